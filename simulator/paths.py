@@ -1,0 +1,58 @@
+"""Where tfexam keeps its state: ``$TFEXAM_HOME`` if set, else the platform's user data folder.
+
+All sessions of a user share one SQLite store there; each session also gets a folder for its
+graded-file copies and grading logs. Keeping the layout in one module keeps it documented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+HOME_ENV = "TFEXAM_HOME"
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """The files and folders under the data directory."""
+
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "tfexam.db"
+
+    @property
+    def user_exams(self) -> Path:
+        """Exams a user added by hand; shown by ``tfexam exams`` beside the shipped ones."""
+        return self.root / "exams"
+
+    def session_dir(self, session_id: str) -> Path:
+        return self.root / "sessions" / session_id
+
+    def blobs_dir(self, session_id: str) -> Path:
+        """Content-addressed copies of every graded model file of a session."""
+        return self.session_dir(session_id) / "attempts"
+
+    def logs_dir(self, session_id: str) -> Path:
+        return self.session_dir(session_id) / "logs"
+
+    @property
+    def scratch_logs(self) -> Path:
+        """Logs of grading done outside any session (``tfexam grade``)."""
+        return self.root / "logs"
+
+
+def data_paths() -> DataPaths:
+    """Resolve the data directory from the environment, creating it on first use."""
+    override = os.environ.get(HOME_ENV)
+    root = (
+        Path(override).expanduser()
+        if override
+        else Path(platformdirs.user_data_dir("tfexam", appauthor=False))
+    )
+    root.mkdir(parents=True, exist_ok=True)
+    return DataPaths(root=root.resolve())
