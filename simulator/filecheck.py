@@ -1,0 +1,169 @@
+"""Cheap checks that a saved model file is complete, without importing TensorFlow or h5py.
+
+Keras writes models in place, in many chunks, so a watcher sees half-written files all the time.
+These checks read a few bytes of structure (the HDF5 superblock's end-of-file address, a zip's
+central directory, a SavedModel's ``saved_model.pb``) to tell "still being written or truncated"
+from "complete", and describe a broken file in one line a candidate understands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """The verdict on a model file: complete, or the one-line reason it is not."""
+
+    complete: bool
+    reason: str | None = None
+
+    @classmethod
+    def ok(cls) -> FileCheck:
+        return cls(True, None)
+
+    @classmethod
+    def broken(cls, reason: str) -> FileCheck:
+        return cls(False, reason)
+
+
+def check_model_file(path: Path) -> FileCheck:
+    """Check a ``.h5`` or ``.keras`` file or a SavedModel folder for completeness."""
+    try:
+        if path.is_dir():
+            return _check_savedmodel(path)
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return FileCheck.broken("the file disappeared before it could be read")
+    if size == 0:
+        return FileCheck.broken("the file is empty (0 bytes): save the model again")
+    if path.suffix == ".keras":
+        return _check_keras_zip(path)
+    return _check_hdf5(path, size)
+
+
+def _check_hdf5(path: Path, size: int) -> FileCheck:
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    base = _find_signature(path, head, size)
+    if base is None:
+        if head.startswith(b"PK\x03\x04"):
+            return FileCheck.broken(
+                "this is a .keras (zip) file named .h5: save with model.save('mymodel.h5') "
+                "or name it mymodel.keras"
+            )
+        return FileCheck.broken(
+            "not an HDF5 model file (signature missing): save it with model.save('mymodel.h5')"
+        )
+    try:
+        stored_eof = _hdf5_end_of_file(path, base)
+    except (struct.error, ValueError):
+        return FileCheck.broken("the HDF5 header is incomplete: the file is truncated")
+    if stored_eof is not None and size < stored_eof:
+        return FileCheck.broken(
+            f"the file is truncated: HDF5 expects {stored_eof:,} bytes but only {size:,} are there "
+            "(was the save or copy interrupted?)"
+        )
+    return FileCheck.ok()
+
+
+def _find_signature(path: Path, head: bytes, size: int) -> int | None:
+    """HDF5 looks for its signature at 0, 512, 1024, 2048, ... (a user block may precede it)."""
+    if head.startswith(HDF5_SIGNATURE):
+        return 0
+    offset = 512
+    with path.open("rb") as handle:
+        while offset + len(HDF5_SIGNATURE) <= size and offset <= 1 << 24:
+            handle.seek(offset)
+            if handle.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+                return offset
+            offset *= 2
+    return None
+
+
+def _hdf5_end_of_file(path: Path, base: int) -> int | None:
+    """Read the superblock's end-of-file address (absolute), as HDF5 itself checks it."""
+    with path.open("rb") as handle:
+        handle.seek(base)
+        block = handle.read(128)
+    version = block[8]
+    if version in (0, 1):
+        size_of_offsets = block[13]
+        position = 24 + (4 if version == 1 else 0)
+        base_address = _read_uint(block, position, size_of_offsets)
+        eof = _read_uint(block, position + 2 * size_of_offsets, size_of_offsets)
+    elif version in (2, 3):
+        size_of_offsets = block[9]
+        position = 12
+        base_address = _read_uint(block, position, size_of_offsets)
+        eof = _read_uint(block, position + 2 * size_of_offsets, size_of_offsets)
+    else:
+        return None
+    # Addresses are relative to the base address, which is the superblock's own offset in practice.
+    return (base_address if base_address < (1 << 62) else base) + eof
+
+
+def _read_uint(block: bytes, position: int, width: int) -> int:
+    if width not in (2, 4, 8) or position + width > len(block):
+        raise ValueError("unexpected HDF5 superblock layout")
+    fmt = {2: "<H", 4: "<I", 8: "<Q"}[width]
+    return int(struct.unpack_from(fmt, block, position)[0])
+
+
+def _check_keras_zip(path: Path) -> FileCheck:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return FileCheck.broken(
+            "not a complete .keras file: the zip archive is truncated or damaged"
+        )
+    if "config.json" not in names:
+        return FileCheck.broken("the .keras archive has no config.json: it is not a Keras model")
+    return FileCheck.ok()
+
+
+def _check_savedmodel(folder: Path) -> FileCheck:
+    graph = folder / "saved_model.pb"
+    if not graph.is_file() or graph.stat().st_size == 0:
+        return FileCheck.broken(
+            f"the folder {folder.name}/ has no saved_model.pb: not a (complete) SavedModel"
+        )
+    variables = folder / "variables"
+    if variables.is_dir() and not (variables / "variables.index").is_file():
+        return FileCheck.broken(
+            f"the SavedModel {folder.name}/ has no variables/variables.index: it is incomplete"
+        )
+    return FileCheck.ok()
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's files (names and contents, in sorted order)."""
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for member in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(member.relative_to(path).as_posix().encode() + b"\0")
+            digest.update(_file_digest(member).encode())
+        return digest.hexdigest()
+    return _file_digest(path)
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def content_size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size

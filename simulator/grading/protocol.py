@@ -1,0 +1,97 @@
+"""Messages between the grading pool and its worker processes: one JSON object per line.
+
+A pipe of JSON lines is all the coupling there is, so a worker can be any process started with
+``python -m simulator.grading.worker`` (never a fork of a process that ran TensorFlow), and a
+crashed worker can only ever cost the job it was running.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ResultState = Literal["graded", "not-gradable"]
+
+
+@dataclass(frozen=True)
+class GradingJob:
+    """Grade the model at ``model_path`` for one question of the exam at ``exam_root``."""
+
+    job_id: int
+    model_path: str
+    exam_root: str
+    question_id: str
+    seed: int
+
+    def to_line(self) -> str:
+        return json.dumps({"type": "job", **asdict(self)}) + "\n"
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> GradingJob:
+        return cls(
+            job_id=int(message["job_id"]),
+            model_path=str(message["model_path"]),
+            exam_root=str(message["exam_root"]),
+            question_id=str(message["question_id"]),
+            seed=int(message["seed"]),
+        )
+
+
+@dataclass(frozen=True)
+class GradingResult:
+    """What became of a job: a score, or a one-line reason why the model is not gradable.
+
+    ``timings`` holds the worker's own stages (``load_s``, ``check_s``, ``data_s``,
+    ``evaluate_s``) and the pool's (``run_s``, the whole job as the pool saw it).
+    """
+
+    job_id: int
+    state: ResultState
+    score: int | None = None
+    metric_name: str | None = None
+    metric_value: float | None = None
+    message: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    worker_pid: int | None = None
+
+    def to_line(self) -> str:
+        return json.dumps({"type": "result", **asdict(self)}) + "\n"
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> GradingResult:
+        return cls(
+            job_id=int(message["job_id"]),
+            state=message["state"],
+            score=message.get("score"),
+            metric_name=message.get("metric_name"),
+            metric_value=message.get("metric_value"),
+            message=message.get("message"),
+            timings={k: float(v) for k, v in (message.get("timings") or {}).items()},
+            worker_pid=message.get("worker_pid"),
+        )
+
+    def with_timing(self, **extra: float) -> GradingResult:
+        return GradingResult(
+            self.job_id,
+            self.state,
+            self.score,
+            self.metric_name,
+            self.metric_value,
+            self.message,
+            {**self.timings, **extra},
+            self.worker_pid,
+        )
+
+
+def ready_line(pid: int, warm_s: float) -> str:
+    return json.dumps({"type": "ready", "pid": pid, "warm_s": warm_s}) + "\n"
+
+
+def parse_line(line: str) -> dict[str, Any] | None:
+    """Parse one protocol line; anything that is not a JSON object is ignored (stray output)."""
+    try:
+        message = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return message if isinstance(message, dict) and "type" in message else None

@@ -1,0 +1,55 @@
+"""Settings of the grading pool, with defaults chosen so the candidate's own training keeps the machine.
+
+They live in a frozen dataclass that is stored with each session, so a resumed session grades
+exactly as it started.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import psutil
+
+
+def _default_memory_limit_mb() -> int:
+    """4 GiB, or half the machine's memory on a smaller one (but never under 1 GiB)."""
+    total_mb = psutil.virtual_memory().total // (1024 * 1024)
+    return int(max(1024, min(4096, total_mb // 2)))
+
+
+@dataclass(frozen=True)
+class GradingSettings:
+    """How grading workers run.
+
+    - ``workers``: grading processes (the real exam graded one submission at a time).
+    - ``timeout_s`` / ``memory_limit_mb``: per job; a job past either is killed and reported.
+    - ``max_jobs_per_worker``: recycle a worker after this many jobs, because repeated model
+      loads keep growing a TF process's memory (measured: 1.36 GB after 5 loads of a 9.5M CNN).
+    - ``nice``: added niceness, so grading yields the CPU to the candidate's training.
+    - ``intra_threads`` / ``inter_threads``: TensorFlow thread pools of each worker.
+    - ``startup_timeout_s``: how long a worker may take to import TensorFlow and warm up.
+    """
+
+    workers: int = 1
+    timeout_s: float = 120.0
+    memory_limit_mb: int = 4096
+    max_jobs_per_worker: int = 20
+    nice: int = 10
+    intra_threads: int = 2
+    inter_threads: int = 1
+    startup_timeout_s: float = 90.0
+
+    @classmethod
+    def defaults(cls) -> GradingSettings:
+        cores = os.cpu_count() or 2
+        return cls(memory_limit_mb=_default_memory_limit_mb(), intra_threads=max(1, min(2, cores)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> GradingSettings:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
