@@ -1,0 +1,502 @@
+"""The ``tfexam`` command: the contract that the TUI, the report and outside scripts rely on.
+
+Exit codes: 0 ok, 2 usage error, 1 anything else, always with a one-line message (the traceback
+only with ``--debug``). No command imports TensorFlow: grading happens in worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from simulator import __version__
+from simulator.catalog import DEFAULT_EXAM, UnknownExamError, find_exam, list_exams
+from simulator.durations import DurationError, format_duration, format_short, parse_duration
+from simulator.engine import Engine, EngineBusyError, engine_is_live
+from simulator.exam_format import ExamFormatError, format_shape
+from simulator.grading.pool import GradingPool, JobFinished, PoolEvent
+from simulator.grading.protocol import GradingJob, GradingResult
+from simulator.grading.settings import GradingSettings
+from simulator.headless import EventPrinter
+from simulator.paths import DataPaths, data_paths
+from simulator.sessions import NewSession, create_session, exam_of, finalize_if_due
+from simulator.status import session_status
+from simulator.store import SessionRecord, Store, StoreError
+from simulator.workspace import WorkspaceError
+
+#: Errors that mean "the user asked for something that cannot be done": one line, exit 1.
+EXPECTED_ERRORS = (
+    ExamFormatError,
+    UnknownExamError,
+    StoreError,
+    WorkspaceError,
+    DurationError,
+    EngineBusyError,
+    KeyError,
+    FileNotFoundError,
+)
+console = Console(highlight=False, soft_wrap=True)
+
+
+class CliError(click.ClickException):
+    """A failure to report in one line with exit code 1."""
+
+
+def _open_store() -> tuple[DataPaths, Store]:
+    paths = data_paths()
+    return paths, Store(paths.database)
+
+
+def _log_to(path: Path) -> None:
+    """Engine and pool logs go to a file; the terminal only ever shows events."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tfexam")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def cli(debug: bool) -> None:
+    """A mock-exam simulator for the TensorFlow Developer Certificate.
+
+    Start a timed mock exam with 'tfexam start', save models into the workspace, and watch them
+    being graded. Data lives in $TFEXAM_HOME (else the platform's user data folder).
+    """
+
+
+# Exams ------------------------------------------------------------------------------------------
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def exams(ctx: click.Context, as_json: bool) -> None:
+    """List the mock exams (and 'exams show EXAM' for one exam's questions)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    paths = data_paths()
+    entries = list_exams(paths)
+    if as_json:
+        click.echo(json.dumps([
+            {"id": e.exam_id, "path": str(e.path), "valid": e.exam is not None,
+             "title": e.exam.title if e.exam else None,
+             "questions": len(e.exam.questions) if e.exam else None,
+             "duration_s": e.exam.duration_s if e.exam else None,
+             "error": str(e.error) if e.error else None}
+            for e in entries
+        ], indent=2))  # fmt: skip
+        return
+    table = Table("exam", "title", "questions", "duration", box=None, header_style="bold")
+    for entry in entries:
+        if entry.exam is None:
+            table.add_row(entry.exam_id, f"[red]invalid: {escape(str(entry.error))}[/]", "", "")
+        else:
+            exam = entry.exam
+            table.add_row(
+                exam.id, escape(exam.title), str(len(exam.questions)), format_short(exam.duration_s)
+            )
+    console.print(table)
+
+
+@exams.command("show")
+@click.argument("exam_name", metavar="EXAM")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def exams_show(exam_name: str, as_json: bool) -> None:
+    """Show an exam's questions and their fixed model interfaces."""
+    exam = find_exam(exam_name, data_paths())
+    if as_json:
+        click.echo(json.dumps(exam.to_dict(), indent=2))
+        return
+    console.print(f"[bold]{escape(exam.title)}[/] ({exam.id}): {format_short(exam.duration_s)}, "
+                  f"pass mark {exam.pass_mark:g}%, the {exam.policy} attempt counts")  # fmt: skip
+    if exam.description:
+        console.print(escape(exam.description))
+    table = Table(
+        "cat",
+        "question",
+        "weight",
+        "model file",
+        "input",
+        "output",
+        "metric",
+        box=None,
+        header_style="bold",
+    )
+    for q in exam.questions:
+        table.add_row(
+            str(q.category), f"{escape(q.title)} [dim]({q.id})[/]", f"{q.weight:g}", " / ".join(q.model_files),
+            format_shape(q.interface.input_shape),
+            f"{format_shape(q.interface.output_shape)} {q.interface.output}", q.scoring.metric,
+        )  # fmt: skip
+    console.print(table)
+
+
+# Sessions ---------------------------------------------------------------------------------------
+
+
+def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--workers", type=click.IntRange(1, 8), help="Grading processes (default 1)."),
+        click.option(
+            "--grading-timeout", type=float, help="Seconds one grading job may take (default 120)."
+        ),
+        click.option(
+            "--memory-limit", type=int, help="MB of memory one grading job may use (default 4096)."
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@cli.command()
+@click.argument("exam_name", metavar="[EXAM]", default=DEFAULT_EXAM)
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to create for the exam project.",
+)
+@click.option("--duration", help="Exam length, e.g. 5h, 90m, 1h30m, 45s (default: the exam's).")
+@click.option(
+    "--policy",
+    type=click.Choice(["best", "last"]),
+    help="Which attempt counts (default: the exam's).",
+)
+@_grading_options
+@click.option("--headless", is_flag=True, help="Run without the TUI: print one line per event.")
+@click.option("--json", "as_json", is_flag=True, help="With --headless: one JSON object per event.")
+def start(
+    exam_name: str,
+    workspace: Path | None,
+    duration: str | None,
+    policy: str | None,
+    workers: int | None,
+    grading_timeout: float | None,
+    memory_limit: int | None,
+    headless: bool,
+    as_json: bool,
+) -> int:
+    """Start a timed mock exam (default: practice) and grade every saved model."""
+    paths, store = _open_store()
+    exam = find_exam(exam_name, paths)
+    grading = GradingSettings.defaults()
+    overrides = {"workers": workers, "timeout_s": grading_timeout, "memory_limit_mb": memory_limit}
+    grading = GradingSettings.from_dict(
+        {**grading.to_dict(), **{k: v for k, v in overrides.items() if v is not None}}
+    )
+    request = NewSession(
+        exam=exam,
+        workspace=workspace,
+        duration_s=parse_duration(duration) if duration else None,
+        policy="last" if policy == "last" else ("best" if policy == "best" else None),
+        grading=grading,
+    )
+    session = create_session(store, request)
+    if not as_json:
+        console.print(
+            f"Created workspace [bold]{escape(str(session.workspace))}[/] for {escape(exam.title)}: "
+            f"{format_short(session.deadline - session.started_at)}, ends at "
+            f"{time.strftime('%H:%M:%S', time.localtime(session.deadline))}."
+        )
+    return _run_engine(paths, store, session, as_json)
+
+
+@cli.command()
+@click.argument("session_key", metavar="[SESSION]", required=False)
+@click.option("--headless", is_flag=True, help="Run without the TUI: print one line per event.")
+@click.option("--json", "as_json", is_flag=True, help="With --headless: one JSON object per event.")
+def resume(session_key: str | None, headless: bool, as_json: bool) -> int:
+    """Reattach to a session (default: the newest); its clock never stopped."""
+    paths, store = _open_store()
+    session = store.find_session(session_key)
+    if session.state == "submitted":
+        console.print(f"Session {session.id} was already submitted.")
+        _print_status(session_status(store, session, exam_of(session, paths)))
+        return 0
+    return _run_engine(paths, store, session, as_json)
+
+
+def _run_engine(paths: DataPaths, store: Store, session: SessionRecord, as_json: bool) -> int:
+    """Run the engine in the foreground until the session ends or the user detaches (Ctrl+C)."""
+    _log_to(paths.logs_dir(session.id) / "engine.log")
+    engine = Engine(store, paths, session, exam_of(session, paths))
+    engine.subscribe(EventPrinter(json_lines=as_json))
+    stop_requested = threading.Event()
+
+    def _on_signal(signum: int, frame: FrameType | None) -> None:
+        stop_requested.set()
+        engine.detach()
+
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        engine.start()
+        while not engine.wait(0.2):
+            pass
+    finally:
+        engine.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if engine.stop_reason and engine.stop_reason.startswith("engine error"):
+        raise CliError(
+            f"the engine stopped on an internal error; see {paths.logs_dir(session.id) / 'engine.log'}"
+        )
+    return 0
+
+
+@cli.command()
+@click.argument("session_key", metavar="[SESSION]", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(session_key: str | None, as_json: bool) -> None:
+    """Show a session's clock, scores and attempts (default: the newest session)."""
+    paths, store = _open_store()
+    session = store.find_session(session_key)
+    if (
+        session.state == "running"
+        and session.deadline <= time.time()
+        and not engine_is_live(session)
+    ):
+        _log_to(paths.logs_dir(session.id) / "engine.log")
+        session = finalize_if_due(store, paths, session)
+    report = session_status(store, session, exam_of(session, paths))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        _print_status(report)
+
+
+def _print_status(report: dict[str, Any]) -> None:
+    total = report["total"]
+    if report["state"] == "running":
+        clock = f"{format_duration(report['remaining_s'])} left"
+    else:
+        clock = (
+            "auto-submitted at the deadline"
+            if report["end_reason"] == "auto-submitted"
+            else "submitted"
+        )
+    verdict = "[green]pass[/]" if total["passed"] else "[red]below the pass mark[/]"
+    console.print(f"[bold]{report['session']}[/] {escape(report['exam_title'])}: {clock}")
+    console.print(f"workspace {escape(report['workspace'])}")
+    table = Table(
+        "cat", "question", "state", "score", "metric", "attempts", box=None, header_style="bold"
+    )
+    for q in report["questions"]:
+        value = q["metric"]["value"]
+        metric = f"{q['metric']['name']} {value:.4g}" if value is not None else ""
+        table.add_row(
+            str(q["category"]),
+            escape(q["title"]),
+            q["state"],
+            f"{q['score']}/5",
+            metric,
+            str(q["attempts"]),
+        )
+    console.print(table)
+    console.print(
+        f"total {total['points']:g}/{total['max_points']:g} points ({total['percent']:.1f}%), "
+        f"pass mark {total['pass_mark']:g}%: {verdict}"
+    )
+
+
+@cli.command()
+@click.argument("session_key", metavar="[SESSION]", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the final status as JSON.")
+def submit(session_key: str | None, as_json: bool) -> int:
+    """Submit and end the exam now (from any terminal): saved models are graded, then frozen."""
+    paths, store = _open_store()
+    session = store.find_session(session_key)
+    if session.state == "running":
+        if engine_is_live(session):
+            store.request_submit(session.id, time.time())
+            session = _wait_until_submitted(store, session)
+        else:
+            _log_to(paths.logs_dir(session.id) / "engine.log")
+            session = finalize_if_due(store, paths, session, submit=True)
+    report = session_status(store, session, exam_of(session, paths))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        _print_status(report)
+    return 0
+
+
+def _wait_until_submitted(store: Store, session: SessionRecord) -> SessionRecord:
+    grading = GradingSettings.from_dict(session.settings.get("grading", {}))
+    give_up = time.monotonic() + grading.timeout_s + 30
+    while time.monotonic() < give_up:
+        current = store.get_session(session.id)
+        if current.state == "submitted":
+            return current
+        time.sleep(0.1)
+    raise CliError(
+        "the running tfexam did not finish the submission in time; try 'tfexam status' again"
+    )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def sessions(as_json: bool) -> None:
+    """List every session, newest first."""
+    paths, store = _open_store()
+    rows = []
+    for session in store.list_sessions():
+        try:
+            exam = exam_of(session, paths)
+        except (ExamFormatError, UnknownExamError):
+            continue
+        rows.append(session_status(store, session, exam))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        console.print("No sessions yet: start one with 'tfexam start'.")
+        return
+    table = Table("session", "exam", "started", "state", "total", box=None, header_style="bold")
+    for row in rows:
+        state = (
+            f"{format_duration(row['remaining_s'])} left"
+            if row["state"] == "running"
+            else row["end_reason"]
+        )
+        total = row["total"]
+        table.add_row(row["session"], row["exam"], row["started_at"][:16].replace("T", " "), state,
+                      f"{total['percent']:.1f}% {'pass' if total['passed'] else 'fail'}")  # fmt: skip
+    console.print(table)
+
+
+# One-off grading --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("model", type=click.Path(exists=True, path_type=Path))
+@click.option("--exam", "exam_name", required=True, help="Exam id (see 'tfexam exams').")
+@click.option(
+    "--question", "question_key", required=True, help="Question id, folder or category number."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_grading_options
+def grade(
+    model: Path,
+    exam_name: str,
+    question_key: str,
+    as_json: bool,
+    workers: int | None,
+    grading_timeout: float | None,
+    memory_limit: int | None,
+) -> int:
+    """Grade one model file once, outside any session."""
+    paths = data_paths()
+    exam = find_exam(exam_name, paths)
+    question = exam.question(question_key)
+    settings = GradingSettings.defaults()
+    overrides = {"timeout_s": grading_timeout, "memory_limit_mb": memory_limit}
+    settings = GradingSettings.from_dict(
+        {
+            **settings.to_dict(),
+            **{k: v for k, v in overrides.items() if v is not None},
+            "workers": 1,
+        }
+    )
+    result = grade_once(
+        model.resolve(), exam.root, question.id, exam.seed, settings, paths.scratch_logs
+    )
+    if as_json:
+        click.echo(json.dumps({
+            "model": str(model), "exam": exam.id, "question": question.id, "state": result.state,
+            "score": result.score, "metric": {"name": result.metric_name, "value": result.metric_value},
+            "message": result.message, "timings": result.timings,
+        }, indent=2))  # fmt: skip
+    elif result.state == "graded":
+        console.print(
+            f"{escape(question.title)}: [bold green]{result.score}/5[/] ({escape(result.message or '')})"
+        )
+    else:
+        console.print(
+            f"{escape(question.title)}: [bold yellow]not gradable[/]: {escape(result.message or '')}"
+        )
+    return 0 if result.state == "graded" else 1
+
+
+def grade_once(
+    model: Path,
+    exam_root: Path,
+    question_id: str,
+    seed: int,
+    settings: GradingSettings,
+    log_dir: Path,
+) -> GradingResult:
+    """Start one worker, grade one file, stop the worker."""
+    done = threading.Event()
+    outcome: list[GradingResult] = []
+
+    def listener(event: PoolEvent) -> None:
+        if isinstance(event, JobFinished):
+            outcome.append(event.result)
+            done.set()
+
+    pool = GradingPool(settings, log_dir, listener)
+    pool.start()
+    try:
+        pool.submit(GradingJob(1, str(model), str(exam_root), question_id, seed))
+        if not done.wait(settings.startup_timeout_s + settings.timeout_s + 30):
+            raise CliError("grading did not finish; see the grader log in " + str(log_dir))
+    finally:
+        pool.close()
+    return outcome[0]
+
+
+# Entry point ------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        code = cli.main(args=args, prog_name="tfexam", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.UsageError as error:
+        error.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("tfexam: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        click.echo(f"tfexam: error: {error.format_message()}", err=True)
+        sys.exit(1)
+    except EXPECTED_ERRORS as error:
+        if debug:
+            raise
+        message = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+        click.echo(f"tfexam: error: {message}", err=True)
+        sys.exit(1)
+    except Exception as error:
+        if debug:
+            raise
+        click.echo(
+            f"tfexam: error: {type(error).__name__}: {error} (run with --debug for the traceback)",
+            err=True,
+        )
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

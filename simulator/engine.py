@@ -1,0 +1,549 @@
+"""The session engine: clock, watcher, grading pool and store, with no UI and no TensorFlow.
+
+One loop thread owns every decision. The watcher, the grading pool and the views only post
+messages into its inbox, so the order of events is the order of the loop and no lock is needed
+around the session's state. Everything the loop decides is written to the store first and then
+announced to subscribers as an :class:`EngineEvent`; the headless CLI prints them, the TUI turns
+them into Textual messages, and the report reads them back from the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from simulator.blobs import take_snapshot
+from simulator.exam_format import Exam
+from simulator.filecheck import check_model_file, content_hash
+from simulator.grading.pool import (
+    GradingPool,
+    JobFinished,
+    JobStarted,
+    PoolEvent,
+    WorkerExited,
+    WorkerReady,
+)
+from simulator.grading.protocol import GradingJob, GradingResult
+from simulator.grading.settings import GradingSettings
+from simulator.paths import DataPaths
+from simulator.scoring import ExamResult, exam_result
+from simulator.store import PENDING_ATTEMPT_STATES, AttemptRecord, SessionRecord, Store
+from simulator.watcher import ModelWatcher, SavedModelFile, WatchTimings
+
+log = logging.getLogger("tfexam.engine")
+
+#: Minutes before the deadline at which the candidate is warned.
+WARNING_MINUTES = (60, 30, 10, 1)
+TICK_S = 0.5
+HEARTBEAT_S = 2.0
+#: An engine whose heartbeat is older than this is taken to be gone (crashed or killed).
+STALE_ENGINE_S = 10.0
+#: After the deadline or a submit, wait this long for saves already under way to settle.
+CLOSING_SETTLE_S = 1.0
+
+
+@dataclass(frozen=True)
+class EngineEvent:
+    """Something that happened in a session, for views and the event log."""
+
+    kind: str
+    at: float
+    session_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.kind,
+            "at": iso_time(self.at),
+            "session": self.session_id,
+            **self.data,
+        }
+
+
+def iso_time(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="milliseconds")
+
+
+class EngineBusyError(RuntimeError):
+    """Another live tfexam process already runs this session."""
+
+
+@dataclass(frozen=True)
+class _Saved:
+    saved: SavedModelFile
+
+
+@dataclass(frozen=True)
+class _FromPool:
+    event: PoolEvent
+
+
+@dataclass(frozen=True)
+class _SubmitAndTest:
+    question_id: str
+
+
+@dataclass(frozen=True)
+class _Submit:
+    at: float
+
+
+@dataclass(frozen=True)
+class _Detach:
+    pass
+
+
+_Message = _Saved | _FromPool | _SubmitAndTest | _Submit | _Detach
+
+
+def engine_is_live(session: SessionRecord, now: float | None = None) -> bool:
+    """Whether another process's engine is attached to ``session`` right now."""
+    if session.engine_pid is None or session.engine_heartbeat is None:
+        return False
+    if session.engine_pid == os.getpid():
+        return False
+    fresh = (now or time.time()) - session.engine_heartbeat < STALE_ENGINE_S
+    return fresh and psutil.pid_exists(session.engine_pid)
+
+
+class Engine:
+    """Runs one session: watches its workspace, grades saves, enforces the deadline.
+
+    ``pool`` may be passed in to share warm workers (tests, a TUI that starts them early);
+    otherwise the engine starts and stops its own.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        paths: DataPaths,
+        session: SessionRecord,
+        exam: Exam,
+        *,
+        pool: GradingPool | None = None,
+        watch_timings: WatchTimings | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.paths = paths
+        self.session = session
+        self.exam = exam
+        self.clock = clock
+        self.settings = GradingSettings.from_dict(session.settings.get("grading", {}))
+        self.policy = session.settings.get("policy", exam.policy)
+        self.seed = int(session.settings.get("seed", exam.seed))
+        self._owns_pool = pool is None
+        self.pool = pool or GradingPool(
+            self.settings, paths.logs_dir(session.id), self._post_pool_event
+        )
+        if not self._owns_pool:
+            self.pool.set_listener(self._post_pool_event)
+        self.watcher = ModelWatcher(
+            session.workspace,
+            {q.workspace_folder: q.id for q in exam.questions},
+            lambda question_id, name: exam.questions_by_id[question_id].accepts(name),
+            lambda saved: self._inbox.put(_Saved(saved)),
+            watch_timings,
+        )
+        self._inbox: queue.Queue[_Message] = queue.Queue()
+        self._subscribers: list[Callable[[EngineEvent], None]] = []
+        self._thread: threading.Thread | None = None
+        self._finished = threading.Event()
+        self._closing_reason: str | None = None
+        self._cutoff = session.deadline
+        self._close_not_before = 0.0
+        self._close_by = 0.0
+        self._warned: set[int] = set()
+        self._last_heartbeat = 0.0
+        self.stop_reason: str | None = None
+
+    # Views' API (any thread) -----------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[EngineEvent], None]) -> None:
+        """Call ``callback`` (from the engine's thread) for every event from now on."""
+        self._subscribers.append(callback)
+
+    def submit_and_test(self, question_id: str) -> None:
+        """Grade the question's current model file now, like the exam plugin's button."""
+        self._inbox.put(_SubmitAndTest(question_id))
+
+    def submit(self) -> None:
+        """ "Submit and End Exam": grade what was saved until now, then freeze the session."""
+        self._inbox.put(_Submit(self.clock()))
+
+    def detach(self) -> None:
+        """Stop watching and grading; the session's clock keeps running without us."""
+        self._inbox.put(_Detach())
+
+    def result(self) -> ExamResult:
+        return exam_result(self.exam, self.store.attempts(self.session.id), self.policy)
+
+    @property
+    def finished(self) -> bool:
+        return self._finished.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._finished.wait(timeout)
+
+    # Lifecycle ----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Claim the session, warm the graders, recover pending work and start the loop thread."""
+        current = self.store.get_session(self.session.id)
+        if engine_is_live(current, self.clock()):
+            raise EngineBusyError(
+                f"session {current.id} is already open in another tfexam (pid {current.engine_pid})"
+            )
+        self.session = current
+        self.store.claim_engine(self.session.id, os.getpid(), self.clock())
+        if self._owns_pool:
+            self.pool.start()
+        self._warned = {
+            int(e.payload.get("minutes", 0))
+            for e in self.store.events(self.session.id, "time-warning")
+        }
+        if current.state == "submitted":
+            self._finished.set()
+            return
+        self.session.workspace.mkdir(parents=True, exist_ok=True)
+        self.watcher.start()
+        self._thread = threading.Thread(target=self._loop, name="tfexam-engine", daemon=True)
+        self._thread.start()
+
+    def run(self) -> None:
+        """Start and block until the session is submitted or the engine detached."""
+        self.start()
+        try:
+            while not self._finished.wait(0.2):
+                pass
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Release everything; safe to call more than once and from any thread but the loop's."""
+        if self._thread is not None and self._thread.is_alive():
+            self.detach()
+            self._thread.join(timeout=30)
+        self.watcher.stop()
+        if self._owns_pool:
+            self.pool.close()
+        self.store.release_engine(self.session.id, os.getpid())
+
+    # Loop ---------------------------------------------------------------------------------------
+
+    def _post_pool_event(self, event: PoolEvent) -> None:
+        self._inbox.put(_FromPool(event))
+
+    def _loop(self) -> None:
+        try:
+            resumed = bool(self.store.events(self.session.id, "session-opened"))
+            self._emit("session-opened", {
+                "resumed": resumed, "exam": self.exam.id, "exam_title": self.exam.title,
+                "workspace": str(self.session.workspace), "deadline": iso_time(self.session.deadline),
+                "remaining_s": round(self.session.deadline - self.clock(), 1),
+            })  # fmt: skip
+            self._recover()
+            while not self._finished.is_set():
+                try:
+                    message: _Message | None = self._inbox.get(timeout=TICK_S)
+                except queue.Empty:
+                    message = None
+                if message is not None:
+                    self._handle(message)
+                self._tick()
+        except Exception:
+            log.exception("engine loop failed")
+            self.stop_reason = "engine error (see the log)"
+            self._emit("engine-error", {"message": "the engine stopped on an internal error"})
+            self._finished.set()
+
+    def _handle(self, message: _Message) -> None:
+        if isinstance(message, _Saved):
+            self._on_saved(
+                message.saved.question_id, message.saved.path, "watch", message.saved.last_event_at
+            )
+        elif isinstance(message, _FromPool):
+            self._on_pool_event(message.event)
+        elif isinstance(message, _SubmitAndTest):
+            self._on_submit_and_test(message.question_id)
+        elif isinstance(message, _Submit):
+            self._begin_closing("submitted", message.at)
+        elif isinstance(message, _Detach):
+            self.stop_reason = "detached"
+            self._emit(
+                "engine-detached", {"remaining_s": round(self.session.deadline - self.clock(), 1)}
+            )
+            self._finished.set()
+
+    def _tick(self) -> None:
+        now = self.clock()
+        if now - self._last_heartbeat >= HEARTBEAT_S:
+            self._last_heartbeat = now
+            self.store.heartbeat(self.session.id, os.getpid(), now)
+            requested = self.store.submit_requested_at(self.session.id)
+            if requested is not None and self._closing_reason is None:
+                self._begin_closing("submitted", requested)
+        if self._closing_reason is None:
+            self._warn_if_due(now)
+            if now >= self.session.deadline:
+                self._begin_closing("auto-submitted", self.session.deadline)
+        if self._closing_reason is not None and now >= self._close_not_before:
+            busy = self._pending_attempts() or self.watcher.pending_count()
+            if not busy or now >= self._close_by:
+                self._finalize()
+
+    def _warn_if_due(self, now: float) -> None:
+        remaining = self.session.deadline - now
+        crossed = [m for m in WARNING_MINUTES if remaining <= m * 60 and m not in self._warned]
+        if not crossed or remaining <= 0:
+            return
+        self._warned.update(crossed)
+        minutes = min(crossed)
+        self._emit("time-warning", {"minutes": minutes, "remaining_s": round(remaining, 1)})
+
+    # Recovery and saves -------------------------------------------------------------------------
+
+    def _recover(self) -> None:
+        """After a crash or detach: re-queue unfinished attempts, then look for unseen saves."""
+        for attempt in self.store.attempts(self.session.id):
+            if attempt.state in PENDING_ATTEMPT_STATES:
+                if attempt.state == "grading":
+                    self.store.mark_requeued(attempt.id)
+                self._enqueue(self.store.get_attempt(attempt.id), recovered=True)
+        for question_id, path in self.watcher.existing_models():
+            saved_at = _mtime(path)
+            self._on_saved(question_id, path, "scan", min(saved_at, self.clock()))
+        if self.session.deadline <= self.clock():
+            self._begin_closing("auto-submitted", self.session.deadline)
+
+    def _on_submit_and_test(self, question_id: str) -> None:
+        question = self.exam.questions_by_id[question_id]
+        folder = self.session.workspace / question.workspace_folder
+        present = [
+            folder / name
+            for name in (*question.model_files, *question.savedmodel_dirs)
+            if (folder / name).exists()
+        ]
+        if not present:
+            self._emit("submit-and-test-failed", {
+                "question": question_id,
+                "reason": f"no model to submit: save {question.model_files[0]} in {question.workspace_folder}/ first",
+            })  # fmt: skip
+            return
+        newest = max(present, key=_mtime)
+        self._on_saved(question_id, newest, "submit", self.clock(), force=True)
+
+    def _on_saved(
+        self, question_id: str, path: Path, origin: str, saved_at: float, *, force: bool = False
+    ) -> None:
+        if self._finished.is_set() or not path.exists():
+            return
+        detected_at = self.clock()
+        try:
+            live_hash = content_hash(path)
+        except OSError:
+            return  # gone or being replaced: its next event brings it back
+        previous = self._same_content(question_id, live_hash)
+        if previous is not None and not (force and previous.state == "not-gradable"):
+            if origin == "scan":
+                return  # already recorded before a restart: nothing new to say
+            self._emit("model-unchanged", {
+                "question": question_id, "path": str(path), "attempt": previous.id,
+                "state": previous.state, "score": previous.score,
+            })  # fmt: skip
+            return
+        snapshot = take_snapshot(path, self.paths.blobs_dir(self.session.id))
+        check = check_model_file(snapshot.path)
+        common: dict[str, Any] = {
+            "session_id": self.session.id,
+            "question_id": question_id,
+            "source_path": str(path),
+            "blob": snapshot.name,
+            "sha256": snapshot.sha256,
+            "size": snapshot.size,
+            "origin": origin,
+            "saved_at": saved_at,
+            "detected_at": detected_at,
+        }
+        if self._closing_reason is not None and saved_at > self._cutoff:
+            attempt = self.store.add_attempt(
+                **common, state="rejected-after-deadline", finished_at=detected_at,
+                message="saved after the exam ended: recorded, not graded",
+            )  # fmt: skip
+            self._emit("attempt-rejected", self._attempt_data(attempt))
+            return
+        if not check.complete:
+            attempt = self.store.add_attempt(
+                **common, state="not-gradable", finished_at=detected_at, message=check.reason
+            )
+            self._emit("attempt-not-gradable", self._attempt_data(attempt))
+            return
+        for older in self.store.attempts(self.session.id, question_id):
+            if older.state == "queued" and self.pool.withdraw(older.id):
+                self.store.finish_attempt(
+                    older.id, state="superseded", finished_at=detected_at,
+                    message="a newer save of this question arrived before grading started",
+                )  # fmt: skip
+                self._emit(
+                    "attempt-superseded", self._attempt_data(self.store.get_attempt(older.id))
+                )
+        attempt = self.store.add_attempt(**common, state="queued", queued_at=detected_at)
+        self._emit("model-detected", {**self._attempt_data(attempt), "path": str(path)})
+        self._enqueue(attempt, recovered=False)
+
+    def _same_content(self, question_id: str, sha256: str) -> AttemptRecord | None:
+        for attempt in reversed(self.store.attempts(self.session.id, question_id)):
+            if attempt.sha256 == sha256 and attempt.state in (
+                "queued",
+                "grading",
+                "graded",
+                "not-gradable",
+            ):
+                return attempt
+        return None
+
+    def _enqueue(self, attempt: AttemptRecord, *, recovered: bool) -> None:
+        blob = self.paths.blobs_dir(self.session.id) / (attempt.blob or "")
+        if not attempt.blob or not blob.exists():
+            self._finish(
+                attempt.id,
+                GradingResult(
+                    attempt.id, "not-gradable", message="the stored copy of this file is missing"
+                ),
+            )
+            return
+        self.pool.submit(
+            GradingJob(attempt.id, str(blob), str(self.exam.root), attempt.question_id, self.seed)
+        )
+        if recovered:
+            self._emit("attempt-requeued", self._attempt_data(attempt))
+
+    # Grading results ----------------------------------------------------------------------------
+
+    def _on_pool_event(self, event: PoolEvent) -> None:
+        if isinstance(event, JobStarted):
+            self.store.mark_grading(event.job_id, event.at)
+            with contextlib.suppress(Exception):
+                self._emit(
+                    "grading-started", self._attempt_data(self.store.get_attempt(event.job_id))
+                )
+        elif isinstance(event, JobFinished):
+            self._finish(event.result.job_id, event.result)
+        elif isinstance(event, WorkerReady):
+            self._emit("worker-ready", {"pid": event.pid, "warm_s": round(event.warm_s, 2)})
+        elif isinstance(event, WorkerExited):
+            self._emit("worker-exited", {"pid": event.pid, "reason": event.reason})
+
+    def _finish(self, attempt_id: int, result: GradingResult) -> None:
+        try:
+            current = self.store.get_attempt(attempt_id)
+        except Exception:
+            return  # a job of another session sharing the pool
+        if current.session_id != self.session.id or current.state not in PENDING_ATTEMPT_STATES:
+            return
+        attempt = self.store.finish_attempt(
+            attempt_id,
+            state=result.state,
+            finished_at=self.clock(),
+            score=result.score,
+            metric_name=result.metric_name,
+            metric_value=result.metric_value,
+            message=result.message,
+            timings=result.timings,
+        )
+        kind = "attempt-graded" if attempt.state == "graded" else "attempt-not-gradable"
+        self._emit(kind, self._attempt_data(attempt))
+
+    def _attempt_data(self, attempt: AttemptRecord) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "question": attempt.question_id,
+            "attempt": attempt.id,
+            "state": attempt.state,
+            "origin": attempt.origin,
+            "sha256": attempt.sha256[:12],
+        }
+        if attempt.state == "graded":
+            question = self.result().questions[self._question_index(attempt.question_id)]
+            data.update(
+                score=attempt.score,
+                metric={"name": attempt.metric_name, "value": attempt.metric_value},
+                question_score=question.score,
+            )
+        if attempt.message:
+            data["message" if attempt.state == "graded" else "reason"] = attempt.message
+        if attempt.timings:
+            data["timings"] = {k: round(v, 4) for k, v in attempt.timings.items()}
+        return data
+
+    def _question_index(self, question_id: str) -> int:
+        return [q.id for q in self.exam.questions].index(question_id)
+
+    def _pending_attempts(self) -> int:
+        return sum(
+            1 for a in self.store.attempts(self.session.id) if a.state in PENDING_ATTEMPT_STATES
+        )
+
+    # Closing ------------------------------------------------------------------------------------
+
+    def _begin_closing(self, reason: str, cutoff: float) -> None:
+        if self._closing_reason is not None:
+            return
+        now = self.clock()
+        self._closing_reason = reason
+        self._cutoff = min(cutoff, self.session.deadline)
+        self._close_not_before = now + CLOSING_SETTLE_S
+        self._close_by = now + self.settings.timeout_s + 15.0
+        kind = "deadline-reached" if reason == "auto-submitted" else "submit-requested"
+        self._emit(kind, {"pending": self._pending_attempts()})
+
+    def _finalize(self) -> None:
+        now = self.clock()
+        for attempt in self.store.attempts(self.session.id):
+            if attempt.state in PENDING_ATTEMPT_STATES:
+                self.pool.withdraw(attempt.id)
+                self._finish(
+                    attempt.id,
+                    GradingResult(
+                        attempt.id,
+                        "not-gradable",
+                        message="grading did not finish before the exam closed",
+                    ),
+                )
+        reason = self._closing_reason or "submitted"
+        self.store.finish_session(self.session.id, now, reason)
+        self.session = self.store.get_session(self.session.id)
+        total = self.result()
+        self._emit("session-submitted", {
+            "reason": reason,
+            "total": {"points": total.points, "max_points": total.max_points,
+                      "percent": round(total.percent, 1), "passed": total.passed},
+            "scores": {r.question.id: r.score for r in total.questions},
+        })  # fmt: skip
+        self.stop_reason = reason
+        self._finished.set()
+
+    def _emit(self, kind: str, data: dict[str, Any]) -> None:
+        event = EngineEvent(kind, self.clock(), self.session.id, data)
+        self.store.add_event(self.session.id, event.at, kind, data)
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:
+                log.exception("subscriber failed on %s", kind)
+
+
+def _mtime(path: Path) -> float:
+    if path.is_dir():
+        return max((p.stat().st_mtime for p in path.rglob("*")), default=path.stat().st_mtime)
+    return path.stat().st_mtime

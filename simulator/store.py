@@ -1,0 +1,456 @@
+"""The session store: one SQLite database (WAL) that is the source of truth for every session.
+
+Everything the engine learns is written here before anything is shown, so a crash or ``kill -9``
+loses nothing: the deadline is absolute, each attempt is a row (with a copy of its file in the
+session's blob folder), and each event is logged for the report. WAL mode lets ``tfexam status``
+and ``tfexam submit`` read and write from other processes while an engine runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+SessionState = Literal["running", "submitted"]
+AttemptState = Literal[
+    "queued", "grading", "graded", "not-gradable", "rejected-after-deadline", "superseded"
+]
+#: States whose attempt is settled: nothing more will happen to it.
+FINAL_ATTEMPT_STATES: frozenset[str] = frozenset(
+    {"graded", "not-gradable", "rejected-after-deadline", "superseded"}
+)
+PENDING_ATTEMPT_STATES: frozenset[str] = frozenset({"queued", "grading"})
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    exam_id TEXT NOT NULL,
+    exam_root TEXT NOT NULL,
+    exam_snapshot TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    deadline REAL NOT NULL,
+    state TEXT NOT NULL,
+    ended_at REAL,
+    end_reason TEXT,
+    submit_requested_at REAL,
+    engine_pid INTEGER,
+    engine_heartbeat REAL,
+    settings TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    question_id TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    blob TEXT,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    saved_at REAL NOT NULL,
+    detected_at REAL NOT NULL,
+    queued_at REAL,
+    started_at REAL,
+    finished_at REAL,
+    state TEXT NOT NULL,
+    score INTEGER,
+    metric_name TEXT,
+    metric_value REAL,
+    message TEXT,
+    timings TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS attempts_by_question ON attempts(session_id, question_id);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, at);
+"""
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A session row: the exam taken, where, and the absolute clock."""
+
+    id: str
+    exam_id: str
+    exam_root: Path
+    exam_snapshot: dict[str, Any]
+    workspace: Path
+    started_at: float
+    deadline: float
+    state: SessionState
+    settings: dict[str, Any]
+    ended_at: float | None = None
+    end_reason: str | None = None
+    submit_requested_at: float | None = None
+    engine_pid: int | None = None
+    engine_heartbeat: float | None = None
+
+    def remaining(self, now: float | None = None) -> float:
+        return self.deadline - (time.time() if now is None else now)
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One model file seen for a question, and what became of it."""
+
+    id: int
+    session_id: str
+    question_id: str
+    source_path: str
+    blob: str | None
+    sha256: str
+    size: int
+    origin: str
+    saved_at: float
+    detected_at: float
+    state: AttemptState
+    queued_at: float | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    score: int | None = None
+    metric_name: str | None = None
+    metric_value: float | None = None
+    message: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    id: int
+    session_id: str
+    at: float
+    kind: str
+    payload: dict[str, Any]
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class Store:
+    """Thread-safe access to the SQLite store; every write is its own short transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            path, timeout=10.0, check_same_thread=False, isolation_level=None
+        )
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+            elif int(row["value"]) > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer tfexam (schema {row['value']}); upgrade tfexam"
+                )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # Sessions -----------------------------------------------------------------------------------
+
+    def create_session(self, record: SessionRecord) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO sessions(id, exam_id, exam_root, exam_snapshot, workspace, started_at,"
+                " deadline, state, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.id,
+                    record.exam_id,
+                    str(record.exam_root),
+                    json.dumps(record.exam_snapshot),
+                    str(record.workspace),
+                    record.started_at,
+                    record.deadline,
+                    record.state,
+                    json.dumps(record.settings),
+                ),
+            )
+
+    def session_ids(self) -> set[str]:
+        with self._lock:
+            return {row["id"] for row in self._db.execute("SELECT id FROM sessions")}
+
+    def get_session(self, session_id: str) -> SessionRecord:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM sessions WHERE id=?", (session_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no session {session_id!r}")
+        return _session_from_row(row)
+
+    def list_sessions(self) -> list[SessionRecord]:
+        """All sessions, newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM sessions ORDER BY started_at DESC, id DESC"
+            ).fetchall()
+        return [_session_from_row(row) for row in rows]
+
+    def find_session(self, key: str | None) -> SessionRecord:
+        """The session named ``key`` (an id or a unique prefix of one), or the newest one."""
+        sessions = self.list_sessions()
+        if not sessions:
+            raise StoreError("no sessions yet: start one with 'tfexam start'")
+        if key is None:
+            return sessions[0]
+        exact = [s for s in sessions if s.id == key]
+        matches = exact or [s for s in sessions if s.id.startswith(key)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise StoreError(f"no session {key!r}: 'tfexam sessions' lists them")
+        raise StoreError(f"{key!r} matches {len(matches)} sessions; give more of the id")
+
+    def request_submit(self, session_id: str, at: float) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE sessions SET submit_requested_at=COALESCE(submit_requested_at, ?) WHERE id=?",
+                (at, session_id),
+            )
+
+    def submit_requested_at(self, session_id: str) -> float | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT submit_requested_at FROM sessions WHERE id=?", (session_id,)
+            ).fetchone()
+        return None if row is None else row["submit_requested_at"]
+
+    def claim_engine(self, session_id: str, pid: int, now: float) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE sessions SET engine_pid=?, engine_heartbeat=? WHERE id=?",
+                (pid, now, session_id),
+            )
+
+    def heartbeat(self, session_id: str, pid: int, now: float) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE sessions SET engine_heartbeat=? WHERE id=? AND engine_pid=?",
+                (now, session_id, pid),
+            )
+
+    def release_engine(self, session_id: str, pid: int) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE sessions SET engine_pid=NULL, engine_heartbeat=NULL WHERE id=? AND engine_pid=?",
+                (session_id, pid),
+            )
+
+    def finish_session(self, session_id: str, ended_at: float, reason: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE sessions SET state='submitted', ended_at=?, end_reason=? WHERE id=? AND state='running'",
+                (ended_at, reason, session_id),
+            )
+
+    # Attempts -----------------------------------------------------------------------------------
+
+    def add_attempt(
+        self,
+        *,
+        session_id: str,
+        question_id: str,
+        source_path: str,
+        blob: str | None,
+        sha256: str,
+        size: int,
+        origin: str,
+        saved_at: float,
+        detected_at: float,
+        state: AttemptState,
+        message: str | None = None,
+        queued_at: float | None = None,
+        finished_at: float | None = None,
+    ) -> AttemptRecord:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO attempts(session_id, question_id, source_path, blob, sha256, size, origin,"
+                " saved_at, detected_at, queued_at, finished_at, state, message)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    question_id,
+                    source_path,
+                    blob,
+                    sha256,
+                    size,
+                    origin,
+                    saved_at,
+                    detected_at,
+                    queued_at,
+                    finished_at,
+                    state,
+                    message,
+                ),
+            )
+            attempt_id = cursor.lastrowid
+        assert attempt_id is not None
+        return self.get_attempt(attempt_id)
+
+    def get_attempt(self, attempt_id: int) -> AttemptRecord:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM attempts WHERE id=?", (attempt_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no attempt {attempt_id}")
+        return _attempt_from_row(row)
+
+    def attempts(self, session_id: str, question_id: str | None = None) -> list[AttemptRecord]:
+        """Attempts of a session (optionally one question), oldest first."""
+        query = "SELECT * FROM attempts WHERE session_id=?"
+        args: tuple[Any, ...] = (session_id,)
+        if question_id is not None:
+            query += " AND question_id=?"
+            args += (question_id,)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY id", args).fetchall()
+        return [_attempt_from_row(row) for row in rows]
+
+    def mark_grading(self, attempt_id: int, at: float) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE attempts SET state='grading', started_at=? WHERE id=? AND state IN ('queued', 'grading')",
+                (at, attempt_id),
+            )
+
+    def mark_requeued(self, attempt_id: int) -> None:
+        """Put an attempt whose grading was cut short (crash, restart) back in the queue."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE attempts SET state='queued', started_at=NULL WHERE id=? AND state='grading'",
+                (attempt_id,),
+            )
+
+    def finish_attempt(
+        self,
+        attempt_id: int,
+        *,
+        state: AttemptState,
+        finished_at: float,
+        score: int | None = None,
+        metric_name: str | None = None,
+        metric_value: float | None = None,
+        message: str | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> AttemptRecord:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE attempts SET state=?, finished_at=?, score=?, metric_name=?, metric_value=?,"
+                " message=?, timings=? WHERE id=?",
+                (
+                    state,
+                    finished_at,
+                    score,
+                    metric_name,
+                    metric_value,
+                    message,
+                    json.dumps(timings or {}),
+                    attempt_id,
+                ),
+            )
+        return self.get_attempt(attempt_id)
+
+    # Events -------------------------------------------------------------------------------------
+
+    def add_event(self, session_id: str, at: float, kind: str, payload: dict[str, Any]) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO events(session_id, at, kind, payload) VALUES (?, ?, ?, ?)",
+                (session_id, at, kind, json.dumps(payload)),
+            )
+
+    def events(self, session_id: str, kind: str | None = None) -> list[EventRecord]:
+        query = "SELECT * FROM events WHERE session_id=?"
+        args: tuple[Any, ...] = (session_id,)
+        if kind is not None:
+            query += " AND kind=?"
+            args += (kind,)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY id", args).fetchall()
+        return [
+            EventRecord(
+                row["id"], row["session_id"], row["at"], row["kind"], json.loads(row["payload"])
+            )
+            for row in rows
+        ]
+
+
+def _session_from_row(row: sqlite3.Row) -> SessionRecord:
+    return SessionRecord(
+        id=row["id"],
+        exam_id=row["exam_id"],
+        exam_root=Path(row["exam_root"]),
+        exam_snapshot=json.loads(row["exam_snapshot"]),
+        workspace=Path(row["workspace"]),
+        started_at=row["started_at"],
+        deadline=row["deadline"],
+        state=row["state"],
+        settings=json.loads(row["settings"]),
+        ended_at=row["ended_at"],
+        end_reason=row["end_reason"],
+        submit_requested_at=row["submit_requested_at"],
+        engine_pid=row["engine_pid"],
+        engine_heartbeat=row["engine_heartbeat"],
+    )
+
+
+def _attempt_from_row(row: sqlite3.Row) -> AttemptRecord:
+    return AttemptRecord(
+        id=row["id"],
+        session_id=row["session_id"],
+        question_id=row["question_id"],
+        source_path=row["source_path"],
+        blob=row["blob"],
+        sha256=row["sha256"],
+        size=row["size"],
+        origin=row["origin"],
+        saved_at=row["saved_at"],
+        detected_at=row["detected_at"],
+        state=row["state"],
+        queued_at=row["queued_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        score=row["score"],
+        metric_name=row["metric_name"],
+        metric_value=row["metric_value"],
+        message=row["message"],
+        timings=json.loads(row["timings"] or "{}"),
+    )

@@ -1,0 +1,240 @@
+"""Watching the workspace for saved models, and telling when a saved file is complete.
+
+Keras writes a model in place under its final name, in many chunks; editors, rsync and browsers
+write a temporary file and rename it; a model trained on Colab is copied in. Each save fires a
+burst of events, and a reader that opened the file on every event would see a dozen unreadable
+states per save. So this module debounces per path and reports a file only when it is complete:
+
+* after a close-after-write or a rename (Linux reports closes; elsewhere a quiet period stands in),
+* with a structural check of the file (:mod:`simulator.filecheck`),
+* and, for a file that stays broken, only once it has been quiet for ``broken_after_s``: a
+  half-written file is never reported as a failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirModifiedEvent,
+    FileClosedEvent,
+    FileClosedNoWriteEvent,
+    FileOpenedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+    FileSystemMovedEvent,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+
+from simulator.filecheck import FileCheck, check_model_file
+
+log = logging.getLogger("tfexam.watcher")
+
+#: Whether the platform reports close-after-write (inotify); elsewhere quiet periods stand in.
+REPORTS_CLOSE = platform.system() == "Linux"
+
+
+@dataclass(frozen=True)
+class WatchTimings:
+    """How long to wait before looking at a file, in seconds.
+
+    - ``settle_s``: after a close-after-write or a rename, to coalesce the rest of a burst.
+    - ``quiet_s``: after the last write where the OS does not report closes.
+    - ``unclosed_s``: on Linux, a file written but never closed is looked at after this long.
+    - ``broken_after_s``: a file that stays incomplete this long after its last event is reported
+      as broken (truncated, empty, not a model).
+    """
+
+    settle_s: float = 0.1
+    quiet_s: float = 0.6
+    unclosed_s: float = 5.0
+    broken_after_s: float = 1.5
+
+
+@dataclass(frozen=True)
+class SavedModelFile:
+    """A model file (or SavedModel folder) that finished changing, with the verdict on it."""
+
+    question_id: str
+    path: Path
+    last_event_at: float
+    check: FileCheck
+
+
+@dataclass
+class _Pending:
+    question_id: str
+    last_event_at: float
+    closed: bool
+    due: float = field(default=0.0)
+
+
+class ModelWatcher:
+    """Reports complete (or stably broken) model files saved into the question folders."""
+
+    def __init__(
+        self,
+        workspace: Path,
+        question_folders: dict[str, str],
+        accepts: Callable[[str, str], bool],
+        on_saved: Callable[[SavedModelFile], None],
+        timings: WatchTimings | None = None,
+    ) -> None:
+        """``question_folders`` maps folder name to question id; ``accepts(question_id, name)``
+        says whether a file or folder name in that folder is a model to grade."""
+        self.workspace = workspace.resolve()
+        self._folders = question_folders
+        self._accepts = accepts
+        self._on_saved = on_saved
+        self.timings = timings or WatchTimings()
+        self._pending: dict[Path, _Pending] = {}
+        self._cond = threading.Condition()
+        self._stopping = False
+        self._observer: BaseObserver | None = None
+        self._timer = threading.Thread(target=self._run_timer, name="watcher-timer", daemon=True)
+
+    def start(self) -> None:
+        observer = Observer()
+        observer.schedule(_Handler(self), str(self.workspace), recursive=True)
+        observer.daemon = True
+        observer.start()
+        self._observer = observer
+        self._timer.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+        if self._timer.is_alive():
+            self._timer.join(timeout=5)
+
+    def existing_models(self) -> list[tuple[str, Path]]:
+        """Model files already in the workspace (found at start-up or resume), as (question, path)."""
+        found = []
+        for folder_name, question_id in self._folders.items():
+            folder = self.workspace / folder_name
+            if not folder.is_dir():
+                continue
+            for entry in sorted(folder.iterdir()):
+                if self._accepts(question_id, entry.name):
+                    found.append((question_id, entry))
+        return found
+
+    def pending_count(self) -> int:
+        with self._cond:
+            return len(self._pending)
+
+    # Event intake (watchdog's thread) ------------------------------------------------------------
+
+    def _model_path(self, raw: str) -> tuple[str, Path] | None:
+        """Map an event path to (question, model path), or None if it is not a model of a question."""
+        try:
+            relative = Path(raw).resolve().relative_to(self.workspace)
+        except (ValueError, OSError):
+            return None
+        parts = relative.parts
+        if len(parts) < 2 or parts[0] not in self._folders:
+            return None
+        question_id = self._folders[parts[0]]
+        if not self._accepts(question_id, parts[1]):
+            return None
+        return question_id, self.workspace / parts[0] / parts[1]
+
+    def _note(self, raw: str, *, closed: bool) -> None:
+        target = self._model_path(raw)
+        if target is None:
+            return
+        question_id, path = target
+        now = time.time()
+        with self._cond:
+            pending = self._pending.get(path)
+            if pending is None:
+                pending = _Pending(question_id, now, closed)
+                self._pending[path] = pending
+            pending.last_event_at = now
+            pending.closed = closed
+            pending.due = now + self._delay(pending, path)
+            self._cond.notify()
+
+    def _delay(self, pending: _Pending, path: Path) -> float:
+        if path.is_dir():
+            return self.timings.quiet_s  # a SavedModel is many files: wait for all of them
+        if pending.closed:
+            return self.timings.settle_s
+        return self.timings.unclosed_s if REPORTS_CLOSE else self.timings.quiet_s
+
+    # Timer thread -------------------------------------------------------------------------------
+
+    def _run_timer(self) -> None:
+        while True:
+            with self._cond:
+                if self._stopping:
+                    return
+                now = time.time()
+                due = [(p, item) for p, item in self._pending.items() if item.due <= now]
+                if not due:
+                    wait = (
+                        min((item.due for item in self._pending.values()), default=now + 3600) - now
+                    )
+                    self._cond.wait(timeout=max(0.01, wait))
+                    continue
+            for path, item in due:
+                self._examine(path, item)
+
+    def _examine(self, path: Path, item: _Pending) -> None:
+        last_event = item.last_event_at
+        if not path.exists():
+            self._forget(path, last_event)
+            return
+        check = check_model_file(path)
+        now = time.time()
+        quiet_for = now - last_event
+        if not check.complete and quiet_for < self.timings.broken_after_s:
+            with self._cond:
+                if self._pending.get(path) is item and item.last_event_at == last_event:
+                    item.due = last_event + self.timings.broken_after_s
+            return
+        if not self._forget(path, last_event):
+            return  # a newer event arrived while we looked: wait for it to settle
+        log.debug("saved: %s (%s)", path, "complete" if check.complete else check.reason)
+        self._on_saved(SavedModelFile(item.question_id, path, last_event, check))
+
+    def _forget(self, path: Path, last_event: float) -> bool:
+        with self._cond:
+            item = self._pending.get(path)
+            if item is None or item.last_event_at != last_event:
+                return False
+            del self._pending[path]
+            return True
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: ModelWatcher) -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if isinstance(
+            event, (FileOpenedEvent, FileClosedNoWriteEvent, DirModifiedEvent, DirCreatedEvent)
+        ):
+            return  # reads (our own hashing included) and folder bookkeeping change nothing
+        if event.event_type == "deleted":
+            return
+        if isinstance(event, FileSystemMovedEvent):
+            self.watcher._note(_text(event.dest_path), closed=True)
+            return
+        self.watcher._note(_text(event.src_path), closed=isinstance(event, FileClosedEvent))
+
+
+def _text(path: str | bytes) -> str:
+    return path.decode() if isinstance(path, bytes) else path

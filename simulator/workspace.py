@@ -1,0 +1,79 @@
+"""Creating the candidate's workspace: one folder per question with its prompt, starter and data.
+
+This is the "PyCharm project" of the real exam. The hidden grader and the reference solution stay
+in the exam package; only what a candidate may see is copied. Data that a question generates is
+written by its exam's data module (see docs/authoring.md), deterministically from the exam seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from simulator.exam_format import Exam, Question
+
+
+class WorkspaceError(RuntimeError):
+    pass
+
+
+def default_workspace(exam: Exam, today: dt.date | None = None, base: Path | None = None) -> Path:
+    """``./tfexam-<exam>-<date>``, with ``-2``, ``-3``... when that folder is already taken."""
+    stamp = (today or dt.date.today()).isoformat()
+    parent = base or Path.cwd()
+    candidate = parent / f"tfexam-{exam.id}-{stamp}"
+    counter = 2
+    while candidate.exists():
+        candidate = parent / f"tfexam-{exam.id}-{stamp}-{counter}"
+        counter += 1
+    return candidate
+
+
+def create_workspace(exam: Exam, target: Path, seed: int) -> Path:
+    """Create ``target`` with every question's files; refuses a folder that has files in it."""
+    target = target.expanduser().resolve()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise WorkspaceError(
+            f"{target} already exists and is not empty: choose another --workspace"
+        )
+    target.mkdir(parents=True, exist_ok=True)
+    for question in exam.questions:
+        folder = target / question.workspace_folder
+        folder.mkdir()
+        shutil.copyfile(question.folder / question.prompt, folder / "prompt.md")
+        shutil.copyfile(question.folder / question.starter, folder / question.starter)
+        if question.data is not None:
+            _data_writer(question)(folder, seed)
+    (target / "README.md").write_text(_readme(exam), encoding="utf-8")
+    return target
+
+
+def _data_writer(question: Question) -> Callable[[Path, int], None]:
+    assert question.data is not None
+    path = question.folder / question.data
+    spec = importlib.util.spec_from_file_location(f"tfexam_data_{question.folder.name}", path)
+    if spec is None or spec.loader is None:
+        raise WorkspaceError(f"cannot import data module {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    writer: Callable[[Path, int], None] = module.write_data
+    return writer
+
+
+def _readme(exam: Exam) -> str:
+    lines = [
+        f"# {exam.title}",
+        "",
+        "Each folder is one question. Read its prompt.md, complete the starter file, run it, and",
+        "save the model in the same folder under the name the starter uses (mymodel.h5). tfexam",
+        'grades every save automatically, like the exam\'s "Submit and Test" button.',
+        "",
+        "| folder | category | question | model file |",
+        "|---|---|---|---|",
+    ]
+    for q in exam.questions:
+        lines.append(f"| {q.workspace_folder}/ | {q.category} | {q.title} | {q.model_files[0]} |")
+    return "\n".join(lines) + "\n"
