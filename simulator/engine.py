@@ -9,8 +9,8 @@ them into Textual messages, and the report reads them back from the store.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import itertools
 import logging
 import os
 import queue
@@ -51,6 +51,8 @@ HEARTBEAT_S = 2.0
 STALE_ENGINE_S = 10.0
 #: After the deadline or a submit, wait this long for saves already under way to settle.
 CLOSING_SETTLE_S = 1.0
+#: Job ids are unique in the process, so engines that share a pool never take each other's results.
+_job_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ class Engine:
         self._close_by = 0.0
         self._warned: set[int] = set()
         self._last_heartbeat = 0.0
+        self._jobs: dict[int, int] = {}
         self.stop_reason: str | None = None
 
     # Views' API (any thread) -----------------------------------------------------------------
@@ -321,11 +324,12 @@ class Engine:
                 if attempt.state == "grading":
                     self.store.mark_requeued(attempt.id)
                 self._enqueue(self.store.get_attempt(attempt.id), recovered=True)
+        if self.session.deadline <= self.clock():
+            # Before the scan: files saved after the deadline must be recorded as such.
+            self._begin_closing("auto-submitted", self.session.deadline)
         for question_id, path in self.watcher.existing_models():
             saved_at = _mtime(path)
             self._on_saved(question_id, path, "scan", min(saved_at, self.clock()))
-        if self.session.deadline <= self.clock():
-            self._begin_closing("auto-submitted", self.session.deadline)
 
     def _on_submit_and_test(self, question_id: str) -> None:
         question = self.exam.questions_by_id[question_id]
@@ -390,7 +394,7 @@ class Engine:
             self._emit("attempt-not-gradable", self._attempt_data(attempt))
             return
         for older in self.store.attempts(self.session.id, question_id):
-            if older.state == "queued" and self.pool.withdraw(older.id):
+            if older.state == "queued" and self._withdraw(older.id):
                 self.store.finish_attempt(
                     older.id, state="superseded", finished_at=detected_at,
                     message="a newer save of this question arrived before grading started",
@@ -401,6 +405,14 @@ class Engine:
         attempt = self.store.add_attempt(**common, state="queued", queued_at=detected_at)
         self._emit("model-detected", {**self._attempt_data(attempt), "path": str(path)})
         self._enqueue(attempt, recovered=False)
+
+    def _withdraw(self, attempt_id: int) -> bool:
+        """Take an attempt's job back from the pool if no worker started it yet."""
+        for job_id, owner in list(self._jobs.items()):
+            if owner == attempt_id and self.pool.withdraw(job_id):
+                del self._jobs[job_id]
+                return True
+        return False
 
     def _same_content(self, question_id: str, sha256: str) -> AttemptRecord | None:
         for attempt in reversed(self.store.attempts(self.session.id, question_id)):
@@ -423,8 +435,10 @@ class Engine:
                 ),
             )
             return
+        job_id = next(_job_ids)
+        self._jobs[job_id] = attempt.id
         self.pool.submit(
-            GradingJob(attempt.id, str(blob), str(self.exam.root), attempt.question_id, self.seed)
+            GradingJob(job_id, str(blob), str(self.exam.root), attempt.question_id, self.seed)
         )
         if recovered:
             self._emit("attempt-requeued", self._attempt_data(attempt))
@@ -433,25 +447,24 @@ class Engine:
 
     def _on_pool_event(self, event: PoolEvent) -> None:
         if isinstance(event, JobStarted):
-            self.store.mark_grading(event.job_id, event.at)
-            with contextlib.suppress(Exception):
+            attempt_id = self._jobs.get(event.job_id)
+            if attempt_id is not None:
+                self.store.mark_grading(attempt_id, event.at)
                 self._emit(
-                    "grading-started", self._attempt_data(self.store.get_attempt(event.job_id))
+                    "grading-started", self._attempt_data(self.store.get_attempt(attempt_id))
                 )
         elif isinstance(event, JobFinished):
-            self._finish(event.result.job_id, event.result)
+            attempt_id = self._jobs.pop(event.result.job_id, None)
+            if attempt_id is not None:
+                self._finish(attempt_id, event.result)
         elif isinstance(event, WorkerReady):
             self._emit("worker-ready", {"pid": event.pid, "warm_s": round(event.warm_s, 2)})
         elif isinstance(event, WorkerExited):
             self._emit("worker-exited", {"pid": event.pid, "reason": event.reason})
 
     def _finish(self, attempt_id: int, result: GradingResult) -> None:
-        try:
-            current = self.store.get_attempt(attempt_id)
-        except Exception:
-            return  # a job of another session sharing the pool
-        if current.session_id != self.session.id or current.state not in PENDING_ATTEMPT_STATES:
-            return
+        if self.store.get_attempt(attempt_id).state not in PENDING_ATTEMPT_STATES:
+            return  # already settled (superseded or closed) while the job ran
         attempt = self.store.finish_attempt(
             attempt_id,
             state=result.state,
@@ -511,7 +524,7 @@ class Engine:
         now = self.clock()
         for attempt in self.store.attempts(self.session.id):
             if attempt.state in PENDING_ATTEMPT_STATES:
-                self.pool.withdraw(attempt.id)
+                self._withdraw(attempt.id)
                 self._finish(
                     attempt.id,
                     GradingResult(

@@ -76,8 +76,7 @@ def describe(event: EngineEvent) -> str | None:
     if kind == "submit-and-test-failed":
         return f"{question}: {escape(str(data['reason']))}"
     if kind == "time-warning":
-        minutes = data["minutes"]
-        return f"[bold yellow]{minutes} minute{'s' if minutes != 1 else ''} left[/]"
+        return f"[bold yellow]time warning: {format_duration(float(data['remaining_s']))} left[/]"
     if kind == "deadline-reached":
         return f"[bold red]Time is up[/]: auto-submitting ({data['pending']} attempt(s) still being graded)"
     if kind == "submit-requested":

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from watchdog.events import (
+    DirAttribEvent,
     DirCreatedEvent,
     DirModifiedEvent,
+    FileAttribEvent,
     FileClosedEvent,
     FileClosedNoWriteEvent,
     FileOpenedEvent,
@@ -151,7 +153,8 @@ class ModelWatcher:
             return None
         return question_id, self.workspace / parts[0] / parts[1]
 
-    def _note(self, raw: str, *, closed: bool) -> None:
+    def _note(self, raw: str, *, closed: bool | None) -> None:
+        """Record an event; ``closed=None`` is a metadata change (``cp -p`` sets times after closing)."""
         target = self._model_path(raw)
         if target is None:
             return
@@ -160,10 +163,13 @@ class ModelWatcher:
         with self._cond:
             pending = self._pending.get(path)
             if pending is None:
+                if closed is None:
+                    return  # a chmod or touch of a file nobody is writing: nothing new to grade
                 pending = _Pending(question_id, now, closed)
                 self._pending[path] = pending
             pending.last_event_at = now
-            pending.closed = closed
+            if closed is not None:
+                pending.closed = closed
             pending.due = now + self._delay(pending, path)
             self._cond.notify()
 
@@ -232,6 +238,9 @@ class _Handler(FileSystemEventHandler):
             return
         if isinstance(event, FileSystemMovedEvent):
             self.watcher._note(_text(event.dest_path), closed=True)
+            return
+        if isinstance(event, (FileAttribEvent, DirAttribEvent)):
+            self.watcher._note(_text(event.src_path), closed=None)
             return
         self.watcher._note(_text(event.src_path), closed=isinstance(event, FileClosedEvent))
 

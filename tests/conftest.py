@@ -1,0 +1,68 @@
+"""Shared fixtures: an isolated data directory, real tiny models, and warm grading workers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator.catalog import shipped_exams_root
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FORMATS_EXAM = FIXTURES / "exams" / "formats"
+PRACTICE_EXAM = shipped_exams_root() / "practice"
+
+
+@pytest.fixture
+def tfexam_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private TFEXAM_HOME so that tests never see each other's sessions."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("TFEXAM_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Real Keras model files (built once per test run)."""
+    from tests.models import build_all
+
+    return build_all(tmp_path_factory.mktemp("models"))
+
+
+def copy_model(source: Path, target: Path) -> Path:
+    """Copy a model file or SavedModel folder into place (like a download from Colab)."""
+    if source.is_dir():
+        shutil.copytree(source, target)
+    else:
+        shutil.copyfile(source, target)
+    return target
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``tfexam`` in a subprocess, as a user would, with no standard input."""
+    return subprocess.run(
+        [sys.executable, "-m", "simulator", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        cwd=REPO,
+    )
+
+
+@pytest.fixture
+def workspace_parent(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    yield folder

@@ -1,0 +1,94 @@
+"""Running a real engine in-process against a shared warm grading pool."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from simulator.catalog import find_exam
+from simulator.engine import Engine, EngineEvent
+from simulator.exam_format import Policy
+from simulator.grading.pool import GradingPool
+from simulator.paths import data_paths
+from simulator.sessions import NewSession, create_session
+from simulator.store import AttemptRecord, SessionRecord, Store
+from simulator.watcher import WatchTimings
+
+
+class EngineHarness:
+    def __init__(
+        self,
+        pool: GradingPool,
+        workspace: Path,
+        duration_s: int = 300,
+        policy: Policy | None = None,
+        exam: str = "practice",
+    ) -> None:
+        self.paths = data_paths()
+        self.store = Store(self.paths.database)
+        self.exam = find_exam(exam, self.paths)
+        self.session: SessionRecord = create_session(
+            self.store,
+            NewSession(
+                self.exam,
+                workspace=workspace,
+                duration_s=duration_s,
+                policy=policy,
+                grading=pool.settings,
+            ),
+        )
+        self.workspace = self.session.workspace
+        self.events: list[EngineEvent] = []
+        self._cond = threading.Condition()
+        self.engine = Engine(
+            self.store, self.paths, self.session, self.exam, pool=pool, watch_timings=WatchTimings()
+        )
+        self.engine.subscribe(self._record)
+
+    def _record(self, event: EngineEvent) -> None:
+        with self._cond:
+            self.events.append(event)
+            self._cond.notify_all()
+
+    def start(self) -> EngineHarness:
+        self.engine.start()
+        return self
+
+    def question_folder(self, question: str = "basic-model") -> Path:
+        return self.workspace / self.exam.question(question).workspace_folder
+
+    def kinds(self) -> list[str]:
+        with self._cond:
+            return [e.kind for e in self.events]
+
+    def wait_for(
+        self, predicate: Callable[[list[EngineEvent]], bool], timeout: float = 30.0
+    ) -> list[EngineEvent]:
+        with self._cond:
+            ok = self._cond.wait_for(lambda: predicate(self.events), timeout)
+            assert ok, f"timed out; events so far: {[e.kind for e in self.events]}"
+            return list(self.events)
+
+    def wait_for_count(self, kind: str, count: int, timeout: float = 30.0) -> list[EngineEvent]:
+        return self.wait_for(lambda events: sum(e.kind == kind for e in events) >= count, timeout)
+
+    def wait_idle(self, quiet_s: float = 2.5, timeout: float = 60.0) -> None:
+        """Wait until no event arrived for ``quiet_s`` and nothing is pending."""
+        give_up = time.monotonic() + timeout
+        while time.monotonic() < give_up:
+            with self._cond:
+                last = self.events[-1].at if self.events else 0.0
+            pending = [a for a in self.attempts() if a.state in ("queued", "grading")]
+            if not pending and time.time() - last > quiet_s:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"engine never became idle: {self.kinds()}")
+
+    def attempts(self) -> list[AttemptRecord]:
+        return self.store.attempts(self.session.id)
+
+    def close(self) -> None:
+        self.engine.close()
+        self.store.close()

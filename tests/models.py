@@ -1,0 +1,89 @@
+"""Tiny real Keras models for the tests, each built to provoke one behaviour of the grader.
+
+Building them needs TensorFlow in the test process; that is fine (the tests are not the UI), and
+the grading itself still happens in worker subprocesses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+#: The practice exam's category-1 relationship (see mock_exams/practice/category1).
+XS = np.array([-1.0, 0.0, 1.0, 2.0, 3.0, 4.0], dtype="float32")
+YS = 3.0 * XS + 2.0
+
+
+def _line(weight: float, bias: float):  # type: ignore[no-untyped-def]
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.layers[0].set_weights(
+        [np.array([[weight]], dtype="float32"), np.array([bias], dtype="float32")]
+    )
+    return model
+
+
+def build_all(folder: Path) -> dict[str, Path]:
+    """Write every test model into ``folder``; returns name -> path."""
+    import keras
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+
+    def save(name: str, model: keras.Model) -> None:
+        path = folder / name
+        model.save(path)
+        files[name] = path
+
+    save("good.h5", _line(3.0, 2.0))  # exactly right: 5/5
+    save("good.keras", _line(3.0, 2.0))
+    save("close.h5", _line(3.0, 2.05))  # MSE 0.0025: 4/5
+    save("poor.h5", _line(1.0, 0.0))  # far off: 0/5
+    save("other.h5", _line(2.9, 2.0))  # another content that still grades
+    save("wrong_input.h5", keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)]))
+    save("wrong_output.h5", keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(3)]))
+    save(
+        "lambda.keras",
+        keras.Sequential(
+            [keras.Input(shape=(1,)), keras.layers.Lambda(lambda x: x * 2.0), keras.layers.Dense(1)]
+        ),
+    )
+    # About 3 s per forward pass on a 2-core CPU: a model that is too slow for a short timeout.
+    save("slow.h5", _recurrent(4000))
+    # Allocates gigabytes of activations while predicting: a model over any sane memory limit.
+    save(
+        "memory_hog.h5",
+        keras.Sequential(
+            [
+                keras.Input(shape=(1,)),
+                keras.layers.RepeatVector(2_000_000),
+                keras.layers.Dense(16),
+                keras.layers.GlobalAveragePooling1D(),
+                keras.layers.Dense(1),
+            ]
+        ),
+    )
+    exported = folder / "mymodel"
+    _line(3.0, 2.0).export(str(exported), verbose=False)
+    files["savedmodel"] = exported
+    return files
+
+
+def _recurrent(steps: int):  # type: ignore[no-untyped-def]
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=(1,)),
+            keras.layers.RepeatVector(steps),
+            keras.layers.LSTM(4),
+            keras.layers.Dense(1),
+        ]
+    )
+
+
+def slow_model(path: Path, steps: int) -> Path:
+    _recurrent(steps).save(path)
+    return path

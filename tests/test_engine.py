@@ -1,0 +1,192 @@
+"""The headless engine end to end: real files on disk, real grading workers, a real store."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator.grading.pool import GradingPool
+from simulator.grading.settings import GradingSettings
+from simulator.scoring import exam_result
+from simulator.sessions import finalize_if_due
+from tests.engine_helpers import EngineHarness
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GradingPool]:
+    settings = GradingSettings(workers=1, timeout_s=20, memory_limit_mb=2000)
+    shared = GradingPool(settings, tmp_path_factory.mktemp("pool-logs"), lambda _event: None)
+    shared.start()
+    assert shared.wait_ready(120)
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def harness_factory(
+    pool: GradingPool, tfexam_home: Path, tmp_path: Path
+) -> Iterator[type[EngineHarness]]:
+    made: list[EngineHarness] = []
+
+    def make(**kwargs: object) -> EngineHarness:
+        harness = EngineHarness(pool, tmp_path / f"ws{len(made)}", **kwargs)  # type: ignore[arg-type]
+        made.append(harness)
+        return harness
+
+    yield make  # type: ignore[misc]
+    for harness in made:
+        harness.close()
+
+
+def test_good_then_poor_model_best_policy_keeps_the_best(
+    harness_factory, models: dict[str, Path]
+) -> None:  # type: ignore[no-untyped-def]
+    h = harness_factory(policy="best").start()
+    target = h.question_folder() / "mymodel.h5"
+    shutil.copyfile(models["good.h5"], target)
+    h.wait_for_count("attempt-graded", 1)
+    shutil.copyfile(models["poor.h5"], target)
+    events = h.wait_for_count("attempt-graded", 2)
+    graded = [e.data for e in events if e.kind == "attempt-graded"]
+    assert [g["score"] for g in graded] == [5, 0]
+    assert graded[-1]["question_score"] == 5
+    assert h.engine.result().questions[0].score == 5
+    assert [a.state for a in h.attempts()] == ["graded", "graded"]
+    assert all((h.paths.blobs_dir(h.session.id) / (a.blob or "")).is_file() for a in h.attempts())
+
+
+def test_last_policy_counts_the_last_graded_attempt_and_not_gradable_never_lowers(  # type: ignore[no-untyped-def]
+    harness_factory, models: dict[str, Path]
+) -> None:
+    h = harness_factory(policy="last").start()
+    target = h.question_folder() / "mymodel.h5"
+    shutil.copyfile(models["good.h5"], target)
+    h.wait_for_count("attempt-graded", 1)
+    shutil.copyfile(models["close.h5"], target)
+    h.wait_for_count("attempt-graded", 2)
+    target.write_bytes(b"")  # a broken save
+    h.wait_for_count("attempt-not-gradable", 1)
+    result = exam_result(h.exam, h.attempts(), "last")
+    assert result.questions[0].score == 4  # the last graded attempt, not the broken one
+    assert [a.state for a in h.attempts()] == ["graded", "graded", "not-gradable"]
+    assert h.attempts()[-1].message == "the file is empty (0 bytes): save the model again"
+
+
+def test_a_burst_of_ten_saves_is_graded_at_most_twice_and_ends_on_the_last(  # type: ignore[no-untyped-def]
+    harness_factory, models: dict[str, Path], tmp_path: Path
+) -> None:
+    h = harness_factory().start()
+    target = h.question_folder() / "mymodel.h5"
+    import keras
+    import numpy as np
+
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    for bias in range(10):  # ten real saves in place, like a training loop's checkpoints
+        model.layers[0].set_weights(
+            [np.array([[3.0]], "float32"), np.array([float(bias)], "float32")]
+        )
+        model.save(target)
+        time.sleep(0.02)
+    h.wait_idle()
+    graded = [a for a in h.attempts() if a.state == "graded"]
+    assert 1 <= len(graded) <= 2
+    last_content = h.attempts()[-1]
+    assert last_content.state == "graded"
+    from simulator.filecheck import content_hash
+
+    assert last_content.sha256 == content_hash(target)
+    assert not any(a.state == "not-gradable" for a in h.attempts())  # half-written files never fail
+
+
+def test_truncated_then_complete_save(harness_factory, models: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    h = harness_factory().start()
+    target = h.question_folder() / "mymodel.h5"
+    data = models["good.h5"].read_bytes()
+    target.write_bytes(data[: len(data) // 2])
+    h.wait_for_count("attempt-not-gradable", 1)
+    shutil.copyfile(models["good.h5"], target)
+    events = h.wait_for_count("attempt-graded", 1)
+    reasons = [e.data["reason"] for e in events if e.kind == "attempt-not-gradable"]
+    assert reasons[0].startswith("the file is truncated")
+    assert [a.state for a in h.attempts()] == ["not-gradable", "graded"]
+    assert h.engine.result().questions[0].score == 5
+
+
+def test_same_content_is_not_graded_twice_but_submit_and_test_reports_it(  # type: ignore[no-untyped-def]
+    harness_factory, models: dict[str, Path]
+) -> None:
+    h = harness_factory().start()
+    target = h.question_folder() / "mymodel.h5"
+    shutil.copyfile(models["good.h5"], target)
+    h.wait_for_count("attempt-graded", 1)
+    shutil.copyfile(models["good.h5"], target)  # saved again, same bytes
+    h.engine.submit_and_test("basic-model")
+    h.wait_for_count("model-unchanged", 2)
+    assert len(h.attempts()) == 1
+
+
+def test_submit_and_test_without_a_model_says_what_to_do(harness_factory) -> None:  # type: ignore[no-untyped-def]
+    h = harness_factory().start()
+    h.engine.submit_and_test("basic-model")
+    events = h.wait_for_count("submit-and-test-failed", 1)
+    assert events[-1].data["reason"] == "no model to submit: save mymodel.h5 in category1/ first"
+
+
+def test_deadline_auto_submits_and_freezes_scores(harness_factory, models: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    h = harness_factory(duration_s=4).start()
+    shutil.copyfile(models["good.h5"], h.question_folder() / "mymodel.h5")
+    assert h.engine.wait(20)
+    kinds = h.kinds()
+    assert kinds.index("deadline-reached") < kinds.index("session-submitted")
+    session = h.store.get_session(h.session.id)
+    assert (session.state, session.end_reason) == ("submitted", "auto-submitted")
+    submitted = next(e for e in h.events if e.kind == "session-submitted")
+    assert submitted.data["scores"] == {"basic-model": 5}
+    # After the end, a new save changes nothing.
+    shutil.copyfile(models["poor.h5"], h.question_folder() / "mymodel.h5")
+    time.sleep(1.0)
+    assert len(h.attempts()) == 1
+
+
+def test_time_warnings_fire_once_each(harness_factory) -> None:  # type: ignore[no-untyped-def]
+    h = harness_factory(duration_s=62).start()
+    events = h.wait_for_count("time-warning", 2, timeout=10)
+    warnings = [e.data["minutes"] for e in events if e.kind == "time-warning"]
+    assert warnings == [10, 1]  # 60 and 30 were already behind us at the start
+
+
+def test_submit_ends_the_session_after_grading_what_was_saved(
+    harness_factory, models: dict[str, Path]
+) -> None:  # type: ignore[no-untyped-def]
+    h = harness_factory().start()
+    shutil.copyfile(models["close.h5"], h.question_folder() / "mymodel.h5")
+    h.wait_for_count("model-detected", 1)
+    h.engine.submit()
+    assert h.engine.wait(20)
+    session = h.store.get_session(h.session.id)
+    assert (session.state, session.end_reason) == ("submitted", "submitted")
+    assert h.engine.result().questions[0].score == 4
+
+
+def test_an_expired_session_is_finalized_by_the_next_command(  # type: ignore[no-untyped-def]
+    harness_factory, models: dict[str, Path]
+) -> None:
+    h = harness_factory(duration_s=2)  # never started: no engine was running at the deadline
+    folder = h.question_folder()
+    shutil.copyfile(models["good.h5"], folder / "mymodel.h5")
+    before = h.session.deadline - 1
+    os.utime(folder / "mymodel.h5", (before, before))
+    shutil.copyfile(models["good.keras"], folder / "mymodel.keras")  # saved after the deadline
+    time.sleep(2.5)
+    after = h.session.deadline + 0.5
+    os.utime(folder / "mymodel.keras", (after, after))
+    session = finalize_if_due(h.store, h.paths, h.store.get_session(h.session.id))
+    assert (session.state, session.end_reason) == ("submitted", "auto-submitted")
+    states = sorted((a.source_path.rsplit("/", 1)[-1], a.state) for a in h.attempts())
+    assert states == [("mymodel.h5", "graded"), ("mymodel.keras", "rejected-after-deadline")]
+    assert exam_result(h.exam, h.attempts()).questions[0].score == 5

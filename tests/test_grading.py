@@ -1,0 +1,156 @@
+"""Real grading in real worker processes: scores, reasons, formats, limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator.grading.pool import WorkerExited, WorkerReady
+from simulator.grading.settings import GradingSettings
+from tests.conftest import FIXTURES, FORMATS_EXAM, PRACTICE_EXAM
+from tests.grading_helpers import SyncGrader
+
+KERAS2 = FIXTURES / "keras2"
+
+
+@pytest.fixture(scope="module")
+def grader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncGrader]:
+    settings = GradingSettings(
+        workers=1, timeout_s=1.5, memory_limit_mb=1500, max_jobs_per_worker=50
+    )
+    instance = SyncGrader(settings, tmp_path_factory.mktemp("logs"))
+    yield instance
+    instance.close()
+
+
+def grade_practice(grader: SyncGrader, model: Path) -> tuple[str, int | None, str]:
+    result = grader.grade(model, PRACTICE_EXAM, "basic-model")
+    return result.state, result.score, result.message or ""
+
+
+def test_a_good_model_scores_five_and_a_poor_one_zero(
+    grader: SyncGrader, models: dict[str, Path]
+) -> None:
+    assert grade_practice(grader, models["good.h5"])[:2] == ("graded", 5)
+    assert grade_practice(grader, models["close.h5"])[:2] == ("graded", 4)
+    state, score, message = grade_practice(grader, models["poor.h5"])
+    assert (state, score) == ("graded", 0)
+    assert message.startswith("mse ")
+
+
+def test_keras_and_savedmodel_formats_are_graded(
+    grader: SyncGrader, models: dict[str, Path]
+) -> None:
+    assert grade_practice(grader, models["good.keras"])[:2] == ("graded", 5)
+    assert grade_practice(grader, models["savedmodel"])[:2] == ("graded", 5)
+
+
+def test_wrong_shapes_say_what_was_expected_and_found(
+    grader: SyncGrader, models: dict[str, Path]
+) -> None:
+    state, score, message = grade_practice(grader, models["wrong_input.h5"])
+    assert (state, score) == ("not-gradable", None)
+    assert (
+        message
+        == "wrong input shape: the question expects (1,) but the model takes (2,) (batch axis not counted)"
+    )
+    state, _, message = grade_practice(grader, models["wrong_output.h5"])
+    assert state == "not-gradable"
+    assert "wrong output shape: the question expects (1,) but the model returns (3,)" in message
+
+
+def test_lambda_layers_are_refused_with_the_exam_rule(
+    grader: SyncGrader, models: dict[str, Path]
+) -> None:
+    for model in (models["lambda.keras"], KERAS2 / "lambda_layer.h5"):
+        state, _, message = grade_practice(grader, model)
+        assert state == "not-gradable"
+        assert "Lambda layer" in message and "don't use lambda layers" in message
+
+
+def test_keras2_era_files_load_and_grade(grader: SyncGrader) -> None:
+    lstm = grader.grade(KERAS2 / "lstm_time_major.h5", FORMATS_EXAM, "series")
+    assert lstm.state == "graded", lstm.message
+    assert lstm.metric_name == "mae" and lstm.metric_value is not None
+    assert "older Keras file" in (lstm.message or "")
+    text = grader.grade(KERAS2 / "embedding_input_length.h5", FORMATS_EXAM, "text")
+    assert text.state == "graded", text.message
+    assert text.metric_name == "accuracy"
+    basic = grader.grade(KERAS2 / "dense_basic.h5", PRACTICE_EXAM, "basic-model")
+    assert basic.state == "graded", basic.message
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "the file is empty (0 bytes): save the model again"),
+        (
+            b"not a model at all",
+            "not an HDF5 model file (signature missing): save it with model.save('mymodel.h5')",
+        ),
+    ],
+)
+def test_broken_files_are_not_gradable_with_a_clear_reason(
+    grader: SyncGrader, tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "mymodel.h5"
+    path.write_bytes(content)
+    assert grade_practice(grader, path) == ("not-gradable", None, reason)
+
+
+def test_a_truncated_file_is_not_gradable(
+    grader: SyncGrader, models: dict[str, Path], tmp_path: Path
+) -> None:
+    data = models["good.h5"].read_bytes()
+    path = tmp_path / "mymodel.h5"
+    path.write_bytes(data[: len(data) // 2])
+    state, _, message = grade_practice(grader, path)
+    assert state == "not-gradable"
+    assert message.startswith("the file is truncated: HDF5 expects")
+    truncated_keras = tmp_path / "mymodel.keras"
+    keras_bytes = models["good.keras"].read_bytes()
+    truncated_keras.write_bytes(keras_bytes[: len(keras_bytes) - 200])
+    assert grade_practice(grader, truncated_keras)[2] == (
+        "not a complete .keras file: the zip archive is truncated or damaged"
+    )
+
+
+def test_a_model_over_the_timeout_is_killed_and_reported(
+    grader: SyncGrader, models: dict[str, Path]
+) -> None:
+    state, _, message = grade_practice(grader, models["slow.h5"])
+    assert state == "not-gradable"
+    assert message == "grading took longer than the 1.5 s limit (the model is too slow or hangs)"
+    # The pool replaced the killed worker: the next model is graded normally.
+    assert grade_practice(grader, models["good.h5"])[:2] == ("graded", 5)
+
+
+def test_a_model_over_the_memory_limit_is_killed_and_reported(
+    grader: SyncGrader, models: dict[str, Path]
+) -> None:
+    state, _, message = grade_practice(grader, models["memory_hog.h5"])
+    assert state == "not-gradable"
+    assert message == "grading needed more than the 1500 MB memory limit (the model is too large)"
+    assert grade_practice(grader, models["good.h5"])[:2] == ("graded", 5)
+    exits = [e for e in grader.events if isinstance(e, WorkerExited)]
+    assert any("memory limit" in e.reason for e in exits)
+
+
+def test_workers_are_recycled_after_their_job_quota(
+    tmp_path: Path, models: dict[str, Path]
+) -> None:
+    settings = GradingSettings(workers=1, max_jobs_per_worker=2)
+    grader = SyncGrader(settings, tmp_path)
+    try:
+        pids = {
+            grader.grade(models["good.h5"], PRACTICE_EXAM, "basic-model").worker_pid
+            for _ in range(3)
+        }
+    finally:
+        grader.close()
+    assert len(pids) == 2
+    assert sum(isinstance(e, WorkerReady) for e in grader.events) >= 2
+    log = (tmp_path / "grader-0.log").read_text()
+    assert "ready after" in log  # worker output goes to its log file, never the terminal

@@ -1,0 +1,135 @@
+"""The watcher reports each save once, only when complete, however the file arrives."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator.watcher import ModelWatcher, SavedModelFile
+
+MODEL_NAMES = ("mymodel.h5", "mymodel.keras", "mymodel")
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.saved: list[SavedModelFile] = []
+        self.cond = threading.Condition()
+
+    def __call__(self, saved: SavedModelFile) -> None:
+        with self.cond:
+            self.saved.append(saved)
+            self.cond.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[SavedModelFile]:
+        with self.cond:
+            self.cond.wait_for(lambda: len(self.saved) >= count, timeout)
+            return list(self.saved)
+
+
+@pytest.fixture
+def watched(tmp_path: Path) -> Iterator[tuple[Path, Recorder]]:
+    (tmp_path / "category1").mkdir()
+    (tmp_path / "notes").mkdir()
+    recorder = Recorder()
+    watcher = ModelWatcher(
+        tmp_path, {"category1": "q1"}, lambda _q, name: name in MODEL_NAMES, recorder
+    )
+    watcher.start()
+    yield tmp_path / "category1", recorder
+    watcher.stop()
+
+
+def settle(recorder: Recorder, seconds: float = 2.5) -> list[SavedModelFile]:
+    time.sleep(seconds)
+    return recorder.wait_for(0)
+
+
+def test_a_file_written_in_place_in_chunks_is_reported_once_complete(
+    watched: tuple[Path, Recorder], models: dict[str, Path]
+) -> None:
+    folder, recorder = watched
+    data = models["good.h5"].read_bytes()
+    with (folder / "mymodel.h5").open("wb") as handle:
+        for start in range(0, len(data), 1024):  # like Keras: many writes, small gaps
+            handle.write(data[start : start + 1024])
+            handle.flush()
+            time.sleep(0.005)
+    saved = settle(recorder)
+    assert len(saved) == 1
+    assert saved[0].check.complete and saved[0].path == folder / "mymodel.h5"
+
+
+def test_a_slow_writer_is_not_reported_until_it_finishes(
+    watched: tuple[Path, Recorder], models: dict[str, Path]
+) -> None:
+    folder, recorder = watched
+    data = models["good.h5"].read_bytes()
+    with (folder / "mymodel.h5").open("wb") as handle:
+        handle.write(data[: len(data) // 2])
+        handle.flush()
+        time.sleep(2.0)  # longer than the broken-file grace: still open, so still being written
+        assert recorder.wait_for(0) == []
+        handle.write(data[len(data) // 2 :])
+    saved = settle(recorder)
+    assert [s.check.complete for s in saved] == [True]
+
+
+def test_a_real_keras_save_is_reported_once(watched: tuple[Path, Recorder]) -> None:
+    import keras
+
+    folder, recorder = watched
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.save(folder / "mymodel.h5")
+    model.save(folder / "mymodel.h5")  # overwrite in place, as a re-run of the starter does
+    saved = settle(recorder)
+    assert 1 <= len(saved) <= 2
+    assert all(s.check.complete for s in saved)
+
+
+def test_temp_file_and_rename_is_reported_once(
+    watched: tuple[Path, Recorder], models: dict[str, Path]
+) -> None:
+    folder, recorder = watched
+    temporary = folder / ".mymodel.h5.part"
+    shutil.copyfile(models["good.h5"], temporary)
+    temporary.replace(folder / "mymodel.h5")
+    saved = settle(recorder)
+    assert len(saved) == 1 and saved[0].check.complete
+
+
+def test_a_copied_in_file_and_a_savedmodel_folder_are_reported(
+    watched: tuple[Path, Recorder], models: dict[str, Path]
+) -> None:
+    folder, recorder = watched
+    shutil.copy2(models["good.keras"], folder / "mymodel.keras")
+    shutil.copytree(models["savedmodel"], folder / "mymodel")
+    saved = settle(recorder)
+    assert sorted(s.path.name for s in saved) == ["mymodel", "mymodel.keras"]
+    assert all(s.check.complete for s in saved)
+
+
+def test_a_truncated_file_is_reported_broken_after_it_settles(
+    watched: tuple[Path, Recorder], models: dict[str, Path]
+) -> None:
+    folder, recorder = watched
+    data = models["good.h5"].read_bytes()
+    (folder / "mymodel.h5").write_bytes(data[: len(data) // 3])
+    saved = recorder.wait_for(1, timeout=5)
+    assert len(saved) == 1
+    assert not saved[0].check.complete
+    assert "truncated" in (saved[0].check.reason or "")
+
+
+def test_other_files_and_folders_are_ignored(
+    watched: tuple[Path, Recorder], models: dict[str, Path]
+) -> None:
+    folder, recorder = watched
+    shutil.copyfile(models["good.h5"], folder / "checkpoint.h5")
+    shutil.copyfile(models["good.h5"], folder.parent / "notes" / "mymodel.h5")
+    (folder / "starter.py").write_text("print('hello')\n")
+    assert settle(recorder, 1.5) == []
