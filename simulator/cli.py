@@ -55,6 +55,16 @@ class CliError(click.ClickException):
     """A failure to report in one line with exit code 1."""
 
 
+def _duration_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """Parse ``--duration`` while click parses, so a bad value is a usage error (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except DurationError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 def _open_store() -> tuple[DataPaths, Store]:
     paths = data_paths()
     return paths, Store(paths.database)
@@ -173,7 +183,12 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to create for the exam project.",
 )
-@click.option("--duration", help="Exam length, e.g. 5h, 90m, 1h30m, 45s (default: the exam's).")
+@click.option(
+    "--duration",
+    "duration_s",
+    callback=_duration_option,
+    help="Exam length, e.g. 5h, 90m, 1h30m, 45s (default: the exam's).",
+)
 @click.option(
     "--policy",
     type=click.Choice(["best", "last"]),
@@ -185,7 +200,7 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def start(
     exam_name: str,
     workspace: Path | None,
-    duration: str | None,
+    duration_s: int | None,
     policy: str | None,
     workers: int | None,
     grading_timeout: float | None,
@@ -204,7 +219,7 @@ def start(
     request = NewSession(
         exam=exam,
         workspace=workspace,
-        duration_s=parse_duration(duration) if duration else None,
+        duration_s=duration_s,
         policy="last" if policy == "last" else ("best" if policy == "best" else None),
         grading=grading,
     )

@@ -1,0 +1,276 @@
+"""The tfexam command as a user runs it: subprocesses, real files, real workers, no stdin."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO, run_cli
+from tests.models import slow_model
+
+
+class HeadlessRun:
+    """``tfexam start/resume --headless --json`` in a subprocess, its events collected as they come."""
+
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "simulator", *args, "--headless", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            cwd=REPO,
+        )
+        self.events: list[dict[str, Any]] = []
+        self.other_lines: list[str] = []
+        self._cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._cond:
+                try:
+                    self.events.append(json.loads(line))
+                except json.JSONDecodeError:
+                    self.other_lines.append(line)
+                self._cond.notify_all()
+
+    def wait_for(self, kind: str, count: int = 1, timeout: float = 60.0) -> list[dict[str, Any]]:
+        with self._cond:
+            ok = self._cond.wait_for(
+                lambda: sum(e["event"] == kind for e in self.events) >= count, timeout
+            )
+            assert ok, (
+                f"no {kind!r} event; got {[e['event'] for e in self.events]}; stderr: {self._stderr()}"
+            )
+            return [e for e in self.events if e["event"] == kind]
+
+    def _stderr(self) -> str:
+        if self.process.poll() is None or self.process.stderr is None:
+            return "(still running)"
+        return self.process.stderr.read()
+
+    def finish(self, timeout: float = 60.0) -> int:
+        return self.process.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def home(tfexam_home: Path) -> Path:
+    return tfexam_home
+
+
+def status(*args: str) -> dict[str, Any]:
+    done = run_cli("status", *args, "--json")
+    assert done.returncode == 0, done.stderr
+    parsed: dict[str, Any] = json.loads(done.stdout)
+    return parsed
+
+
+def test_exams_lists_and_shows_the_practice_exam(home: Path) -> None:
+    listed = run_cli("exams", "--json")
+    assert listed.returncode == 0
+    exams = {e["id"]: e for e in json.loads(listed.stdout)}
+    assert exams["practice"]["valid"] and exams["practice"]["duration_s"] == 5 * 3600
+    shown = json.loads(run_cli("exams", "show", "practice", "--json").stdout)
+    question = shown["questions"][0]
+    assert question["category"] == 1
+    assert question["interface"] == {
+        "input_shape": [1],
+        "output_shape": [1],
+        "output": "regression",
+    }
+    assert shown["pass_mark"] == 90 and shown["policy"] in ("best", "last")
+
+
+def test_errors_are_one_line_with_the_documented_exit_codes(home: Path) -> None:
+    unknown = run_cli("start", "no-such-exam", "--headless")
+    assert unknown.returncode == 1
+    assert (
+        unknown.stderr.strip()
+        == "tfexam: error: no exam called 'no-such-exam' (known exams: practice)"
+    )
+    assert "Traceback" not in unknown.stderr
+    bad_duration = run_cli("start", "--duration", "soon", "--headless")
+    assert bad_duration.returncode == 2
+    assert "cannot read duration 'soon'" in bad_duration.stderr
+    no_session = run_cli("status")
+    assert no_session.returncode == 1
+    assert (
+        no_session.stderr.strip() == "tfexam: error: no sessions yet: start one with 'tfexam start'"
+    )
+
+
+def test_start_headless_grades_a_save_and_auto_submits_at_the_deadline(
+    home: Path, tmp_path: Path, models: dict[str, Path]
+) -> None:
+    workspace = tmp_path / "exam"
+    run = HeadlessRun("start", "practice", "--workspace", str(workspace), "--duration", "12s")
+    try:
+        opened = run.wait_for("session-opened")[0]
+        assert opened["workspace"] == str(workspace.resolve())
+        assert sorted(p.name for p in (workspace / "category1").iterdir()) == [
+            "prompt.md",
+            "starter.py",
+        ]
+        shutil.copyfile(models["good.h5"], workspace / "category1" / "mymodel.h5")
+        graded = run.wait_for("attempt-graded")[0]
+        assert graded["score"] == 5 and graded["metric"]["name"] == "mse"
+        assert set(graded["timings"]) >= {"load_s", "evaluate_s", "run_s"}
+        submitted = run.wait_for("session-submitted", timeout=40)[0]
+        assert submitted["reason"] == "auto-submitted"
+        assert run.finish() == 0
+    finally:
+        run.kill()
+    assert [e["event"] for e in run.events].count("time-warning") == 1
+    assert all("at" in e and e["at"].startswith("20") for e in run.events)
+    final = status()
+    assert final["state"] == "submitted" and final["remaining_s"] == 0
+    assert final["questions"][0]["score"] == 5 and final["total"]["passed"] is True
+
+
+def test_status_json_has_the_documented_fields(home: Path, tmp_path: Path) -> None:
+    run = HeadlessRun("start", "--workspace", str(tmp_path / "ws"), "--duration", "10m")
+    try:
+        run.wait_for("session-opened")
+        report = status()
+    finally:
+        run.kill()
+    assert set(report) >= {
+        "session",
+        "exam",
+        "state",
+        "started_at",
+        "deadline",
+        "remaining_s",
+        "workspace",
+        "questions",
+        "total",
+    }
+    assert report["state"] == "running" and 500 < report["remaining_s"] <= 600
+    question = report["questions"][0]
+    assert set(question) >= {"id", "category", "weight", "state", "score", "metric", "attempts"}
+    assert question["state"] == "not-attempted" and question["metric"] == {
+        "name": "mse",
+        "value": None,
+    }
+    assert set(report["total"]) >= {"points", "max_points", "percent", "passed"}
+
+
+def test_submit_from_a_second_terminal_ends_a_running_session(
+    home: Path, tmp_path: Path, models: dict[str, Path]
+) -> None:
+    workspace = tmp_path / "ws"
+    run = HeadlessRun("start", "--workspace", str(workspace), "--duration", "1h")
+    try:
+        run.wait_for("worker-ready")
+        shutil.copyfile(models["close.h5"], workspace / "category1" / "mymodel.h5")
+        run.wait_for("attempt-graded")
+        started = time.monotonic()
+        done = run_cli("submit", "--json")
+        elapsed = time.monotonic() - started
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        assert report["state"] == "submitted" and report["end_reason"] == "submitted"
+        assert report["questions"][0]["score"] == 4
+        assert run.finish(timeout=10) == 0
+        assert elapsed < 5  # the running engine notices within its 2 s heartbeat
+    finally:
+        run.kill()
+    again = status()
+    assert again["state"] == "submitted"
+
+
+def test_kill_9_mid_grading_then_resume_loses_nothing_and_keeps_the_deadline(
+    home: Path, tmp_path: Path, models: dict[str, Path]
+) -> None:
+    workspace = tmp_path / "ws"
+    run = HeadlessRun(
+        "start", "--workspace", str(workspace), "--duration", "30m", "--grading-timeout", "60"
+    )
+    try:
+        run.wait_for("worker-ready")
+        before = status()
+        slow_model(workspace / "category1" / "mymodel.h5", steps=3000)  # a few seconds to grade
+        started = run.wait_for("grading-started")[0]
+        os.kill(run.process.pid, signal.SIGKILL)
+        run.process.wait()
+    finally:
+        run.kill()
+    crashed = status()
+    assert crashed["questions"][0]["pending"] == 1  # recorded before the crash, not yet graded
+    assert crashed["deadline"] == before["deadline"]
+    time.sleep(1.0)
+    resumed = HeadlessRun("resume")
+    try:
+        opened = resumed.wait_for("session-opened")[0]
+        assert opened["resumed"] is True
+        assert opened["remaining_s"] < before["remaining_s"]  # the clock kept running
+        requeued = resumed.wait_for("attempt-requeued")[0]
+        assert requeued["attempt"] == started["attempt"]
+        finished = resumed.wait_for("attempt-graded", timeout=90)[0]
+        assert finished["attempt"] == started["attempt"]
+        shutil.copyfile(models["good.h5"], workspace / "category1" / "mymodel.h5")
+        resumed.wait_for("attempt-graded", count=2)
+    finally:
+        run_cli("submit")
+        resumed.kill()
+    final = status()
+    assert final["deadline"] == before["deadline"]
+    assert final["questions"][0]["attempts"] == 2 and final["questions"][0]["score"] == 5
+
+
+def test_resume_refuses_a_session_that_is_open_elsewhere(home: Path, tmp_path: Path) -> None:
+    run = HeadlessRun("start", "--workspace", str(tmp_path / "ws"), "--duration", "10m")
+    try:
+        run.wait_for("session-opened")
+        time.sleep(0.5)
+        second = run_cli("resume", "--headless")
+        assert second.returncode == 1
+        assert "is already open in another tfexam (pid" in second.stderr
+    finally:
+        run.kill()
+
+
+def test_grade_one_file_outside_a_session(home: Path, models: dict[str, Path]) -> None:
+    good = run_cli(
+        "grade", str(models["good.h5"]), "--exam", "practice", "--question", "1", "--json"
+    )
+    assert good.returncode == 0, good.stderr
+    result = json.loads(good.stdout)
+    assert (result["state"], result["score"]) == ("graded", 5)
+    wrong = run_cli(
+        "grade", str(models["wrong_input.h5"]), "--exam", "practice", "--question", "basic-model"
+    )
+    assert wrong.returncode == 1
+    assert (
+        "not gradable: wrong input shape: the question expects (1,) but the model takes (2,)"
+        in wrong.stdout
+    )
+
+
+def test_the_cli_process_never_imports_tensorflow(home: Path) -> None:
+    probe = (
+        "import sys, simulator.cli, simulator.engine, simulator.sessions, simulator.status;"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'tensorflow', 'keras', 'h5py'});"
+        "print(heavy)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert done.stdout.strip() == "[]"
