@@ -255,6 +255,7 @@ class GradingPool:
                 "TF_NUM_INTEROP_THREADS": str(self.settings.inter_threads),
                 "OMP_NUM_THREADS": str(self.settings.intra_threads),
                 "TFEXAM_WORKER_NICE": str(self.settings.nice),
+                "TFEXAM_WORKER_IDLE_CLASS": "1" if self.settings.idle_class else "0",
                 "PYTHONUNBUFFERED": "1",
                 "PYTHONPATH": os.pathsep.join(
                     p for p in (package_root, env.get("PYTHONPATH")) if p

@@ -27,7 +27,9 @@ class GradingSettings:
     - ``timeout_s`` / ``memory_limit_mb``: per job; a job past either is killed and reported.
     - ``max_jobs_per_worker``: recycle a worker after this many jobs, because repeated model
       loads keep growing a TF process's memory (measured: 1.36 GB after 5 loads of a 9.5M CNN).
-    - ``nice``: added niceness, so grading yields the CPU to the candidate's training.
+    - ``idle_class``: on Linux, run workers in the idle scheduling class (SCHED_IDLE), which
+      gets the CPU only when the candidate's processes leave it; elsewhere (or if refused) ``nice``
+      is added to the workers' niceness instead.
     - ``intra_threads`` / ``inter_threads``: TensorFlow thread pools of each worker.
     - ``startup_timeout_s``: how long a worker may take to import TensorFlow and warm up.
     """
@@ -37,6 +39,7 @@ class GradingSettings:
     memory_limit_mb: int = 4096
     max_jobs_per_worker: int = 20
     nice: int = 10
+    idle_class: bool = True
     intra_threads: int = 2
     inter_threads: int = 1
     startup_timeout_s: float = 90.0

@@ -1,0 +1,313 @@
+"""Benchmark the headless engine against the goals of docs/benchmarks.md.
+
+Run:  .venv/bin/python benchmarks/engine_bench.py [--saves 20] [--idle 60] [--json-out FILE]
+
+Measures, on this machine:
+1. the floor: load + evaluate of the category-1 model in one warm process (no engine);
+2. save-to-score latency over N real Keras saves into a running ``tfexam start --headless``,
+   broken down into detect / queue / load / evaluate / record;
+3. CPU used by the idle engine process over a period, and its RSS, and whether TensorFlow is
+   mapped into it;
+4. the speed of a concurrent training process alone and while the engine grades a stream of
+   models (the grading workers run at lower priority).
+Prints a table and a JSON document (also written to --json-out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import tensorflow as tf
+
+    return {
+        "os": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+    }
+
+
+def save_line(path: Path, bias: float) -> None:
+    import absl.logging
+    import keras
+
+    absl.logging.set_verbosity(absl.logging.ERROR)
+
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.layers[0].set_weights([np.array([[3.0]], "float32"), np.array([bias], "float32")])
+    model.save(path)
+
+
+def measure_floor(model: Path, repeats: int) -> dict[str, float]:
+    """load + evaluate of the same file in one warm process: what grading costs at best."""
+    from simulator.catalog import shipped_exams_root
+    from simulator.grading.job import grade
+    from simulator.grading.protocol import GradingJob
+
+    root = str(shipped_exams_root() / "practice")
+    grade(GradingJob(0, str(model), root, "basic-model", 2020))  # warm-up
+    totals = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        result = grade(GradingJob(i + 1, str(model), root, "basic-model", 2020))
+        totals.append(time.perf_counter() - started)
+        assert result.state == "graded", result.message
+    return {"p50_s": percentile(totals, 50), "p95_s": percentile(totals, 95)}
+
+
+class EngineProcess:
+    def __init__(self, home: Path, workspace: Path, duration: str = "2h") -> None:
+        env = {**os.environ, "TFEXAM_HOME": str(home)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "simulator", "start", "--headless", "--json", "--duration", duration,
+             "--workspace", str(workspace)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True, env=env,
+        )  # fmt: skip
+        self.events: list[dict[str, Any]] = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self.cond:
+                self.events.append(json.loads(line))
+                self.cond.notify_all()
+
+    def wait_for(self, kind: str, count: int, timeout: float = 120) -> None:
+        with self.cond:
+            if not self.cond.wait_for(
+                lambda: sum(e["event"] == kind for e in self.events) >= count, timeout
+            ):
+                raise RuntimeError(f"no {kind} #{count}: {[e['event'] for e in self.events][-10:]}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def measure_latency(
+    saves: int, home: Path, workspace: Path
+) -> tuple[dict[str, Any], EngineProcess]:
+    engine = EngineProcess(home, workspace)
+    engine.wait_for("worker-ready", 1)
+    target = workspace / "category1" / "mymodel.h5"
+    saved_at: list[float] = []
+    for i in range(saves):
+        save_line(target, 2.0 + i * 1e-3)
+        saved_at.append(time.time())
+        engine.wait_for("attempt-graded", i + 1)
+        time.sleep(0.3)
+    db = sqlite3.connect(home / "tfexam.db")
+    rows = db.execute(
+        "SELECT detected_at, queued_at, started_at, finished_at, timings FROM attempts WHERE state='graded' ORDER BY id"
+    ).fetchall()
+    parts: dict[str, list[float]] = {
+        k: [] for k in ("total", "detect", "queue", "load", "evaluate", "record")
+    }
+    for saved, (detected, queued, started, finished, timings_json) in zip(
+        saved_at, rows, strict=True
+    ):
+        timings = json.loads(timings_json)
+        worker = timings.get("run_s", 0.0)
+        parts["total"].append(finished - saved)
+        parts["detect"].append(detected - saved)
+        parts["queue"].append(started - queued)
+        parts["load"].append(timings.get("load_s", 0.0))
+        parts["evaluate"].append(
+            timings.get("evaluate_s", 0.0)
+            + timings.get("check_s", 0.0)
+            + timings.get("data_s", 0.0)
+        )
+        parts["record"].append(max(0.0, finished - started - worker))
+    summary = {
+        k: {"p50_s": percentile(v, 50), "p95_s": percentile(v, 95)} for k, v in parts.items()
+    }
+    return summary, engine
+
+
+def measure_idle(engine: EngineProcess, seconds: float) -> dict[str, Any]:
+    process = psutil.Process(engine.process.pid)
+    time.sleep(5)  # let a worker recycled after the latency run finish warming up
+    workers = process.children()
+    before = process.cpu_times()
+    worker_before = [w.cpu_times() for w in workers]
+    time.sleep(seconds)
+    after = process.cpu_times()
+    worker_after = [w.cpu_times() for w in workers]
+    used = (after.user + after.system) - (before.user + before.system)
+    worker_used = sum(
+        (a.user + a.system) - (b.user + b.system)
+        for a, b in zip(worker_after, worker_before, strict=True)
+    )
+    maps = Path(f"/proc/{process.pid}/maps")
+    tf_mapped = "tensorflow" in maps.read_text() if maps.exists() else None
+    return {
+        "seconds": seconds,
+        "engine_cpu_percent_of_one_core": 100 * used / seconds,
+        "workers_cpu_percent_of_one_core": 100 * worker_used / seconds,
+        "engine_rss_mb": process.memory_info().rss / 2**20,
+        "worker_rss_mb": [w.memory_info().rss / 2**20 for w in workers],
+        "tensorflow_in_engine": tf_mapped,
+    }
+
+
+TRAINING_SCRIPT = textwrap.dedent(
+    """
+    import time, numpy as np, keras
+    x = np.random.default_rng(0).normal(size=(4096, 28, 28, 1)).astype("float32")
+    y = np.random.default_rng(1).integers(0, 10, size=4096)
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(16, 3, activation="relu"),
+        keras.layers.MaxPooling2D(), keras.layers.Flatten(), keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(10, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x[:256], y[:256], epochs=1, verbose=0)
+    started = time.perf_counter()
+    model.fit(x, y, epochs=3, batch_size=64, verbose=0)
+    print(3 * 4096 / (time.perf_counter() - started))
+    """
+)
+
+
+def training_speed(runs: int = 3) -> float:
+    """Median samples/s over a few runs of a small CNN training script (a separate process)."""
+    speeds = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", TRAINING_SCRIPT], capture_output=True, text=True, check=True
+        )
+        speeds.append(float(done.stdout.strip().splitlines()[-1]))
+    return statistics.median(speeds)
+
+
+def slow_models(folder: Path, count: int = 3) -> list[Path]:
+    """Models that take about a second of CPU each to grade (a recurrent model over a long sequence)."""
+    import keras
+
+    paths = []
+    for i in range(count):
+        model = keras.Sequential(
+            [
+                keras.Input((1,)),
+                keras.layers.RepeatVector(1200),
+                keras.layers.LSTM(4 + i),
+                keras.layers.Dense(1),
+            ]
+        )
+        path = folder / f"slow{i}.h5"
+        model.save(path)
+        paths.append(path)
+    return paths
+
+
+def measure_training(engine: EngineProcess, workspace: Path, scratch: Path) -> dict[str, float]:
+    """Samples/s of a training run alone, then while the engine grades models back to back.
+
+    The models are made beforehand and copied in, so the only extra load is tfexam's own work.
+    """
+    models = slow_models(scratch)
+    alone = training_speed()
+    stop = threading.Event()
+    graded_before = sum(e["event"] == "attempt-graded" for e in engine.events)
+    target = workspace / "category1" / "mymodel.h5"
+
+    def stream() -> None:
+        for model in itertools.cycle(models):
+            if stop.is_set():
+                return
+            shutil.copyfile(model, target)
+            time.sleep(0.5)
+
+    thread = threading.Thread(target=stream, daemon=True)
+    thread.start()
+    time.sleep(3)
+    busy = training_speed()
+    stop.set()
+    thread.join()
+    graded = (
+        sum(e["event"] in ("attempt-graded", "attempt-not-gradable") for e in engine.events)
+        - graded_before
+    )
+    return {"alone_samples_per_s": alone, "while_grading_samples_per_s": busy, "kept_percent": 100 * busy / alone,
+            "gradings_during_run": graded}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--saves", type=int, default=20)
+    parser.add_argument("--idle", type=float, default=60.0)
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tfexam-bench-") as scratch:
+        root = Path(scratch)
+        model = root / "good.h5"
+        save_line(model, 2.0)
+        results: dict[str, Any] = {"machine": machine(), "floor": measure_floor(model, args.saves)}
+        latency, engine = measure_latency(args.saves, root / "home", root / "workspace")
+        results["latency"] = latency
+        try:
+            results["idle"] = measure_idle(engine, args.idle)
+            results["training"] = measure_training(engine, root / "workspace", root)
+        finally:
+            engine.stop()
+
+    print(f"machine: {results['machine']}")
+    print(
+        f"floor (load+evaluate, warm process): p50 {results['floor']['p50_s'] * 1000:.1f} ms, p95 {results['floor']['p95_s'] * 1000:.1f} ms"
+    )
+    print(f"{'save-to-score':<16}{'p50 ms':>10}{'p95 ms':>10}")
+    for part, numbers in latency.items():
+        print(f"{part:<16}{numbers['p50_s'] * 1000:>10.1f}{numbers['p95_s'] * 1000:>10.1f}")
+    idle = results["idle"]
+    print(f"idle engine: {idle['engine_cpu_percent_of_one_core']:.2f}% of one core over {idle['seconds']:.0f} s; "
+          f"workers {idle['workers_cpu_percent_of_one_core']:.2f}%; engine RSS {idle['engine_rss_mb']:.0f} MB; "
+          f"TensorFlow in engine: {idle['tensorflow_in_engine']}")  # fmt: skip
+    training = results["training"]
+    print(f"training: {training['alone_samples_per_s']:.0f} samples/s alone, {training['while_grading_samples_per_s']:.0f} "
+          f"while grading ({training['kept_percent']:.0f}% kept, {training['gradings_during_run']} gradings)")  # fmt: skip
+    document = json.dumps(results, indent=2)
+    print(document)
+    if args.json_out:
+        args.json_out.write_text(document + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""Exam definitions: the shipped exams validate, and a broken one lists every problem at once."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from simulator.catalog import list_exams
+from simulator.durations import DurationError, format_duration, parse_duration
+from simulator.exam_format import ExamFormatError, Scoring, load_exam
+from tests.conftest import FORMATS_EXAM, PRACTICE_EXAM
+
+
+def test_every_shipped_exam_is_valid() -> None:
+    entries = list_exams(None)
+    assert entries, "no exams shipped"
+    for entry in entries:
+        assert entry.error is None, str(entry.error)
+
+
+def test_the_practice_exam_follows_the_real_exam_conventions() -> None:
+    exam = load_exam(PRACTICE_EXAM)
+    assert (exam.duration_s, exam.pass_mark) == (5 * 3600, 90.0)
+    basic = exam.question("1")
+    assert basic.model_files[0] == "mymodel.h5" and "mymodel.keras" in basic.model_files
+    starter = (basic.folder / basic.starter).read_text()
+    for rule in ("Don't use lambda layers", "at least once", "shape", "model.summary()", "DO NOT CHANGE"):
+        assert rule in starter
+    assert 'model.save("mymodel.h5")' in starter and "def solution_model():" in starter
+
+
+def test_the_format_expresses_other_categories() -> None:
+    exam = load_exam(FORMATS_EXAM)
+    series, text = exam.questions
+    assert (series.category, series.interface.input_shape, series.scoring.metric) == (5, (30, 1), "mae")
+    assert (text.interface.output, text.scoring.lower_is_better) == ("sigmoid", False)
+    assert exam.max_points == 45
+
+
+def test_a_broken_exam_reports_every_problem_in_one_message(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(PRACTICE_EXAM, broken)
+    (broken / "exam.toml").write_text(
+        """
+[exam]
+id = "broken"
+title = "Broken"
+duration = "soon"
+policy = "random"
+
+[[questions]]
+id = "q"
+category = 7
+title = "Q"
+weight = -1
+folder = "missing"
+colour = "blue"
+
+[questions.interface]
+input_shape = [0]
+output_shape = [1]
+output = "softmax"
+
+[questions.scoring]
+metric = "mse"
+thresholds = [1, 2, 3, 4, 5]
+"""
+    )
+    with pytest.raises(ExamFormatError) as caught:
+        load_exam(broken)
+    problems = caught.value.problems
+    expected_fragments = [
+        "exam.duration: cannot read duration 'soon'",
+        "exam.policy: must be one of best, last",
+        "category: must be 1-5",
+        "weight: must be positive",
+        "folder 'missing' does not exist",
+        "unknown key 'colour'",
+        "input_shape: must be a list of positive integers",
+    ]
+    for fragment in expected_fragments:
+        assert any(fragment in p for p in problems), (fragment, problems)
+    assert str(caught.value).count("\n  - ") == len(problems) >= len(expected_fragments)
+
+
+def test_threshold_order_and_metric_fit_are_checked(tmp_path: Path) -> None:
+    broken = tmp_path / "practice"
+    shutil.copytree(PRACTICE_EXAM, broken)
+    text = (broken / "exam.toml").read_text()
+    text = text.replace("thresholds = [10.0, 1.0, 0.1, 0.01, 0.001]", "thresholds = [1, 2, 3, 4, 5]")
+    text = text.replace('output = "regression"', 'output = "softmax"')
+    (broken / "exam.toml").write_text(text)
+    with pytest.raises(ExamFormatError) as caught:
+        load_exam(broken)
+    assert any("must strictly decrease" in p for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("value", "score"),
+    [(0.0, 5), (0.001, 5), (0.0011, 4), (0.05, 3), (0.5, 2), (5.0, 1), (11.0, 0), (math.nan, 0), (math.inf, 0)],
+)
+def test_lower_is_better_thresholds(value: float, score: int) -> None:
+    assert Scoring("mse", (10.0, 1.0, 0.1, 0.01, 0.001)).score(value) == score
+
+
+def test_sunspots_formula_maps_to_thresholds() -> None:
+    """The real sunspots grader: min(5, ceil(17 - 100 * MAE)), clamped at 0 (exam-facts).
+
+    ceil(17 - 100 * MAE) >= s exactly when MAE < (18 - s) / 100: thresholds 0.17 ... 0.13
+    (the formula is strict at the boundary, thresholds are inclusive; docs/authoring.md says so).
+    """
+    scoring = Scoring("mae", (0.17, 0.16, 0.15, 0.14, 0.13))
+    for mae in (0.05, 0.119, 0.125, 0.135, 0.149, 0.155, 0.165, 0.1699, 0.3):
+        formula = max(0, min(5, math.ceil(17 - 100 * mae)))
+        assert scoring.score(mae) == formula, mae
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("5h", 18000), ("90m", 5400), ("1h30m", 5400), ("45s", 45), ("300", 300)])
+def test_durations(text: str, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "0s", "5d", "h", "1.5h", "-3m"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(DurationError):
+        parse_duration(text)
+
+
+def test_format_duration() -> None:
+    assert format_duration(5 * 3600) == "5:00:00"
+    assert format_duration(59.9) == "0:00:59"
+    assert format_duration(-5) == "-0:00:05"
