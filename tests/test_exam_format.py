@@ -27,7 +27,13 @@ def test_the_practice_exam_follows_the_real_exam_conventions() -> None:
     basic = exam.question("1")
     assert basic.model_files[0] == "mymodel.h5" and "mymodel.keras" in basic.model_files
     starter = (basic.folder / basic.starter).read_text()
-    for rule in ("Don't use lambda layers", "at least once", "shape", "model.summary()", "DO NOT CHANGE"):
+    for rule in (
+        "Don't use lambda layers",
+        "at least once",
+        "shape",
+        "model.summary()",
+        "DO NOT CHANGE",
+    ):
         assert rule in starter
     assert 'model.save("mymodel.h5")' in starter and "def solution_model():" in starter
 
@@ -35,7 +41,11 @@ def test_the_practice_exam_follows_the_real_exam_conventions() -> None:
 def test_the_format_expresses_other_categories() -> None:
     exam = load_exam(FORMATS_EXAM)
     series, text = exam.questions
-    assert (series.category, series.interface.input_shape, series.scoring.metric) == (5, (30, 1), "mae")
+    assert (series.category, series.interface.input_shape, series.scoring.metric) == (
+        5,
+        (30, 1),
+        "mae",
+    )
     assert (text.interface.output, text.scoring.lower_is_better) == ("sigmoid", False)
     assert exam.max_points == 45
 
@@ -90,7 +100,9 @@ def test_threshold_order_and_metric_fit_are_checked(tmp_path: Path) -> None:
     broken = tmp_path / "practice"
     shutil.copytree(PRACTICE_EXAM, broken)
     text = (broken / "exam.toml").read_text()
-    text = text.replace("thresholds = [10.0, 1.0, 0.1, 0.01, 0.001]", "thresholds = [1, 2, 3, 4, 5]")
+    text = text.replace(
+        "thresholds = [10.0, 1.0, 0.1, 0.01, 0.001]", "thresholds = [1, 2, 3, 4, 5]"
+    )
     text = text.replace('output = "regression"', 'output = "softmax"')
     (broken / "exam.toml").write_text(text)
     with pytest.raises(ExamFormatError) as caught:
@@ -100,7 +112,17 @@ def test_threshold_order_and_metric_fit_are_checked(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("value", "score"),
-    [(0.0, 5), (0.001, 5), (0.0011, 4), (0.05, 3), (0.5, 2), (5.0, 1), (11.0, 0), (math.nan, 0), (math.inf, 0)],
+    [
+        (0.0, 5),
+        (0.001, 5),
+        (0.0011, 4),
+        (0.05, 3),
+        (0.5, 2),
+        (5.0, 1),
+        (11.0, 0),
+        (math.nan, 0),
+        (math.inf, 0),
+    ],
 )
 def test_lower_is_better_thresholds(value: float, score: int) -> None:
     assert Scoring("mse", (10.0, 1.0, 0.1, 0.01, 0.001)).score(value) == score
@@ -118,7 +140,9 @@ def test_sunspots_formula_maps_to_thresholds() -> None:
         assert scoring.score(mae) == formula, mae
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("5h", 18000), ("90m", 5400), ("1h30m", 5400), ("45s", 45), ("300", 300)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("5h", 18000), ("90m", 5400), ("1h30m", 5400), ("45s", 45), ("300", 300)]
+)
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
 

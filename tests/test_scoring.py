@@ -40,7 +40,9 @@ def test_not_gradable_superseded_and_late_attempts_never_count() -> None:
 def test_question_states() -> None:
     text = EXAM.question("text")
     assert question_result(text, [], "best").state == "not-attempted"
-    assert question_result(text, [attempt(1, "text", "not-gradable")], "best").state == "not-gradable"
+    assert (
+        question_result(text, [attempt(1, "text", "not-gradable")], "best").state == "not-gradable"
+    )
     assert question_result(text, [attempt(1, "text", "queued")], "best").state == "pending"
 
 

@@ -1,0 +1,71 @@
+"""The practice exam's files run as a candidate would run them, and grade as documented."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator.exam_format import load_exam
+from simulator.grading.settings import GradingSettings
+from simulator.workspace import create_workspace
+from tests.conftest import PRACTICE_EXAM
+from tests.grading_helpers import SyncGrader
+
+EXAM = load_exam(PRACTICE_EXAM)
+
+
+@pytest.fixture(scope="module")
+def grader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncGrader]:
+    instance = SyncGrader(GradingSettings(workers=1), tmp_path_factory.mktemp("logs"))
+    yield instance
+    instance.close()
+
+
+def run_script(script: Path) -> Path:
+    """Run a starter or solution file in its folder, as `python starter.py` would."""
+    done = subprocess.run(
+        [sys.executable, script.name],
+        cwd=script.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Total params" in done.stdout  # the starter prints model.summary(), as the rules ask
+    return script.parent / "mymodel.h5"
+
+
+def test_workspace_holds_prompts_and_starters_but_no_grader_or_solution(tmp_path: Path) -> None:
+    workspace = create_workspace(EXAM, tmp_path / "ws", seed=EXAM.seed)
+    for question in EXAM.questions:
+        names = sorted(p.name for p in (workspace / question.workspace_folder).iterdir())
+        assert "prompt.md" in names and question.starter in names
+        assert question.grader not in names and question.solution not in names
+    assert "| category1/ | 1 | Basic model | mymodel.h5 |" in (workspace / "README.md").read_text()
+
+
+@pytest.mark.parametrize("question", EXAM.questions, ids=lambda q: q.id)
+def test_each_starter_skeleton_runs_and_saves_a_gradable_model(
+    question: object, grader: SyncGrader, tmp_path: Path
+) -> None:
+    workspace = create_workspace(EXAM, tmp_path / "ws", seed=EXAM.seed)
+    q = EXAM.question(question.id)  # type: ignore[attr-defined]
+    model = run_script(workspace / q.workspace_folder / q.starter)
+    result = grader.grade(model, PRACTICE_EXAM, q.id, seed=EXAM.seed)
+    assert result.state == "graded", result.message
+    assert result.score is not None and result.score <= 1  # untrained: gradable, but no marks
+
+
+def test_category1_reference_solution_scores_five(grader: SyncGrader, tmp_path: Path) -> None:
+    question = EXAM.question("1")
+    folder = tmp_path / "solution"
+    folder.mkdir()
+    shutil.copyfile(question.folder / question.solution, folder / "solution.py")
+    model = run_script(folder / "solution.py")
+    result = grader.grade(model, PRACTICE_EXAM, question.id, seed=EXAM.seed)
+    assert (result.state, result.score) == ("graded", 5), result.message
