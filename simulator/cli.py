@@ -163,7 +163,6 @@ def exams_show(exam_name: str, as_json: bool) -> None:
 
 def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--workers", type=click.IntRange(1, 8), help="Grading processes (default 1)."),
         click.option(
             "--grading-timeout", type=float, help="Seconds one grading job may take (default 120)."
         ),
@@ -174,6 +173,12 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def _grading_settings(**overrides: float | None) -> GradingSettings:
+    """The default grading settings with the command line's overrides (None: not given)."""
+    chosen = {key: value for key, value in overrides.items() if value is not None}
+    return GradingSettings.from_dict({**GradingSettings.defaults().to_dict(), **chosen})
 
 
 @cli.command()
@@ -194,6 +199,7 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     type=click.Choice(["best", "last"]),
     help="Which attempt counts (default: the exam's).",
 )
+@click.option("--workers", type=click.IntRange(1, 8), help="Grading processes (default 1).")
 @_grading_options
 @click.option("--headless", is_flag=True, help="Run without the TUI: print one line per event.")
 @click.option("--json", "as_json", is_flag=True, help="With --headless: one JSON object per event.")
@@ -211,10 +217,8 @@ def start(
     """Start a timed mock exam (default: practice) and grade every saved model."""
     paths, store = _open_store()
     exam = find_exam(exam_name, paths)
-    grading = GradingSettings.defaults()
-    overrides = {"workers": workers, "timeout_s": grading_timeout, "memory_limit_mb": memory_limit}
-    grading = GradingSettings.from_dict(
-        {**grading.to_dict(), **{k: v for k, v in overrides.items() if v is not None}}
+    grading = _grading_settings(
+        workers=workers, timeout_s=grading_timeout, memory_limit_mb=memory_limit
     )
     request = NewSession(
         exam=exam,
@@ -282,13 +286,11 @@ def status(session_key: str | None, as_json: bool) -> None:
     """Show a session's clock, scores and attempts (default: the newest session)."""
     paths, store = _open_store()
     session = store.find_session(session_key)
-    if (
-        session.state == "running"
-        and session.deadline <= time.time()
-        and not engine_is_live(session)
-    ):
-        _log_to(paths.logs_dir(session.id) / "engine.log")
-        session = finalize_if_due(store, paths, session)
+    _log_to(paths.logs_dir(session.id) / "engine.log")
+    _show_status(paths, store, finalize_if_due(store, paths, session), as_json)
+
+
+def _show_status(paths: DataPaths, store: Store, session: SessionRecord, as_json: bool) -> None:
     report = session_status(store, session, exam_of(session, paths))
     if as_json:
         click.echo(json.dumps(report, indent=2))
@@ -344,11 +346,7 @@ def submit(session_key: str | None, as_json: bool) -> int:
         else:
             _log_to(paths.logs_dir(session.id) / "engine.log")
             session = finalize_if_due(store, paths, session, submit=True)
-    report = session_status(store, session, exam_of(session, paths))
-    if as_json:
-        click.echo(json.dumps(report, indent=2))
-    else:
-        _print_status(report)
+    _show_status(paths, store, session, as_json)
     return 0
 
 
@@ -412,7 +410,6 @@ def grade(
     exam_name: str,
     question_key: str,
     as_json: bool,
-    workers: int | None,
     grading_timeout: float | None,
     memory_limit: int | None,
 ) -> int:
@@ -420,15 +417,7 @@ def grade(
     paths = data_paths()
     exam = find_exam(exam_name, paths)
     question = exam.question(question_key)
-    settings = GradingSettings.defaults()
-    overrides = {"timeout_s": grading_timeout, "memory_limit_mb": memory_limit}
-    settings = GradingSettings.from_dict(
-        {
-            **settings.to_dict(),
-            **{k: v for k, v in overrides.items() if v is not None},
-            "workers": 1,
-        }
-    )
+    settings = _grading_settings(workers=1, timeout_s=grading_timeout, memory_limit_mb=memory_limit)
     result = grade_once(
         model.resolve(), exam.root, question.id, exam.seed, settings, paths.scratch_logs
     )

@@ -25,7 +25,7 @@ import psutil
 
 from simulator.blobs import take_snapshot
 from simulator.exam_format import Exam
-from simulator.filecheck import check_model_file, content_hash
+from simulator.filecheck import check_model_file
 from simulator.grading.pool import (
     GradingPool,
     JobFinished,
@@ -355,10 +355,11 @@ class Engine:
             return
         detected_at = self.clock()
         try:
-            live_hash = content_hash(path)
+            # Copy first, then hash the copy: the hash always describes what gets graded.
+            snapshot = take_snapshot(path, self.paths.blobs_dir(self.session.id))
         except OSError:
             return  # gone or being replaced: its next event brings it back
-        previous = self._same_content(question_id, live_hash)
+        previous = self._same_content(question_id, snapshot.sha256)
         if previous is not None and not (force and previous.state == "not-gradable"):
             if origin == "scan":
                 return  # already recorded before a restart: nothing new to say
@@ -367,7 +368,6 @@ class Engine:
                 "state": previous.state, "score": previous.score,
             })  # fmt: skip
             return
-        snapshot = take_snapshot(path, self.paths.blobs_dir(self.session.id))
         check = check_model_file(snapshot.path)
         common: dict[str, Any] = {
             "session_id": self.session.id,

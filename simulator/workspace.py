@@ -8,11 +8,11 @@ written by its exam's data module (see docs/authoring.md), deterministically fro
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from simulator.exam_code import load_question_module
 from simulator.exam_format import Exam, Question
 
 
@@ -53,13 +53,9 @@ def create_workspace(exam: Exam, target: Path, seed: int) -> Path:
 
 def _data_writer(question: Question) -> Callable[[Path, int], None]:
     assert question.data is not None
-    path = question.folder / question.data
-    spec = importlib.util.spec_from_file_location(f"tfexam_data_{question.folder.name}", path)
-    if spec is None or spec.loader is None:
-        raise WorkspaceError(f"cannot import data module {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    writer: Callable[[Path, int], None] = module.write_data
+    writer: Callable[[Path, int], None] = load_question_module(
+        question, question.data, "data"
+    ).write_data
     return writer
 
 

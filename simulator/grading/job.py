@@ -7,7 +7,6 @@ failure goes to the worker's log.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import tempfile
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.exam_code import load_question_module
 from simulator.exam_format import Exam, Question, load_exam
 from simulator.grading.evaluation import (
     NotGradableError,
@@ -41,12 +41,7 @@ def _exam(exam_root: str) -> Exam:
 def hidden_test_data(exam_root: str, question_id: str, seed: int) -> HiddenData:
     """The question's hidden test split, produced by its grader module (cached per worker)."""
     question = _exam(exam_root).question(question_id)
-    path = question.folder / question.grader
-    spec = importlib.util.spec_from_file_location(f"tfexam_grader_{question.folder.name}", path)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot import grader {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_question_module(question, question.grader, "grader")
     test_data: Callable[[int], HiddenData] = module.test_data
     x, y = test_data(seed)
     return np.asarray(x), np.asarray(y)

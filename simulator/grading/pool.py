@@ -197,7 +197,8 @@ class GradingPool:
         """Block until every slot has a warm worker (used by benchmarks and tests)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if all(s.state in ("idle", "busy") for s in self.status()) and self.status():
+            slots = self.status()
+            if slots and all(s.state in ("idle", "busy") for s in slots):
                 return True
             time.sleep(_POLL_S)
         return False

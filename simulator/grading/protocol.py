@@ -8,7 +8,7 @@ crashed worker can only ever cost the job it was running.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 ResultState = Literal["graded", "not-gradable"]
@@ -72,16 +72,7 @@ class GradingResult:
         )
 
     def with_timing(self, **extra: float) -> GradingResult:
-        return GradingResult(
-            self.job_id,
-            self.state,
-            self.score,
-            self.metric_name,
-            self.metric_value,
-            self.message,
-            {**self.timings, **extra},
-            self.worker_pid,
-        )
+        return replace(self, timings={**self.timings, **extra})
 
 
 def ready_line(pid: int, warm_s: float) -> str:

@@ -9,6 +9,7 @@ log file the pool gave it as stderr, never to the candidate's terminal.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -93,16 +94,7 @@ def main() -> int:
                 "not-gradable",
                 message=f"the grader failed: {type(error).__name__}: {error}",
             )
-        result = GradingResult(
-            result.job_id,
-            result.state,
-            result.score,
-            result.metric_name,
-            result.metric_value,
-            result.message,
-            result.timings,
-            os.getpid(),
-        )
+        result = dataclasses.replace(result, worker_pid=os.getpid())
         log.info("job %s: %s %s", job.job_id, result.state, result.message)
         channel.write(result.to_line())
     return 0
