@@ -182,7 +182,7 @@ class Engine:
         self._inbox.put(_SubmitAndTest(question_id))
 
     def submit(self) -> None:
-        """ "Submit and End Exam": grade what was saved until now, then freeze the session."""
+        """The exam's "Submit and End Exam": grade what was saved until now, then freeze."""
         self._inbox.put(_Submit(self.clock()))
 
     def detach(self) -> None:
