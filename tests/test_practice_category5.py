@@ -1,0 +1,159 @@
+"""The practice exam's Category 5 (time series): data, hidden grader, starter and calibration."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from simulator.exam_format import Exam, Question, load_exam
+from tests.conftest import PRACTICE_EXAM
+
+QUESTION_ID = "time-series"
+FOLDER = PRACTICE_EXAM / "category5"
+SEED = 2020
+
+
+def _module(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+DATA = _module(FOLDER / "data.py", "tfexam_test_category5_data")
+GRADER = _module(FOLDER / "grader.py", "tfexam_test_category5_grader")
+
+
+@pytest.fixture(scope="module")
+def exam() -> Exam:
+    return load_exam(PRACTICE_EXAM)
+
+
+@pytest.fixture(scope="module")
+def question(exam: Exam) -> Question:
+    return exam.question(QUESTION_ID)
+
+
+def _workspace(tmp_path: Path, *scripts: str) -> Path:
+    """A question folder as a candidate gets it: the data, plus the given scripts."""
+    folder = tmp_path / "category5"
+    folder.mkdir()
+    DATA.write_data(folder, SEED)
+    for script in scripts:
+        shutil.copyfile(FOLDER / script, folder / script)
+    return folder
+
+
+def _run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, *args], cwd=folder, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def _grade(exam: Exam, model: Path) -> tuple[int | None, float | None, str]:
+    from simulator.grading.job import grade
+    from simulator.grading.protocol import GradingJob
+
+    result = grade(GradingJob(1, str(model), str(exam.root), QUESTION_ID, SEED))
+    assert result.state == "graded", result.message
+    return result.score, result.metric_value, result.message
+
+
+def test_question_loads_with_the_fixed_interface(question: Question) -> None:
+    assert (question.category, question.weight, question.data) == (5, 5, "data.py")
+    assert question.interface.input_shape == (30, 1)
+    assert question.interface.output_shape == (1,)
+    assert question.scoring.metric == "mae"
+
+
+def test_thresholds_are_the_sunspots_formula_with_k_8(question: Question) -> None:
+    for mae in np.linspace(0.0, 0.2, 401):
+        if abs(mae * 100 - round(mae * 100)) < 1e-6:
+            continue  # the thresholds are inclusive where the formula is strict
+        expected = max(0, min(5, math.ceil(8 - 100 * mae)))
+        assert question.scoring.score(float(mae)) == expected, mae
+
+
+def test_write_data_is_deterministic_and_small(tmp_path: Path) -> None:
+    for name, seed in (("a", SEED), ("b", SEED), ("c", SEED + 1)):
+        (tmp_path / name).mkdir()
+        DATA.write_data(tmp_path / name, seed)
+    a, b, c = (tmp_path / name / DATA.CSV_NAME for name in "abc")
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+    assert a.stat().st_size < 200_000
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [DATA.CSV_NAME]
+
+
+def test_the_csv_holds_the_training_part_only(tmp_path: Path) -> None:
+    DATA.write_data(tmp_path, SEED)
+    with (tmp_path / DATA.CSV_NAME).open(newline="") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["", "Date", "Daily Energy Demand (MWh)"]
+    body = rows[1:]
+    assert len(body) == DATA.TRAINING_LENGTH < DATA.SERIES_LENGTH
+    assert [int(row[0]) for row in body] == list(range(DATA.TRAINING_LENGTH))
+    assert (body[0][1], body[-1][1]) == ("2014-01-01", "2022-03-19")
+    full = DATA.full_series(SEED)
+    assert len(full) == DATA.SERIES_LENGTH
+    np.testing.assert_array_equal([float(row[2]) for row in body], full[: DATA.TRAINING_LENGTH])
+
+
+def test_the_data_module_does_not_import_tensorflow() -> None:
+    code = (
+        "import importlib.util, sys; "
+        f"spec = importlib.util.spec_from_file_location('d', {str(FOLDER / 'data.py')!r}); "
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); "
+        "bad = [n for n in sys.modules if n.split('.')[0] in ('tensorflow', 'keras')]; "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_grader_windows_continue_the_file_on_the_starters_scale(tmp_path: Path) -> None:
+    x, y = GRADER.test_data(SEED)
+    n = DATA.SERIES_LENGTH - DATA.TRAINING_LENGTH
+    assert (x.shape, y.shape, x.dtype, y.dtype) == ((n, 30, 1), (n, 1), np.float32, np.float32)
+    again = GRADER.test_data(SEED)
+    np.testing.assert_array_equal(x, again[0])
+    np.testing.assert_array_equal(y, again[1])
+    # The first window is the file's last 30 days, normalised as the starter does.
+    DATA.write_data(tmp_path, SEED)
+    with (tmp_path / DATA.CSV_NAME).open(newline="") as file:
+        series = np.array([float(row[2]) for row in list(csv.reader(file))[1:]])
+    series = (series - np.min(series)) / (np.max(series) - np.min(series))
+    np.testing.assert_allclose(x[0, :, 0], series[-30:], rtol=1e-6)
+    np.testing.assert_array_equal(x[1:, -1, :], y[:-1])  # each target is the next window's end
+
+
+def test_persistence_does_not_score_well(question: Question) -> None:
+    x, y = GRADER.test_data(SEED)
+    persistence = float(np.mean(np.abs(x[:, -1, :] - y)))
+    assert question.scoring.score(persistence) <= 1, persistence
+
+
+def test_the_starter_skeleton_runs_and_scores_at_most_one(exam: Exam, tmp_path: Path) -> None:
+    folder = _workspace(tmp_path, "starter.py")
+    done = _run(folder, "starter.py")
+    assert "Total params" in done.stdout  # it prints model.summary(), as the rules ask
+    score, _, message = _grade(exam, folder / "mymodel.h5")
+    assert score is not None and score <= 1, message
+
+
+def test_a_short_reference_training_scores_at_least_two(exam: Exam, tmp_path: Path) -> None:
+    folder = _workspace(tmp_path, "solution.py")
+    _run(folder, "-c", "import solution; solution.solution_model(epochs=3).save('mymodel.h5')")
+    score, _, message = _grade(exam, folder / "mymodel.h5")
+    assert score is not None and score >= 2, message
