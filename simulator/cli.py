@@ -27,9 +27,8 @@ from simulator.catalog import DEFAULT_EXAM, UnknownExamError, find_exam, list_ex
 from simulator.durations import DurationError, format_duration, format_short, parse_duration
 from simulator.engine import Engine, EngineBusyError, engine_is_live
 from simulator.exam_format import ExamFormatError, format_shape
-from simulator.grading.pool import GradingPool, JobFinished, PoolEvent
-from simulator.grading.protocol import GradingJob, GradingResult
 from simulator.grading.settings import GradingSettings
+from simulator.grading.sync import GradingError, SyncGrader
 from simulator.headless import EventPrinter
 from simulator.paths import DataPaths, data_paths
 from simulator.sessions import NewSession, create_session, exam_of, finalize_if_due
@@ -45,6 +44,7 @@ EXPECTED_ERRORS = (
     WorkspaceError,
     DurationError,
     EngineBusyError,
+    GradingError,
     KeyError,
     FileNotFoundError,
 )
@@ -418,9 +418,8 @@ def grade(
     exam = find_exam(exam_name, paths)
     question = exam.question(question_key)
     settings = _grading_settings(workers=1, timeout_s=grading_timeout, memory_limit_mb=memory_limit)
-    result = grade_once(
-        model.resolve(), exam.root, question.id, exam.seed, settings, paths.scratch_logs
-    )
+    with SyncGrader(settings, paths.scratch_logs) as grader:
+        result = grader.grade(model.resolve(), exam.root, question.id, exam.seed)
     if as_json:
         click.echo(json.dumps({
             "model": str(model), "exam": exam.id, "question": question.id, "state": result.state,
@@ -436,34 +435,6 @@ def grade(
             f"{escape(question.title)}: [bold yellow]not gradable[/]: {escape(result.message or '')}"
         )
     return 0 if result.state == "graded" else 1
-
-
-def grade_once(
-    model: Path,
-    exam_root: Path,
-    question_id: str,
-    seed: int,
-    settings: GradingSettings,
-    log_dir: Path,
-) -> GradingResult:
-    """Start one worker, grade one file, stop the worker."""
-    done = threading.Event()
-    outcome: list[GradingResult] = []
-
-    def listener(event: PoolEvent) -> None:
-        if isinstance(event, JobFinished):
-            outcome.append(event.result)
-            done.set()
-
-    pool = GradingPool(settings, log_dir, listener)
-    pool.start()
-    try:
-        pool.submit(GradingJob(1, str(model), str(exam_root), question_id, seed))
-        if not done.wait(settings.startup_timeout_s + settings.timeout_s + 30):
-            raise CliError("grading did not finish; see the grader log in " + str(log_dir))
-    finally:
-        pool.close()
-    return outcome[0]
 
 
 # Entry point ------------------------------------------------------------------------------------

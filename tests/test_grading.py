@@ -9,8 +9,9 @@ import pytest
 
 from simulator.grading.pool import WorkerExited, WorkerReady
 from simulator.grading.settings import GradingSettings
+from simulator.grading.sync import SyncGrader
 from tests.conftest import FIXTURES, FORMATS_EXAM, PRACTICE_EXAM
-from tests.grading_helpers import SyncGrader
+from tests.grading_helpers import warm_grader
 
 KERAS2 = FIXTURES / "keras2"
 
@@ -20,13 +21,13 @@ def grader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncGrader]:
     settings = GradingSettings(
         workers=1, timeout_s=1.5, memory_limit_mb=1500, max_jobs_per_worker=50
     )
-    instance = SyncGrader(settings, tmp_path_factory.mktemp("logs"))
+    instance = warm_grader(settings, tmp_path_factory.mktemp("logs"))
     yield instance
     instance.close()
 
 
 def grade_practice(grader: SyncGrader, model: Path) -> tuple[str, int | None, str]:
-    result = grader.grade(model, PRACTICE_EXAM, "basic-model")
+    result = grader.grade(model, PRACTICE_EXAM, "basic-model", seed=1)
     return result.state, result.score, result.message or ""
 
 
@@ -71,14 +72,14 @@ def test_lambda_layers_are_refused_with_the_exam_rule(
 
 
 def test_keras2_era_files_load_and_grade(grader: SyncGrader) -> None:
-    lstm = grader.grade(KERAS2 / "lstm_time_major.h5", FORMATS_EXAM, "series")
+    lstm = grader.grade(KERAS2 / "lstm_time_major.h5", FORMATS_EXAM, "series", seed=1)
     assert lstm.state == "graded", lstm.message
     assert lstm.metric_name == "mae" and lstm.metric_value is not None
     assert "older Keras file" in (lstm.message or "")
-    text = grader.grade(KERAS2 / "embedding_input_length.h5", FORMATS_EXAM, "text")
+    text = grader.grade(KERAS2 / "embedding_input_length.h5", FORMATS_EXAM, "text", seed=1)
     assert text.state == "graded", text.message
     assert text.metric_name == "accuracy"
-    basic = grader.grade(KERAS2 / "dense_basic.h5", PRACTICE_EXAM, "basic-model")
+    basic = grader.grade(KERAS2 / "dense_basic.h5", PRACTICE_EXAM, "basic-model", seed=1)
     assert basic.state == "graded", basic.message
 
 
@@ -142,10 +143,10 @@ def test_workers_are_recycled_after_their_job_quota(
     tmp_path: Path, models: dict[str, Path]
 ) -> None:
     settings = GradingSettings(workers=1, max_jobs_per_worker=2)
-    grader = SyncGrader(settings, tmp_path)
+    grader = warm_grader(settings, tmp_path)
     try:
         pids = {
-            grader.grade(models["good.h5"], PRACTICE_EXAM, "basic-model").worker_pid
+            grader.grade(models["good.h5"], PRACTICE_EXAM, "basic-model", seed=1).worker_pid
             for _ in range(3)
         }
     finally:

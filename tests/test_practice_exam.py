@@ -12,16 +12,17 @@ import pytest
 
 from simulator.exam_format import load_exam
 from simulator.grading.settings import GradingSettings
+from simulator.grading.sync import SyncGrader
 from simulator.workspace import create_workspace
 from tests.conftest import PRACTICE_EXAM
-from tests.grading_helpers import SyncGrader
+from tests.grading_helpers import warm_grader
 
 EXAM = load_exam(PRACTICE_EXAM)
 
 
 @pytest.fixture(scope="module")
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncGrader]:
-    instance = SyncGrader(GradingSettings(workers=1), tmp_path_factory.mktemp("logs"))
+    instance = warm_grader(GradingSettings(workers=1), tmp_path_factory.mktemp("logs"))
     yield instance
     instance.close()
 

@@ -1,0 +1,243 @@
+"""Calibrate a mock exam: train each reference solution and grade it next to a naive baseline.
+
+    python -m simulator.calibrate practice [--question ID] [--write docs/calibration.md]
+
+For every question it creates a fresh workspace (the data a candidate gets), runs the untrained
+starter skeleton as the naive baseline, runs the reference solution as a candidate would
+(``python solution.py`` in the question folder, timed), and grades both with the real grader.
+The table says whether the exam meets its promises: each reference scores 5 (4 for image
+questions), trains in under 5 minutes, and each baseline scores at most 1. ``--write`` puts the
+table into the exam's section of the calibration document, which ``tests/test_calibration.py``
+(marked slow) compares with a fresh run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from simulator.catalog import find_exam
+from simulator.exam_format import Exam, Question
+from simulator.grading.protocol import GradingResult
+from simulator.grading.settings import GradingSettings
+from simulator.grading.sync import SyncGrader
+from simulator.paths import data_paths
+from simulator.workspace import create_workspace
+
+#: The issue's promises: a reference scores 5 (image questions at least 4) within 5 minutes of
+#: training on 2 CPU cores, and a naive baseline scores at most 1.
+REFERENCE_MIN_SCORE = {3: 4}
+TRAINING_LIMIT_S = 300.0
+BASELINE_MAX_SCORE = 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A graded model: its metric value and score, or why it was not gradable."""
+
+    score: int | None
+    value: float | None
+    message: str
+
+    @classmethod
+    def of(cls, result: GradingResult) -> Outcome:
+        return cls(result.score, result.metric_value, result.message or "")
+
+    def shown(self) -> str:
+        if self.score is None:
+            return f"not gradable: {self.message}"
+        value = f"{self.value:.4g}" if self.value is not None else "n/a"
+        return f"{value} -> {self.score}/5"
+
+
+@dataclass(frozen=True)
+class QuestionCalibration:
+    question: Question
+    reference: Outcome
+    training_s: float
+    baseline: Outcome
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        needed = REFERENCE_MIN_SCORE.get(self.question.category, 5)
+        if (self.reference.score or 0) < needed:
+            found.append(
+                f"{self.question.id}: reference scores {self.reference.score}, needs {needed}"
+            )
+        if self.training_s > TRAINING_LIMIT_S:
+            found.append(
+                f"{self.question.id}: reference trains {self.training_s:.0f} s > {TRAINING_LIMIT_S:.0f} s"
+            )
+        if self.baseline.score is None or self.baseline.score > BASELINE_MAX_SCORE:
+            found.append(
+                f"{self.question.id}: baseline scores {self.baseline.score}, at most {BASELINE_MAX_SCORE} allowed"
+            )
+        return found
+
+
+def run_script(script: Path, log: Path) -> float:
+    """Run a question's script in its folder as a candidate would; returns the wall time."""
+    started = time.perf_counter()
+    with log.open("w") as output:
+        done = subprocess.run(
+            [sys.executable, script.name],
+            cwd=script.parent,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"{script.name} failed (exit {done.returncode}); see {log}")
+    return time.perf_counter() - started
+
+
+def calibrate_question(
+    exam: Exam, question: Question, workspace: Path, grader: SyncGrader, logs: Path
+) -> QuestionCalibration:
+    folder = workspace / question.workspace_folder
+    model = folder / question.model_files[0]
+    run_script(folder / question.starter, logs / f"{question.id}-baseline.log")
+    baseline = Outcome.of(grader.grade(model, exam.root, question.id, exam.seed))
+    model.unlink()
+    shutil.copyfile(question.folder / question.solution, folder / question.solution)
+    training_s = run_script(folder / question.solution, logs / f"{question.id}-reference.log")
+    reference = Outcome.of(grader.grade(model, exam.root, question.id, exam.seed))
+    return QuestionCalibration(question, reference, training_s, baseline)
+
+
+def markdown(exam: Exam, rows: list[QuestionCalibration]) -> str:
+    """The exam's section of docs/calibration.md (between its markers)."""
+    lines = [
+        f"<!-- calibration:{exam.id} -->",
+        f"### {exam.id}: {exam.title}",
+        "",
+        f"Run {dt.date.today().isoformat()} on {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}.",
+        "",
+        "| cat | question | weight | metric | reference | training | baseline (untrained starter) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        q = row.question
+        lines.append(
+            f"| {q.category} | {q.id} | {q.weight:g} | {q.scoring.metric} | {row.reference.shown()} | "
+            f"{row.training_s:.0f} s | {row.baseline.shown()} |"
+        )
+    lines.append(f"<!-- /calibration:{exam.id} -->")
+    return "\n".join(lines) + "\n"
+
+
+def write_section(document: Path, exam_id: str, section: str) -> None:
+    """Replace (or append) the exam's section of the calibration document."""
+    text = document.read_text(encoding="utf-8") if document.exists() else "# Calibration\n"
+    pattern = re.compile(
+        rf"<!-- calibration:{re.escape(exam_id)} -->.*?<!-- /calibration:{re.escape(exam_id)} -->\n",
+        re.S,
+    )
+    text = (
+        pattern.sub(lambda _m: section, text)
+        if pattern.search(text)
+        else text.rstrip("\n") + "\n\n" + section
+    )
+    document.write_text(text, encoding="utf-8")
+
+
+def scores_in_section(text: str, exam_id: str) -> dict[str, tuple[int | None, int | None]]:
+    """Read (reference score, baseline score) per question back from a calibration section."""
+    match = re.search(
+        rf"<!-- calibration:{re.escape(exam_id)} -->(.*?)<!-- /calibration:{re.escape(exam_id)} -->",
+        text,
+        re.S,
+    )
+    if match is None:
+        return {}
+    scores = {}
+    for line in match.group(1).splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[0].isdigit():
+            scores[cells[1]] = (_score(cells[4]), _score(cells[6]))
+    return scores
+
+
+def _score(cell: str) -> int | None:
+    found = re.search(r"-> (\d)/5", cell)
+    return int(found.group(1)) if found else None
+
+
+def calibrate(
+    exam: Exam, question_ids: list[str] | None = None, console: Console | None = None
+) -> list[QuestionCalibration]:
+    console = console or Console()
+    chosen = [exam.question(q) for q in question_ids] if question_ids else list(exam.questions)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix=f"tfexam-calibrate-{exam.id}-") as scratch:
+        root = Path(scratch)
+        workspace = create_workspace(exam, root / "workspace", seed=exam.seed)
+        logs = root / "logs"
+        logs.mkdir()
+        with SyncGrader(GradingSettings.defaults(), logs) as grader:
+            for question in chosen:
+                console.print(f"[bold]{question.id}[/]: baseline, then reference training...")
+                row = calibrate_question(exam, question, workspace, grader, logs)
+                console.print(
+                    f"  reference {row.reference.shown()} in {row.training_s:.0f} s; baseline {row.baseline.shown()}"
+                )
+                rows.append(row)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator.calibrate", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("exam")
+    parser.add_argument("--question", action="append", help="only this question (repeatable)")
+    parser.add_argument(
+        "--write", type=Path, help="update this exam's section of a calibration document"
+    )
+    args = parser.parse_args(argv)
+    console = Console(highlight=False)
+    exam = find_exam(args.exam, data_paths())
+    rows = calibrate(exam, args.question, console)
+    table = Table(
+        "cat", "question", "reference", "training", "baseline", title=f"{exam.id} calibration"
+    )
+    for row in rows:
+        table.add_row(
+            str(row.question.category),
+            row.question.id,
+            row.reference.shown(),
+            f"{row.training_s:.0f} s",
+            row.baseline.shown(),
+        )
+    console.print(table)
+    problems = [p for row in rows for p in row.problems]
+    weights = {q.category: q.weight for q in exam.questions}
+    if 1 in weights and 5 in weights and not weights[5] >= 2 * weights[1]:
+        problems.append("category 5 must weigh clearly more than category 1")
+    if args.write:
+        write_section(args.write, exam.id, markdown(exam, rows))
+        console.print(f"wrote {args.write}")
+    for problem in problems:
+        console.print(f"[red]{problem}[/]")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

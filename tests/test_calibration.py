@@ -1,0 +1,63 @@
+"""Calibration: the document round-trips, and (slow) a fresh run reproduces docs/calibration.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.calibrate import (
+    Outcome,
+    QuestionCalibration,
+    calibrate,
+    markdown,
+    scores_in_section,
+    write_section,
+)
+from simulator.catalog import list_exams
+from simulator.exam_format import load_exam
+from tests.conftest import PRACTICE_EXAM, REPO
+
+DOCUMENT = REPO / "docs" / "calibration.md"
+
+
+def test_sections_are_written_in_place_and_read_back(tmp_path: Path) -> None:
+    exam = load_exam(PRACTICE_EXAM)
+    rows = [
+        QuestionCalibration(q, Outcome(5, 0.01, ""), 12.0, Outcome(0, 3.0, ""))
+        for q in exam.questions
+    ]
+    document = tmp_path / "calibration.md"
+    document.write_text("# Calibration\n\nIntro.\n")
+    write_section(document, exam.id, markdown(exam, rows))
+    write_section(document, exam.id, markdown(exam, rows))  # replaced, not appended twice
+    text = document.read_text()
+    assert text.count("<!-- calibration:practice -->") == 1 and text.startswith(
+        "# Calibration\n\nIntro."
+    )
+    assert scores_in_section(text, "practice") == {q.id: (5, 0) for q in exam.questions}
+
+
+def test_the_document_covers_every_question_of_every_shipped_exam() -> None:
+    text = DOCUMENT.read_text()
+    for entry in list_exams(None):
+        assert entry.exam is not None
+        recorded = scores_in_section(text, entry.exam.id)
+        assert sorted(recorded) == sorted(q.id for q in entry.exam.questions), entry.exam.id
+        for question in entry.exam.questions:
+            reference, baseline = recorded[question.id]
+            assert reference is not None and reference >= (4 if question.category == 3 else 5)
+            assert baseline is not None and baseline <= 1
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+@pytest.mark.parametrize("exam_id", [e.exam_id for e in list_exams(None)])
+def test_a_fresh_calibration_reproduces_the_document(exam_id: str) -> None:
+    """Slow: trains every reference solution (run with `pytest -m slow`)."""
+    exam = next(e.exam for e in list_exams(None) if e.exam_id == exam_id)
+    assert exam is not None
+    rows = calibrate(exam)
+    recorded = scores_in_section(DOCUMENT.read_text(), exam_id)
+    assert {r.question.id: (r.reference.score, r.baseline.score) for r in rows} == recorded
+    assert not [p for r in rows for p in r.problems]
