@@ -146,7 +146,8 @@ def test_deadline_auto_submits_and_freezes_scores(harness_factory, models: dict[
     session = h.store.get_session(h.session.id)
     assert (session.state, session.end_reason) == ("submitted", "auto-submitted")
     submitted = next(e for e in h.events if e.kind == "session-submitted")
-    assert submitted.data["scores"] == {"basic-model": 5}
+    assert submitted.data["scores"]["basic-model"] == 5
+    assert set(submitted.data["scores"].values()) == {5, 0}  # unanswered questions score 0
     # After the end, a new save changes nothing.
     shutil.copyfile(models["poor.h5"], h.question_folder() / "mymodel.h5")
     time.sleep(1.0)
