@@ -121,33 +121,61 @@ def calibrate_question(
     return QuestionCalibration(question, reference, training_s, baseline)
 
 
-def markdown(exam: Exam, rows: list[QuestionCalibration]) -> str:
-    """The exam's section of docs/calibration.md (between its markers)."""
+def table_row(row: QuestionCalibration) -> str:
+    q = row.question
+    return (
+        f"| {q.category} | {q.id} | {q.weight:g} | {q.scoring.metric} | {row.reference.shown()} | "
+        f"{row.training_s:.0f} s | {row.baseline.shown()} |"
+    )
+
+
+def markdown(exam: Exam, rows: list[QuestionCalibration], earlier: str = "") -> str:
+    """The exam's section of docs/calibration.md (between its markers).
+
+    Rows of questions not calibrated this time are kept from ``earlier`` (the old section), so
+    one question can be recalibrated on its own.
+    """
+    kept = _rows_by_question(earlier)
+    kept.update({row.question.id: table_row(row) for row in rows})
     lines = [
         f"<!-- calibration:{exam.id} -->",
         f"### {exam.id}: {exam.title}",
         "",
-        f"Run {dt.date.today().isoformat()} on {platform.system()} {platform.machine()}, "
+        f"Last run {dt.date.today().isoformat()} on {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}.",
         "",
         "| cat | question | weight | metric | reference | training | baseline (untrained starter) |",
         "|---|---|---|---|---|---|---|",
+        *(kept[q.id] for q in exam.questions if q.id in kept),
+        f"<!-- /calibration:{exam.id} -->",
     ]
-    for row in rows:
-        q = row.question
-        lines.append(
-            f"| {q.category} | {q.id} | {q.weight:g} | {q.scoring.metric} | {row.reference.shown()} | "
-            f"{row.training_s:.0f} s | {row.baseline.shown()} |"
-        )
-    lines.append(f"<!-- /calibration:{exam.id} -->")
     return "\n".join(lines) + "\n"
 
 
-def write_section(document: Path, exam_id: str, section: str) -> None:
+def _section(text: str, exam_id: str) -> str:
+    found = re.search(
+        rf"<!-- calibration:{re.escape(exam_id)} -->(.*?)<!-- /calibration:{re.escape(exam_id)} -->",
+        text,
+        re.S,
+    )
+    return found.group(1) if found else ""
+
+
+def _rows_by_question(section: str) -> dict[str, str]:
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[0].isdigit():
+            rows[cells[1]] = line.strip()
+    return rows
+
+
+def write_section(document: Path, exam: Exam, rows: list[QuestionCalibration]) -> None:
     """Replace (or append) the exam's section of the calibration document."""
     text = document.read_text(encoding="utf-8") if document.exists() else "# Calibration\n"
+    section = markdown(exam, rows, _section(text, exam.id))
     pattern = re.compile(
-        rf"<!-- calibration:{re.escape(exam_id)} -->.*?<!-- /calibration:{re.escape(exam_id)} -->\n",
+        rf"<!-- calibration:{re.escape(exam.id)} -->.*?<!-- /calibration:{re.escape(exam.id)} -->\n",
         re.S,
     )
     text = (
@@ -232,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     if 1 in weights and 5 in weights and not weights[5] >= 2 * weights[1]:
         problems.append("category 5 must weigh clearly more than category 1")
     if args.write:
-        write_section(args.write, exam.id, markdown(exam, rows))
+        write_section(args.write, exam, rows)
         console.print(f"wrote {args.write}")
     for problem in problems:
         console.print(f"[red]{problem}[/]")

@@ -10,7 +10,6 @@ from simulator.calibrate import (
     Outcome,
     QuestionCalibration,
     calibrate,
-    markdown,
     scores_in_section,
     write_section,
 )
@@ -29,13 +28,19 @@ def test_sections_are_written_in_place_and_read_back(tmp_path: Path) -> None:
     ]
     document = tmp_path / "calibration.md"
     document.write_text("# Calibration\n\nIntro.\n")
-    write_section(document, exam.id, markdown(exam, rows))
-    write_section(document, exam.id, markdown(exam, rows))  # replaced, not appended twice
+    write_section(document, exam, rows)
+    write_section(document, exam, rows)  # replaced, not appended twice
     text = document.read_text()
-    assert text.count("<!-- calibration:practice -->") == 1 and text.startswith(
-        "# Calibration\n\nIntro."
-    )
+    assert text.count("<!-- calibration:practice -->") == 1
+    assert text.startswith("# Calibration\n\nIntro.")
     assert scores_in_section(text, "practice") == {q.id: (5, 0) for q in exam.questions}
+    # Recalibrating one question keeps the other rows.
+    first = exam.questions[0]
+    redo = QuestionCalibration(first, Outcome(4, 0.5, ""), 9.0, Outcome(1, 9.0, ""))
+    write_section(document, exam, [redo])
+    again = scores_in_section(document.read_text(), "practice")
+    assert again[first.id] == (4, 1)
+    assert all(again[q.id] == (5, 0) for q in exam.questions[1:])
 
 
 def test_the_document_covers_every_question_of_every_shipped_exam() -> None:
