@@ -1,4 +1,4 @@
-"""The practice exam's files run as a candidate would run them, and grade as documented."""
+"""Every shipped exam's files run as a candidate would run them, and grade as documented."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from simulator.exam_format import load_exam
+from simulator.catalog import list_exams
+from simulator.exam_format import Exam, Question, load_exam
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
 from simulator.workspace import create_workspace
 from tests.conftest import PRACTICE_EXAM
 from tests.grading_helpers import warm_grader
 
-EXAM = load_exam(PRACTICE_EXAM)
+EXAMS: list[Exam] = [entry.exam for entry in list_exams(None) if entry.exam is not None]
+QUESTIONS = [(exam, question) for exam in EXAMS for question in exam.questions]
 
 
 @pytest.fixture(scope="module")
@@ -41,32 +43,35 @@ def run_script(script: Path) -> Path:
     return script.parent / "mymodel.h5"
 
 
-def test_workspace_holds_prompts_and_starters_but_no_grader_or_solution(tmp_path: Path) -> None:
-    workspace = create_workspace(EXAM, tmp_path / "ws", seed=EXAM.seed)
-    for question in EXAM.questions:
+@pytest.mark.parametrize("exam", EXAMS, ids=lambda e: e.id)
+def test_workspace_holds_prompts_and_starters_but_no_grader_or_solution(
+    exam: Exam, tmp_path: Path
+) -> None:
+    workspace = create_workspace(exam, tmp_path / "ws", seed=exam.seed)
+    for question in exam.questions:
         names = sorted(p.name for p in (workspace / question.workspace_folder).iterdir())
         assert "prompt.md" in names and question.starter in names
         assert question.grader not in names and question.solution not in names
     assert "| category1/ | 1 | Basic model | mymodel.h5 |" in (workspace / "README.md").read_text()
 
 
-@pytest.mark.parametrize("question", EXAM.questions, ids=lambda q: q.id)
+@pytest.mark.parametrize(("exam", "question"), QUESTIONS, ids=lambda v: v.id)
 def test_each_starter_skeleton_runs_and_saves_a_gradable_model(
-    question: object, grader: SyncGrader, tmp_path: Path
+    exam: Exam, question: Question, grader: SyncGrader, tmp_path: Path
 ) -> None:
-    workspace = create_workspace(EXAM, tmp_path / "ws", seed=EXAM.seed)
-    q = EXAM.question(question.id)  # type: ignore[attr-defined]
-    model = run_script(workspace / q.workspace_folder / q.starter)
-    result = grader.grade(model, PRACTICE_EXAM, q.id, seed=EXAM.seed)
+    workspace = create_workspace(exam, tmp_path / "ws", seed=exam.seed)
+    model = run_script(workspace / question.workspace_folder / question.starter)
+    result = grader.grade(model, exam.root, question.id, seed=exam.seed)
     assert result.state == "graded", result.message
     assert result.score is not None and result.score <= 1  # untrained: gradable, but no marks
 
 
 def test_category1_reference_solution_scores_five(grader: SyncGrader, tmp_path: Path) -> None:
-    question = EXAM.question("1")
+    exam = load_exam(PRACTICE_EXAM)
+    question = exam.question("1")
     folder = tmp_path / "solution"
     folder.mkdir()
     shutil.copyfile(question.folder / question.solution, folder / "solution.py")
     model = run_script(folder / "solution.py")
-    result = grader.grade(model, PRACTICE_EXAM, question.id, seed=EXAM.seed)
+    result = grader.grade(model, PRACTICE_EXAM, question.id, seed=exam.seed)
     assert (result.state, result.score) == ("graded", 5), result.message
