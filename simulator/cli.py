@@ -20,13 +20,14 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from simulator import __version__
 from simulator.catalog import DEFAULT_EXAM, UnknownExamError, find_exam, list_exams
 from simulator.durations import DurationError, format_duration, format_short, parse_duration
 from simulator.engine import Engine, EngineBusyError, engine_is_live
-from simulator.exam_format import ExamFormatError, format_shape
+from simulator.exam_format import ExamFormatError, Question, format_shape
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import GradingError, SyncGrader
 from simulator.headless import EventPrinter
@@ -227,7 +228,7 @@ def start(
         policy="last" if policy == "last" else ("best" if policy == "best" else None),
         grading=grading,
     )
-    session = create_session(store, request)
+    session = _create_with_progress(store, request, show=not as_json)
     if not as_json:
         console.print(
             f"Created workspace [bold]{escape(str(session.workspace))}[/] for {escape(exam.title)}: "
@@ -235,6 +236,25 @@ def start(
             f"{time.strftime('%H:%M:%S', time.localtime(session.deadline))}."
         )
     return _run_engine(paths, store, session, as_json)
+
+
+def _create_with_progress(store: Store, request: NewSession, show: bool) -> SessionRecord:
+    """Create the session; show a progress bar while the questions' data is written."""
+    if not show:
+        return create_session(store, request)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Preparing the workspace", total=len(request.exam.questions))
+
+        def step(question: Question) -> None:
+            progress.update(task, description=f"Preparing {question.workspace_folder}/", advance=1)
+
+        return create_session(store, request, on_question=step)
 
 
 @cli.command()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from simulator.catalog import find_exam
 from simulator.engine import Engine, EngineEvent, engine_is_live
-from simulator.exam_format import Exam, ExamFormatError, Policy, load_exam
+from simulator.exam_format import Exam, ExamFormatError, Policy, Question, load_exam
 from simulator.grading.settings import GradingSettings
 from simulator.paths import DataPaths
 from simulator.store import SessionRecord, Store
@@ -44,12 +44,21 @@ def new_session_id(exam: Exam, started_at: float, taken: set[str]) -> str:
     return candidate
 
 
-def create_session(store: Store, request: NewSession, now: float | None = None) -> SessionRecord:
-    """Create the workspace and the session row; the clock starts now."""
+def create_session(
+    store: Store,
+    request: NewSession,
+    now: float | None = None,
+    on_question: Callable[[Question], None] | None = None,
+) -> SessionRecord:
+    """Create the workspace and the session row; the clock starts once the workspace is ready.
+
+    Generating a question's data takes seconds; they are not taken from the candidate's time.
+    """
     exam = request.exam
+    target = request.workspace or default_workspace(exam)
+    workspace = create_workspace(exam, target, seed=exam.seed, on_question=on_question)
     started_at = time.time() if now is None else now
     session_id = new_session_id(exam, started_at, store.session_ids())
-    workspace = create_workspace(exam, request.workspace or default_workspace(exam), seed=exam.seed)
     duration_s = request.duration_s or exam.duration_s
     grading = request.grading or GradingSettings.defaults()
     record = SessionRecord(

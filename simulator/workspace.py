@@ -32,8 +32,14 @@ def default_workspace(exam: Exam, today: dt.date | None = None, base: Path | Non
     return candidate
 
 
-def create_workspace(exam: Exam, target: Path, seed: int) -> Path:
-    """Create ``target`` with every question's files; refuses a folder that has files in it."""
+def create_workspace(
+    exam: Exam, target: Path, seed: int, on_question: Callable[[Question], None] | None = None
+) -> Path:
+    """Create ``target`` with every question's files; refuses a folder that has files in it.
+
+    ``on_question`` is called before each question's files are written (for a progress display:
+    generating image or text data takes a few seconds).
+    """
     target = target.expanduser().resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise WorkspaceError(
@@ -41,6 +47,8 @@ def create_workspace(exam: Exam, target: Path, seed: int) -> Path:
         )
     target.mkdir(parents=True, exist_ok=True)
     for question in exam.questions:
+        if on_question is not None:
+            on_question(question)
         folder = target / question.workspace_folder
         folder.mkdir()
         shutil.copyfile(question.folder / question.prompt, folder / "prompt.md")

@@ -1,0 +1,72 @@
+"""Benchmark session start for every shipped exam: workspace creation time and data size.
+
+Run:  .venv/bin/python benchmarks/exam_start.py [--json-out FILE]
+
+Goals (issue: offline mock exams): start under 15 s including data generation, and under 100 MB
+of workspace data, for either exam. The session's clock starts only after this work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from simulator.catalog import list_exams
+from simulator.paths import DataPaths
+from simulator.sessions import NewSession, create_session
+from simulator.store import Store
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+    results = {
+        "machine": {
+            "os": platform.platform(),
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+        }
+    }
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="tfexam-start-") as scratch:
+        root = Path(scratch)
+        store = Store(DataPaths(root / "home").database)
+        for entry in list_exams(None):
+            assert entry.exam is not None, entry.error
+            started = time.perf_counter()
+            session = create_session(store, NewSession(entry.exam, workspace=root / entry.exam.id))
+            seconds = time.perf_counter() - started
+            size_mb = folder_size(session.workspace) / 2**20
+            rows.append(
+                {
+                    "exam": entry.exam.id,
+                    "questions": len(entry.exam.questions),
+                    "start_s": seconds,
+                    "workspace_mb": size_mb,
+                }
+            )
+        store.close()
+    results["exams"] = rows
+    print(f"{'exam':<14}{'questions':>10}{'start s':>10}{'data MB':>10}")
+    for row in rows:
+        print(
+            f"{row['exam']:<14}{row['questions']:>10}{row['start_s']:>10.2f}{row['workspace_mb']:>10.1f}"
+        )
+    document = json.dumps(results, indent=2)
+    print(document)
+    if args.json_out:
+        args.json_out.write_text(document + "\n")
+
+
+if __name__ == "__main__":
+    main()
