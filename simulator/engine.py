@@ -40,6 +40,7 @@ from simulator.paths import DataPaths
 from simulator.scoring import ExamResult, exam_result
 from simulator.store import PENDING_ATTEMPT_STATES, AttemptRecord, SessionRecord, Store
 from simulator.watcher import ModelWatcher, SavedModelFile, WatchTimings
+from simulator.workspace import reveal_solutions
 
 log = logging.getLogger("tfexam.engine")
 
@@ -543,6 +544,11 @@ class Engine:
                       "percent": round(total.percent, 1), "passed": total.passed},
             "scores": {r.question.id: r.score for r in total.questions},
         })  # fmt: skip
+        try:
+            revealed = reveal_solutions(self.exam, self.session.workspace)
+            self._emit("solutions-revealed", {"files": [str(p) for p in revealed]})
+        except OSError:
+            log.exception("could not copy the reference solutions into the workspace")
         self.stop_reason = reason
         self._finished.set()
 

@@ -88,6 +88,8 @@ def describe(event: EngineEvent) -> str | None:
             "auto-submitted at the deadline" if data["reason"] == "auto-submitted" else "submitted"
         )
         return f"[bold]Exam {how}[/]: {total['points']:g}/{total['max_points']:g} points ({total['percent']}%) {verdict}"
+    if kind == "solutions-revealed":
+        return f"Reference solutions are now in the workspace ({len(data['files'])} x reference_solution.py)"
     if kind == "engine-detached":
         return (
             f"Detached: the clock keeps running ({format_duration(float(data['remaining_s']))} left). "

@@ -59,6 +59,21 @@ def create_workspace(
     return target
 
 
+REFERENCE_NAME = "reference_solution.py"
+
+
+def reveal_solutions(exam: Exam, workspace: Path) -> list[Path]:
+    """Copy each question's reference solution into its folder: only once the session has ended."""
+    written = []
+    for question in exam.questions:
+        folder = workspace / question.workspace_folder
+        if folder.is_dir():
+            target = folder / REFERENCE_NAME
+            shutil.copyfile(question.folder / question.solution, target)
+            written.append(target)
+    return written
+
+
 def _data_writer(question: Question) -> Callable[[Path, int], None]:
     assert question.data is not None
     writer: Callable[[Path, int], None] = load_question_module(

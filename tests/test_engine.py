@@ -145,6 +145,8 @@ def test_deadline_auto_submits_and_freezes_scores(harness_factory, models: dict[
     assert kinds.index("deadline-reached") < kinds.index("session-submitted")
     session = h.store.get_session(h.session.id)
     assert (session.state, session.end_reason) == ("submitted", "auto-submitted")
+    revealed = sorted(p.name for p in h.workspace.rglob("reference_solution.py"))
+    assert revealed == ["reference_solution.py"] * len(h.exam.questions)  # only after the end
     submitted = next(e for e in h.events if e.kind == "session-submitted")
     assert submitted.data["scores"]["basic-model"] == 5
     assert set(submitted.data["scores"].values()) == {5, 0}  # unanswered questions score 0

@@ -52,6 +52,7 @@ def test_workspace_holds_prompts_and_starters_but_no_grader_or_solution(
         names = sorted(p.name for p in (workspace / question.workspace_folder).iterdir())
         assert "prompt.md" in names and question.starter in names
         assert question.grader not in names and question.solution not in names
+        assert "reference_solution.py" not in names
     assert "| category1/ | 1 | Basic model | mymodel.h5 |" in (workspace / "README.md").read_text()
 
 
