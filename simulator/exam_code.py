@@ -7,17 +7,35 @@ its own, so two questions can both have a ``grader.py``.
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from types import ModuleType
 
 from simulator.exam_format import Question
 
 
-def load_question_module(question: Question, filename: str, role: str) -> ModuleType:
-    """Execute ``question.folder / filename`` as a module named after its role and folder."""
-    path = question.folder / filename
-    spec = importlib.util.spec_from_file_location(f"tfexam_{role}_{question.folder.name}", path)
+def load_module_file(path: Path, name: str) -> ModuleType:
+    """Execute a Python file as a module called ``name`` (not registered in ``sys.modules``)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_question_module(question: Question, filename: str, role: str) -> ModuleType:
+    """Execute ``question.folder / filename`` as a module named after its role and folder."""
+    return load_module_file(question.folder / filename, f"tfexam_{role}_{question.folder.name}")
+
+
+def sibling_module(anchor: str, filename: str) -> ModuleType:
+    """For an exam's own code: load ``filename`` from the folder of the file ``anchor``.
+
+    A question's ``grader.py`` calls ``sibling_module(__file__, "data.py")`` to regenerate the
+    data its ``data.py`` wrote, from the same code.
+    """
+    folder = Path(anchor).resolve().parent
+    return load_module_file(
+        folder / filename,
+        f"tfexam_sibling_{folder.parent.name}_{folder.name}_{Path(filename).stem}",
+    )

@@ -12,12 +12,12 @@ tech 4, entertainment 5 (0 is never a label).
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+from simulator.exam_code import sibling_module
 
 VOCAB_SIZE = 1000
 MAX_LENGTH = 120
@@ -47,13 +47,7 @@ STOPWORDS = [
 
 
 def _data_module() -> ModuleType:
-    path = Path(__file__).with_name("data.py")
-    spec = importlib.util.spec_from_file_location("tfexam_practice2_category4_data", path)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return sibling_module(__file__, "data.py")
 
 
 def remove_stopwords(text: str) -> str:

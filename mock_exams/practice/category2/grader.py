@@ -7,24 +7,18 @@ by 255, exactly as the starter does with the workspace images.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+
+from simulator.exam_code import sibling_module
 
 TEST_SIZE = 3_000
 HIDDEN_PART = 1  # the workspace file uses sub-stream 0 of the question's stream
 
 
 def _data_module() -> ModuleType:
-    path = Path(__file__).resolve().parent / "data.py"
-    spec = importlib.util.spec_from_file_location("tfexam_category2_images", path)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return sibling_module(__file__, "data.py")
 
 
 def hidden_images(seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -9,11 +9,11 @@ seed, so an edited file changes nothing), then padded and truncated at the end t
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+
+from simulator.exam_code import sibling_module
 
 VOCAB_SIZE = 1000
 MAX_LENGTH = 120
@@ -24,13 +24,7 @@ TEST_SIZE = 2_500  # the real split left 6,709 of 26,709 headlines for testing; 
 
 
 def _data_module() -> ModuleType:
-    path = Path(__file__).with_name("data.py")
-    spec = importlib.util.spec_from_file_location("tfexam_category4_data_for_grader", path)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return sibling_module(__file__, "data.py")
 
 
 def hidden_records(seed: int) -> tuple[list[str], list[dict[str, object]]]:

@@ -9,23 +9,17 @@ model sees the scale it was trained on.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+
+from simulator.exam_code import sibling_module
 
 WINDOW_SIZE = 30
 
 
 def _data_module() -> ModuleType:
-    path = Path(__file__).resolve().parent / "data.py"
-    spec = importlib.util.spec_from_file_location("tfexam_category5_series", path)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return sibling_module(__file__, "data.py")
 
 
 def normalised_series(seed: int) -> tuple[np.ndarray, int]:
