@@ -329,8 +329,10 @@ class Engine:
             # Before the scan: files saved after the deadline must be recorded as such.
             self._begin_closing("auto-submitted", self.session.deadline)
         for question_id, path in self.watcher.existing_models():
-            saved_at = _mtime(path)
-            self._on_saved(question_id, path, "scan", min(saved_at, self.clock()))
+            if not check_model_file(path).complete:
+                self.watcher.watch_until_complete(path)  # maybe a save under way: never a failure
+                continue
+            self._on_saved(question_id, path, "scan", min(_mtime(path), self.clock()))
 
     def _on_submit_and_test(self, question_id: str) -> None:
         question = self.exam.questions_by_id[question_id]

@@ -133,6 +133,13 @@ class ModelWatcher:
                     found.append((question_id, entry))
         return found
 
+    def watch_until_complete(self, path: Path) -> None:
+        """Treat an existing file as one being written: report it once it is complete or settled.
+
+        For files found at start-up that are not complete yet: a save may be under way.
+        """
+        self._note(str(path), closed=False)
+
     def pending_count(self) -> int:
         with self._cond:
             return len(self._pending)

@@ -117,6 +117,22 @@ def test_truncated_then_complete_save(harness_factory, models: dict[str, Path]) 
     assert h.engine.result().questions[0].score == 5
 
 
+def test_a_file_half_written_when_the_engine_starts_is_not_a_failure(  # type: ignore[no-untyped-def]
+    harness_factory, models: dict[str, Path]
+) -> None:
+    h = harness_factory()
+    data = models["good.h5"].read_bytes()
+    with (h.question_folder() / "mymodel.h5").open("wb") as handle:
+        handle.write(data[: len(data) // 2])
+        handle.flush()
+        h.start()  # the start-up scan finds a file that is still being written
+        time.sleep(0.5)
+        handle.write(data[len(data) // 2 :])
+    h.wait_for_count("attempt-graded", 1)
+    h.wait_idle()
+    assert [a.state for a in h.attempts()] == ["graded"]
+
+
 def test_same_content_is_not_graded_twice_but_submit_and_test_reports_it(  # type: ignore[no-untyped-def]
     harness_factory, models: dict[str, Path]
 ) -> None:
