@@ -29,7 +29,7 @@
 # ABOUT THE DATASET
 #
 # The file household_power_consumption.csv in this folder holds one
-# household's electricity use, one row per hour for a year: the
+# household's electricity use, one row per hour for 411 days: the
 # datetime, then 7 features (global active power, global reactive
 # power, voltage, global intensity and three sub-meterings: kitchen,
 # laundry room, water heater and air conditioner). There are no
@@ -57,8 +57,10 @@
 # Your model is scored on the hours that follow the end of the file
 # with the mean absolute error (MAE) over all 24 x 7 predicted values
 # of the normalized series:
-# score = min(5, ceil(THRESHOLD_FORMULA)), and never below 0,
-# so you need an MAE of MAE_FOR_5 or less for full marks.
+# score = min(5, ceil(18 - 200 * MAE)), and never below 0,
+# so you need an MAE of 0.07 or less for full marks.
+#
+# Note that windowed_dataset() returns the windows in time order.
 #
 import csv
 
@@ -97,7 +99,7 @@ def solution_model():
         next(reader)
         for row in reader:
             rows.append([float(value) for value in row[1:]])
-    data = np.array(rows, dtype=np.float32)
+    data = np.array(rows)
 
     # Number of features in the dataset. All features are used as
     # predictors to predict all features at future time steps.
