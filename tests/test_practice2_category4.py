@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import importlib.util
 import io
 import os
 import shutil
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from simulator.exam_code import load_module_file
 from simulator.exam_format import load_exam
 from simulator.grading.job import grade
 from simulator.grading.protocol import GradingJob, GradingResult
@@ -34,22 +34,14 @@ CATEGORIES = {"sport", "business", "politics", "tech", "entertainment"}
 SINGLE_WORD_LIMIT = 0.45
 
 
-def load_module(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def data() -> ModuleType:
-    return load_module("tfexam_test_practice2_category4_data", QUESTION / "data.py")
+    return load_module_file(QUESTION / "data.py", "tfexam_test_practice2_category4_data")
 
 
 @pytest.fixture(scope="module")
 def grader() -> ModuleType:
-    return load_module("tfexam_test_practice2_category4_grader", QUESTION / "grader.py")
+    return load_module_file(QUESTION / "grader.py", "tfexam_test_practice2_category4_grader")
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +181,7 @@ def test_no_single_word_separates_the_classes(
 
 def run_starter_preprocessing(folder: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Run the starter's ``solution_model()`` in-process and keep its local variables."""
-    starter = load_module("tfexam_test_practice2_category4_starter", folder / "starter.py")
+    starter = load_module_file(folder / "starter.py", "tfexam_test_practice2_category4_starter")
     captured: dict[str, Any] = {}
 
     def keep_locals(frame: FrameType, event: str, arg: object) -> None:

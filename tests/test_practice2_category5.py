@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import itertools
 import math
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 
 from simulator.catalog import shipped_exams_root
+from simulator.exam_code import load_module_file
 from simulator.exam_format import Exam, Question, load_exam
 
 QUESTION_ID = "multivariate-series"
@@ -26,16 +25,8 @@ FOLDER = SHIPPED_EXAM / "category5"
 SEED = 2021
 
 
-def _module(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-DATA = _module(FOLDER / "data.py", "tfexam_test_practice2_category5_data")
-GRADER = _module(FOLDER / "grader.py", "tfexam_test_practice2_category5_grader")
+DATA = load_module_file(FOLDER / "data.py", "tfexam_test_practice2_category5_data")
+GRADER = load_module_file(FOLDER / "grader.py", "tfexam_test_practice2_category5_grader")
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import re
 import shutil
@@ -11,11 +10,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 
+from simulator.exam_code import load_module_file
 from simulator.exam_format import Exam, Question, load_exam
 from simulator.grading.job import grade
 from simulator.grading.protocol import GradingJob, GradingResult
@@ -27,16 +26,8 @@ SEED = 2020
 NPZ_KEYS = ["x_test", "x_train", "y_test", "y_train"]
 
 
-def load_module(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-DATA = load_module("tfexam_test_category2_data", FOLDER / "data.py")
-GRADER = load_module("tfexam_test_category2_grader", FOLDER / "grader.py")
+DATA = load_module_file(FOLDER / "data.py", "tfexam_test_category2_data")
+GRADER = load_module_file(FOLDER / "grader.py", "tfexam_test_category2_grader")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -15,6 +14,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from simulator.exam_code import load_module_file
 from simulator.grading.job import grade
 from simulator.grading.protocol import GradingJob, GradingResult
 from tests.conftest import PRACTICE_EXAM
@@ -27,22 +27,14 @@ SEED = 2020
 SINGLE_WORD_LIMIT = 0.64
 
 
-def load_module(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def data() -> ModuleType:
-    return load_module("tfexam_test_category4_data", QUESTION / "data.py")
+    return load_module_file(QUESTION / "data.py", "tfexam_test_category4_data")
 
 
 @pytest.fixture(scope="module")
 def grader() -> ModuleType:
-    return load_module("tfexam_test_category4_grader", QUESTION / "grader.py")
+    return load_module_file(QUESTION / "grader.py", "tfexam_test_category4_grader")
 
 
 @pytest.fixture(scope="module")

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import math
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 
+from simulator.exam_code import load_module_file
 from simulator.exam_format import Exam, Question, load_exam
 from tests.conftest import PRACTICE_EXAM
 
@@ -22,16 +21,8 @@ FOLDER = PRACTICE_EXAM / "category5"
 SEED = 2020
 
 
-def _module(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-DATA = _module(FOLDER / "data.py", "tfexam_test_category5_data")
-GRADER = _module(FOLDER / "grader.py", "tfexam_test_category5_grader")
+DATA = load_module_file(FOLDER / "data.py", "tfexam_test_category5_data")
+GRADER = load_module_file(FOLDER / "grader.py", "tfexam_test_category5_grader")
 
 
 @pytest.fixture(scope="module")
