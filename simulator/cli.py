@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import click
 from rich.console import Console
@@ -27,7 +27,7 @@ from simulator import __version__
 from simulator.catalog import DEFAULT_EXAM, UnknownExamError, find_exam, list_exams
 from simulator.durations import DurationError, format_duration, format_short, parse_duration
 from simulator.engine import Engine, EngineBusyError, engine_is_live
-from simulator.exam_format import ExamFormatError, Question, format_shape
+from simulator.exam_format import ExamFormatError, Policy, Question, format_shape
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import GradingError, SyncGrader
 from simulator.headless import EventPrinter
@@ -225,7 +225,7 @@ def start(
         exam=exam,
         workspace=workspace,
         duration_s=duration_s,
-        policy="last" if policy == "last" else ("best" if policy == "best" else None),
+        policy=cast("Policy | None", policy),  # click.Choice admits only the two policies
         grading=grading,
     )
     session = _create_with_progress(store, request, show=not as_json)
