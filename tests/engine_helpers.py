@@ -74,6 +74,11 @@ class EngineHarness:
     def wait_for_count(self, kind: str, count: int, timeout: float = 30.0) -> list[EngineEvent]:
         return self.wait_for(lambda events: sum(e.kind == kind for e in events) >= count, timeout)
 
+    def last(self, kind: str) -> EngineEvent:
+        """The newest event of one kind: other kinds (a worker getting ready) may come later."""
+        with self._cond:
+            return next(e for e in reversed(self.events) if e.kind == kind)
+
     def wait_idle(self, quiet_s: float = 2.5, timeout: float = 60.0) -> None:
         """Wait until no event arrived for ``quiet_s`` and nothing is pending."""
         give_up = time.monotonic() + timeout
