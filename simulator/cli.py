@@ -235,7 +235,51 @@ def start(
             f"{format_short(session.deadline - session.started_at)}, ends at "
             f"{time.strftime('%H:%M:%S', time.localtime(session.deadline))}."
         )
+    if _use_tui(headless, as_json):
+        return _run_tui(paths, store, session)
     return _run_engine(paths, store, session, as_json)
+
+
+def _use_tui(headless: bool, as_json: bool) -> bool:
+    """The TUI needs a terminal on both ends; without one, run headless and say so."""
+    if headless or as_json:
+        return False
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return True
+    click.echo(
+        "tfexam: no terminal here, running headless (pass --headless to silence this)", err=True
+    )
+    return False
+
+
+def _run_tui(paths: DataPaths, store: Store, session: SessionRecord) -> int:
+    """Open the exam screen over the engine; print where things stand once it closes."""
+    from simulator.tui.app import ExamApp  # Textual is loaded only when the TUI is used
+
+    current = store.get_session(session.id)
+    if engine_is_live(current):
+        raise EngineBusyError(
+            f"session {current.id} is already open in another tfexam (pid {current.engine_pid})"
+        )
+    log_path = paths.logs_dir(session.id) / "engine.log"
+    _log_to(log_path)
+    engine = Engine(store, paths, current, exam_of(current, paths))
+    app = ExamApp(engine, log_path=log_path)
+    try:
+        outcome = app.run()
+    finally:
+        engine.close()
+    after = store.get_session(session.id)
+    if after.state == "submitted":
+        _print_status(session_status(store, after, exam_of(after, paths)))
+    elif outcome == "detached" or outcome is None:
+        console.print(
+            f"Left the exam: the clock keeps running ({format_duration(after.remaining())} left). "
+            f"Come back with: tfexam resume {after.id}"
+        )
+    if engine.stop_reason and engine.stop_reason.startswith("engine error"):
+        raise CliError(f"the engine stopped on an internal error; see {log_path}")
+    return 0
 
 
 def _create_with_progress(store: Store, request: NewSession, show: bool) -> SessionRecord:
@@ -265,10 +309,13 @@ def resume(session_key: str | None, headless: bool, as_json: bool) -> int:
     """Reattach to a session (default: the newest); its clock never stopped."""
     paths, store = _open_store()
     session = store.find_session(session_key)
-    if session.state == "submitted":
+    tui = _use_tui(headless, as_json)
+    if session.state == "submitted" and not tui:
         console.print(f"Session {session.id} was already submitted.")
         _print_status(session_status(store, session, exam_of(session, paths)))
         return 0
+    if tui:
+        return _run_tui(paths, store, session)
     return _run_engine(paths, store, session, as_json)
 
 

@@ -57,7 +57,14 @@ def create_session(
     exam = request.exam
     target = request.workspace or default_workspace(exam)
     workspace = create_workspace(exam, target, seed=exam.seed, on_question=on_question)
-    started_at = time.time() if now is None else now
+    return record_session(store, request, workspace, time.time() if now is None else now)
+
+
+def record_session(
+    store: Store, request: NewSession, workspace: Path, started_at: float
+) -> SessionRecord:
+    """Write the session row for a workspace that is ready; the clock starts at ``started_at``."""
+    exam = request.exam
     session_id = new_session_id(exam, started_at, store.session_ids())
     duration_s = request.duration_s or exam.duration_s
     grading = request.grading or GradingSettings.defaults()

@@ -1,0 +1,524 @@
+"""The exam app: an IDE-like screen over a running :class:`~simulator.engine.Engine`.
+
+The engine runs in its own thread and calls our subscriber for every event; the subscriber only
+posts a Textual message (thread-safe), so every widget is touched from the app's loop alone.
+Everything shown is read back from the session store, the same source ``tfexam status`` uses.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from simulator.durations import format_duration
+from simulator.engine import Engine, EngineEvent
+from simulator.exam_format import Question
+from simulator.tui.editor import (
+    NO_EDITOR_HINT,
+    EditorError,
+    find_editor,
+    run_in_terminal,
+    start_detached,
+)
+from simulator.tui.exam_window import ExamToolWindow, QuestionsTable, question_status_text
+from simulator.tui.messages import EngineEventMessage, OpenFileRequested, QuestionChosen
+from simulator.tui.project import ProjectTree
+from simulator.tui.prompt import PromptView
+from simulator.tui.screens import (
+    ConfirmDialog,
+    ErrorDialog,
+    HelpScreen,
+    KeyHelp,
+    ResultsScreen,
+    WorkspaceDialog,
+)
+from simulator.tui.status_bar import StatusBar
+from simulator.tui.view_model import ExamView, build_exam_view
+
+log = logging.getLogger("tfexam.tui")
+
+#: The smallest terminal the layout is made for.
+MIN_SIZE = (80, 24)
+TICK_S = 0.5
+RESCAN_S = 2.0
+#: Grading-pool reasons that mean no model can be graded at all: worth a dialog, not a toast.
+FATAL_WORKER_REASONS = ("could not start", "failed to start")
+
+
+class ExamApp(App[str]):
+    """The mock exam, PyCharm-style: Project, prompt, Exam tool window and a status bar.
+
+    The app returns ``"detached"`` when the candidate leaves a running exam (its clock keeps
+    going) and ``"ended"`` when they leave after the exam was submitted.
+    """
+
+    CSS_PATH = "tfexam.tcss"
+    TITLE = "tfexam"
+    # Textual annotates these as "ClassVar[...] | None", which mypy takes for instance variables.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-too-narrow"),
+        (MIN_SIZE[0], "-narrow"),
+        (120, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-too-short"),
+        (MIN_SIZE[1], "-short"),
+        (36, "-tall"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "submit_and_test", "Submit and Test"),
+        Binding("e", "edit", "Edit"),
+        Binding("w", "workspace", "Folder"),
+        Binding("s", "submit_exam", "End exam"),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("q", "request_quit", "Quit"),
+        Binding("ctrl+c,ctrl+q", "request_quit", "Quit", show=False, priority=True),
+        *(
+            Binding(str(n), f"select_question({n})", f"Question {n}", show=False)
+            for n in range(1, 10)
+        ),
+    ]
+    #: What each action does, for the help screen and the command palette.
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "submit_and_test": "Submit and Test: grade the selected question's model file now",
+        "edit": "Open the question's starter file in your editor",
+        "workspace": "Show the workspace folder's path (to copy or open in an IDE)",
+        "submit_exam": "Submit and End Exam (asks first)",
+        "help": "This list of keys",
+        "request_quit": "Leave tfexam (asks first; the clock keeps running)",
+    }
+
+    def __init__(self, engine: Engine, *, log_path: Path | None = None) -> None:
+        super().__init__()
+        self.engine = engine
+        self.store = engine.store
+        self.exam = engine.exam
+        self.session = engine.session
+        self.log_path = log_path
+        self.questions = list(self.exam.questions)
+        self.current: Question = self.questions[0]
+        self.view_model: ExamView | None = None
+        self._ended_label: str | None = None
+        self._revealed = False
+        self._last_rescan = 0.0
+        self._results_shown = False
+
+    # Layout -------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="main"):
+            with Horizontal(id="top"):
+                yield ProjectTree(self.session.workspace, self.exam, id="project")
+                yield PromptView(id="prompt")
+            yield ExamToolWindow(id="exam")
+            yield StatusBar(id="status-bar")
+        yield Static("", id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"tfexam · {self.exam.title}"
+        self.query_one("#project", ProjectTree).border_title = "Project"
+        self.engine.subscribe(self._on_engine_event)
+        self.refresh_view()
+        # The question current by then: a key pressed during the first frame must win.
+        self.call_after_refresh(lambda: self._show_question(self.current))
+        self._tick()
+        self.set_interval(TICK_S, self._tick)
+        self.query_one("#questions").focus()
+        if self.session.state == "submitted":
+            self.call_after_refresh(self._show_results)
+        self.run_worker(self.engine.start, name="engine-start", thread=True, exit_on_error=False)
+
+    def on_resize(self) -> None:
+        width, height = self.size
+        self.query_one("#too-small", Static).update(
+            Text.assemble(
+                ("This terminal is too small for the exam screen.\n\n", "bold"),
+                f"It is {width}x{height}; tfexam needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}.\n"
+                "Enlarge the window or make the font smaller.\n\n",
+                (
+                    "The exam keeps running: saved models are still graded.",
+                    "dim",
+                ),
+            )
+        )
+
+    # Engine events ------------------------------------------------------------------------------
+
+    def _on_engine_event(self, event: EngineEvent) -> None:
+        """Called on the engine's thread: hand over to the app's loop, never touch widgets."""
+        self.post_message(EngineEventMessage(event))
+
+    def on_engine_event_message(self, message: EngineEventMessage) -> None:
+        event = message.event
+        data: dict[str, Any] = event.data
+        kind = event.kind
+        if kind in _REFRESHING_EVENTS:
+            self.refresh_view()
+        question = self._question_label(str(data.get("question", "")))
+        if kind == "attempt-graded":
+            metric = data.get("metric") or {}
+            value = metric.get("value")
+            shown = f"{metric.get('name')} {value:.4g}" if isinstance(value, float) else ""
+            self.notify(
+                f"{data['score']}/5 {shown}; question score {data['question_score']}/5",
+                title=f"{question}: graded",
+                severity="information",
+            )
+        elif kind == "attempt-not-gradable":
+            self.notify(
+                str(data.get("reason")),
+                title=f"{question}: not gradable",
+                severity="warning",
+                timeout=10,
+            )
+        elif kind == "attempt-rejected":
+            self.notify(
+                "saved after the exam ended: recorded, not graded",
+                title=question,
+                severity="warning",
+            )
+        elif kind == "submit-and-test-failed":
+            self.notify(
+                str(data.get("reason")), title=f"{question}: Submit and Test", severity="warning"
+            )
+        elif kind == "model-unchanged" and data.get("state") in ("graded", "not-gradable"):
+            self.notify(
+                f"same file as attempt #{data['attempt']}, not graded again",
+                title=question,
+                timeout=4,
+            )
+        elif kind == "time-warning":
+            minutes = int(data["minutes"])
+            self.notify(
+                f"{format_duration(float(data['remaining_s']))} left. Save a model for every question.",
+                title=f"{minutes} minute{'s' if minutes != 1 else ''} left",
+                severity="error" if minutes <= 10 else "warning",
+                timeout=15,
+            )
+        elif kind == "deadline-reached":
+            self._ended_label = "time is up"
+            self.notify(
+                "Time is up: the exam is being submitted automatically.",
+                title="Auto-submit",
+                severity="error",
+                timeout=15,
+            )
+        elif kind == "submit-requested":
+            self._ended_label = "submitting"
+            self.notify("Grading what was saved, then the exam ends.", title="Submitting")
+        elif kind == "session-submitted":
+            self.session = self.store.get_session(self.session.id)
+            self._ended_label = "exam over"
+            self._show_results()
+        elif kind == "solutions-revealed":
+            self._revealed = True
+            self.query_one("#project", ProjectTree).rescan()
+        elif kind == "engine-error":
+            self.report_error("The exam engine stopped", str(data.get("message")))
+        elif kind == "worker-exited" and any(
+            r in str(data.get("reason")) for r in FATAL_WORKER_REASONS
+        ):
+            self.report_error("Grading is not available", str(data.get("reason")))
+
+    def refresh_view(self) -> None:
+        """Read the attempts again and update every widget that shows them."""
+        attempts = self.store.attempts(self.session.id)
+        self.view_model = build_exam_view(self.exam, self.session, attempts, self.engine.policy)
+        self.query_one(ExamToolWindow).show(self.view_model, self.current.id)
+        self.query_one(StatusBar).show_total(self.view_model.total_label)
+        model_states: dict[str, Text] = {}
+        for attempt in sorted(attempts, key=lambda a: a.id):
+            rows = self.view_model.attempts[attempt.question_id]
+            row = next(r for r in rows if r.attempt_id == attempt.id)
+            label = row.score if row.state == "graded" else row.state_label
+            model_states[attempt.source_path] = Text(
+                label,
+                style="green"
+                if row.state == "graded"
+                else "yellow"
+                if row.state == "not-gradable"
+                else "cyan",
+            )
+        labels = {r.question_id: question_status_text(r) for r in self.view_model.questions}
+        self.query_one("#project", ProjectTree).update_states(model_states, labels)
+
+    def _tick(self) -> None:
+        now = self.engine.clock()
+        remaining = self.session.deadline - now
+        ended = self._ended_label
+        if ended is None and self.session.state == "submitted":
+            ended = "exam over"
+        elif ended is None and remaining <= 0:
+            ended = "time is up"
+        self.query_one(StatusBar).show_countdown(remaining, ended)
+        pool = self.engine.pool
+        self.query_one(StatusBar).show_graders(pool.status(), pool.pending())
+        if time.monotonic() - self._last_rescan >= RESCAN_S:
+            self._last_rescan = time.monotonic()
+            self.query_one("#project", ProjectTree).rescan()
+
+    # Questions ----------------------------------------------------------------------------------
+
+    @on(QuestionChosen)
+    def _on_question_chosen(self, message: QuestionChosen) -> None:
+        if message.still_current():
+            self.select_question(message.question_id)
+
+    def select_question(self, question_id: str) -> None:
+        question = self.exam.questions_by_id[question_id]
+        if question is self.current:
+            return
+        self.current = question
+        self._show_question(question)
+
+    def _show_question(self, question: Question) -> None:
+        number = self.questions.index(question) + 1
+        prompt_file = self.session.workspace / question.workspace_folder / "prompt.md"
+        self.run_worker(
+            self.query_one(PromptView).show(number, question, prompt_file),
+            group="prompt",
+            exclusive=True,
+            exit_on_error=False,
+        )
+        if self.view_model is not None:
+            self.query_one(ExamToolWindow).show(self.view_model, question.id)
+        self.query_one(QuestionsTable).select_question(question.id)
+        self.query_one("#project", ProjectTree).select_question(question.id)
+
+    def _question_label(self, question_id: str) -> str:
+        question = self.exam.questions_by_id.get(question_id)
+        if question is None:
+            return "Exam"
+        return f"Q{self.questions.index(question) + 1} {question.title}"
+
+    # Actions ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Exam actions work on the exam screen only; once it ended, only looking remains."""
+        exam_screen_only = (
+            "submit_and_test",
+            "edit",
+            "workspace",
+            "submit_exam",
+            "select_question",
+        )
+        if action in exam_screen_only and self.screen is not self.screen_stack[0]:
+            return False
+        if action in ("submit_and_test", "submit_exam") and self._exam_over():
+            return None
+        return True
+
+    def action_select_question(self, number: int) -> None:
+        if 1 <= number <= len(self.questions):
+            self.select_question(self.questions[number - 1].id)
+
+    def action_submit_and_test(self) -> None:
+        self.engine.submit_and_test(self.current.id)
+        self.notify(
+            f"Grading {self.current.workspace_folder}/{self.current.model_files[0]}…",
+            title=f"{self._question_label(self.current.id)}: Submit and Test",
+            timeout=3,
+        )
+
+    def action_edit(self) -> None:
+        folder = self.session.workspace / self.current.workspace_folder
+        self.open_in_editor(folder / self.current.starter)
+
+    @on(OpenFileRequested)
+    def _on_open_file(self, message: OpenFileRequested) -> None:
+        self.open_in_editor(Path(message.path))
+
+    def open_in_editor(self, path: Path) -> None:
+        editor = find_editor(os.environ)
+        if editor is None:
+            self.notify(
+                f"{NO_EDITOR_HINT}. The file is {path}",
+                title="Edit",
+                severity="warning",
+                timeout=10,
+            )
+            return
+        try:
+            if not editor.in_terminal:
+                start_detached(editor, path)
+                self.notify(f"Opened {path.name} in {editor.name}", title="Edit", timeout=3)
+                return
+            with self.suspend():
+                run_in_terminal(editor, path)
+        except SuspendNotSupported:
+            self.notify(
+                f"This terminal cannot hand over to {editor.name}; open {path} yourself.",
+                title="Edit",
+                severity="warning",
+            )
+        except EditorError as error:
+            self.notify(str(error), title="Edit", severity="error")
+
+    def action_workspace(self) -> None:
+        self.push_screen(WorkspaceDialog(str(self.session.workspace)))
+
+    def action_submit_exam(self) -> None:
+        view = self.view_model
+        graded = sum(1 for r in view.questions if r.state == "graded") if view else 0
+        pending = sum(r.pending for r in view.questions) if view else 0
+        total = view.total_label if view else ""
+        waiting = (
+            f" {pending} model(s) still being graded will be finished first." if pending else ""
+        )
+        remaining = format_duration(max(0.0, self.session.deadline - self.engine.clock()))
+        self.push_screen(
+            ConfirmDialog(
+                "Submit and end the exam?",
+                f"{graded} of {len(self.questions)} questions are graded, score {total}, with "
+                f"{remaining} left. Scores become final and no later save is graded.{waiting}",
+                confirm="Submit and End Exam",
+            ),
+            self._on_submit_answer,
+        )
+
+    def _on_submit_answer(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.engine.submit()
+            self._ended_label = "submitting"
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_help()))
+
+    def key_help(self) -> Iterable[KeyHelp]:
+        yield KeyHelp("1-5", "Show question 1-5 (or click it in the Exam or Project window)")
+        yield KeyHelp("↑ ↓ / tab", "Move in a list / move between windows")
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.action in self.ACTION_HELP and binding.show:
+                yield KeyHelp(binding.key_display or binding.key, self.ACTION_HELP[binding.action])
+        yield KeyHelp("ctrl+c", "Leave tfexam (same as q)")
+        yield KeyHelp("enter", "In the Project window: open the file in your editor")
+        yield KeyHelp("ctrl+p", "Command palette: every action by name")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[Any]:
+        from textual.app import SystemCommand
+
+        yield from super().get_system_commands(screen)
+        if screen is not self.screen_stack[0]:
+            return
+        for action, help_text in self.ACTION_HELP.items():
+            if not (action in ("submit_and_test", "submit_exam") and self._exam_over()):
+                title = help_text.split(":")[0].split(" (")[0]
+                yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
+        for number, question in enumerate(self.questions, start=1):
+            yield SystemCommand(
+                f"Question {number}: {question.title}",
+                f"Show {question.workspace_folder}/",
+                lambda n=number: self.action_select_question(n),
+            )
+
+    # Leaving and the end ------------------------------------------------------------------------
+
+    def _exam_over(self) -> bool:
+        return self._ended_label is not None or self.session.state == "submitted"
+
+    def action_request_quit(self) -> None:
+        if self._exam_over() and self.session.state == "submitted":
+            self.exit("ended")
+            return
+        if isinstance(self.screen, ConfirmDialog):
+            return
+        remaining = self.session.deadline - self.engine.clock()
+        ends = time.strftime("%H:%M", time.localtime(self.session.deadline))
+        self.push_screen(
+            ConfirmDialog(
+                "Leave the exam?",
+                f"The clock keeps running while tfexam is closed: {format_duration(max(0.0, remaining))} "
+                f"left, the exam ends at {ends}. Models saved meanwhile are graded when you come "
+                f"back with: tfexam resume {self.session.id}",
+                confirm="Leave",
+                cancel="Stay",
+            ),
+            self._on_quit_answer,
+        )
+
+    def _on_quit_answer(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.engine.detach()
+            self.exit("detached")
+
+    def action_quit_after_end(self) -> None:
+        self.exit("ended" if self.session.state == "submitted" else "detached")
+
+    def _show_results(self) -> None:
+        if self._results_shown or self.view_model is None:
+            return
+        self._results_shown = True
+        self.refresh_view()
+        assert self.view_model is not None
+        how = {
+            "auto-submitted": "Time is up: the exam was submitted automatically",
+            "submitted": "Exam submitted",
+        }.get(self.session.end_reason or "", "Exam over")
+        note = (
+            "Each question's reference solution is now in its folder as reference_solution.py.\n"
+            f"Review this session later with: tfexam status {self.session.id}\n"
+            "Press escape to look at the exam screen again, q to leave."
+        )
+        self.push_screen(
+            ResultsScreen(self.view_model, how, self.session.id, self.engine.policy, note)
+        )
+
+    # Errors -------------------------------------------------------------------------------------
+
+    def report_error(self, title: str, message: str, error: BaseException | None = None) -> None:
+        """The one place where failures become a log entry and an error dialog."""
+        if error is not None:
+            log.error("%s: %s", title, message, exc_info=error)
+        else:
+            log.error("%s: %s", title, message)
+        hint = f"Details are in {self.log_path}" if self.log_path else None
+        self.push_screen(ErrorDialog(title, message, hint))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            what = (
+                "starting the exam engine"
+                if event.worker.name == "engine-start"
+                else event.worker.name or "a background task"
+            )
+            self.report_error("Something went wrong", f"{what} failed: {error}", error)
+
+    @on(Button.Pressed, "#submit-and-test")
+    def _on_submit_and_test_button(self) -> None:
+        self.action_submit_and_test()
+
+    @on(Button.Pressed, "#edit")
+    def _on_edit_button(self) -> None:
+        self.action_edit()
+
+
+#: Events after which the scores or attempt lists may have changed.
+_REFRESHING_EVENTS = frozenset(
+    {
+        "session-opened",
+        "model-detected",
+        "grading-started",
+        "attempt-graded",
+        "attempt-not-gradable",
+        "attempt-superseded",
+        "attempt-rejected",
+        "attempt-requeued",
+        "session-submitted",
+    }
+)

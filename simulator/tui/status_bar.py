@@ -1,0 +1,54 @@
+"""The status bar: the countdown (always visible), the total so far and the graders' state."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from simulator.durations import format_duration
+from simulator.grading.pool import WorkerStatus
+from simulator.tui.view_model import countdown_level
+
+
+class StatusBar(Horizontal):
+    """One line at the bottom: ``⏱ 4:47:26 left │ 12/75 (16%) │ grader ready``."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="countdown")
+        yield Static("", id="total")
+        yield Static("", id="graders")
+
+    def show_countdown(self, remaining_s: float, ended: str | None) -> None:
+        countdown = self.query_one("#countdown", Static)
+        if ended is not None:
+            countdown.update(Text(f"⏱ {ended}", style="bold"))
+            level = "ended"
+        else:
+            countdown.update(Text(f"⏱ {format_duration(max(0.0, remaining_s))} left", style="bold"))
+            level = countdown_level(remaining_s)
+        for name in ("calm", "warning", "danger", "ended"):
+            countdown.set_class(name == level, f"-{name}")
+
+    def show_total(self, label: str) -> None:
+        self.query_one("#total", Static).update(f"Score {label}")
+
+    def show_graders(self, workers: list[WorkerStatus], queued: int) -> None:
+        self.query_one("#graders", Static).update(graders_text(workers, queued))
+
+
+def graders_text(workers: list[WorkerStatus], queued: int) -> Text:
+    """``grader ready``, ``grading 2 (1 queued)``, ``grader starting…`` or ``graders stopped``."""
+    busy = sum(1 for w in workers if w.state == "busy")
+    idle = sum(1 for w in workers if w.state == "idle")
+    starting = sum(1 for w in workers if w.state == "starting")
+    noun = "grader" if len(workers) == 1 else "graders"
+    waiting = f" ({queued} queued)" if queued else ""
+    if busy:
+        return Text(f"grading {busy}/{len(workers)}{waiting}", style="cyan")
+    if starting and not idle:
+        return Text(f"{noun} starting…{waiting}", style="dim")
+    if idle:
+        return Text(f"{noun} ready{waiting}", style="green")
+    return Text(f"{noun} stopped{waiting}", style="dim")

@@ -1,0 +1,170 @@
+"""What the TUI shows, computed from the store as plain data: no Textual, easy to test.
+
+Widgets render these records; they never look at attempts or scores themselves, so the TUI
+agrees with ``tfexam status`` (both go through :mod:`simulator.scoring`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.durations import format_duration
+from simulator.exam_format import MAX_SCORE, Exam, Policy, Question
+from simulator.scoring import ExamResult, QuestionResult, exam_result
+from simulator.store import AttemptRecord, SessionRecord
+
+#: How each attempt state reads in the attempt list.
+ATTEMPT_STATE_LABELS = {
+    "queued": "queued",
+    "grading": "grading",
+    "graded": "graded",
+    "not-gradable": "not gradable",
+    "rejected-after-deadline": "too late",
+    "superseded": "skipped",
+}
+
+
+#: How an attempt came to be, in the candidate's words.
+ORIGIN_LABELS = {
+    "watch": "saved",
+    "scan": "found on start",
+    "submit": "Submit and Test",
+}
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    """One line of the Exam tool window's question list."""
+
+    question_id: str
+    number: int
+    title: str
+    category: int
+    weight: float
+    folder: str
+    state: str
+    status: str
+    score: int
+    last_score: int | None
+    best_score: int | None
+    attempts: int
+    pending: int
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    """One attempt of a question: when, what it scored or why it could not be graded."""
+
+    attempt_id: int
+    elapsed: str
+    state: str
+    state_label: str
+    score: str
+    result: str
+    origin: str
+    counted: bool
+
+
+@dataclass(frozen=True)
+class ExamView:
+    """Everything the main screen shows about scores, from one read of the store."""
+
+    questions: tuple[QuestionRow, ...]
+    attempts: dict[str, tuple[AttemptRow, ...]]
+    result: ExamResult
+
+    def row(self, question_id: str) -> QuestionRow:
+        return next(r for r in self.questions if r.question_id == question_id)
+
+    @property
+    def total_label(self) -> str:
+        r = self.result
+        return f"{r.points:g}/{r.max_points:g} ({r.percent:.0f}%)"
+
+
+def build_exam_view(
+    exam: Exam, session: SessionRecord, attempts: list[AttemptRecord], policy: Policy
+) -> ExamView:
+    result = exam_result(exam, attempts, policy)
+    rows = []
+    per_question: dict[str, tuple[AttemptRow, ...]] = {}
+    for number, item in enumerate(result.questions, start=1):
+        own = [a for a in attempts if a.question_id == item.question.id]
+        rows.append(_question_row(number, item, own))
+        counted_id = item.counted.id if item.counted else None
+        per_question[item.question.id] = tuple(
+            attempt_row(a, session, item.question, counted=a.id == counted_id)
+            for a in sorted(own, key=lambda a: a.id, reverse=True)
+        )
+    return ExamView(tuple(rows), per_question, result)
+
+
+def _question_row(number: int, item: QuestionResult, own: list[AttemptRecord]) -> QuestionRow:
+    graded = [a for a in own if a.state == "graded" and a.score is not None]
+    last = max(graded, key=lambda a: (a.saved_at, a.id)).score if graded else None
+    best = max(a.score or 0 for a in graded) if graded else None
+    return QuestionRow(
+        question_id=item.question.id,
+        number=number,
+        title=item.question.title,
+        category=item.question.category,
+        weight=item.question.weight,
+        folder=item.question.workspace_folder,
+        state=item.state,
+        status=_question_status(item),
+        score=item.score,
+        last_score=last,
+        best_score=best,
+        attempts=item.attempts,
+        pending=item.pending,
+    )
+
+
+def _question_status(item: QuestionResult) -> str:
+    if item.state == "graded":
+        return f"{item.score}/{MAX_SCORE}" + (" grading…" if item.pending else "")
+    if item.pending:
+        return "grading…"
+    if item.state == "not-gradable":
+        return "not gradable"
+    return "—"
+
+
+def attempt_row(
+    attempt: AttemptRecord, session: SessionRecord, question: Question, *, counted: bool
+) -> AttemptRow:
+    """An attempt as the list shows it; the time is counted from the session's start."""
+    elapsed = format_duration(max(0.0, attempt.saved_at - session.started_at))
+    if attempt.state == "graded" and attempt.score is not None:
+        score = f"{attempt.score}/{MAX_SCORE}"
+        result = metric_text(attempt.metric_name or question.scoring.metric, attempt.metric_value)
+        if attempt.message:
+            result = f"{result}; {attempt.message}"
+    else:
+        score = "—"
+        result = attempt.message or ATTEMPT_STATE_LABELS.get(attempt.state, attempt.state)
+    return AttemptRow(
+        attempt_id=attempt.id,
+        elapsed=elapsed,
+        state=attempt.state,
+        state_label=ATTEMPT_STATE_LABELS.get(attempt.state, attempt.state),
+        score=score,
+        result=result,
+        origin=ORIGIN_LABELS.get(attempt.origin, attempt.origin),
+        counted=counted,
+    )
+
+
+def metric_text(name: str, value: float | None) -> str:
+    if value is None:
+        return name
+    return f"{name} {value:.4g}"
+
+
+def countdown_level(remaining_s: float) -> str:
+    """The countdown's colour class: calm, then warning in the last 30 and danger in the last 10 min."""
+    if remaining_s <= 10 * 60:
+        return "danger"
+    if remaining_s <= 30 * 60:
+        return "warning"
+    return "calm"

@@ -1,0 +1,411 @@
+"""The exam TUI driven through Textual's pilot, over a real engine, real files and real grading."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, DataTable, Markdown, Static
+
+from simulator.durations import format_duration
+from simulator.exam_format import load_exam
+from simulator.grading.pool import GradingPool
+from simulator.grading.settings import GradingSettings
+from simulator.tui.app import ExamApp
+from simulator.tui.exam_window import AttemptsTable, QuestionsTable
+from simulator.tui.project import ProjectTree
+from simulator.tui.screens import (
+    ConfirmDialog,
+    ErrorDialog,
+    HelpScreen,
+    ResultsScreen,
+    WorkspaceDialog,
+)
+from simulator.workspace import create_workspace
+from tests.conftest import PRACTICE_EXAM
+from tests.tui_helpers import Clock, TuiRig, notifications, table_rows, text_of, wait_until
+
+
+@pytest.fixture(scope="session")
+def practice_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The practice exam's workspace, generated once and copied for each test."""
+    exam = load_exam(PRACTICE_EXAM)
+    target = tmp_path_factory.mktemp("template") / "tfexam-practice"
+    return create_workspace(exam, target, seed=exam.seed)
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GradingPool]:
+    settings = GradingSettings(workers=1, timeout_s=20, memory_limit_mb=2000)
+    shared = GradingPool(settings, tmp_path_factory.mktemp("pool-logs"), lambda _event: None)
+    shared.start()
+    assert shared.wait_ready(120)
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def rig(
+    pool: GradingPool, practice_template: Path, tfexam_home: Path, tmp_path: Path
+) -> Iterator[TuiRig]:
+    made = TuiRig(pool, practice_template, tmp_path / "sessions")
+    yield made
+    made.close()
+
+
+def attempt_rows(app: ExamApp) -> list[list[str]]:
+    return table_rows(app.query_one(AttemptsTable))
+
+
+def question_rows(app: ExamApp) -> list[list[str]]:
+    return table_rows(app.query_one(QuestionsTable))
+
+
+def prompt_title(app: ExamApp) -> str:
+    return text_of(app.query_one("#question-title", Static))
+
+
+async def test_a_model_saved_in_the_workspace_shows_up_graded(
+    rig: TuiRig, models: dict[str, Path]
+) -> None:
+    session = rig.session()
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        assert question_rows(app)[0][:3] == ["1", "Basic model", "—"]
+        shutil.copyfile(models["good.h5"], session.workspace / "category1" / "mymodel.h5")
+        await wait_until(pilot, lambda: "5/5" in question_rows(app)[0][2], what="a 5/5 score")
+        [row] = attempt_rows(app)
+        assert row[2] == "5/5" and row[3].startswith("mse ")
+        assert "★" in row[0], "the counted attempt is marked"
+        graded = [m for t, m in notifications(app) if t == "Q1 Basic model: graded"]
+        assert (
+            graded and graded[0].startswith("5/5 mse ") and graded[0].endswith("question score 5/5")
+        )
+        assert "Score 5/75" in text_of(app.query_one("#total", Static))
+        tree = app.query_one(ProjectTree)
+        labels = [str(node.label) for node in tree.root.children[0].children]
+        assert any(label.startswith("mymodel.h5") and "5/5" in label for label in labels), labels
+
+
+async def test_a_broken_file_is_listed_as_not_gradable_with_its_reason(
+    rig: TuiRig, models: dict[str, Path]
+) -> None:
+    session = rig.session()
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        (session.workspace / "category1" / "mymodel.keras").write_bytes(b"not a zip archive at all")
+        await wait_until(
+            pilot, lambda: question_rows(app)[0][2] == "not gradable", what="not gradable"
+        )
+        [row] = attempt_rows(app)
+        assert row[2] == "—"
+        detail = text_of(app.query_one("#attempt-detail", Static))
+        assert "not gradable" in detail and "zip" in detail.lower(), detail
+        assert any(t == "Q1 Basic model: not gradable" for t, _ in notifications(app))
+        assert "Score 0/75" in text_of(app.query_one("#total", Static))
+
+
+async def test_questions_are_chosen_by_number_key_click_and_project_tree(rig: TuiRig) -> None:
+    app = rig.app(rig.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        assert prompt_title(app).startswith("Q1 Basic model")
+        await pilot.press("3")
+        await pilot.pause(0.2)
+        assert prompt_title(app).startswith("Q3 ")
+        assert app.query_one(QuestionsTable).cursor_row == 2
+        markdown = app.query_one("#prompt-text", Markdown)
+        assert "150" in markdown.source, "the image question's prompt is shown"
+        await pilot.click(QuestionsTable, offset=(5, 5))  # the row of question 5
+        await pilot.pause(0.2)
+        assert prompt_title(app).startswith("Q5 ")
+        tree = app.query_one(ProjectTree)
+        line = tree.root.children[1].line  # category2/, below category1's open folder
+        await pilot.click(ProjectTree, offset=(8, line + 1 - tree.scroll_offset.y))
+        await pilot.pause(0.2)
+        assert prompt_title(app).startswith("Q2 ")
+        await pilot.press("down")  # keyboard in the tree: into category2's files, same question
+        await pilot.pause(0.2)
+        assert prompt_title(app).startswith("Q2 ")
+
+
+async def test_submit_and_test_grades_now_and_says_when_there_is_nothing(
+    rig: TuiRig, models: dict[str, Path]
+) -> None:
+    session = rig.session()
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("t")
+        await wait_until(
+            pilot,
+            lambda: any("no model to submit" in m for _, m in notifications(app)),
+            what="the no-model message",
+        )
+        shutil.copyfile(models["good.h5"], session.workspace / "category1" / "mymodel.h5")
+        await wait_until(pilot, lambda: "5/5" in question_rows(app)[0][2])
+        await pilot.click("#submit-and-test")
+        await wait_until(
+            pilot,
+            lambda: any("not graded again" in m for _, m in notifications(app)),
+            what="the unchanged-file message",
+        )
+        assert len(attempt_rows(app)) == 1
+
+
+async def test_submit_and_test_regrades_a_file_that_was_not_gradable(
+    rig: TuiRig, models: dict[str, Path]
+) -> None:
+    session = rig.session()
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        shutil.copyfile(models["lambda.keras"], session.workspace / "category1" / "mymodel.keras")
+        await wait_until(pilot, lambda: question_rows(app)[0][2] == "not gradable")
+        assert "Lambda" in text_of(app.query_one("#attempt-detail", Static))
+        await pilot.press("t")
+        await wait_until(pilot, lambda: len(attempt_rows(app)) == 2, what="a second attempt")
+        await wait_until(pilot, lambda: all(r[3] != "queued" for r in attempt_rows(app)))
+        assert "Submit and Test" in text_of(app.query_one("#attempt-detail", Static))
+
+
+def fake_launcher(folder: Path, name: str) -> Path:
+    """An executable named like PyCharm's launcher that records what it was asked to open."""
+    folder.mkdir(parents=True, exist_ok=True)
+    record = folder / f"{name}.args"
+    script = folder / name
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{record}"\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return record
+
+
+async def test_edit_opens_the_starter_in_pycharm_when_no_editor_is_set(
+    rig: TuiRig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = fake_launcher(tmp_path / "bin", "charm")
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    session = rig.session()
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2", "e")
+        give_up = time.monotonic() + 10
+        while not record.exists() and time.monotonic() < give_up:
+            await pilot.pause(0.1)
+        assert record.read_text().strip() == str(session.workspace / "category2" / "starter.py")
+        assert ("Edit", "Opened starter.py in charm") in notifications(app)
+
+
+async def test_edit_without_any_editor_says_what_to_set(
+    rig: TuiRig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    app = rig.app(rig.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.click("#edit")
+        await pilot.pause(0.2)
+        [message] = [m for t, m in notifications(app) if t == "Edit"]
+        assert "set $VISUAL or $EDITOR" in message and "category1/starter.py" in message
+
+
+async def test_workspace_dialog_shows_and_copies_the_path(rig: TuiRig) -> None:
+    session = rig.session()
+    app = rig.app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, WorkspaceDialog)
+        assert app.screen.query_one("#workspace-path").value == str(session.workspace)  # type: ignore[attr-defined]
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        assert app.clipboard == str(session.workspace)
+        assert not isinstance(app.screen, WorkspaceDialog)
+
+
+async def test_submit_and_end_exam_asks_first_then_shows_the_results(
+    rig: TuiRig, models: dict[str, Path]
+) -> None:
+    session = rig.session()
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        shutil.copyfile(models["good.h5"], session.workspace / "category1" / "mymodel.h5")
+        await wait_until(pilot, lambda: "5/5" in question_rows(app)[0][2])
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "1 of 5 questions are graded" in text_of(app.screen.query(".dialog-message").first())
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert rig.store.get_session(session.id).state == "running"
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        await pilot.click("#confirm")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen), what="results")
+        results = app.screen
+        assert "Exam submitted" in text_of(results.query_one("#results-title", Static))
+        total = text_of(results.query_one("#results-total", Static))
+        assert "FAIL" in total and "5 of 75 points (6.7%)" in total
+        rows = table_rows(results.query_one("#results-table", DataTable))
+        assert rows[0][1:4] == ["Basic model", "1", "5/5"] and rows[1][3] == "0/5"
+        assert f"tfexam status {session.id}" in text_of(results.query_one("#results-note", Static))
+        assert rig.store.get_session(session.id).state == "submitted"
+        await pilot.press("q")
+    assert app.return_value == "ended"
+
+
+async def test_the_countdown_reaching_zero_shows_the_results(rig: TuiRig) -> None:
+    session = rig.session(duration_s=3)
+    app = rig.app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, ResultsScreen), timeout=30, what="results"
+        )
+        assert "Time is up" in text_of(app.screen.query_one("#results-title", Static))
+        assert any(t == "Auto-submit" for t, _ in notifications(app))
+        assert rig.store.get_session(session.id).end_reason == "auto-submitted"
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert "exam over" in text_of(app.query_one("#countdown", Static))
+        await pilot.press("t")  # disabled once the exam is over
+        await pilot.pause(0.2)
+        assert not any("Submit and Test" in t for t, _ in notifications(app))
+
+
+@pytest.mark.parametrize(
+    ("remaining_s", "level"), [(3 * 3600, "-calm"), (29 * 60, "-warning"), (9 * 60, "-danger")]
+)
+async def test_countdown_colour_changes_in_the_last_30_and_10_minutes(
+    rig: TuiRig, remaining_s: int, level: str
+) -> None:
+    session = rig.session(duration_s=5 * 3600)
+    clock = Clock(frozen=session.deadline - remaining_s)
+    app = rig.app(session, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.6)
+        countdown = app.query_one("#countdown", Static)
+        assert countdown.has_class(level)
+        assert text_of(countdown) == f"⏱ {format_duration(remaining_s)} left"
+
+
+async def test_time_warnings_are_notified(rig: TuiRig) -> None:
+    session = rig.session(duration_s=5 * 3600)
+    clock = Clock(offset=5 * 3600 - 29 * 60)
+    app = rig.app(session, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(
+            pilot, lambda: any(t == "30 minutes left" for t, _ in notifications(app)), timeout=10
+        )
+        clock.offset = 5 * 3600 - 50
+        await wait_until(
+            pilot, lambda: any(t == "1 minute left" for t, _ in notifications(app)), timeout=10
+        )
+        assert not any(t == "60 minutes left" for t, _ in notifications(app)), "only the nearest"
+
+
+async def test_help_lists_every_key(rig: TuiRig) -> None:
+    app = rig.app(rig.session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        rows = table_rows(app.screen.query_one("#help-keys", DataTable))
+        keys = {r[0] for r in rows}
+        assert {"t", "e", "w", "s", "?", "q", "ctrl+c", "1-5", "ctrl+p", "enter"} <= keys
+        for action in ExamApp.ACTION_HELP.values():
+            assert action in [r[1] for r in rows]
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_runs_exam_actions(rig: TuiRig) -> None:
+    app = rig.app(rig.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"workspace folder")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, WorkspaceDialog)
+
+
+async def test_quitting_asks_and_says_the_clock_keeps_running_then_resume_brings_it_back(
+    rig: TuiRig, models: dict[str, Path]
+) -> None:
+    session = rig.session()
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        shutil.copyfile(models["close.h5"], session.workspace / "category1" / "mymodel.h5")
+        await wait_until(pilot, lambda: "4/5" in question_rows(app)[0][2])
+        await pilot.press("q")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ConfirmDialog)
+        message = text_of(app.screen.query(".dialog-message").first())
+        assert "clock keeps running" in message and f"tfexam resume {session.id}" in message
+        await pilot.click("#cancel")  # Stay
+        await pilot.pause(0.2)
+        assert app.is_running and not isinstance(app.screen, ConfirmDialog)
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.2)
+        await pilot.click("#confirm")  # Leave
+        await pilot.pause(0.2)
+    assert app.return_value == "detached"
+    rig.engines[-1].close()
+    assert rig.store.get_session(session.id).state == "running"
+    again = rig.app(rig.store.get_session(session.id))
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        assert "4/5" in question_rows(again)[0][2]
+        assert attempt_rows(again)[0][2] == "4/5"
+
+
+async def test_an_engine_that_cannot_start_gives_an_error_dialog_not_a_crash(
+    rig: TuiRig,
+) -> None:
+    session = rig.session()
+    rig.store.claim_engine(session.id, os.getppid(), time.time())  # "another tfexam" holds it
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ErrorDialog), timeout=10)
+        dialog = app.screen
+        assert "already open in another tfexam" in " ".join(
+            text_of(w) for w in dialog.query(".dialog-message")
+        )
+        await pilot.click("#ok")
+        await pilot.pause(0.2)
+        assert app.is_running and not isinstance(app.screen, ErrorDialog)
+
+
+async def test_a_too_small_terminal_gets_a_message_instead_of_the_layout(rig: TuiRig) -> None:
+    app = rig.app(rig.session())
+    async with app.run_test(size=(70, 20)) as pilot:
+        await pilot.pause(0.2)
+        message = app.query_one("#too-small", Static)
+        assert message.display and not app.query_one("#main").display
+        assert "It is 70x20; tfexam needs at least 80x24" in text_of(message)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.2)
+        assert app.query_one("#main").display and not message.display
+
+
+async def test_buttons_are_clickable(rig: TuiRig) -> None:
+    app = rig.app(rig.session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        assert app.query_one("#submit-and-test", Button).display
+        await pilot.click("#submit-and-test")
+        await wait_until(
+            pilot, lambda: any("no model to submit" in m for _, m in notifications(app))
+        )

@@ -1,0 +1,128 @@
+"""Building the exam app over a real engine, a real workspace and a shared warm grading pool.
+
+Generating the practice exam's data takes seconds, so one workspace is made per test run and
+copied for each test (a copy is a few milliseconds); the session row is written as
+``tfexam start`` writes it, with a clock the test may hold still or move.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from simulator.catalog import find_exam
+from simulator.engine import Engine
+from simulator.exam_format import Exam, Policy
+from simulator.grading.pool import GradingPool
+from simulator.paths import DataPaths, data_paths
+from simulator.sessions import NewSession, record_session
+from simulator.store import SessionRecord, Store
+from simulator.tui.app import ExamApp
+from simulator.watcher import WatchTimings
+
+
+@dataclass
+class Clock:
+    """A clock for the engine and the app: real time plus an offset, or frozen at ``frozen``."""
+
+    offset: float = 0.0
+    frozen: float | None = None
+
+    def __call__(self) -> float:
+        return self.frozen if self.frozen is not None else time.time() + self.offset
+
+
+@dataclass
+class TuiRig:
+    """Makes apps over sessions of one exam; closes every engine it made."""
+
+    pool: GradingPool
+    template: Path
+    root: Path
+    exam_id: str = "practice"
+    engines: list[Engine] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.paths: DataPaths = data_paths()
+        self.store = Store(self.paths.database)
+        self.exam: Exam = find_exam(self.exam_id, self.paths)
+
+    def session(
+        self,
+        *,
+        duration_s: int = 3600,
+        started_at: float | None = None,
+        policy: Policy | None = None,
+        name: str = "tfexam-practice",
+    ) -> SessionRecord:
+        workspace = self.root / f"{len(self.engines)}" / name
+        shutil.copytree(self.template, workspace)
+        request = NewSession(
+            self.exam, workspace=workspace, duration_s=duration_s, policy=policy,
+            grading=self.pool.settings,
+        )  # fmt: skip
+        return record_session(
+            self.store, request, workspace, time.time() if started_at is None else started_at
+        )
+
+    def app(self, session: SessionRecord, clock: Callable[[], float] = time.time) -> ExamApp:
+        engine = Engine(
+            self.store, self.paths, session, self.exam, pool=self.pool,
+            watch_timings=WatchTimings(), clock=clock,
+        )  # fmt: skip
+        self.engines.append(engine)
+        return ExamApp(engine)
+
+    def close(self) -> None:
+        for engine in self.engines:
+            engine.close()
+        self.store.close()
+
+
+async def wait_until(
+    pilot: Pilot[object], predicate: Callable[[], bool], timeout: float = 30.0, what: str = ""
+) -> None:
+    """Let the app run until ``predicate`` holds (the engine works in real time)."""
+    give_up = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > give_up:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.1)
+    await pilot.pause()
+
+
+def table_rows(table: DataTable[object]) -> list[list[str]]:
+    """A DataTable's cells as the user reads them."""
+    rows = []
+    for key in table.rows:
+        rows.append(
+            [cell.plain if isinstance(cell, Text) else str(cell) for cell in table.get_row(key)]
+        )
+    return rows
+
+
+def notifications(app: ExamApp) -> list[tuple[str, str]]:
+    """(title, message) of every notification shown so far."""
+    return [(n.title, n.message) for n in app._notifications]
+
+
+def text_of(widget: object) -> str:
+    """What a Static shows, as plain text."""
+    from textual.widgets import Static
+
+    assert isinstance(widget, Static)
+    content = widget.render()
+    return content.plain if isinstance(content, Text) else str(content)
+
+
+async def settle(pilot: Pilot[object], seconds: float = 0.3) -> None:
+    await pilot.pause(seconds)
+    await asyncio.sleep(0)
