@@ -66,3 +66,28 @@ def workspace_parent(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "work"
     folder.mkdir()
     yield folder
+
+
+@pytest.fixture(scope="session")
+def practice_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The practice exam's workspace, generated once (seconds) and copied by the TUI tests."""
+    from simulator.exam_format import load_exam
+    from simulator.workspace import create_workspace
+
+    exam = load_exam(PRACTICE_EXAM)
+    target = tmp_path_factory.mktemp("template") / "tfexam-practice"
+    return create_workspace(exam, target, seed=exam.seed)
+
+
+@pytest.fixture(scope="session")
+def tui_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One warm grading worker shared by the TUI tests (an engine borrows it, one at a time)."""
+    from simulator.grading.pool import GradingPool
+    from simulator.grading.settings import GradingSettings
+
+    settings = GradingSettings(workers=1, timeout_s=20, memory_limit_mb=2000)
+    shared = GradingPool(settings, tmp_path_factory.mktemp("tui-pool-logs"), lambda _event: None)
+    shared.start()
+    assert shared.wait_ready(120), "grading worker did not start"
+    yield shared
+    shared.close()

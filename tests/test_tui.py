@@ -13,9 +13,7 @@ import pytest
 from textual.widgets import Button, DataTable, Markdown, Static
 
 from simulator.durations import format_duration
-from simulator.exam_format import load_exam
 from simulator.grading.pool import GradingPool
-from simulator.grading.settings import GradingSettings
 from simulator.tui.app import ExamApp
 from simulator.tui.exam_window import AttemptsTable, QuestionsTable
 from simulator.tui.project import ProjectTree
@@ -26,34 +24,14 @@ from simulator.tui.screens import (
     ResultsScreen,
     WorkspaceDialog,
 )
-from simulator.workspace import create_workspace
-from tests.conftest import PRACTICE_EXAM
 from tests.tui_helpers import Clock, TuiRig, notifications, table_rows, text_of, wait_until
-
-
-@pytest.fixture(scope="session")
-def practice_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The practice exam's workspace, generated once and copied for each test."""
-    exam = load_exam(PRACTICE_EXAM)
-    target = tmp_path_factory.mktemp("template") / "tfexam-practice"
-    return create_workspace(exam, target, seed=exam.seed)
-
-
-@pytest.fixture(scope="module")
-def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GradingPool]:
-    settings = GradingSettings(workers=1, timeout_s=20, memory_limit_mb=2000)
-    shared = GradingPool(settings, tmp_path_factory.mktemp("pool-logs"), lambda _event: None)
-    shared.start()
-    assert shared.wait_ready(120)
-    yield shared
-    shared.close()
 
 
 @pytest.fixture
 def rig(
-    pool: GradingPool, practice_template: Path, tfexam_home: Path, tmp_path: Path
+    tui_pool: GradingPool, practice_template: Path, tfexam_home: Path, tmp_path: Path
 ) -> Iterator[TuiRig]:
-    made = TuiRig(pool, practice_template, tmp_path / "sessions")
+    made = TuiRig(tui_pool, practice_template, tmp_path / "sessions")
     yield made
     made.close()
 

@@ -117,14 +117,14 @@ class AttemptsTable(DataTable[Text | str]):
 
 
 class ExamToolWindow(Vertical):
-    """Questions on the left, the selected question's attempts and their details on the right."""
+    """Questions on the left, the selected question's attempts on the right, the chosen attempt below."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="exam-panes"):
             yield QuestionsTable(id="questions")
-            with Vertical(id="attempts-pane"):
-                yield AttemptsTable(id="attempts")
-                yield Static("", id="attempt-detail")
+            yield AttemptsTable(id="attempts")
+        # Full width: a not-gradable reason is a sentence, and it must be readable at 80x24.
+        yield Static("", id="attempt-detail")
 
     def on_mount(self) -> None:
         self.border_title = "Exam"
@@ -155,12 +155,12 @@ class ExamToolWindow(Vertical):
             )
             return
         row = rows[min(max(index, 0), len(rows) - 1)]
-        counted = "  (counts)" if row.counted else ""
+        counted = ", counts" if row.counted else ""
         detail.update(
             Text.assemble(
                 (f"#{row.attempt_id} ", "bold"),
                 (f"{row.state_label}{counted}", attempt_state_style(row)),
-                f" at {row.elapsed}, {row.origin}: ",
+                f" ({row.when}): ",
                 row.result,
             )
         )

@@ -24,11 +24,11 @@ ATTEMPT_STATE_LABELS = {
 }
 
 
-#: How an attempt came to be, in the candidate's words.
-ORIGIN_LABELS = {
-    "watch": "saved",
-    "scan": "found on start",
-    "submit": "Submit and Test",
+#: How an attempt came to be, in the candidate's words ({} is the time since the start).
+ORIGIN_PHRASES = {
+    "watch": "saved at {}",
+    "scan": "found when tfexam started (saved at {})",
+    "submit": "Submit and Test at {}",
 }
 
 
@@ -61,7 +61,7 @@ class AttemptRow:
     state_label: str
     score: str
     result: str
-    origin: str
+    when: str
     counted: bool
 
 
@@ -150,7 +150,7 @@ def attempt_row(
         state_label=ATTEMPT_STATE_LABELS.get(attempt.state, attempt.state),
         score=score,
         result=result,
-        origin=ORIGIN_LABELS.get(attempt.origin, attempt.origin),
+        when=ORIGIN_PHRASES.get(attempt.origin, attempt.origin + " at {}").format(elapsed),
         counted=counted,
     )
 

@@ -1,0 +1,97 @@
+"""What the TUI shows, computed without Textual: editor choice, countdown levels, attempt rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.exam_format import load_exam
+from simulator.scoring import exam_result
+from simulator.store import AttemptRecord, SessionRecord
+from simulator.tui.editor import find_editor
+from simulator.tui.view_model import build_exam_view, countdown_level
+from tests.conftest import PRACTICE_EXAM
+
+
+def no_launchers(_name: str) -> str | None:
+    return None
+
+
+def test_visual_wins_over_editor_and_terminal_editors_need_the_terminal() -> None:
+    editor = find_editor({"VISUAL": "vim -p", "EDITOR": "nano"}, no_launchers)
+    assert editor is not None
+    assert editor.argv == ("vim", "-p") and editor.source == "$VISUAL" and editor.in_terminal
+    assert editor.command_for(Path("q/starter.py")) == ["vim", "-p", "q/starter.py"]
+
+
+def test_graphical_editors_are_started_detached() -> None:
+    editor = find_editor({"EDITOR": "/usr/bin/code --wait"}, no_launchers)
+    assert editor is not None and not editor.in_terminal and editor.name == "code"
+
+
+def test_pycharm_launcher_is_used_when_no_editor_is_set() -> None:
+    def which(name: str) -> str | None:
+        return "/opt/pycharm/bin/pycharm" if name == "pycharm" else None
+
+    editor = find_editor({"VISUAL": "  ", "EDITOR": ""}, which)
+    assert editor is not None
+    assert editor.argv == ("/opt/pycharm/bin/pycharm",) and editor.source == "PyCharm"
+    assert find_editor({}, no_launchers) is None
+
+
+@pytest.mark.parametrize(
+    ("remaining_s", "level"),
+    [(5 * 3600, "calm"), (30 * 60 + 1, "calm"), (30 * 60, "warning"), (10 * 60 + 1, "warning"),
+     (10 * 60, "danger"), (0, "danger")],
+)  # fmt: skip
+def test_countdown_turns_warning_at_30_and_danger_at_10_minutes(
+    remaining_s: float, level: str
+) -> None:
+    assert countdown_level(remaining_s) == level
+
+
+def attempt(id: int, state: str, saved_min: float, **fields: object) -> AttemptRecord:
+    return AttemptRecord(
+        id=id, session_id="s", question_id="basic-model", source_path="x", blob=None,
+        sha256="0" * 64, size=1, origin=str(fields.pop("origin", "watch")),
+        saved_at=1000.0 + saved_min * 60, detected_at=1000.0 + saved_min * 60, state=state,  # type: ignore[arg-type]
+        **fields,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_exam_view_rows_follow_the_scoring_rules() -> None:
+    exam = load_exam(PRACTICE_EXAM)
+    session = SessionRecord(
+        id="s", exam_id=exam.id, exam_root=exam.root, exam_snapshot={}, workspace=Path("w"),
+        started_at=1000.0, deadline=1000.0 + 5 * 3600, state="running", settings={},
+    )  # fmt: skip
+    attempts = [
+        attempt(1, "graded", 10, score=5, metric_name="mse", metric_value=1e-6),
+        attempt(2, "graded", 20, score=3, metric_name="mse", metric_value=0.05),
+        attempt(
+            3, "not-gradable", 75.5, message="the file is empty (0 bytes): save the model again"
+        ),
+        attempt(4, "queued", 80, origin="submit"),
+    ]
+    view = build_exam_view(exam, session, attempts, "best")
+    first = view.row("basic-model")
+    assert (first.status, first.score, first.best_score, first.last_score) == (
+        "5/5 grading…",
+        5,
+        5,
+        3,
+    )
+    assert first.attempts == 4 and first.pending == 1
+    assert view.row("time-series").status == "—"
+    rows = view.attempts["basic-model"]
+    assert [r.attempt_id for r in rows] == [4, 3, 2, 1], "newest first"
+    assert [r.counted for r in rows] == [False, False, False, True]
+    assert rows[1].elapsed == "1:15:30" and rows[1].score == "—"
+    assert rows[1].result == "the file is empty (0 bytes): save the model again"
+    assert rows[0].when == "Submit and Test at 1:20:00" and rows[0].result == "queued"
+    assert rows[3].result == "mse 1e-06"
+    assert view.total_label == "5/75 (7%)"
+    assert view.result == exam_result(exam, attempts, "best")
+    last = build_exam_view(exam, session, attempts, "last")
+    assert last.row("basic-model").score == 3

@@ -1,0 +1,153 @@
+"""Snapshots of the exam screen at 80x24 and 120x40 (pytest-textual-snapshot).
+
+Every session here starts at a fixed time and the engine's clock is frozen 12-105 minutes in,
+so the countdown, the attempt times and the session id are the same on every run. Attempts are
+recorded in the store as the engine records them, with reasons produced by the grader's own
+interface check; the model files they name are real ones on disk, already known by content, so
+the engine's start-up scan has nothing new to grade.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from simulator.exam_format import format_shape
+from simulator.grading.evaluation import NotGradableError, check_interface
+from simulator.grading.pool import GradingPool
+from simulator.store import SessionRecord
+from simulator.tui.app import ExamApp
+from simulator.tui.exam_window import AttemptsTable
+from tests.tui_helpers import Clock, TuiRig
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+STARTED_AT = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc).timestamp()
+
+
+@pytest.fixture
+def rig(
+    tui_pool: GradingPool,
+    practice_template: Path,
+    tfexam_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[TuiRig]:
+    monkeypatch.setenv("TZ", "UTC")  # the session id is made from the local start time
+    time.tzset()
+    made = TuiRig(tui_pool, practice_template, tmp_path / "sessions")
+    yield made
+    made.close()
+    monkeypatch.undo()
+    time.tzset()
+
+
+def wrong_input_reason(rig: TuiRig) -> str:
+    """The grader's own words for a model built for (28, 28, 1) pictures instead of (28, 28)."""
+    interface = rig.exam.question("learning-dataset").interface
+    try:
+        check_interface(interface, [(28, 28, 1)], [tuple(interface.output_shape)])
+    except NotGradableError as error:
+        return str(error)
+    raise AssertionError(f"{format_shape((28, 28, 1))} should not fit")
+
+
+def record(
+    rig: TuiRig,
+    session: SessionRecord,
+    question_id: str,
+    model: Path,
+    minute: float,
+    *,
+    score: int | None = None,
+    metric: float | None = None,
+    reason: str | None = None,
+) -> None:
+    """An attempt as the engine records it, for a real file now in the question's folder."""
+    question = rig.exam.question(question_id)
+    target = session.workspace / question.workspace_folder / "mymodel.h5"
+    shutil.copyfile(model, target)
+    data = target.read_bytes()
+    at = session.started_at + minute * 60
+    attempt = rig.store.add_attempt(
+        session_id=session.id, question_id=question_id, source_path=str(target), blob=None,
+        sha256=hashlib.sha256(data).hexdigest(), size=len(data), origin="watch",
+        saved_at=at, detected_at=at + 0.1, state="queued", queued_at=at + 0.1,
+    )  # fmt: skip
+    rig.store.finish_attempt(
+        attempt.id,
+        state="graded" if reason is None else "not-gradable",
+        finished_at=at + 2.0,
+        score=score,
+        metric_name=question.scoring.metric if reason is None else None,
+        metric_value=metric,
+        message=reason,
+    )
+
+
+def session_with_attempts(rig: TuiRig, models: dict[str, Path]) -> SessionRecord:
+    session = rig.session(duration_s=5 * 3600, started_at=STARTED_AT)
+    record(rig, session, "basic-model", models["close.h5"], 12.5, score=4, metric=0.0025)
+    record(rig, session, "basic-model", models["good.h5"], 18.25, score=5, metric=1.2e-9)
+    record(rig, session, "learning-dataset", models["poor.h5"], 41.2, score=3, metric=0.7612)
+    record(
+        rig, session, "learning-dataset", models["other.h5"], 62.75, reason=wrong_input_reason(rig)
+    )
+    record(rig, session, "learning-dataset", models["good.keras"], 90.0, score=5, metric=0.8934)
+    return session
+
+
+def frozen_app(rig: TuiRig, session: SessionRecord, minutes_in: float) -> ExamApp:
+    return rig.app(session, clock=Clock(frozen=session.started_at + minutes_in * 60))
+
+
+async def show_not_gradable_attempt(pilot: Pilot[object]) -> None:
+    await pilot.pause(0.5)
+    await pilot.press("2")
+    table = pilot.app.query_one(AttemptsTable)
+    table.focus()
+    table.move_cursor(row=1)  # newest first: the not-gradable attempt
+    await pilot.pause(0.5)
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    await pilot.pause(0.5)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen(rig: TuiRig, snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    session = rig.session(duration_s=5 * 3600, started_at=STARTED_AT)
+    app = frozen_app(rig, session, minutes_in=12 + 34 / 60)
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_attempt_list_with_a_not_gradable_reason(  # type: ignore[no-untyped-def]
+    rig: TuiRig, models: dict[str, Path], snap_compare, size: tuple[int, int]
+) -> None:
+    app = frozen_app(rig, session_with_attempts(rig, models), minutes_in=105)
+    assert snap_compare(app, terminal_size=size, run_before=show_not_gradable_attempt)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_submit_confirmation_dialog(  # type: ignore[no-untyped-def]
+    rig: TuiRig, models: dict[str, Path], snap_compare, size: tuple[int, int]
+) -> None:
+    app = frozen_app(rig, session_with_attempts(rig, models), minutes_in=105)
+    assert snap_compare(app, terminal_size=size, press=["s"], run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_results_screen(  # type: ignore[no-untyped-def]
+    rig: TuiRig, models: dict[str, Path], snap_compare, size: tuple[int, int]
+) -> None:
+    session = session_with_attempts(rig, models)
+    rig.store.finish_session(session.id, session.deadline, "auto-submitted")
+    app = frozen_app(rig, rig.store.get_session(session.id), minutes_in=5 * 60 + 1)
+    assert snap_compare(app, terminal_size=size, run_before=settle)
