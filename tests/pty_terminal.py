@@ -1,0 +1,102 @@
+"""A real pseudo-terminal for running ``tfexam`` as a user would, reading what it draws."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ANSI = re.compile(
+    rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78DEHM]"
+)
+
+
+class Terminal:
+    """``python -m simulator ARGS`` on a pty of a fixed size; ``screen`` is everything it wrote."""
+
+    def __init__(
+        self,
+        args: Sequence[str],
+        *,
+        env: dict[str, str],
+        cwd: Path,
+        size: tuple[int, int] = (120, 40),
+    ) -> None:
+        self.master, slave = os.openpty()
+        columns, rows = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "simulator", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={
+                **os.environ,
+                "TERM": "xterm-256color",
+                "COLUMNS": str(columns),
+                "LINES": str(rows),
+                **env,
+            },
+            cwd=cwd,
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.raw = b""
+
+    @property
+    def text(self) -> str:
+        """What was written, without escape sequences (styled runs are contiguous text)."""
+        return ANSI.sub(b"", self.raw).decode("utf-8", "replace")
+
+    def read(self, timeout: float) -> None:
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if ready:
+            try:
+                self.raw += os.read(self.master, 65536)
+            except OSError:  # the child closed the terminal
+                time.sleep(timeout)
+
+    def wait_for(self, needle: str, timeout: float = 60.0) -> float:
+        """Read until ``needle`` appears in what was written since the last call; returns seconds."""
+        start = time.monotonic()
+        mark = len(self.text)
+        while needle not in self.text[mark:]:
+            if time.monotonic() - start > timeout:
+                raise AssertionError(
+                    f"{needle!r} never appeared; the terminal shows:\n{self.text[-3000:]}"
+                )
+            if self.process.poll() is not None:
+                self.read(0.05)
+                if needle in self.text[mark:]:
+                    break
+                raise AssertionError(
+                    f"tfexam exited ({self.process.returncode}) before {needle!r}:\n{self.text[-3000:]}"
+                )
+            self.read(0.05)
+        return time.monotonic() - start
+
+    def send(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def wait_exit(self, timeout: float = 60.0) -> int:
+        give_up = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < give_up:
+            self.read(0.05)
+        self.read(0.05)
+        assert self.process.returncode is not None, f"tfexam did not exit:\n{self.text[-3000:]}"
+        return self.process.returncode
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        os.close(self.master)

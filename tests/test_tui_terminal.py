@@ -1,0 +1,120 @@
+"""``tfexam start`` and ``tfexam resume`` in a real pseudo-terminal, and TensorFlow kept out of the TUI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.conftest import FIXTURES, FORMATS_EXAM, REPO, run_cli
+from tests.pty_terminal import Terminal
+
+TAB, ENTER = "\t", "\r"
+
+
+def test_start_opens_the_exam_screen_and_leaving_keeps_the_clock_running(
+    tfexam_home: Path, tmp_path: Path
+) -> None:
+    env = {"TFEXAM_HOME": str(tfexam_home)}
+    workspace = tmp_path / "ws"
+    terminal = Terminal(
+        ["start", "practice", "--workspace", str(workspace), "--duration", "30m"], env=env, cwd=REPO
+    )
+    try:
+        terminal.wait_for("Submit and Test", timeout=120)
+        terminal.wait_for("grader ready", timeout=60)
+        maps = Path(f"/proc/{terminal.process.pid}/maps")
+        if maps.exists():  # Linux: the TUI process has no TensorFlow library mapped
+            assert "tensorflow" not in maps.read_text()
+        terminal.send("3")
+        terminal.wait_for("Q3 CNN on real-world images")
+        terminal.send("q")
+        terminal.wait_for("Leave the exam?")
+        terminal.send(TAB + ENTER)  # from "Stay" to "Leave"
+        assert terminal.wait_exit() == 0
+        assert "Left the exam: the clock keeps running" in terminal.text
+    finally:
+        terminal.close()
+    status = json.loads(run_cli("status", "--json", env=env).stdout)
+    assert status["state"] == "running" and not status["engine_attached"]
+    assert 25 * 60 < status["remaining_s"] <= 30 * 60
+
+    again = Terminal(["resume"], env=env, cwd=REPO)
+    try:
+        again.wait_for("Submit and Test", timeout=60)
+        again.send("q")
+        again.wait_for("Leave the exam?")
+        again.send(TAB + ENTER)
+        assert again.wait_exit() == 0
+    finally:
+        again.close()
+
+
+def test_without_a_terminal_start_runs_headless_and_says_so(
+    tfexam_home: Path, tmp_path: Path
+) -> None:
+    result = run_cli(
+        "start", str(FORMATS_EXAM), "--workspace", str(tmp_path / "ws"), "--duration", "2s",
+        env={"TFEXAM_HOME": str(tfexam_home)}, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "no terminal here, running headless" in result.stderr
+    assert "auto-submitted" in result.stdout
+
+
+NO_TENSORFLOW = textwrap.dedent(
+    """
+    import asyncio, json, shutil, sys, time
+    from pathlib import Path
+    from simulator.catalog import find_exam
+    from simulator.engine import Engine
+    from simulator.paths import data_paths
+    from simulator.sessions import NewSession, create_session
+    from simulator.store import Store
+    from simulator.tui.app import ExamApp
+    from simulator.tui.exam_window import QuestionsTable
+
+    model, workspace, exam_dir = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+    paths = data_paths()
+    store = Store(paths.database)
+    exam = find_exam(exam_dir, paths)
+    session = create_session(store, NewSession(exam, workspace=workspace, duration_s=600))
+    engine = Engine(store, paths, session, exam)
+    app = ExamApp(engine)
+
+    async def main() -> str:
+        async with app.run_test(size=(120, 40)) as pilot:
+            shutil.copyfile(model, workspace / "series" / "mymodel.h5")
+            give_up = time.monotonic() + 120
+            table = app.query_one(QuestionsTable)
+            while time.monotonic() < give_up:
+                cell = str(table.get_row("series")[2])
+                if "/5" in cell:
+                    return cell
+                await pilot.pause(0.2)
+            return "timed out"
+
+    shown = asyncio.run(main())
+    engine.close()
+    heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "tf_keras", "h5py"))
+    print(json.dumps({"shown": shown, "heavy": heavy}))
+    """
+)
+
+
+def test_the_tui_process_never_imports_tensorflow_even_while_grading(
+    tfexam_home: Path, tmp_path: Path
+) -> None:
+    model = FIXTURES / "keras2" / "lstm_time_major.h5"  # a Keras-2 file: the worker repairs it
+    result = subprocess.run(
+        [sys.executable, "-c", NO_TENSORFLOW, str(model), str(tmp_path / "ws"), str(FORMATS_EXAM)],
+        capture_output=True, text=True, timeout=240, cwd=REPO,
+        env={**os.environ, "TFEXAM_HOME": str(tfexam_home)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["shown"].endswith("/5"), report
+    assert report["heavy"] == []
