@@ -151,3 +151,16 @@ def test_results_screen(  # type: ignore[no-untyped-def]
     rig.store.finish_session(session.id, session.deadline, "auto-submitted")
     app = frozen_app(rig, rig.store.get_session(session.id), minutes_in=5 * 60 + 1)
     assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize(
+    ("image", "snapshot"),
+    [
+        ("exam-screen.svg", "test_attempt_list_with_a_not_gradable_reason[120x40].svg"),
+        ("results-screen.svg", "test_results_screen[120x40].svg"),
+    ],
+)
+def test_the_screenshots_in_the_docs_are_the_current_screens(image: str, snapshot: str) -> None:
+    docs = Path(__file__).resolve().parent.parent / "docs" / "images" / image
+    accepted = Path(__file__).resolve().parent / "__snapshots__" / "test_tui_snapshots" / snapshot
+    assert docs.read_bytes() == accepted.read_bytes(), f"copy {accepted.name} to docs/images/{image}"
