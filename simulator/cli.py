@@ -504,6 +504,66 @@ def grade(
     return 0 if result.state == "graded" else 1
 
 
+@cli.command()
+@click.argument("question_key", metavar="QUESTION")
+@click.option(
+    "--exam", "exam_name", help="Exam id (default: the newest session's exam, else practice)."
+)
+@click.option(
+    "--session",
+    "session_key",
+    help="Session whose workspace holds the data (default: the newest of the exam).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Notebook file to write.",
+)
+def notebook(
+    question_key: str, exam_name: str | None, session_key: str | None, output: Path | None
+) -> None:
+    """Export a question as a Colab-ready notebook (prompt, data upload, starter, download cell)."""
+    import tempfile
+
+    from simulator.notebook import data_items, question_notebook, write_notebook
+    from simulator.workspace import write_question_data
+
+    paths, store = _open_store()
+    sessions_found = store.list_sessions()
+    session = store.find_session(session_key) if session_key else None
+    if exam_name is None:
+        exam_name = (
+            session.exam_id
+            if session
+            else (sessions_found[0].exam_id if sessions_found else DEFAULT_EXAM)
+        )
+    exam = find_exam(exam_name, paths)
+    question = exam.question(question_key)
+    if session is None:
+        session = next((s for s in sessions_found if s.exam_id == exam.id), None)
+    folder = session.workspace / question.workspace_folder if session else None
+    with tempfile.TemporaryDirectory() as scratch:
+        if folder is None or not folder.is_dir():
+            folder = Path(scratch)
+            write_question_data(question, folder, exam.seed)
+        data = data_items(question, folder)
+    document = question_notebook(
+        exam,
+        question,
+        (question.folder / question.starter).read_text(encoding="utf-8"),
+        (question.folder / question.prompt).read_text(encoding="utf-8"),
+        data,
+    )
+    target = output or Path.cwd() / f"{exam.id}-{question.workspace_folder}.ipynb"
+    write_notebook(document, target)
+    uploads = ", ".join(d.name + ("/ (as a zip)" if d.is_folder else "") for d in data) or "nothing"
+    console.print(
+        f"Wrote [bold]{escape(str(target))}[/]: open it in Colab (File → Upload notebook); it asks "
+        f"for {escape(uploads)} and downloads {question.model_files[0]} for {question.workspace_folder}/."
+    )
+
+
 # Entry point ------------------------------------------------------------------------------------
 
 

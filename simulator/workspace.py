@@ -74,6 +74,12 @@ def reveal_solutions(exam: Exam, workspace: Path) -> list[Path]:
     return written
 
 
+def write_question_data(question: Question, folder: Path, seed: int) -> None:
+    """Write a question's generated data into ``folder`` (what a workspace gets)."""
+    if question.data is not None:
+        _data_writer(question)(folder, seed)
+
+
 def _data_writer(question: Question) -> Callable[[Path, int], None]:
     assert question.data is not None
     writer: Callable[[Path, int], None] = load_question_module(
