@@ -201,6 +201,9 @@ def _grading_settings(**overrides: float | None) -> GradingSettings:
     help="Which attempt counts (default: the exam's).",
 )
 @click.option("--workers", type=click.IntRange(1, 8), help="Grading processes (default 1).")
+@click.option(
+    "--python", "python", help="Python for training runs (default: the one running tfexam)."
+)
 @_grading_options
 @click.option("--headless", is_flag=True, help="Run without the TUI: print one line per event.")
 @click.option("--json", "as_json", is_flag=True, help="With --headless: one JSON object per event.")
@@ -210,6 +213,7 @@ def start(
     duration_s: int | None,
     policy: str | None,
     workers: int | None,
+    python: str | None,
     grading_timeout: float | None,
     memory_limit: int | None,
     headless: bool,
@@ -227,6 +231,7 @@ def start(
         duration_s=duration_s,
         policy=cast("Policy | None", policy),  # click.Choice admits only the two policies
         grading=grading,
+        python=python,
     )
     session = _create_with_progress(store, request, show=not as_json)
     if not as_json:
@@ -562,6 +567,67 @@ def notebook(
         f"Wrote [bold]{escape(str(target))}[/]: open it in Colab (File → Upload notebook); it asks "
         f"for {escape(uploads)} and downloads {question.model_files[0]} for {question.workspace_folder}/."
     )
+
+
+@cli.command()
+@click.argument("question_key", metavar="QUESTION")
+@click.option("--session", "session_key", help="Session (default: the newest).")
+@click.option("--script", help="Script in the question's folder (default: its starter file).")
+@click.option(
+    "--python", "python", help="Python to run it with (default: the session's, else this one)."
+)
+def train(
+    question_key: str, session_key: str | None, script: str | None, python: str | None
+) -> int:
+    """Run a question's training script as a monitored run; Ctrl+C stops it (SIGINT, then kill)."""
+    from simulator.training.runs import RunManager
+
+    paths, store = _open_store()
+    session = store.find_session(session_key)
+    if session.state == "submitted":
+        raise CliError(f"session {session.id} is over: nothing to train for")
+    exam = exam_of(session, paths)
+    question = exam.question(question_key)
+    manager = RunManager(
+        store, session.id, paths.logs_dir(session.id) / "runs",
+        python=python or session.settings.get("python"),
+    )  # fmt: skip
+    folder = session.workspace / question.workspace_folder
+    run = manager.launch(question.id, folder, script or question.starter)
+    manager.start()
+    console.print(
+        f"Run #{run.id}: {escape(' '.join(run.command))} in {escape(str(folder))}\n"
+        f"Output: {escape(str(run.log_path))}"
+    )
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: manager.stop(run.id))
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
+            console=console, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task(f"#{run.id} {question.workspace_folder}", total=1.0, detail="")
+            while True:
+                view = next(v for v in manager.views() if v.record.id == run.id)
+                fraction = view.progress.fraction
+                progress.update(
+                    task, completed=fraction or 0.0,
+                    detail=f"{view.progress.label() or 'starting…'}  CPU {view.cpu_percent:.0f}%  {view.rss_mb:.0f} MB",
+                )  # fmt: skip
+                if view.record.state != "running":
+                    break
+                time.sleep(0.5)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        manager.close()
+    final = store.get_run(run.id)
+    for line in next(v for v in manager.views() if v.record.id == run.id).tail[-5:]:
+        console.print(f"[dim]  {escape(line)}[/]")
+    code = f", exit code {final.exit_code}" if final.exit_code is not None else ""
+    console.print(
+        f"Run #{final.id} {final.state}{code}: epoch {final.epoch or 0}/{final.epochs or '?'}, "
+        f"{final.cpu_seconds:.0f} CPU s, peak {final.peak_rss_mb:.0f} MB"
+    )
+    return 0 if final.state == "finished" else 1
 
 
 # Entry point ------------------------------------------------------------------------------------

@@ -38,7 +38,17 @@ from simulator.grading.protocol import GradingJob, GradingResult
 from simulator.grading.settings import GradingSettings
 from simulator.paths import DataPaths
 from simulator.scoring import ExamResult, exam_result
-from simulator.store import PENDING_ATTEMPT_STATES, AttemptRecord, SessionRecord, Store
+from simulator.store import (
+    PENDING_ATTEMPT_STATES,
+    AttemptRecord,
+    RunRecord,
+    SessionRecord,
+    Store,
+    SystemSample,
+)
+from simulator.training.resources import measure
+from simulator.training.runs import RunManager, RunView
+from simulator.training.sources import find_source
 from simulator.watcher import ModelWatcher, SavedModelFile, WatchTimings
 from simulator.workspace import reveal_solutions
 
@@ -52,6 +62,10 @@ HEARTBEAT_S = 2.0
 STALE_ENGINE_S = 10.0
 #: After the deadline or a submit, wait this long for saves already under way to settle.
 CLOSING_SETTLE_S = 1.0
+#: How often the whole machine's CPU and memory are recorded for the report.
+SYSTEM_SAMPLE_S = 10.0
+#: A model saved this long after its run ended still counts as that run's.
+RUN_GRACE_S = 10.0
 #: Job ids are unique in the process, so engines that share a pool never take each other's results.
 _job_ids = itertools.count(1)
 
@@ -107,7 +121,13 @@ class _Detach:
     pass
 
 
-_Message = _Saved | _FromPool | _SubmitAndTest | _Submit | _Detach
+@dataclass(frozen=True)
+class _RunChanged:
+    kind: str
+    run: RunRecord
+
+
+_Message = _Saved | _FromPool | _SubmitAndTest | _Submit | _Detach | _RunChanged
 
 
 def engine_is_live(session: SessionRecord, now: float | None = None) -> bool:
@@ -170,7 +190,16 @@ class Engine:
         self._warned: set[int] = set()
         self._last_heartbeat = 0.0
         self._jobs: dict[int, int] = {}
+        self._last_system_sample = 0.0
         self.stop_reason: str | None = None
+        self.runs = RunManager(
+            store,
+            session.id,
+            paths.logs_dir(session.id) / "runs",
+            python=session.settings.get("python"),
+            clock=clock,
+        )
+        self.runs.subscribe(lambda kind, run: self._inbox.put(_RunChanged(kind, run)))
 
     # Views' API (any thread) -----------------------------------------------------------------
 
@@ -181,6 +210,21 @@ class Engine:
     def submit_and_test(self, question_id: str) -> None:
         """Grade the question's current model file now, like the exam plugin's button."""
         self._inbox.put(_SubmitAndTest(question_id))
+
+    def start_run(self, question_id: str, script: str | None = None) -> RunRecord:
+        """Start the question's training script (default: its starter) as a monitored run."""
+        question = self.exam.questions_by_id[question_id]
+        folder = self.session.workspace / question.workspace_folder
+        return self.runs.launch(question_id, folder, script or question.starter)
+
+    def stop_run(self, run_id: int) -> None:
+        self.runs.stop(run_id)
+
+    def restart_run(self, run_id: int) -> RunRecord:
+        return self.runs.restart(run_id)
+
+    def run_views(self) -> list[RunView]:
+        return self.runs.views()
 
     def submit(self) -> None:
         """The exam's "Submit and End Exam": grade what was saved until now, then freeze."""
@@ -222,6 +266,7 @@ class Engine:
             return
         self.session.workspace.mkdir(parents=True, exist_ok=True)
         self.watcher.start()
+        self.runs.start()
         self._thread = threading.Thread(target=self._loop, name="tfexam-engine", daemon=True)
         self._thread.start()
 
@@ -240,6 +285,8 @@ class Engine:
             self.detach()
             self._thread.join(timeout=30)
         self.watcher.stop()
+        # Runs outlive a detach (their output goes to their log); once the exam is over they stop.
+        self.runs.close(stop_runs=self.store.get_session(self.session.id).state == "submitted")
         if self._owns_pool:
             self.pool.close()
         self.store.release_engine(self.session.id, os.getpid())
@@ -283,6 +330,8 @@ class Engine:
             self._on_submit_and_test(message.question_id)
         elif isinstance(message, _Submit):
             self._begin_closing("submitted", message.at)
+        elif isinstance(message, _RunChanged):
+            self._emit(message.kind, _run_data(message.run))
         elif isinstance(message, _Detach):
             self.stop_reason = "detached"
             self._emit(
@@ -292,6 +341,9 @@ class Engine:
 
     def _tick(self) -> None:
         now = self.clock()
+        if time.monotonic() - self._last_system_sample >= SYSTEM_SAMPLE_S:
+            self._last_system_sample = time.monotonic()
+            self._sample_system(now)
         if now - self._last_heartbeat >= HEARTBEAT_S:
             self._last_heartbeat = now
             self.store.heartbeat(self.session.id, os.getpid(), now)
@@ -372,7 +424,10 @@ class Engine:
             })  # fmt: skip
             return
         check = check_model_file(snapshot.path)
+        source = find_source(self.store, self.session.id, question_id, path, saved_at, RUN_GRACE_S)
         common: dict[str, Any] = {
+            "source": source.kind,
+            "run_id": source.run_id,
             "session_id": self.session.id,
             "question_id": question_id,
             "source_path": str(path),
@@ -487,8 +542,11 @@ class Engine:
             "attempt": attempt.id,
             "state": attempt.state,
             "origin": attempt.origin,
+            "source": attempt.source,
             "sha256": attempt.sha256[:12],
         }
+        if attempt.run_id is not None:
+            data["run"] = attempt.run_id
         if attempt.state == "graded":
             question = self.result().questions[self._question_index(attempt.question_id)]
             data.update(
@@ -537,6 +595,9 @@ class Engine:
                     ),
                 )
         reason = self._closing_reason or "submitted"
+        for view in self.runs.views():
+            if view.record.state == "running":
+                self.runs.stop(view.record.id)  # the exam is over, as when the real one closed
         self.store.finish_session(self.session.id, now, reason)
         self.session = self.store.get_session(self.session.id)
         total = self.result()
@@ -554,6 +615,15 @@ class Engine:
         self.stop_reason = reason
         self._finished.set()
 
+    def _sample_system(self, now: float) -> None:
+        resources = measure(self.runs.running())
+        self.store.add_system_sample(
+            SystemSample(
+                self.session.id, now, resources.cpu_percent, resources.memory_used_mb,
+                resources.memory_total_mb, resources.runs,
+            )
+        )  # fmt: skip
+
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         event = EngineEvent(kind, self.clock(), self.session.id, data)
         self.store.add_event(self.session.id, event.at, kind, data)
@@ -562,6 +632,26 @@ class Engine:
                 callback(event)
             except Exception:
                 log.exception("subscriber failed on %s", kind)
+
+
+def _run_data(run: RunRecord) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "run": run.id,
+        "question": run.question_id,
+        "state": run.state,
+        "pid": run.pid,
+        "command": list(run.command),
+        "log": str(run.log_path),
+    }
+    if run.state != "running":
+        data.update(
+            exit_code=run.exit_code,
+            epochs_seen=run.epoch,
+            metrics=run.metrics,
+            cpu_seconds=round(run.cpu_seconds, 2),
+            peak_rss_mb=round(run.peak_rss_mb, 1),
+        )
+    return data
 
 
 def _mtime(path: Path) -> float:

@@ -95,6 +95,17 @@ def describe(event: EngineEvent) -> str | None:
             f"Detached: the clock keeps running ({format_duration(float(data['remaining_s']))} left). "
             "Run 'tfexam resume' to come back."
         )
+    if kind == "run-started":
+        return f"{question}: training run #{data['run']} started (log: {escape(str(data['log']))})"
+    if kind == "run-ended":
+        code = data.get("exit_code")
+        how = {
+            "finished": "[green]finished[/]",
+            "failed": "[red]failed[/]",
+            "stopped": "stopped",
+        }.get(str(data["state"]), str(data["state"]))
+        exit_text = f", exit code {code}" if code is not None else ""
+        return f"{question}: training run #{data['run']} {how}{exit_text}"
     if kind == "engine-error":
         return f"[bold red]{escape(str(data['message']))}[/]"
     return None

@@ -31,6 +31,8 @@ class NewSession:
     duration_s: int | None = None
     policy: Policy | None = None
     grading: GradingSettings | None = None
+    #: The Python that training runs use (default: the one running tfexam).
+    python: str | None = None
 
 
 def new_session_id(exam: Exam, started_at: float, taken: set[str]) -> str:
@@ -82,6 +84,7 @@ def record_session(
             "seed": exam.seed,
             "duration_s": duration_s,
             "grading": grading.to_dict(),
+            **({"python": request.python} if request.python else {}),
         },
     )
     store.create_session(record)

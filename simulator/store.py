@@ -27,8 +27,10 @@ FINAL_ATTEMPT_STATES: frozenset[str] = frozenset(
     {"graded", "not-gradable", "rejected-after-deadline", "superseded"}
 )
 PENDING_ATTEMPT_STATES: frozenset[str] = frozenset({"queued", "grading"})
+RunState = Literal["running", "finished", "failed", "stopped"]
 
-SCHEMA_VERSION = 1
+#: 2: training runs, their samples, system samples, and where each attempt's file came from.
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
@@ -77,7 +79,47 @@ CREATE TABLE IF NOT EXISTS events (
     payload TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, at);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    command TEXT NOT NULL,
+    cwd TEXT NOT NULL,
+    log_path TEXT NOT NULL,
+    pid INTEGER,
+    pid_started_at REAL,
+    started_at REAL NOT NULL,
+    ended_at REAL,
+    state TEXT NOT NULL,
+    exit_code INTEGER,
+    epoch INTEGER,
+    epochs INTEGER,
+    metrics TEXT NOT NULL DEFAULT '{}',
+    cpu_seconds REAL NOT NULL DEFAULT 0,
+    peak_rss_mb REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS runs_by_session ON runs(session_id);
+CREATE TABLE IF NOT EXISTS run_samples (
+    run_id INTEGER NOT NULL,
+    at REAL NOT NULL,
+    cpu_percent REAL NOT NULL,
+    rss_mb REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS run_samples_by_run ON run_samples(run_id, at);
+CREATE TABLE IF NOT EXISTS system_samples (
+    session_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    cpu_percent REAL NOT NULL,
+    memory_used_mb REAL NOT NULL,
+    memory_total_mb REAL NOT NULL,
+    runs INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS system_samples_by_session ON system_samples(session_id, at);
 """
+#: Columns added to existing tables since schema 1 (added on open, never removed).
+_ADDED_COLUMNS = {
+    "attempts": [("source", "TEXT"), ("run_id", "INTEGER")],
+}
 
 
 @dataclass(frozen=True)
@@ -126,6 +168,53 @@ class AttemptRecord:
     metric_value: float | None = None
     message: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    #: Where the file came from: "run" (a tfexam training run, ``run_id``), "local" (a process
+    #: of the candidate's working in the question folder), "external" (a download or a copy).
+    source: str | None = None
+    run_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A training script started by tfexam: its process, progress and resource use."""
+
+    id: int
+    session_id: str
+    question_id: str
+    command: tuple[str, ...]
+    cwd: Path
+    log_path: Path
+    started_at: float
+    state: RunState
+    pid: int | None = None
+    pid_started_at: float | None = None
+    ended_at: float | None = None
+    exit_code: int | None = None
+    epoch: int | None = None
+    epochs: int | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunSample:
+    run_id: int
+    at: float
+    cpu_percent: float
+    rss_mb: float
+
+
+@dataclass(frozen=True)
+class SystemSample:
+    """The whole machine at one moment of a session (sampled at a low rate)."""
+
+    session_id: str
+    at: float
+    cpu_percent: float
+    memory_used_mb: float
+    memory_total_mb: float
+    runs: int
 
 
 @dataclass(frozen=True)
@@ -170,6 +259,14 @@ class Store:
                 raise StoreError(
                     f"{self.path} was written by a newer tfexam (schema {row['value']}); upgrade tfexam"
                 )
+            for table, columns in _ADDED_COLUMNS.items():
+                present = {r["name"] for r in self._db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns:
+                    if name not in present:
+                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+            self._db.execute(
+                "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+            )
 
     def close(self) -> None:
         with self._lock:
@@ -300,12 +397,14 @@ class Store:
         message: str | None = None,
         queued_at: float | None = None,
         finished_at: float | None = None,
+        source: str | None = None,
+        run_id: int | None = None,
     ) -> AttemptRecord:
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO attempts(session_id, question_id, source_path, blob, sha256, size, origin,"
-                " saved_at, detected_at, queued_at, finished_at, state, message)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " saved_at, detected_at, queued_at, finished_at, state, message, source, run_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     question_id,
@@ -320,6 +419,8 @@ class Store:
                     finished_at,
                     state,
                     message,
+                    source,
+                    run_id,
                 ),
             )
             attempt_id = cursor.lastrowid
@@ -390,6 +491,137 @@ class Store:
 
     # Events -------------------------------------------------------------------------------------
 
+    # Training runs -------------------------------------------------------------------------------
+
+    def add_run(
+        self,
+        *,
+        session_id: str,
+        question_id: str,
+        command: tuple[str, ...],
+        cwd: Path,
+        log_path: Path,
+        started_at: float,
+    ) -> RunRecord:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO runs(session_id, question_id, command, cwd, log_path, started_at, state)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'running')",
+                (
+                    session_id,
+                    question_id,
+                    json.dumps(list(command)),
+                    str(cwd),
+                    str(log_path),
+                    started_at,
+                ),
+            )
+            run_id = cursor.lastrowid
+        assert run_id is not None
+        return self.get_run(run_id)
+
+    def set_run_log(self, run_id: int, log_path: Path) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE runs SET log_path=? WHERE id=?", (str(log_path), run_id))
+
+    def set_run_process(self, run_id: int, pid: int, pid_started_at: float) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET pid=?, pid_started_at=? WHERE id=?", (pid, pid_started_at, run_id)
+            )
+
+    def update_run(
+        self,
+        run_id: int,
+        *,
+        epoch: int | None,
+        epochs: int | None,
+        metrics: dict[str, float],
+        cpu_seconds: float,
+        peak_rss_mb: float,
+    ) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET epoch=?, epochs=?, metrics=?, cpu_seconds=?, peak_rss_mb=?"
+                " WHERE id=?",
+                (epoch, epochs, json.dumps(metrics), cpu_seconds, peak_rss_mb, run_id),
+            )
+
+    def finish_run(
+        self, run_id: int, *, state: RunState, ended_at: float, exit_code: int | None
+    ) -> RunRecord:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET state=?, ended_at=?, exit_code=? WHERE id=? AND state='running'",
+                (state, ended_at, exit_code, run_id),
+            )
+        return self.get_run(run_id)
+
+    def get_run(self, run_id: int) -> RunRecord:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no run {run_id}")
+        return _run_from_row(row)
+
+    def runs(self, session_id: str) -> list[RunRecord]:
+        """A session's runs, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM runs WHERE session_id=? ORDER BY id", (session_id,)
+            ).fetchall()
+        return [_run_from_row(row) for row in rows]
+
+    def run_writing_at(
+        self, session_id: str, question_id: str, at: float, grace_s: float
+    ) -> RunRecord | None:
+        """The newest run of the question that was alive at ``at`` (or ended within ``grace_s``)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM runs WHERE session_id=? AND question_id=? AND started_at<=?"
+                " AND (ended_at IS NULL OR ended_at>=?) ORDER BY id DESC LIMIT 1",
+                (session_id, question_id, at, at - grace_s),
+            ).fetchone()
+        return None if row is None else _run_from_row(row)
+
+    def add_run_samples(self, samples: list[RunSample]) -> None:
+        if not samples:
+            return
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO run_samples(run_id, at, cpu_percent, rss_mb) VALUES (?, ?, ?, ?)",
+                [(s.run_id, s.at, s.cpu_percent, s.rss_mb) for s in samples],
+            )
+
+    def run_samples(self, run_id: int) -> list[RunSample]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM run_samples WHERE run_id=? ORDER BY at", (run_id,)
+            ).fetchall()
+        return [RunSample(r["run_id"], r["at"], r["cpu_percent"], r["rss_mb"]) for r in rows]
+
+    def add_system_sample(self, sample: SystemSample) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO system_samples(session_id, at, cpu_percent, memory_used_mb,"
+                " memory_total_mb, runs) VALUES (?, ?, ?, ?, ?, ?)",
+                (sample.session_id, sample.at, sample.cpu_percent, sample.memory_used_mb,
+                 sample.memory_total_mb, sample.runs),
+            )  # fmt: skip
+
+    def system_samples(self, session_id: str) -> list[SystemSample]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM system_samples WHERE session_id=? ORDER BY at", (session_id,)
+            ).fetchall()
+        return [
+            SystemSample(r["session_id"], r["at"], r["cpu_percent"], r["memory_used_mb"],
+                         r["memory_total_mb"], r["runs"])
+            for r in rows
+        ]  # fmt: skip
+
+    # Events ------------------------------------------------------------------------------------
+
     def add_event(self, session_id: str, at: float, kind: str, payload: dict[str, Any]) -> None:
         with self._transaction() as db:
             db.execute(
@@ -453,4 +685,28 @@ def _attempt_from_row(row: sqlite3.Row) -> AttemptRecord:
         metric_value=row["metric_value"],
         message=row["message"],
         timings=json.loads(row["timings"] or "{}"),
+        source=row["source"],
+        run_id=row["run_id"],
+    )
+
+
+def _run_from_row(row: sqlite3.Row) -> RunRecord:
+    return RunRecord(
+        id=row["id"],
+        session_id=row["session_id"],
+        question_id=row["question_id"],
+        command=tuple(json.loads(row["command"])),
+        cwd=Path(row["cwd"]),
+        log_path=Path(row["log_path"]),
+        started_at=row["started_at"],
+        state=row["state"],
+        pid=row["pid"],
+        pid_started_at=row["pid_started_at"],
+        ended_at=row["ended_at"],
+        exit_code=row["exit_code"],
+        epoch=row["epoch"],
+        epochs=row["epochs"],
+        metrics=json.loads(row["metrics"] or "{}"),
+        cpu_seconds=row["cpu_seconds"],
+        peak_rss_mb=row["peak_rss_mb"],
     )

@@ -80,13 +80,13 @@ def practice_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tui_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """One warm grading worker shared by the TUI tests (an engine borrows it, one at a time)."""
+def warm_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One warm grading worker shared by tests (an engine borrows it, one at a time)."""
     from simulator.grading.pool import GradingPool
     from simulator.grading.settings import GradingSettings
 
     settings = GradingSettings(workers=1, timeout_s=20, memory_limit_mb=2000)
-    shared = GradingPool(settings, tmp_path_factory.mktemp("tui-pool-logs"), lambda _event: None)
+    shared = GradingPool(settings, tmp_path_factory.mktemp("warm-pool-logs"), lambda _event: None)
     shared.start()
     assert shared.wait_ready(120), "grading worker did not start"
     yield shared

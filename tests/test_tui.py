@@ -29,9 +29,9 @@ from tests.tui_helpers import Clock, TuiRig, notifications, table_rows, text_of,
 
 @pytest.fixture
 def rig(
-    tui_pool: GradingPool, practice_template: Path, tfexam_home: Path, tmp_path: Path
+    warm_pool: GradingPool, practice_template: Path, tfexam_home: Path, tmp_path: Path
 ) -> Iterator[TuiRig]:
-    made = TuiRig(tui_pool, practice_template, tmp_path / "sessions")
+    made = TuiRig(warm_pool, practice_template, tmp_path / "sessions")
     yield made
     made.close()
 

@@ -33,7 +33,7 @@ STARTED_AT = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc).timestamp()
 
 @pytest.fixture
 def rig(
-    tui_pool: GradingPool,
+    warm_pool: GradingPool,
     practice_template: Path,
     tfexam_home: Path,
     tmp_path: Path,
@@ -41,7 +41,7 @@ def rig(
 ) -> Iterator[TuiRig]:
     monkeypatch.setenv("TZ", "UTC")  # the session id is made from the local start time
     time.tzset()
-    made = TuiRig(tui_pool, practice_template, tmp_path / "sessions")
+    made = TuiRig(warm_pool, practice_template, tmp_path / "sessions")
     yield made
     made.close()
     monkeypatch.undo()

@@ -1,0 +1,394 @@
+"""Starting, watching and stopping the candidate's training scripts.
+
+A run is the question's script started with the candidate's Python in the question's folder, in
+its own process group, with its output going to a log file in the session (never to the
+terminal). Writing to a file rather than a pipe means a run survives tfexam quitting or crashing:
+``tfexam resume`` adopts runs that are still alive and goes on reading their log.
+
+One monitor thread does all the watching: it reads new output (progress and a bounded tail),
+samples CPU and memory of each run's whole process tree with psutil, records progress and samples
+in the store, and notices when a run ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from simulator.store import RunRecord, RunSample, RunState, Store
+from simulator.training.logtail import LogTail
+from simulator.training.progress import ProgressParser, TrainingProgress
+
+log = logging.getLogger("tfexam.runs")
+
+POLL_S = 0.25
+SAMPLE_EVERY_S = 2.0
+STORE_EVERY_S = 2.0
+#: After SIGINT (Keras stops after the current batch), wait this long before killing.
+STOP_GRACE_S = 5.0
+READ_CHUNK = 256 * 1024
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What a view shows of a run right now."""
+
+    record: RunRecord
+    progress: TrainingProgress
+    cpu_percent: float
+    rss_mb: float
+    tail: list[str]
+    elapsed_s: float
+
+
+RunListener = Callable[[str, RunRecord], None]
+
+
+class _LiveRun:
+    """A run being watched: its process (ours or adopted), log reader, parser and samples."""
+
+    def __init__(self, record: RunRecord, process: subprocess.Popen[bytes] | None) -> None:
+        self.record = record
+        self.process = process
+        self.parser = ProgressParser()
+        self.tail = LogTail()
+        self.offset = 0
+        self.cpu_percent = 0.0
+        self.rss_mb = 0.0
+        self.cpu_seconds = 0.0
+        self.peak_rss_mb = 0.0
+        self.stop_requested_at: float | None = None
+        self.killed = False
+        self._procs: dict[int, psutil.Process] = {}
+        self.root: psutil.Process | None = None
+        if record.pid is not None:
+            try:
+                self.root = psutil.Process(record.pid)
+            except psutil.Error:
+                self.root = None
+
+    def read_output(self) -> bool:
+        """Read what the run wrote since last time; True if there was anything."""
+        try:
+            with self.record.log_path.open("rb") as handle:
+                handle.seek(self.offset)
+                data = handle.read(READ_CHUNK)
+        except OSError:
+            return False
+        if not data:
+            return False
+        self.offset += len(data)
+        text = data.decode("utf-8", "replace")
+        self.parser.feed(text)
+        self.tail.feed(text)
+        return True
+
+    def sample(self) -> None:
+        """CPU % and RSS of the whole process tree; CPU seconds include ended children."""
+        if self.root is None:
+            return
+        try:
+            tree = [self.root, *self.root.children(recursive=True)]
+        except psutil.Error:
+            return
+        cpu = rss = seconds = 0.0
+        alive = {}
+        for proc in tree:
+            known = self._procs.get(proc.pid, proc)
+            try:
+                cpu += known.cpu_percent(interval=None)
+                rss += known.memory_info().rss / 2**20
+                times = known.cpu_times()
+                seconds += times.user + times.system + times.children_user + times.children_system
+            except psutil.Error:
+                continue
+            alive[proc.pid] = known
+        self._procs = alive
+        self.cpu_percent = cpu
+        self.rss_mb = rss
+        self.cpu_seconds = max(self.cpu_seconds, seconds)
+        self.peak_rss_mb = max(self.peak_rss_mb, rss)
+
+    def ended(self) -> tuple[bool, int | None]:
+        """(whether the run ended, its exit code: None when unknown, for an adopted run)."""
+        if self.process is not None:
+            code = self.process.poll()
+            return (code is not None, code)
+        if self.root is None:
+            return (True, None)
+        try:
+            gone = not self.root.is_running() or self.root.status() == psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            gone = True
+        return (gone, None)
+
+
+class RunManager:
+    """All training runs of one session, started here or adopted after a restart."""
+
+    def __init__(
+        self,
+        store: Store,
+        session_id: str,
+        log_dir: Path,
+        *,
+        python: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.log_dir = log_dir
+        self.python = python or sys.executable
+        self.clock = clock
+        self._live: dict[int, _LiveRun] = {}
+        self._lock = threading.Lock()
+        self._listeners: list[RunListener] = []
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._last_store = 0.0
+        self._last_sample = 0.0
+        self._pending_samples: list[RunSample] = []
+
+    # Control ------------------------------------------------------------------------------------
+
+    def subscribe(self, listener: RunListener) -> None:
+        """``listener(kind, run)`` for ``run-started`` and ``run-ended``, on the monitor's thread."""
+        self._listeners.append(listener)
+
+    def start(self) -> None:
+        """Adopt runs of this session that are still alive, then start watching."""
+        for record in self.store.runs(self.session_id):
+            if record.state == "running":
+                self._adopt(record)
+        self._thread = threading.Thread(target=self._monitor, name="tfexam-runs", daemon=True)
+        self._thread.start()
+
+    def close(self, *, stop_runs: bool = False) -> None:
+        """Stop watching; runs keep going (their output goes to their log) unless ``stop_runs``."""
+        if stop_runs:
+            for run_id in list(self._live):
+                self.stop(run_id)
+            give_up = time.monotonic() + STOP_GRACE_S + 2
+            while self._live and time.monotonic() < give_up:
+                time.sleep(POLL_S)
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._flush(force=True)
+
+    def launch(
+        self, question_id: str, folder: Path, script: str, *, python: str | None = None
+    ) -> RunRecord:
+        """Start ``python -u script`` in ``folder``; its output goes to the run's log file."""
+        if not (folder / script).is_file():
+            raise FileNotFoundError(f"{folder / script} does not exist")
+        command = (python or self.python, "-u", script)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        started = self.clock()
+        record = self.store.add_run(
+            session_id=self.session_id, question_id=question_id, command=command, cwd=folder,
+            log_path=self.log_dir / "pending.log", started_at=started,
+        )  # fmt: skip
+        log_path = self.log_dir / f"run-{record.id}-{question_id}.log"
+        self.store.set_run_log(record.id, log_path)  # the log's name carries the run id
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TFEXAM_RUN": str(record.id)}
+        try:
+            with log_path.open("ab") as output:
+                process = subprocess.Popen(
+                    list(command), cwd=folder, stdin=subprocess.DEVNULL, stdout=output,
+                    stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                )  # fmt: skip
+        except OSError as error:
+            self.store.finish_run(record.id, state="failed", ended_at=self.clock(), exit_code=None)
+            raise RuntimeError(f"could not start {command[0]}: {error}") from None
+        try:
+            created = psutil.Process(process.pid).create_time()
+        except psutil.Error:
+            created = started
+        self.store.set_run_process(record.id, process.pid, created)
+        record = self.store.get_run(record.id)
+        with self._lock:
+            self._live[record.id] = _LiveRun(record, process)
+        self._announce("run-started", record)
+        return record
+
+    def restart(self, run_id: int) -> RunRecord:
+        """Start the same script again (a new run); the old one is stopped first if it runs."""
+        old = self.store.get_run(run_id)
+        if run_id in self._live:
+            self.stop(run_id)
+        return self.launch(old.question_id, old.cwd, old.command[-1], python=old.command[0])
+
+    def stop(self, run_id: int) -> None:
+        """Interrupt the run's process group (Keras stops cleanly); killed if it does not end."""
+        live = self._live.get(run_id)
+        if live is None or live.stop_requested_at is not None:
+            return
+        live.stop_requested_at = time.monotonic()
+        self._signal(live, signal.SIGINT)
+
+    # Views --------------------------------------------------------------------------------------
+
+    def views(self) -> list[RunView]:
+        """Every run of the session, newest first, with live figures for those still running."""
+        with self._lock:
+            live = dict(self._live)
+        now = self.clock()
+        found = []
+        for record in reversed(self.store.runs(self.session_id)):
+            current = live.get(record.id)
+            end = record.ended_at if record.ended_at is not None else now
+            if current is not None:
+                found.append(RunView(record, current.parser.progress, current.cpu_percent,
+                                     current.rss_mb, current.tail.tail(200), end - record.started_at))  # fmt: skip
+            else:
+                found.append(RunView(record, _stored_progress(record), 0.0, 0.0,
+                                     _tail_of_file(record.log_path), end - record.started_at))  # fmt: skip
+        return found
+
+    def running(self) -> int:
+        return len(self._live)
+
+    # Monitor ------------------------------------------------------------------------------------
+
+    def _adopt(self, record: RunRecord) -> None:
+        """A run left running by an earlier tfexam: watch it again if it is the same process."""
+        alive = False
+        if record.pid is not None:
+            try:
+                proc = psutil.Process(record.pid)
+                alive = (
+                    record.pid_started_at is None
+                    or abs(proc.create_time() - record.pid_started_at) < 1.0
+                )
+            except psutil.Error:
+                alive = False
+        if not alive:
+            self.store.finish_run(
+                record.id, state="finished", ended_at=self.clock(), exit_code=None
+            )
+            return
+        live = _LiveRun(record, None)
+        try:
+            size = record.log_path.stat().st_size
+        except OSError:
+            size = 0
+        live.offset = max(0, size - 64 * 1024)  # enough to recover the progress and a tail
+        with self._lock:
+            self._live[record.id] = live
+
+    def _monitor(self) -> None:
+        while not self._stopping.wait(POLL_S):
+            try:
+                self._poll()
+            except Exception:
+                log.exception("run monitor failed")
+
+    def _poll(self) -> None:
+        now = self.clock()
+        with self._lock:
+            live = list(self._live.values())
+        sample_due = time.monotonic() - self._last_sample >= SAMPLE_EVERY_S
+        if sample_due:
+            self._last_sample = time.monotonic()
+        for run in live:
+            while run.read_output():
+                pass
+            run.sample()
+            if sample_due:
+                self._pending_samples.append(
+                    RunSample(run.record.id, now, run.cpu_percent, run.rss_mb)
+                )
+            ended, code = run.ended()
+            if not ended:
+                if (
+                    run.stop_requested_at is not None
+                    and not run.killed
+                    and time.monotonic() - run.stop_requested_at > STOP_GRACE_S
+                ):
+                    run.killed = True
+                    self._signal(run, signal.SIGKILL)
+                continue
+            self._end(run, code)
+        self._flush()
+
+    def _end(self, run: _LiveRun, exit_code: int | None) -> None:
+        while run.read_output():
+            pass
+        state: RunState
+        if run.stop_requested_at is not None:
+            state = "stopped"
+        elif exit_code is None or exit_code == 0:
+            state = "finished"
+        else:
+            state = "failed"
+        self._store_progress(run)
+        record = self.store.finish_run(
+            run.record.id, state=state, ended_at=self.clock(), exit_code=exit_code
+        )
+        with self._lock:
+            self._live.pop(run.record.id, None)
+        self._announce("run-ended", record)
+
+    def _flush(self, force: bool = False) -> None:
+        if not force and time.monotonic() - self._last_store < STORE_EVERY_S:
+            return
+        self._last_store = time.monotonic()
+        samples, self._pending_samples = self._pending_samples, []
+        self.store.add_run_samples(samples)
+        with self._lock:
+            live = list(self._live.values())
+        for run in live:
+            self._store_progress(run)
+
+    def _store_progress(self, run: _LiveRun) -> None:
+        progress = run.parser.progress
+        self.store.update_run(
+            run.record.id, epoch=progress.epoch, epochs=progress.epochs,
+            metrics=progress.metrics, cpu_seconds=run.cpu_seconds, peak_rss_mb=run.peak_rss_mb,
+        )  # fmt: skip
+
+    def _signal(self, run: _LiveRun, sig: signal.Signals) -> None:
+        pid = run.record.pid
+        if pid is None:
+            return
+        try:
+            os.killpg(os.getpgid(pid), sig)
+        except (ProcessLookupError, PermissionError):
+            with contextlib.suppress(OSError):
+                os.kill(pid, sig)
+
+    def _announce(self, kind: str, record: RunRecord) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(kind, record)
+            except Exception:
+                log.exception("run listener failed on %s", kind)
+
+
+def _stored_progress(record: RunRecord) -> TrainingProgress:
+    return TrainingProgress(epoch=record.epoch, epochs=record.epochs, metrics=record.metrics)
+
+
+def _tail_of_file(path: Path, lines: int = 200) -> list[str]:
+    """The last lines of a finished run's log (read once per view; bounded to 64 KiB)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, path.stat().st_size - 64 * 1024))
+            data = handle.read()
+    except OSError:
+        return []
+    tail = LogTail(max_lines=lines)
+    tail.feed(data.decode("utf-8", "replace"))
+    return tail.tail(lines)

@@ -1,0 +1,181 @@
+"""Training runs from the engine: real scripts, real Keras, real processes, real grading."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator.grading.pool import GradingPool
+from simulator.store import RunRecord
+from simulator.training.logtail import LogTail
+from simulator.training.progress import ProgressParser
+from simulator.training.resources import Resources
+from tests.conftest import FORMATS_EXAM
+from tests.engine_helpers import EngineHarness
+from tests.training_scripts import CRASH, SERIES, TEXT, write
+
+# Keras 3's own output for `fit(..., verbose=1)` and `verbose=2`, as a pipe or file receives it.
+BAR = "\x1b[1m{n}/57\x1b[0m \x1b[37m━━━━━━━━━━━━━━━━━━━━\x1b[0m \x1b[1m0s\x1b[0m 2ms/step - accuracy: 0.{n:04d} - loss: 0.6778"
+VERBOSE_1 = (
+    "Epoch 1/2\n\r" + BAR.format(n=1) + "\b" * 70 + "\r" + BAR.format(n=25) + "\b" * 70
+    + "\r\x1b[1m57/57\x1b[0m ━━━━━━━━━━━━━━━━━━━━ 2s 8ms/step - accuracy: 0.5689 - loss: 0.6652"
+    " - val_accuracy: 0.4850 - val_loss: 0.6803\nEpoch 2/2\n\r" + BAR.format(n=30)
+)  # fmt: skip
+VERBOSE_2 = (
+    "Epoch 1/10\n57/57 - 3s - 53ms/step - accuracy: 0.5539 - loss: 0.6919 - val_accuracy: 0.5500"
+    " - val_loss: 0.6788\nEpoch 2/10\n57/57 - 1s - 9ms/step - accuracy: 0.5739 - loss: 0.6649\n"
+)
+
+
+def test_progress_is_read_from_the_verbose_1_bar_in_any_chunking() -> None:
+    whole = ProgressParser().feed(VERBOSE_1)
+    assert (whole.epoch, whole.epochs, whole.step, whole.steps) == (2, 2, 30, 57)
+    assert whole.metrics["val_loss"] == pytest.approx(0.6803)
+    assert whole.metrics["accuracy"] == pytest.approx(0.003)
+    parser = ProgressParser()
+    for index in range(0, len(VERBOSE_1), 7):
+        parser.feed(VERBOSE_1[index : index + 7])
+    assert parser.progress == whole
+    assert parser.epochs_seen == 2
+    assert whole.label() == "epoch 2/2 · step 30/57 · loss 0.6778"
+    assert whole.fraction == pytest.approx((1 + 30 / 57) / 2)
+
+
+def test_progress_is_read_from_verbose_2_lines() -> None:
+    progress = ProgressParser().feed(VERBOSE_2)
+    assert (progress.epoch, progress.epochs, progress.step, progress.steps) == (2, 10, 57, 57)
+    assert progress.metrics["loss"] == pytest.approx(0.6649)
+    assert progress.metrics["val_accuracy"] == pytest.approx(0.55), "kept from epoch 1"
+
+
+def test_log_tail_is_bounded_plain_text_where_a_carriage_return_rewrites_the_line() -> None:
+    tail = LogTail(max_lines=3)
+    tail.feed(VERBOSE_1)
+    assert tail.tail(5)[0] == "Epoch 1/2"
+    assert tail.tail(5)[1].startswith("57/57 ━") and "\x1b" not in "".join(tail.tail(5))
+    assert tail.tail(1) == [
+        "30/57 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - accuracy: 0.0030 - loss: 0.6778"
+    ]
+    for number in range(10_000):
+        tail.feed(f"line {number}\r")
+        tail.feed("\n")  # a CRLF cut in two keeps its line
+    assert tail.tail(10) == ["line 9997", "line 9998", "line 9999"]
+    tail.feed("\x1b]0;title\x07\x1b[2Jx" * 2000 + "\n")
+    assert tail.tail(1)[0] == "x" * 400, "escapes removed, a long line cut"
+
+
+def test_resources_warn_about_oversubscribed_cores_and_low_memory() -> None:
+    busy = Resources(
+        cpu_percent=99, cores=2, memory_total_mb=16384, memory_available_mb=900, runs=3
+    )
+    assert busy.warnings() == [
+        "3 trainings on 2 cores: each runs about 1.5x slower",
+        "memory is running out: 900 MB free of 16384 MB; stop a training before one is killed",
+    ]
+    calm = Resources(
+        cpu_percent=40, cores=8, memory_total_mb=16384, memory_available_mb=9000, runs=2
+    )
+    assert calm.warnings() == [] and calm.label().startswith(
+        "CPU 40% of 8 cores · memory 7.2/16.0 GB"
+    )
+
+
+@pytest.fixture
+def harness(warm_pool: GradingPool, tfexam_home: Path, tmp_path: Path) -> Iterator[EngineHarness]:
+    made = EngineHarness(warm_pool, tmp_path / "ws", exam=str(FORMATS_EXAM), duration_s=600)
+    yield made.start()
+    made.close()
+
+
+def wait_run(harness: EngineHarness, run_id: int, timeout: float = 120) -> RunRecord:
+    give_up = time.monotonic() + timeout
+    while time.monotonic() < give_up:
+        record = harness.store.get_run(run_id)
+        if record.state != "running":
+            return record
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} did not end: {harness.store.get_run(run_id)}")
+
+
+def test_two_runs_at_once_are_tracked_and_their_models_graded_as_theirs(
+    harness: EngineHarness,
+) -> None:
+    series, text = harness.question_folder("series"), harness.question_folder("text")
+    first = harness.engine.start_run("series", write(series, "train.py", SERIES, epochs=40))
+    second = harness.engine.start_run("text", write(text, "train.py", TEXT, epochs=30, verbose=2))
+    give_up = time.monotonic() + 60
+    both_running = False
+    while time.monotonic() < give_up and not both_running:
+        views = {v.record.id: v for v in harness.engine.run_views()}
+        both_running = all(
+            views[r.id].record.state == "running" and views[r.id].cpu_percent > 0
+            for r in (first, second)
+        )
+        time.sleep(0.2)
+    assert both_running, "both runs were seen running at once, each using CPU"
+    ended = [wait_run(harness, r.id) for r in (first, second)]
+    assert [r.state for r in ended] == ["finished", "finished"]
+    assert [r.exit_code for r in ended] == [0, 0]
+    assert [(r.epoch, r.epochs) for r in ended] == [(40, 40), (30, 30)]
+    assert all(r.cpu_seconds > 0.5 and r.peak_rss_mb > 50 for r in ended), ended
+    assert "loss" in ended[0].metrics and "accuracy" in ended[1].metrics
+    harness.wait_for_count("attempt-graded", 2, timeout=60)
+    attempts = {a.question_id: a for a in harness.attempts()}
+    assert attempts["series"].source == "run" and attempts["series"].run_id == first.id
+    assert attempts["text"].source == "run" and attempts["text"].run_id == second.id
+    assert harness.store.run_samples(first.id), "CPU and memory sampled over time"
+    kinds = harness.kinds()
+    assert kinds.count("run-started") == 2 and kinds.count("run-ended") == 2
+
+
+def test_a_run_is_stopped_cleanly_and_can_be_restarted(harness: EngineHarness) -> None:
+    folder = harness.question_folder("series")
+    run = harness.engine.start_run(
+        "series", write(folder, "long.py", SERIES, epochs=100_000, verbose=2)
+    )
+    give_up = time.monotonic() + 60
+    while time.monotonic() < give_up:
+        view = next(v for v in harness.engine.run_views() if v.record.id == run.id)
+        if (view.progress.epoch or 0) >= 2:
+            break
+        time.sleep(0.2)
+    harness.engine.stop_run(run.id)
+    stopped = wait_run(harness, run.id, timeout=30)
+    assert stopped.state == "stopped"
+    assert stopped.ended_at is not None and stopped.ended_at - stopped.started_at < 60
+    again = harness.engine.restart_run(run.id)
+    assert again.id != run.id and again.command == run.command and again.state == "running"
+    harness.engine.stop_run(again.id)
+    assert wait_run(harness, again.id, timeout=30).state == "stopped"
+
+
+def test_a_crashing_script_is_failed_with_its_exit_code_and_log_tail(
+    harness: EngineHarness,
+) -> None:
+    folder = harness.question_folder("series")
+    run = harness.engine.start_run("series", write(folder, "crash.py", CRASH))
+    ended = wait_run(harness, run.id)
+    assert (ended.state, ended.exit_code) == ("failed", 1)
+    view = next(v for v in harness.engine.run_views() if v.record.id == run.id)
+    assert view.tail[-1] == "ValueError: the candidate's script broke after one epoch"
+    assert any(line.startswith("Traceback") for line in view.tail)
+    event = harness.last("run-ended")
+    assert event.data["state"] == "failed" and event.data["exit_code"] == 1
+
+
+def test_a_model_copied_in_without_a_run_is_external(
+    harness: EngineHarness, models: dict[str, Path]
+) -> None:
+    from tests.conftest import FIXTURES
+
+    shutil.copyfile(
+        FIXTURES / "keras2" / "lstm_time_major.h5", harness.question_folder("series") / "mymodel.h5"
+    )
+    harness.wait_for_count("attempt-graded", 1, timeout=60)
+    [attempt] = harness.attempts()
+    assert attempt.source == "external" and attempt.run_id is None
+    assert harness.last("attempt-graded").data["source"] == "external"
