@@ -25,7 +25,7 @@ import psutil
 
 from simulator.blobs import take_snapshot
 from simulator.exam_format import Exam
-from simulator.filecheck import check_model_file
+from simulator.filecheck import check_model_file, content_size
 from simulator.grading.pool import (
     GradingPool,
     JobFinished,
@@ -424,6 +424,10 @@ class Engine:
             })  # fmt: skip
             return
         check = check_model_file(snapshot.path)
+        if not check.complete and _rewritten_since(path, snapshot.size):
+            # The copy caught the file mid-rewrite (a burst of saves): wait for the newer save.
+            self.watcher.watch_until_complete(path)
+            return
         source = find_source(self.store, self.session.id, question_id, path, saved_at, RUN_GRACE_S)
         common: dict[str, Any] = {
             "source": source.kind,
@@ -652,6 +656,16 @@ def _run_data(run: RunRecord) -> dict[str, Any]:
             peak_rss_mb=round(run.peak_rss_mb, 1),
         )
     return data
+
+
+def _rewritten_since(path: Path, copied_size: int) -> bool:
+    """Whether ``path`` changed after it was copied: another size, or complete where the copy is not."""
+    try:
+        if content_size(path) != copied_size:
+            return True
+    except OSError:
+        return False
+    return check_model_file(path).complete
 
 
 def _mtime(path: Path) -> float:

@@ -387,3 +387,43 @@ async def test_buttons_are_clickable(rig: TuiRig) -> None:
         await wait_until(
             pilot, lambda: any("no model to submit" in m for _, m in notifications(app))
         )
+
+
+async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig: TuiRig) -> None:
+    from simulator.tui.run_window import LogTailView, RunsTable
+    from tests.training_scripts import SERIES, write
+
+    session = rig.session()
+    for folder in ("category1", "category2"):  # endless trainings, stopped by the test
+        write(session.workspace / folder, "starter.py", SERIES, epochs=100_000, verbose=2)
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("1", "r")
+        await pilot.pause(0.3)
+        await pilot.press("2", "r")
+        table = app.query_one(RunsTable)
+        assert app.query_one("#run-window").display, "starting a run shows the Run window"
+
+        def states() -> list[list[str]]:
+            return table_rows(table)
+
+        await wait_until(
+            pilot,
+            lambda: len(states()) == 2 and all(" e" in row[4] for row in states()),
+            timeout=90,
+            what="two runs with parsed epochs",
+        )
+        assert [row[1] for row in states()] == ["Q2", "Q1"], "newest first"
+        assert all(row[2] == "running" and row[6] != "0%" for row in states())
+        assert any(line.startswith("Epoch") for line in app.query_one(LogTailView).lines)
+        table.focus()
+        await pilot.press("down")  # run #1 (category1)
+        await pilot.press("x")
+        await wait_until(pilot, lambda: states()[1][2] == "stopped", timeout=30, what="stopped")
+        assert states()[0][2] == "running", "the other run goes on"
+        assert "2 runs" not in text_of(app.query_one("#runs-status", Static))
+        await pilot.press("up", "x")
+        await wait_until(pilot, lambda: states()[0][2] == "stopped", timeout=30)
+        await pilot.press("v")
+        await pilot.pause(0.2)
+        assert not app.query_one("#run-window").display and app.query_one("#exam").display

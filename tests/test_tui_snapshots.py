@@ -22,7 +22,8 @@ from textual.pilot import Pilot
 from simulator.exam_format import format_shape
 from simulator.grading.evaluation import NotGradableError, check_interface
 from simulator.grading.pool import GradingPool
-from simulator.store import SessionRecord
+from simulator.store import RunState, SessionRecord
+from simulator.training.resources import Resources
 from simulator.tui.app import ExamApp
 from simulator.tui.exam_window import AttemptsTable
 from tests.tui_helpers import Clock, TuiRig
@@ -158,9 +159,63 @@ def test_results_screen(  # type: ignore[no-untyped-def]
     [
         ("exam-screen.svg", "test_attempt_list_with_a_not_gradable_reason[120x40].svg"),
         ("results-screen.svg", "test_results_screen[120x40].svg"),
+        ("run-window.svg", "test_run_window_with_two_runs[120x40].svg"),
     ],
 )
 def test_the_screenshots_in_the_docs_are_the_current_screens(image: str, snapshot: str) -> None:
     docs = Path(__file__).resolve().parent.parent / "docs" / "images" / image
     accepted = Path(__file__).resolve().parent / "__snapshots__" / "test_tui_snapshots" / snapshot
-    assert docs.read_bytes() == accepted.read_bytes(), f"copy {accepted.name} to docs/images/{image}"
+    assert docs.read_bytes() == accepted.read_bytes(), (
+        f"copy {accepted.name} to docs/images/{image}"
+    )
+
+
+def fixed_resources(runs: int) -> Resources:
+    return Resources(
+        cpu_percent=63.0, cores=2, memory_total_mb=8192, memory_available_mb=5120, runs=runs
+    )
+
+
+def recorded_run(
+    rig: TuiRig, session: SessionRecord, question_id: str, minute: float, output: str,
+    *, minutes: float, state: RunState, exit_code: int, epoch: int, epochs: int,
+    metrics: dict[str, float], peak_rss_mb: float,
+) -> None:  # fmt: skip
+    """A run as the engine records it, with its real log file, ended at a fixed time."""
+    folder = session.workspace / rig.exam.question(question_id).workspace_folder
+    log_dir = rig.paths.logs_dir(session.id) / "runs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    started = session.started_at + minute * 60
+    run = rig.store.add_run(
+        session_id=session.id, question_id=question_id, command=("python", "-u", "starter.py"),
+        cwd=folder, log_path=log_dir / f"run-{question_id}.log", started_at=started,
+    )  # fmt: skip
+    (log_dir / f"run-{question_id}.log").write_text(output, encoding="utf-8")
+    rig.store.update_run(run.id, epoch=epoch, epochs=epochs, metrics=metrics,
+                         cpu_seconds=minutes * 60 * 1.6, peak_rss_mb=peak_rss_mb)  # fmt: skip
+    rig.store.finish_run(run.id, state=state, ended_at=started + minutes * 60, exit_code=exit_code)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_run_window_with_two_runs(  # type: ignore[no-untyped-def]
+    rig: TuiRig, models: dict[str, Path], snap_compare, size: tuple[int, int]
+) -> None:
+    session = session_with_attempts(rig, models)
+    lines = "".join(
+        f"Epoch {n}/10\n1875/1875 - 21s - 11ms/step - accuracy: 0.{8800 + 12 * n} - loss: 0.{3300 - 90 * n}\n"
+        for n in range(1, 11)
+    )
+    recorded_run(rig, session, "learning-dataset", 70.0, lines, minutes=3.6, state="finished",
+                 exit_code=0, epoch=10, epochs=10, metrics={"accuracy": 0.892, "loss": 0.2400},
+                 peak_rss_mb=912.0)  # fmt: skip
+    crash = (
+        "Epoch 1/15\n20/20 - 9s - 450ms/step - accuracy: 0.3312 - loss: 1.0988\nTraceback (most recent call last):\n"
+        '  File "starter.py", line 88, in <module>\n    model = solution_model()\n'
+        'ValueError: Input 0 of layer "dense" is incompatible with the layer: expected axis -1 to have value 6272\n'
+    )
+    recorded_run(rig, session, "image-classification", 95.0, crash, minutes=0.9, state="failed",
+                 exit_code=1, epoch=1, epochs=15, metrics={"accuracy": 0.3312, "loss": 1.0988},
+                 peak_rss_mb=1530.0)  # fmt: skip
+    app = rig.app(session, clock=Clock(frozen=session.started_at + 105 * 60))
+    app.measure_resources = fixed_resources
+    assert snap_compare(app, terminal_size=size, press=["v"], run_before=settle)

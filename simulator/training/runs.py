@@ -159,6 +159,7 @@ class RunManager:
         self._last_store = 0.0
         self._last_sample = 0.0
         self._pending_samples: list[RunSample] = []
+        self._ended_tails: dict[int, list[str]] = {}
 
     # Control ------------------------------------------------------------------------------------
 
@@ -253,8 +254,13 @@ class RunManager:
                 found.append(RunView(record, current.parser.progress, current.cpu_percent,
                                      current.rss_mb, current.tail.tail(200), end - record.started_at))  # fmt: skip
             else:
-                found.append(RunView(record, _stored_progress(record), 0.0, 0.0,
-                                     _tail_of_file(record.log_path), end - record.started_at))  # fmt: skip
+                tail = self._ended_tails.get(record.id)
+                if tail is None:
+                    tail = _tail_of_file(record.log_path)
+                    if record.state != "running":  # an ended run's log no longer changes
+                        self._ended_tails[record.id] = tail
+                found.append(RunView(record, _stored_progress(record), 0.0, 0.0, tail,
+                                     end - record.started_at))  # fmt: skip
         return found
 
     def running(self) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,12 +20,13 @@ from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from simulator.durations import format_duration
 from simulator.engine import Engine, EngineEvent
 from simulator.exam_format import Question
+from simulator.training.resources import Resources, measure
 from simulator.tui.editor import (
     NO_EDITOR_HINT,
     EditorError,
@@ -37,6 +38,7 @@ from simulator.tui.exam_window import ExamToolWindow, QuestionsTable, question_s
 from simulator.tui.messages import EngineEventMessage, OpenFileRequested, QuestionChosen
 from simulator.tui.project import ProjectTree
 from simulator.tui.prompt import PromptView
+from simulator.tui.run_window import RunToolWindow
 from simulator.tui.screens import (
     ConfirmDialog,
     ErrorDialog,
@@ -82,6 +84,10 @@ class ExamApp(App[str]):
         Binding("t", "submit_and_test", "Submit and Test"),
         Binding("e", "edit", "Edit"),
         Binding("w", "workspace", "Folder"),
+        Binding("r", "run", "Run"),
+        Binding("v", "toggle_tool_window", "Runs/Exam"),
+        Binding("x", "stop_run", "Stop run", show=False),
+        Binding("R", "restart_run", "Restart run", show=False, key_display="shift+r"),
         Binding("s", "submit_exam", "End exam"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "request_quit", "Quit"),
@@ -96,19 +102,31 @@ class ExamApp(App[str]):
         "submit_and_test": "Submit and Test: grade the selected question's model file now",
         "edit": "Open the question's starter file in your editor",
         "workspace": "Show the workspace folder's path (to copy or open in an IDE)",
+        "run": "Run the selected question's starter file as a training run",
+        "toggle_tool_window": "Switch the bottom window between Exam and Runs",
+        "stop_run": "Stop the selected run (Ctrl+C to the script, then kill)",
+        "restart_run": "Restart the selected run (a new run of the same script)",
         "submit_exam": "Submit and End Exam (asks first)",
         "help": "This list of keys",
         "request_quit": "Leave tfexam (asks first; the clock keeps running)",
     }
 
-    def __init__(self, engine: Engine, *, log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        log_path: Path | None = None,
+        resources: Callable[[int], Resources] = measure,
+    ) -> None:
         super().__init__()
+        self.measure_resources = resources
         self.engine = engine
         self.store = engine.store
         self.exam = engine.exam
         self.session = engine.session
         self.log_path = log_path
         self.questions = list(self.exam.questions)
+        self._numbers = {q.id: f"Q{n}" for n, q in enumerate(self.questions, start=1)}
         self.current: Question = self.questions[0]
         self.view_model: ExamView | None = None
         self._ended_label: str | None = None
@@ -123,7 +141,9 @@ class ExamApp(App[str]):
             with Horizontal(id="top"):
                 yield ProjectTree(self.session.workspace, self.exam, id="project")
                 yield PromptView(id="prompt")
-            yield ExamToolWindow(id="exam")
+            with ContentSwitcher(initial="exam", id="tool-windows"):
+                yield ExamToolWindow(id="exam")
+                yield RunToolWindow(id="run-window")
             yield StatusBar(id="status-bar")
         yield Static("", id="too-small")
         yield Footer()
@@ -131,6 +151,7 @@ class ExamApp(App[str]):
     def on_mount(self) -> None:
         self.title = f"tfexam · {self.exam.title}"
         self.query_one("#project", ProjectTree).border_title = "Project"
+        self._title_tool_window()
         self.engine.subscribe(self._on_engine_event)
         self.refresh_view()
         # The question current by then: a key pressed during the first frame must win.
@@ -227,6 +248,18 @@ class ExamApp(App[str]):
         elif kind == "solutions-revealed":
             self._revealed = True
             self.query_one("#project", ProjectTree).rescan()
+        elif kind == "run-started":
+            self._show_runs()
+        elif kind == "run-ended":
+            state = str(data.get("state"))
+            code = data.get("exit_code")
+            self.notify(
+                f"run #{data['run']} {state}"
+                + (f" (exit code {code})" if code not in (None, 0) else ""),
+                title=f"{question}: training",
+                severity="error" if state == "failed" else "information",
+                timeout=8 if state == "failed" else 4,
+            )
         elif kind == "engine-error":
             self.report_error("The exam engine stopped", str(data.get("message")))
         elif kind == "worker-exited" and any(
@@ -266,7 +299,12 @@ class ExamApp(App[str]):
             ended = "time is up"
         self.query_one(StatusBar).show_countdown(remaining, ended)
         pool = self.engine.pool
-        self.query_one(StatusBar).show_graders(pool.status(), pool.pending())
+        status_bar = self.query_one(StatusBar)
+        status_bar.show_graders(pool.status(), pool.pending())
+        resources = self.measure_resources(self.engine.runs.running())
+        status_bar.show_runs(resources)
+        if self.query_one(ContentSwitcher).current == "run-window":
+            self.query_one(RunToolWindow).show(self.engine.run_views(), self._numbers, resources)
         if time.monotonic() - self._last_rescan >= RESCAN_S:
             self._last_rescan = time.monotonic()
             self.query_one("#project", ProjectTree).rescan()
@@ -309,16 +347,9 @@ class ExamApp(App[str]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Exam actions work on the exam screen only; once it ended, only looking remains."""
-        exam_screen_only = (
-            "submit_and_test",
-            "edit",
-            "workspace",
-            "submit_exam",
-            "select_question",
-        )
-        if action in exam_screen_only and self.screen is not self.screen_stack[0]:
+        if action in EXAM_SCREEN_ACTIONS and self.screen is not self.screen_stack[0]:
             return False
-        if action in ("submit_and_test", "submit_exam") and self._exam_over():
+        if action in WHILE_RUNNING_ACTIONS and self._exam_over():
             return None
         return True
 
@@ -368,6 +399,65 @@ class ExamApp(App[str]):
         except EditorError as error:
             self.notify(str(error), title="Edit", severity="error")
 
+    def action_run(self) -> None:
+        try:
+            run = self.engine.start_run(self.current.id)
+        except (OSError, RuntimeError) as error:
+            self.notify(str(error), title="Run", severity="error")
+            return
+        self.notify(
+            f"run #{run.id}: {' '.join(run.command[1:])} in {self.current.workspace_folder}/",
+            title=f"{self._question_label(self.current.id)}: training",
+            timeout=4,
+        )
+        self._show_runs()
+
+    def action_toggle_tool_window(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current == "run-window":
+            switcher.current = "exam"
+            self._title_tool_window()
+            self.query_one("#questions").focus()
+        else:
+            self._show_runs()
+
+    def _show_runs(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current != "run-window":
+            switcher.current = "run-window"
+            self._title_tool_window()
+        resources = self.measure_resources(self.engine.runs.running())
+        self.query_one(RunToolWindow).show(self.engine.run_views(), self._numbers, resources)
+        self.query_one("#runs").focus()
+
+    def _title_tool_window(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        runs = switcher.current == "run-window"
+        switcher.border_title = "Runs" if runs else "Exam"
+        switcher.border_subtitle = "v: Exam" if runs else "v: Runs"
+
+    def _selected_run(self) -> int | None:
+        if self.query_one(ContentSwitcher).current != "run-window":
+            self._show_runs()
+        return self.query_one(RunToolWindow).selected_run()
+
+    def action_stop_run(self) -> None:
+        run_id = self._selected_run()
+        if run_id is None:
+            self.notify("no run selected", title="Stop", severity="warning")
+            return
+        self.engine.stop_run(run_id)
+        self.notify(f"stopping run #{run_id}…", title="Stop", timeout=3)
+
+    def action_restart_run(self) -> None:
+        run_id = self._selected_run()
+        if run_id is None:
+            self.notify("no run selected", title="Restart", severity="warning")
+            return
+        run = self.engine.restart_run(run_id)
+        self.notify(f"run #{run.id} started again from run #{run_id}", title="Restart", timeout=3)
+        self._show_runs()
+
     def action_workspace(self) -> None:
         self.push_screen(WorkspaceDialog(str(self.session.workspace)))
 
@@ -405,6 +495,10 @@ class ExamApp(App[str]):
             assert isinstance(binding, Binding)
             if binding.action in self.ACTION_HELP and binding.show:
                 yield KeyHelp(binding.key_display or binding.key, self.ACTION_HELP[binding.action])
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.action in self.ACTION_HELP and not binding.show:
+                yield KeyHelp(binding.key_display or binding.key, self.ACTION_HELP[binding.action])
         yield KeyHelp("ctrl+c", "Leave tfexam (same as q)")
         yield KeyHelp("enter", "In the Project window: open the file in your editor")
         yield KeyHelp("ctrl+p", "Command palette: every action by name")
@@ -416,7 +510,7 @@ class ExamApp(App[str]):
         if screen is not self.screen_stack[0]:
             return
         for action, help_text in self.ACTION_HELP.items():
-            if not (action in ("submit_and_test", "submit_exam") and self._exam_over()):
+            if not (action in WHILE_RUNNING_ACTIONS and self._exam_over()):
                 title = help_text.split(":")[0].split(" (")[0]
                 yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
         for number, question in enumerate(self.questions, start=1):
@@ -444,11 +538,21 @@ class ExamApp(App[str]):
                 "Leave the exam?",
                 f"The clock keeps running while tfexam is closed: {format_duration(max(0.0, remaining))} "
                 f"left, the exam ends at {ends}. Models saved meanwhile are graded when you come "
-                f"back with: tfexam resume {self.session.id}",
+                f"back with: tfexam resume {self.session.id}" + self._runs_note(),
                 confirm="Leave",
                 cancel="Stay",
             ),
             self._on_quit_answer,
+        )
+
+    def _runs_note(self) -> str:
+        running = self.engine.runs.running()
+        if not running:
+            return ""
+        verb = "keeps" if running == 1 else "keep"
+        return (
+            f"\n{running} training run{'s' if running != 1 else ''} {verb} going meanwhile, "
+            "writing to its log."
         )
 
     def _on_quit_answer(self, confirmed: bool | None) -> None:
@@ -507,6 +611,16 @@ class ExamApp(App[str]):
     def _on_edit_button(self) -> None:
         self.action_edit()
 
+
+#: Actions of the exam screen (not of a dialog or the results screen on top of it).
+EXAM_SCREEN_ACTIONS = frozenset(
+    {
+        "submit_and_test", "edit", "workspace", "submit_exam", "select_question", "run",
+        "stop_run", "restart_run", "toggle_tool_window",
+    }
+)  # fmt: skip
+#: Actions that make sense only while the exam runs.
+WHILE_RUNNING_ACTIONS = frozenset({"submit_and_test", "submit_exam", "run", "restart_run"})
 
 #: Events after which the scores or attempt lists may have changed.
 _REFRESHING_EVENTS = frozenset(

@@ -126,9 +126,6 @@ class ExamToolWindow(Vertical):
         # Full width: a not-gradable reason is a sentence, and it must be readable at 80x24.
         yield Static("", id="attempt-detail")
 
-    def on_mount(self) -> None:
-        self.border_title = "Exam"
-
     def show(self, view: ExamView, question_id: str) -> None:
         self.query_one(QuestionsTable).show(view)
         attempts = view.attempts.get(question_id, ())

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from simulator.durations import format_duration
 from simulator.grading.pool import WorkerStatus
+from simulator.training.resources import Resources
 from simulator.tui.view_model import countdown_level
 
 
@@ -19,6 +20,7 @@ class StatusBar(Horizontal):
         yield Static("", id="countdown")
         yield Static("", id="total")
         yield Static("", id="graders")
+        yield Static("", id="runs-status")
 
     def show_countdown(self, remaining_s: float, ended: str | None) -> None:
         countdown = self.query_one("#countdown", Static)
@@ -33,6 +35,20 @@ class StatusBar(Horizontal):
 
     def show_total(self, label: str) -> None:
         self.query_one("#total", Static).update(f"Score {label}")
+
+    def show_runs(self, resources: Resources) -> None:
+        """``2 runs`` in the status bar; a warning sign when cores or memory are short."""
+        label = self.query_one("#runs-status", Static)
+        warnings = resources.warnings()
+        if not resources.runs and not warnings:
+            label.update("")
+            return
+        text = Text(f"{resources.runs} run{'s' if resources.runs != 1 else ''}", style="cyan")
+        if resources.runs > resources.cores:
+            text.append(f" ⚠ {resources.runs} on {resources.cores} cores", style="bold yellow")
+        elif warnings:
+            text.append(" ⚠ memory", style="bold yellow")
+        label.update(text)
 
     def show_graders(self, workers: list[WorkerStatus], queued: int) -> None:
         self.query_one("#graders", Static).update(graders_text(workers, queued))
