@@ -593,8 +593,8 @@ def train(
         python=python or session.settings.get("python"),
     )  # fmt: skip
     folder = session.workspace / question.workspace_folder
-    run = manager.launch(question.id, folder, script or question.starter)
     manager.start()
+    run = manager.launch(question.id, folder, script or question.starter)
     console.print(
         f"Run #{run.id}: {escape(' '.join(run.command))} in {escape(str(folder))}\n"
         f"Output: {escape(str(run.log_path))}"

@@ -179,3 +179,29 @@ def test_a_model_copied_in_without_a_run_is_external(
     [attempt] = harness.attempts()
     assert attempt.source == "external" and attempt.run_id is None
     assert harness.last("attempt-graded").data["source"] == "external"
+
+
+def test_tfexam_train_runs_a_script_headless_and_reports_how_it_ended(
+    tfexam_home: Path, tmp_path: Path
+) -> None:
+    from simulator.catalog import find_exam
+    from simulator.paths import data_paths
+    from simulator.sessions import NewSession, create_session
+    from simulator.store import Store
+    from tests.conftest import run_cli
+
+    store = Store(data_paths().database)
+    exam = find_exam(str(FORMATS_EXAM), None)
+    session = create_session(store, NewSession(exam, workspace=tmp_path / "ws", duration_s=600))
+    write(session.workspace / "series", "train.py", SERIES, epochs=3, verbose=2)
+    env = {"TFEXAM_HOME": str(tfexam_home)}
+    ran = run_cli("train", "series", "--script", "train.py", env=env, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert "finished, exit code 0: epoch 3/3" in ran.stdout
+    [run] = store.runs(session.id)
+    assert (run.state, run.exit_code, run.epoch) == ("finished", 0, 3)
+    missing = run_cli("train", "series", "--script", "nope.py", env=env)
+    assert missing.returncode == 1 and "nope.py does not exist" in missing.stderr
+    store.finish_session(session.id, session.deadline, "submitted")
+    refused = run_cli("train", "series", env=env)
+    assert refused.returncode == 1 and "is over" in refused.stderr

@@ -170,7 +170,7 @@ class RunManager:
     def start(self) -> None:
         """Adopt runs of this session that are still alive, then start watching."""
         for record in self.store.runs(self.session_id):
-            if record.state == "running":
+            if record.state == "running" and record.id not in self._live:
                 self._adopt(record)
         self._thread = threading.Thread(target=self._monitor, name="tfexam-runs", daemon=True)
         self._thread.start()
