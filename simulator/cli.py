@@ -630,6 +630,90 @@ def train(
     return 0 if final.state == "finished" else 1
 
 
+REPORT_FORMATS = ("text", "md", "json")
+
+
+@cli.command()
+@click.argument("session_key", metavar="[SESSION]", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
+    help="text for the terminal, md to share, json for tools.",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
+)
+def report(session_key: str | None, fmt: str, output: Path | None) -> None:
+    """The session report: scores, every attempt, a timeline, CPU and memory, advice."""
+    from simulator.report.markdown import render_markdown
+    from simulator.report.model import build_report
+    from simulator.report.text import render_text, report_renderable
+
+    paths, store = _open_store()
+    session = store.find_session(session_key)
+    _log_to(paths.logs_dir(session.id) / "engine.log")
+    session = finalize_if_due(store, paths, session)
+    built = build_report(store, session, exam_of(session, paths))
+    if fmt == "json":
+        text = json.dumps(built.to_json(), indent=2) + "\n"
+    elif fmt == "md":
+        text = render_markdown(built)
+    elif output is None:
+        wrapping = Console(highlight=False)  # the shared console does not wrap; a report must
+        wrapping.print(report_renderable(built, wrapping.width))
+        return
+    else:
+        text = render_text(built, color=False)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    console.print(f"Wrote {escape(str(output))}")
+
+
+@cli.command()
+@click.option("--exam", "exam_name", help="Only this exam's sessions.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def history(exam_name: str | None, as_json: bool) -> None:
+    """Your sessions over time: score per category, total and the trend."""
+    from simulator.report.history import build_history, history_json
+
+    paths, store = _open_store()
+    sessions = [s for s in store.list_sessions() if exam_name in (None, s.exam_id)]
+    exams = {}
+    for session in sessions:
+        try:
+            exams[session.id] = exam_of(session, paths)
+        except (ExamFormatError, UnknownExamError):
+            continue
+    entries = build_history(store, exams, sessions)
+    if as_json:
+        click.echo(json.dumps(history_json(entries), indent=2))
+        return
+    if not entries:
+        console.print("No sessions yet: start one with 'tfexam start'.")
+        return
+    table = Table(title="Sessions over time", title_justify="left")
+    for name in ("started", "session", "exam", "1", "2", "3", "4", "5", "total", "trend"):
+        table.add_column(name, justify="right" if name not in ("session", "exam") else "left")
+    for entry in entries:
+        trend = "" if entry.trend is None else f"{entry.trend:+.0f}"
+        verdict = "[green]pass[/]" if entry.passed else "[red]fail[/]"
+        if entry.state == "running":
+            verdict = "[dim]running[/]"
+        table.add_row(
+            entry.started_at[:16].replace("T", " "), entry.session, entry.exam,
+            *(str(entry.categories.get(str(c), "")) for c in range(1, 6)),
+            f"{entry.percent:.0f}% {verdict}", trend,
+        )  # fmt: skip
+    console.print(table)
+
+
+from simulator.prepare_cli import prepare_command  # noqa: E402  (tfexam prepare)
+
+cli.add_command(prepare_command)
+
+
 # Entry point ------------------------------------------------------------------------------------
 
 

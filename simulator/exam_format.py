@@ -79,6 +79,8 @@ class Scoring:
 
     metric: MetricName
     thresholds: tuple[float, ...]
+    #: The metric the reference solution reached in calibration, for the session report.
+    reference: float | None = None
 
     @property
     def lower_is_better(self) -> bool:
@@ -187,6 +189,7 @@ class Exam:
                         "metric": q.scoring.metric,
                         "lower_is_better": q.scoring.lower_is_better,
                         "thresholds": list(q.scoring.thresholds),
+                        "reference": q.scoring.reference,
                     },
                 }
                 for q in self.questions
@@ -427,12 +430,21 @@ def _parse_scoring(raw: object, where: str, problems: _Problems) -> Scoring | No
             )
             problems.add(f"{where}.thresholds", f"must strictly {order}, got {thresholds}")
             ok = False
-    _unknown_keys(raw, {"metric", "thresholds"}, where, problems)
+    reference = raw.get("reference")
+    if reference is not None and (
+        not isinstance(reference, (int, float)) or isinstance(reference, bool)
+    ):
+        problems.add(
+            f"{where}.reference", f"must be a number (the reference's metric), got {reference!r}"
+        )
+        ok = False
+    _unknown_keys(raw, {"metric", "thresholds", "reference"}, where, problems)
     if not ok:
         return None
     return Scoring(
         metric=cast(MetricName, metric),
         thresholds=tuple(float(t) for t in cast(list[float], thresholds)),
+        reference=float(reference) if reference is not None else None,
     )
 
 

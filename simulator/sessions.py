@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from simulator.catalog import find_exam
 from simulator.engine import Engine, EngineEvent, engine_is_live
 from simulator.exam_format import Exam, ExamFormatError, Policy, Question, load_exam
@@ -85,6 +87,8 @@ def record_session(
             "duration_s": duration_s,
             "grading": grading.to_dict(),
             **({"python": request.python} if request.python else {}),
+            # The machine's cores, for the report's "N trainings on M cores" (it may be read elsewhere).
+            "cores": psutil.cpu_count(logical=True),
         },
     )
     store.create_session(record)

@@ -8,66 +8,15 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.cli_helpers import HeadlessRun
 from tests.conftest import REPO, run_cli
 from tests.models import slow_model
-
-
-class HeadlessRun:
-    """``tfexam start/resume --headless --json`` in a subprocess, its events collected as they come."""
-
-    def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "simulator", *args, "--headless", "--json"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            cwd=REPO,
-        )
-        self.events: list[dict[str, Any]] = []
-        self.other_lines: list[str] = []
-        self._cond = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            with self._cond:
-                try:
-                    self.events.append(json.loads(line))
-                except json.JSONDecodeError:
-                    self.other_lines.append(line)
-                self._cond.notify_all()
-
-    def wait_for(self, kind: str, count: int = 1, timeout: float = 60.0) -> list[dict[str, Any]]:
-        with self._cond:
-            ok = self._cond.wait_for(
-                lambda: sum(e["event"] == kind for e in self.events) >= count, timeout
-            )
-            assert ok, (
-                f"no {kind!r} event; got {[e['event'] for e in self.events]}; stderr: {self._stderr()}"
-            )
-            return [e for e in self.events if e["event"] == kind]
-
-    def _stderr(self) -> str:
-        if self.process.poll() is None or self.process.stderr is None:
-            return "(still running)"
-        return self.process.stderr.read()
-
-    def finish(self, timeout: float = 60.0) -> int:
-        return self.process.wait(timeout=timeout)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
 
 
 @pytest.fixture

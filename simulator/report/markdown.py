@@ -1,0 +1,105 @@
+"""The report as Markdown, for sharing (an issue, a study group's chat, a notes app)."""
+
+from __future__ import annotations
+
+from simulator.durations import format_duration
+from simulator.report.charts import downsample, sparkline
+from simulator.report.model import QuestionEntry, Report
+from simulator.report.text import HOW, SOURCE
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _value(q: QuestionEntry, value: float | None) -> str:
+    return "—" if value is None else f"{q.metric} {value:.4g}"
+
+
+def _time(seconds: float | None) -> str:
+    return "—" if seconds is None else format_duration(seconds)
+
+
+def render_markdown(report: Report) -> str:
+    s = report.summary
+    over = s.ended_how != "running"
+    lines = [
+        f"# {_cell(s.exam_title)}: session {s.session}",
+        "",
+        f"**{'PASS' if s.passed else 'FAIL'}**: {s.points:g} of {s.max_points:g} points "
+        f"({s.percent:.1f}%); pass mark {s.pass_mark:g}%, the {s.policy} attempt counts.",
+        "",
+        f"- Started {s.started_at[:19].replace('T', ' ')}, {HOW.get(s.ended_how, s.ended_how)}"
+        + (f" at {s.ended_at[11:19]}" if s.ended_at else ""),
+        f"- Time used: {format_duration(s.time_used_s)} of {format_duration(s.duration_s)}",
+        f"- {s.attempts} attempts, {s.runs} training runs, tfexam opened {s.engine_sessions} time(s)"
+        + (f", {s.crashes} after a crash" if s.crashes else ""),
+        "",
+        "## Questions",
+        "",
+        "| # | question | weight | score | counted | first graded | first → best | tries | not gradable |"
+        + (" reference |" if over else ""),
+        "|---:|---|---:|---:|---|---:|---:|---:|---:|" + ("---|" if over else ""),
+    ]
+    for q in report.questions:
+        tries = len([a for a in q.attempts if a.state != "superseded"])
+        row = (
+            f"| {q.number} | {_cell(q.title)} | {q.weight:g} | {q.score}/5 | {_value(q, q.best_value)} "
+            f"| {_time(q.first_gradable_s)} | {_time(q.first_to_best_s)} | {tries} | {q.not_gradable} |"
+        )
+        if over:
+            row += (
+                f" {_value(q, q.reference_value)} → {q.reference_score}/5 |"
+                if q.reference_value is not None
+                else " — |"
+            )
+        lines.append(row)
+    for q in report.questions:
+        if not q.attempts:
+            continue
+        lines += ["", f"### Q{q.number} {_cell(q.title)}", "", "| # | saved at | source | score | result |",
+                  "|---:|---:|---|---:|---|"]  # fmt: skip
+        for a in q.attempts:
+            result = _value(q, a.value) if a.state == "graded" else f"{a.state}: {a.reason or ''}"
+            source = SOURCE.get(a.source, a.source or "") + (
+                f" #{a.run}" if a.run is not None else ""
+            )
+            score = f"{a.score}/5" if a.score is not None else "—"
+            lines.append(
+                f"| {'★' if a.counted else ''}{a.id} | {format_duration(a.at_s)} | {source} | {score} "
+                f"| {_cell(result)} |"
+            )
+    p = report.parallelism
+    lines += ["", "## Timeline", ""]
+    if report.runs:
+        lines += ["| run | question | start | end | state | epochs | CPU s | peak RSS |",
+                  "|---:|---|---:|---:|---|---:|---:|---:|"]  # fmt: skip
+        for r in report.runs:
+            lines.append(
+                f"| {r.id} | {r.question} | {format_duration(r.start_s)} | {_time(r.end_s)} | {r.state}"
+                f"{f' ({r.exit_code})' if r.exit_code not in (None, 0) else ''} | {r.epoch or 0}/{r.epochs or '?'} "
+                f"| {r.cpu_seconds:.0f} | {r.peak_rss_mb:.0f} MB |"
+            )
+        lines.append("")
+    lines += [f"- {e.label} at {format_duration(e.at_s)}" for e in report.events]
+    shares = ", ".join(f"{k}: {v:.0%}" for k, v in p.shares.items())
+    lines += [
+        "",
+        f"Trainings running at once (share of the session): {shares}. "
+        + (
+            f"Average CPU {p.average_cpu_percent:.0f}%. "
+            if p.average_cpu_percent is not None
+            else ""
+        )
+        + f"Idle {p.idle_share:.0%} of the time; longest idle stretch {format_duration(p.longest_idle_gap_s)}.",
+    ]
+    if report.samples:
+        end = max(s.time_used_s, 1.0)
+        cpu = downsample([(x.at_s, x.cpu_percent) for x in report.samples], 0, end, 60)
+        total = max(x.memory_total_mb for x in report.samples)
+        memory = downsample([(x.at_s, x.memory_used_mb) for x in report.samples], 0, end, 60)
+        lines += ["", "## CPU and memory", "", "```", f"CPU    {sparkline(cpu, 100.0)}",
+                  f"Memory {sparkline(memory, total)}", "```"]  # fmt: skip
+    lines += ["", "## Advice", ""]
+    lines += [f"- {line}" for line in report.advice] or ["Nothing to add."]
+    return "\n".join(lines) + "\n"

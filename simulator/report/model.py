@@ -1,0 +1,403 @@
+"""Everything a session report says, computed once from the store (plain data, JSON-ready).
+
+Times are seconds since the session's start (``*_s``), so a report reads the same in any time
+zone; the summary also gives absolute ISO-8601 times. The JSON form is ``dataclasses.asdict`` of
+:class:`Report`, documented in docs/report.md and checked against ``schema.json`` by the tests.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from simulator.engine import iso_time
+from simulator.exam_format import MAX_SCORE, Exam, Policy
+from simulator.report.intervals import Interval, concurrency_shares, gaps
+from simulator.scoring import exam_result
+from simulator.store import AttemptRecord, EventRecord, RunRecord, SessionRecord, Store
+from simulator.workspace import REFERENCE_NAME
+
+SCHEMA_VERSION = 1
+#: Below this share of the whole machine's CPU, with no training running, the machine is idle.
+IDLE_CPU_PERCENT = 25.0
+#: A system sample stands for the seconds before it (the engine samples every 10 s).
+SAMPLE_SPAN_S = 10.0
+
+
+@dataclass(frozen=True)
+class AttemptEntry:
+    id: int
+    question: str
+    at_s: float
+    state: str
+    source: str | None
+    origin: str
+    run: int | None
+    score: int | None
+    metric: str | None
+    value: float | None
+    reason: str | None
+    counted: bool
+    grading_s: float | None
+
+
+@dataclass(frozen=True)
+class QuestionEntry:
+    id: str
+    number: int
+    title: str
+    category: int
+    weight: float
+    folder: str
+    metric: str
+    lower_is_better: bool
+    score: int
+    points: float
+    max_points: float
+    best_value: float | None
+    counted_attempt: int | None
+    attempts: list[AttemptEntry]
+    first_submission_s: float | None
+    first_gradable_s: float | None
+    best_s: float | None
+    first_to_best_s: float | None
+    not_gradable: int
+    external: int
+    #: After the session only: what the reference solution reaches, and where it now lies.
+    reference_value: float | None
+    reference_score: int | None
+    reference_file: str | None
+
+
+@dataclass(frozen=True)
+class RunEntry:
+    id: int
+    question: str
+    start_s: float
+    end_s: float | None
+    state: str
+    exit_code: int | None
+    epoch: int | None
+    epochs: int | None
+    metrics: dict[str, float]
+    cpu_seconds: float
+    peak_rss_mb: float
+
+
+@dataclass(frozen=True)
+class GradingEntry:
+    attempt: int
+    question: str
+    queued_s: float
+    start_s: float | None
+    end_s: float | None
+    state: str
+    score: int | None
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at_s: float
+    kind: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    at_s: float
+    cpu_percent: float
+    memory_used_mb: float
+    memory_total_mb: float
+    runs: int
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    #: Share of the session (0-1) with 0, 1, 2 and 3 or more trainings running.
+    shares: dict[str, float]
+    average_cpu_percent: float | None
+    idle_share: float
+    longest_idle_gap_s: float
+    longest_idle_gap_start_s: float | None
+    oversubscribed_s: float
+    cores: int | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    session: str
+    exam: str
+    exam_title: str
+    workspace: str
+    policy: str
+    started_at: str
+    deadline: str
+    ended_at: str | None
+    ended_how: str
+    duration_s: float
+    time_used_s: float
+    points: float
+    max_points: float
+    percent: float
+    pass_mark: float
+    passed: bool
+    attempts: int
+    runs: int
+    engine_sessions: int
+    crashes: int
+
+
+@dataclass(frozen=True)
+class Report:
+    schema: int
+    generated_at: str
+    summary: Summary
+    questions: list[QuestionEntry]
+    runs: list[RunEntry]
+    grading: list[GradingEntry]
+    events: list[TimelineEvent]
+    parallelism: Parallelism
+    samples: list[Sample]
+    advice: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_report(
+    store: Store, session: SessionRecord, exam: Exam, now: float | None = None
+) -> Report:
+    """Read the session's attempts, runs, events and samples and compute the whole report."""
+    from simulator.report.advice import advise
+
+    now = time.time() if now is None else now
+    start = session.started_at
+    # The candidate's time ends at the deadline: grading what was saved takes a moment longer.
+    end = min(session.ended_at if session.ended_at is not None else now, session.deadline)
+    policy: Policy = session.settings.get("policy", exam.policy)
+    attempts = store.attempts(session.id)
+    runs = store.runs(session.id)
+    events = store.events(session.id)
+    samples = [
+        Sample(s.at - start, s.cpu_percent, s.memory_used_mb, s.memory_total_mb, s.runs)
+        for s in store.system_samples(session.id)
+    ]
+    result = exam_result(exam, attempts, policy)
+    over = session.state == "submitted"
+    questions = [
+        _question_entry(number, item, attempts, session, over)
+        for number, item in enumerate(result.questions, start=1)
+    ]
+    run_entries = [_run_entry(run, start) for run in runs]
+    opened = [e for e in events if e.kind == "session-opened"]
+    crashes = _crashes(events)
+    summary = Summary(
+        session=session.id,
+        exam=exam.id,
+        exam_title=exam.title,
+        workspace=str(session.workspace),
+        policy=policy,
+        started_at=iso_time(start),
+        deadline=iso_time(session.deadline),
+        ended_at=iso_time(session.ended_at) if session.ended_at is not None else None,
+        ended_how=session.end_reason if over and session.end_reason else "running",
+        duration_s=round(session.deadline - start, 3),
+        time_used_s=round(end - start, 3),
+        points=result.points,
+        max_points=result.max_points,
+        percent=round(result.percent, 2),
+        pass_mark=result.pass_mark,
+        passed=result.passed,
+        attempts=len(attempts),
+        runs=len(runs),
+        engine_sessions=len(opened),
+        crashes=crashes,
+    )
+    report = Report(
+        schema=SCHEMA_VERSION,
+        generated_at=iso_time(now),
+        summary=summary,
+        questions=questions,
+        runs=run_entries,
+        grading=[_grading_entry(a, start) for a in attempts if a.queued_at is not None],
+        events=_timeline_events(events, start),
+        parallelism=_parallelism(runs, samples, start, end, session.settings.get("cores")),
+        samples=samples,
+    )
+    return Report(**{**report.__dict__, "advice": advise(report)})
+
+
+def _question_entry(
+    number: int,
+    item: Any,
+    attempts: list[AttemptRecord],
+    session: SessionRecord,
+    over: bool,
+) -> QuestionEntry:
+    question = item.question
+    start = session.started_at
+    own = sorted((a for a in attempts if a.question_id == question.id), key=lambda a: a.id)
+    counted_id = item.counted.id if item.counted else None
+    entries = [_attempt_entry(a, start, counted=a.id == counted_id) for a in own]
+    considered = [e for e in entries if e.state != "superseded"]
+    graded = [e for e in entries if e.state == "graded" and e.score is not None]
+    best = max(graded, key=lambda e: (e.score or 0, -e.at_s)) if graded else None
+    first_graded = graded[0].at_s if graded else None
+    counted = next((e for e in entries if e.counted), None)
+    reference = question.scoring.reference if over else None
+    reference_file = session.workspace / question.workspace_folder / REFERENCE_NAME
+    return QuestionEntry(
+        id=question.id,
+        number=number,
+        title=question.title,
+        category=question.category,
+        weight=question.weight,
+        folder=question.workspace_folder,
+        metric=question.scoring.metric,
+        lower_is_better=question.scoring.lower_is_better,
+        score=item.score,
+        points=item.points,
+        max_points=question.weight * MAX_SCORE,
+        best_value=counted.value if counted else None,
+        counted_attempt=counted_id,
+        attempts=entries,
+        first_submission_s=considered[0].at_s if considered else None,
+        first_gradable_s=first_graded,
+        best_s=best.at_s if best else None,
+        first_to_best_s=round(best.at_s - first_graded, 3)
+        if best and first_graded is not None
+        else None,
+        not_gradable=sum(1 for e in entries if e.state == "not-gradable"),
+        external=sum(1 for e in considered if e.source == "external"),
+        reference_value=reference,
+        reference_score=question.scoring.score(reference) if reference is not None else None,
+        reference_file=str(reference_file) if over and reference_file.exists() else None,
+    )
+
+
+def _attempt_entry(attempt: AttemptRecord, start: float, *, counted: bool) -> AttemptEntry:
+    grading_s = None
+    if attempt.finished_at is not None and attempt.started_at is not None:
+        grading_s = round(attempt.finished_at - attempt.started_at, 3)
+    return AttemptEntry(
+        id=attempt.id,
+        question=attempt.question_id,
+        at_s=round(attempt.saved_at - start, 3),
+        state=attempt.state,
+        source=attempt.source,
+        origin=attempt.origin,
+        run=attempt.run_id,
+        score=attempt.score,
+        metric=attempt.metric_name,
+        value=attempt.metric_value,
+        reason=None if attempt.state == "graded" else attempt.message,
+        counted=counted,
+        grading_s=grading_s,
+    )
+
+
+def _run_entry(run: RunRecord, start: float) -> RunEntry:
+    return RunEntry(
+        id=run.id,
+        question=run.question_id,
+        start_s=round(run.started_at - start, 3),
+        end_s=round(run.ended_at - start, 3) if run.ended_at is not None else None,
+        state=run.state,
+        exit_code=run.exit_code,
+        epoch=run.epoch,
+        epochs=run.epochs,
+        metrics=run.metrics,
+        cpu_seconds=round(run.cpu_seconds, 2),
+        peak_rss_mb=round(run.peak_rss_mb, 1),
+    )
+
+
+def _grading_entry(attempt: AttemptRecord, start: float) -> GradingEntry:
+    assert attempt.queued_at is not None
+    return GradingEntry(
+        attempt=attempt.id,
+        question=attempt.question_id,
+        queued_s=round(attempt.queued_at - start, 3),
+        start_s=round(attempt.started_at - start, 3) if attempt.started_at is not None else None,
+        end_s=round(attempt.finished_at - start, 3) if attempt.finished_at is not None else None,
+        state=attempt.state,
+        score=attempt.score,
+    )
+
+
+def _crashes(events: list[EventRecord]) -> int:
+    """Openings of the session that ended without a detach or the end: a crash or a kill."""
+    crashes, open_now = 0, False
+    for event in events:
+        if event.kind == "session-opened":
+            crashes += 1 if open_now else 0
+            open_now = True
+        elif event.kind in ("engine-detached", "session-submitted"):
+            open_now = False
+    return crashes
+
+
+def _timeline_events(events: list[EventRecord], start: float) -> list[TimelineEvent]:
+    found = []
+    open_now = False
+    for event in events:
+        at = round(event.at - start, 3)
+        payload = event.payload
+        if event.kind == "session-opened":
+            if open_now:
+                found.append(
+                    TimelineEvent(at, "crash", "tfexam had stopped without leaving (crash or kill)")
+                )
+            if payload.get("resumed"):
+                found.append(TimelineEvent(at, "resumed", "tfexam resumed"))
+            open_now = True
+        elif event.kind == "engine-detached":
+            open_now = False
+            found.append(TimelineEvent(at, "detached", "left tfexam (the clock kept running)"))
+        elif event.kind == "time-warning":
+            found.append(
+                TimelineEvent(at, "time-warning", f"{payload.get('minutes')} minutes left")
+            )
+        elif event.kind == "deadline-reached":
+            found.append(TimelineEvent(at, "deadline", "time is up: auto-submit"))
+        elif event.kind == "submit-requested":
+            found.append(TimelineEvent(at, "submit", "Submit and End Exam"))
+        elif event.kind == "session-submitted":
+            open_now = False
+            found.append(TimelineEvent(at, "end", f"exam over ({payload.get('reason')})"))
+    return found
+
+
+def _parallelism(
+    runs: list[RunRecord], samples: list[Sample], start: float, end: float, cores: int | None
+) -> Parallelism:
+    span = max(end - start, 1e-9)
+    running: list[Interval] = [
+        (run.started_at, run.ended_at if run.ended_at is not None else end) for run in runs
+    ]
+    seconds = concurrency_shares(running, start, end)
+    shares = {
+        "0": seconds.get(0, 0.0) / span,
+        "1": seconds.get(1, 0.0) / span,
+        "2": seconds.get(2, 0.0) / span,
+        "3+": sum(v for k, v in seconds.items() if k >= 3) / span,
+    }
+    busy_cpu: list[Interval] = [
+        (start + s.at_s - SAMPLE_SPAN_S, start + s.at_s)
+        for s in samples
+        if s.cpu_percent >= IDLE_CPU_PERCENT
+    ]
+    idle = gaps(running + busy_cpu, start, end)
+    longest = max(idle, key=lambda g: g[1] - g[0], default=None)
+    return Parallelism(
+        shares={k: round(v, 4) for k, v in shares.items()},
+        average_cpu_percent=round(sum(s.cpu_percent for s in samples) / len(samples), 1)
+        if samples
+        else None,
+        idle_share=round(sum(b - a for a, b in idle) / span, 4),
+        longest_idle_gap_s=round(longest[1] - longest[0], 3) if longest else 0.0,
+        longest_idle_gap_start_s=round(longest[0] - start, 3) if longest else None,
+        oversubscribed_s=round(sum(v for k, v in seconds.items() if cores and k > cores), 3),
+        cores=cores,
+    )
