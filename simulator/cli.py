@@ -630,14 +630,14 @@ def train(
     return 0 if final.state == "finished" else 1
 
 
-REPORT_FORMATS = ("text", "md", "json")
+REPORT_FORMATS = ("text", "html", "md", "json")
 
 
 @cli.command()
 @click.argument("session_key", metavar="[SESSION]", required=False)
 @click.option(
     "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
-    help="text for the terminal, md to share, json for tools.",
+    help="text for the terminal, html (one self-contained file), md to share, json for tools.",
 )  # fmt: skip
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
@@ -655,6 +655,10 @@ def report(session_key: str | None, fmt: str, output: Path | None) -> None:
     built = build_report(store, session, exam_of(session, paths))
     if fmt == "json":
         text = json.dumps(built.to_json(), indent=2) + "\n"
+    elif fmt == "html":
+        from simulator.report.html import render_html
+
+        text = render_html(built)
     elif fmt == "md":
         text = render_markdown(built)
     elif output is None:
@@ -669,6 +673,29 @@ def report(session_key: str | None, fmt: str, output: Path | None) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     console.print(f"Wrote {escape(str(output))}")
+
+
+@cli.command()
+@click.argument("session_key", metavar="[SESSION]", required=False)
+def review(session_key: str | None) -> None:
+    """The session report in the TUI: summary, questions and timeline tabs (h saves HTML)."""
+    from simulator.report.model import build_report
+
+    paths, store = _open_store()
+    session = store.find_session(session_key)
+    _log_to(paths.logs_dir(session.id) / "engine.log")
+    session = finalize_if_due(store, paths, session)
+    built = build_report(store, session, exam_of(session, paths))
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from simulator.report.text import report_renderable
+
+        click.echo("tfexam: no terminal here, printing the report instead", err=True)
+        wrapping = Console(highlight=False)
+        wrapping.print(report_renderable(built, wrapping.width))
+        return
+    from simulator.tui.report_screen import ReviewApp
+
+    ReviewApp(built, session.workspace if session.workspace.is_dir() else Path.cwd()).run()
 
 
 @cli.command()

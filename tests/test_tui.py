@@ -427,3 +427,46 @@ async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig
         await pilot.press("v")
         await pilot.pause(0.2)
         assert not app.query_one("#run-window").display and app.query_one("#exam").display
+
+
+async def test_results_screen_opens_the_report_and_exports_html(rig: TuiRig) -> None:
+    from simulator.tui.report_screen import ReportScreen
+
+    session = rig.session()
+    rig.store.finish_session(session.id, session.started_at + 60, "submitted")
+    app = rig.app(rig.store.get_session(session.id))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen), what="results")
+        await pilot.press("v")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ReportScreen)
+        await pilot.click("#report-tabs Tab#--content-tab-tab-timeline")
+        await pilot.pause(0.3)
+        await pilot.press("h")
+        await pilot.pause(0.3)
+        exported = session.workspace / f"report-{session.id}.html"
+        assert exported.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html>")
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ResultsScreen)
+
+
+async def test_review_app_shows_the_report_in_tabs(tfexam_home: Path, tmp_path: Path) -> None:
+    from simulator.report.model import build_report
+    from simulator.tui.report_screen import ReviewApp
+    from tests.report_fixtures import STARTED_AT, recorded_session
+
+    store, session, exam = recorded_session(tmp_path / "ws")
+    report = build_report(store, session, exam, now=STARTED_AT + 4000)
+    app = ReviewApp(report, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        tabs = app.screen.query_one("#report-tabs")
+        shown = {"tab-summary": "FAIL", "tab-questions": "Saved&#160;at", "tab-timeline": "Trainings"}
+        for tab, text in shown.items():
+            tabs.active = tab  # type: ignore[attr-defined]
+            await pilot.pause(0.3)
+            assert text in app.export_screenshot(), f"{text!r} on the {tab} tab"
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+    assert not app.is_running

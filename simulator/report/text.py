@@ -32,16 +32,16 @@ def render_text(report: Report, width: int = 100, color: bool = True) -> str:
 
 def report_renderable(report: Report, width: int = 100) -> RenderableType:
     return Group(
-        _summary(report),
-        _questions(report),
-        *_attempts(report),
-        _timeline(report, width),
-        _resources(report, width),
-        _advice(report),
+        summary_panel(report),
+        questions_table(report),
+        *attempts_tables(report),
+        timeline_panel(report, width),
+        resources_panel(report, width),
+        advice_panel(report),
     )
 
 
-def _summary(report: Report) -> Panel:
+def summary_panel(report: Report) -> Panel:
     s = report.summary
     verdict = (
         Text(" PASS ", "bold white on green") if s.passed else Text(" FAIL ", "bold white on red")
@@ -68,7 +68,7 @@ def _time(seconds: float | None) -> str:
     return "—" if seconds is None else format_duration(seconds)
 
 
-def _questions(report: Report) -> Table:
+def questions_table(report: Report) -> Table:
     over = report.summary.ended_how != "running"
     table = Table(title="Questions", title_justify="left", expand=True)
     for name, justify in (("#", "right"), ("Question", "left"), ("Score", "right"),
@@ -93,7 +93,7 @@ def _questions(report: Report) -> Table:
     return table
 
 
-def _attempts(report: Report) -> list[Table]:
+def attempts_tables(report: Report) -> list[Table]:
     tables = []
     for q in report.questions:
         if not q.attempts:
@@ -116,7 +116,7 @@ def _attempts(report: Report) -> list[Table]:
     return tables
 
 
-def _timeline(report: Report, width: int) -> Panel:
+def timeline_panel(report: Report, width: int) -> Panel:
     end = max(report.summary.time_used_s, 1.0)
     label_width = 24
     cols = max(20, width - label_width - 6)
@@ -178,7 +178,7 @@ def _mark(kind: str) -> tuple[str, str]:
     }.get(kind, ("·", ""))  # fmt: skip
 
 
-def _resources(report: Report, width: int) -> Panel:
+def resources_panel(report: Report, width: int) -> Panel:
     samples = report.samples
     end = max(report.summary.time_used_s, 1.0)
     cols = max(20, width - 36)
@@ -199,7 +199,7 @@ def _resources(report: Report, width: int) -> Panel:
     return Panel(body, title="CPU and memory", title_align="left")
 
 
-def _advice(report: Report) -> Panel:
+def advice_panel(report: Report) -> Panel:
     if not report.advice:
         return Panel(Text("Nothing to add: well done.", "dim"), title="Advice", title_align="left")
     return Panel(

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -49,6 +49,9 @@ from simulator.tui.screens import (
 )
 from simulator.tui.status_bar import StatusBar
 from simulator.tui.view_model import ExamView, build_exam_view
+
+if TYPE_CHECKING:
+    from simulator.report.model import Report
 
 log = logging.getLogger("tfexam.tui")
 
@@ -575,12 +578,33 @@ class ExamApp(App[str]):
         }.get(self.session.end_reason or "", "Exam over")
         note = (
             "Each question's reference solution is now in its folder as reference_solution.py.\n"
-            f"Review this session later with: tfexam status {self.session.id}\n"
-            "Press escape to look at the exam screen again, q to leave."
+            "v: the session report (timeline, every attempt, advice) · h: save it as HTML\n"
+            f"Later: tfexam report {self.session.id} (or tfexam review for these tabs)\n"
+            "escape: the exam screen again · q: leave"
         )
         self.push_screen(
             ResultsScreen(self.view_model, how, self.session.id, self.engine.policy, note)
         )
+
+    def _build_report(self) -> Report:
+        from simulator.report.model import build_report
+
+        return build_report(self.store, self.store.get_session(self.session.id), self.exam)
+
+    def action_view_report(self) -> None:
+        from simulator.tui.report_screen import ReportScreen
+
+        self.push_screen(ReportScreen(self._build_report(), self.session.workspace))
+
+    def action_export_report(self) -> None:
+        from simulator.tui.report_screen import export_html
+
+        try:
+            target = export_html(self._build_report(), self.session.workspace)
+        except OSError as error:
+            self.report_error("The HTML report could not be written", str(error), error)
+            return
+        self.notify(f"Wrote {target}", title="HTML report", timeout=8)
 
     # Errors -------------------------------------------------------------------------------------
 

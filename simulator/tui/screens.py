@@ -171,6 +171,8 @@ class ResultsScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "app.quit_after_end", "Quit"),
+        Binding("v", "app.view_report", "Report"),
+        Binding("h", "app.export_report", "Export HTML"),
         Binding("escape", "back", "Back to the exam"),
     ]
 
