@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from simulator.durations import format_duration
 from simulator.report.charts import timeline_lanes
-from simulator.report.model import SAMPLE_SPAN_S, AttemptEntry, QuestionEntry, Report
+from simulator.report.model import (
+    IDLE_CPU_PERCENT,
+    SAMPLE_SPAN_S,
+    AttemptEntry,
+    QuestionEntry,
+    Report,
+)
 from simulator.report.svg import (
     SCORE_COLOURS,
     SCORE_INK,
@@ -21,13 +27,7 @@ from simulator.report.svg import (
     text,
     timeline_svg,
 )
-
-HOW = {
-    "submitted": "submitted",
-    "auto-submitted": "auto-submitted at the deadline",
-    "running": "still running",
-}
-SOURCE = {"run": "tfexam run", "local": "local", "external": "external", None: ""}
+from simulator.report.text import HOW, SOURCE  # the same words as in the terminal
 
 
 def render_html(report: Report) -> str:
@@ -77,7 +77,9 @@ def render_html(report: Report) -> str:
 
 def _header(report: Report) -> str:
     s = report.summary
-    verdict = tag("span", "PASS" if s.passed else "FAIL", class_="verdict " + _verdict(report))
+    verdict = tag(
+        "span", "PASS" if s.passed else "FAIL", class_="verdict " + ("pass" if s.passed else "fail")
+    )
     return tag(
         "header",
         [
@@ -98,10 +100,6 @@ def _header(report: Report) -> str:
             ),
         ],
     )
-
-
-def _verdict(report: Report) -> str:
-    return "pass" if report.summary.passed else "fail"
 
 
 def _nav(report: Report) -> str:
@@ -271,7 +269,11 @@ def _timeline_section(report: Report) -> str:
             if p.average_cpu_percent is not None
             else "no CPU samples",
         ),
-        ("Idle", f"{p.idle_share:.0%} of the time (no training, CPU under a quarter)"),
+        (
+            "Idle",
+            f"{p.idle_share:.0%} of the time (no training running, CPU under "
+            f"{IDLE_CPU_PERCENT:g}%)",
+        ),
         (
             "Longest idle stretch",
             format_duration(p.longest_idle_gap_s)

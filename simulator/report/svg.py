@@ -40,8 +40,9 @@ MARK_COLOURS = {
     "detached": "#8a8f98",
 }
 #: Share of time with 0, 1, 2, 3+ trainings running.
-SHARE_COLOURS = {"0": "#e3e6ea", "1": "#a9c2ea", "2": "#4f7fc9", "3+": "#28467a"}
-CPU_COLOUR = "#4f7fc9"
+SHARE_COLOURS = {"0": "#e3e6ea", "1": "#b7cdee", "2": "#6f95d6", "3+": "#2c4f8c"}
+#: Different from every bar colour, so that a screenshot tells the charts apart by colour.
+CPU_COLOUR = "#2b6cb0"
 MEMORY_COLOUR = "#8e5bb5"
 
 # Chart geometry, in the SVG's own units (shown at the page's width, about 1000 px on screen).
@@ -104,7 +105,7 @@ def timeline_svg(report: Report, lanes: list[Lane] | None = None) -> str:
     heights = []
     for lane in lanes[:-1]:
         runs = [b for b in lane.bars if b.kind != "grading"]
-        rows = max(1, 1 + max((row for _, row in _pack(runs)), default=0))
+        rows = 1 + max((row for _, row in _pack(runs)), default=0)
         heights.append(PAD + MARK_ROW + rows * RUN_ROW + GRADE_ROW + PAD)
     heights.append(SESSION_LANE)
     plot_h = sum(heights)
@@ -230,9 +231,9 @@ def _lane(
                 class_="lane-score",
             )
         )
-        runs = [b for b in lane.bars if b.kind != "grading"]
-        rows = max(1, 1 + max((row for _, row in _pack(runs)), default=0))
-        for bar, row in _pack(runs):
+        placed = _pack([b for b in lane.bars if b.kind != "grading"])
+        rows = 1 + max((row for _, row in placed), default=0)
+        for bar, row in placed:
             out.append(_bar(bar, y + PAD + MARK_ROW + row * RUN_ROW + 1, RUN_ROW - 2, scale))
         grading_y = y + PAD + MARK_ROW + rows * RUN_ROW + 2
         for bar in lane.bars:
@@ -312,7 +313,8 @@ def _mark(mark: Mark, x: float, y: float, top: float, plot_h: float) -> str:
 def _symbol(kind: str, x: float, y: float, colour: str) -> list[str]:
     """A small shape for a non-score mark (legend and lanes alike)."""
     if kind in ("not-gradable", "rejected"):
-        d = f"M{num(x - 4.5)},{num(y - 4.5)}L{num(x + 4.5)},{num(y + 4.5)}M{num(x - 4.5)},{num(y + 4.5)}L{num(x + 4.5)},{num(y - 4.5)}"
+        a, b = (num(x - 4.5), num(y - 4.5)), (num(x + 4.5), num(y + 4.5))
+        d = f"M{a[0]},{a[1]}L{b[0]},{b[1]}M{a[0]},{b[1]}L{b[0]},{a[1]}"
         return [tag("path", d=d, stroke=colour, stroke_width="2.6", stroke_linecap="round")]
     if kind == "time-warning":
         pts = f"{num(x - 6)},{num(y - 5)} {num(x + 6)},{num(y - 5)} {num(x)},{num(y + 6)}"
@@ -429,14 +431,25 @@ def shares_svg(report: Report) -> str:
         w = share * PLOT_W
         if w <= 0:
             continue
-        label = f"{key}: {share:.0%}"
+        label = next(
+            (t for t in (f"{key} running: {share:.0%}", f"{key}: {share:.0%}", "")
+             if text_width(t, 11) + 6 < w),
+            "",
+        )  # fmt: skip
         dark = key in ("2", "3+")
         out.append(
             tag(
                 "g",
                 [
                     title(f"{key} running: {share:.1%} of the session"),
-                    tag("rect", x=x, y=2.0, width=w, height=height - 4, fill=SHARE_COLOURS[key]),
+                    tag(
+                        "rect",
+                        x=x,
+                        y=2.0,
+                        width=w,
+                        height=height - 4,
+                        fill=SHARE_COLOURS.get(key, "#8a8f98"),
+                    ),
                     tag(
                         "text",
                         text(label),
@@ -446,7 +459,7 @@ def shares_svg(report: Report) -> str:
                         fill="#fff" if dark else "#1f2328",
                         class_="share-label",
                     )
-                    if text_width(label, 11) + 6 < w
+                    if label
                     else "",
                 ],
                 class_=f"share share-{key.replace('+', 'plus')}",
