@@ -386,8 +386,9 @@ dl.summary dt{color:#57606a}
 dl.summary dd{margin:0;overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{padding:4px 8px;border-bottom:1px solid #e3e7eb;text-align:left;vertical-align:top}
-th{background:#f3f5f7;font-weight:600}
-th.num,td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+th{background:#f3f5f7;font-weight:600;vertical-align:bottom}
+th.num,td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{white-space:nowrap}
 td.nowrap{white-space:nowrap}
 td.reason{white-space:pre-wrap;overflow-wrap:anywhere}
 td .state{font-weight:600}
@@ -406,9 +407,17 @@ svg.chart text.share-label{font-size:11px}
 ul{padding-left:22px}
 li{margin:3px 0}
 footer{margin-top:30px;padding-top:8px;border-top:1px solid #d8dee4;color:#57606a;font-size:12px}
+@media (max-width:900px){
+main{padding:14px 12px 28px}
+table{font-size:12px}
+th,td{padding:3px 4px}
+td.nowrap{white-space:normal}
+}
 @page{size:A4;margin:14mm 12mm}
 @media print{
 body{font-size:10pt}
+table{font-size:8.5pt}
+th,td{padding:2px 4px}
 main{max-width:none;padding:0}
 nav.toc{display:none}
 h2{break-after:avoid}
