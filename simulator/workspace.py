@@ -20,6 +20,14 @@ class WorkspaceError(RuntimeError):
     pass
 
 
+class DataNotReadyError(WorkspaceError):
+    """A question's data cannot be written yet (e.g. a dataset must be downloaded once first).
+
+    A question's data module may define ``check_data(exam)`` that raises this with one line saying
+    how to get ready; :func:`create_workspace` asks every question before it creates anything.
+    """
+
+
 def default_workspace(exam: Exam, today: dt.date | None = None, base: Path | None = None) -> Path:
     """``./tfexam-<exam>-<date>``, with ``-2``, ``-3``... when that folder is already taken."""
     stamp = (today or dt.date.today()).isoformat()
@@ -41,6 +49,7 @@ def create_workspace(
     generating image or text data takes a few seconds).
     """
     target = target.expanduser().resolve()
+    check_data(exam)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise WorkspaceError(
             f"{target} already exists and is not empty: choose another --workspace"
@@ -72,6 +81,16 @@ def reveal_solutions(exam: Exam, workspace: Path) -> list[Path]:
             shutil.copyfile(question.folder / question.solution, target)
             written.append(target)
     return written
+
+
+def check_data(exam: Exam) -> None:
+    """Call each question's optional ``check_data(exam)`` hook; raises :class:`DataNotReadyError`."""
+    for question in exam.questions:
+        if question.data is not None:
+            module = load_question_module(question, question.data, "data")
+            check: Callable[[Exam], None] | None = getattr(module, "check_data", None)
+            if check is not None:
+                check(exam)
 
 
 def write_question_data(question: Question, folder: Path, seed: int) -> None:
