@@ -41,10 +41,11 @@ def advise(report: Report) -> list[str]:
                 f"{format_duration(duration)}: submit a basic model early, then improve it."
             )
         if q.not_gradable >= 2:
-            reasons = _common_reason(q)
+            reason = _common_reason(q)
             advice.append(
-                f"{q.not_gradable} saves of {name} could not be graded{reasons}: check the shapes "
-                "with model.summary() before saving."
+                f"{q.not_gradable} saves of {name} could not be graded"
+                + (f" (e.g. {reason.split(':')[0]})" if reason else "")
+                + f": {_remedy(reason)}"
             )
     parallel = report.parallelism
     below_five = [q for q in report.questions if q.score < 5]
@@ -73,7 +74,24 @@ def advise(report: Report) -> list[str]:
 
 def _common_reason(question: QuestionEntry) -> str:
     reasons = [a.reason for a in question.attempts if a.state == "not-gradable" and a.reason]
-    if not reasons:
-        return ""
-    first = max(set(reasons), key=reasons.count)
-    return f" (e.g. {first.split(':')[0]})"
+    return max(set(reasons), key=reasons.count) if reasons else ""
+
+
+#: What to do about the most common reason, by words in it (first match wins).
+REMEDIES = (
+    (("shape",), "keep the starter's input and output shapes; check with model.summary() before saving."),
+    (("lambda",), "use built-in layers: Lambda layers are not allowed."),
+    (("softmax", "sigmoid", "probabilit"), "end with the activation the question names."),
+    (("truncated", "empty", "not a keras", "not an hdf5", "zip"),
+     "let model.save('mymodel.h5') finish, or copy the file again whole."),
+    (("custom", "unknown layer"), "use built-in layers and losses only; the grader knows no custom objects."),
+    (("longer than", "memory"), "the model is far too big or slow for the question: make it smaller."),
+)  # fmt: skip
+
+
+def _remedy(reason: str) -> str:
+    lowered = reason.lower()
+    for words, remedy in REMEDIES:
+        if any(word in lowered for word in words):
+            return remedy
+    return "read the reason in the attempt list before saving again."

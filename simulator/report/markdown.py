@@ -91,7 +91,12 @@ def render_markdown(report: Report) -> str:
             if p.average_cpu_percent is not None
             else ""
         )
-        + f"Idle {p.idle_share:.0%} of the time; longest idle stretch {format_duration(p.longest_idle_gap_s)}.",
+        + f"Idle {p.idle_share:.0%} of the time; longest idle stretch {format_duration(p.longest_idle_gap_s)}."
+        + (
+            f" tfexam was closed {p.unobserved_share:.0%} of the time."
+            if p.unobserved_share
+            else ""
+        ),
     ]
     if report.samples:
         end = max(s.time_used_s, 1.0)

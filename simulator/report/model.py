@@ -13,7 +13,7 @@ from typing import Any
 
 from simulator.engine import iso_time
 from simulator.exam_format import MAX_SCORE, Exam, Policy
-from simulator.report.intervals import Interval, concurrency_shares, gaps
+from simulator.report.intervals import Interval, concurrency_shares, gaps, union
 from simulator.scoring import exam_result
 from simulator.store import AttemptRecord, EventRecord, RunRecord, SessionRecord, Store
 from simulator.workspace import REFERENCE_NAME
@@ -117,7 +117,10 @@ class Parallelism:
     #: Share of the session (0-1) with 0, 1, 2 and 3 or more trainings running.
     shares: dict[str, float]
     average_cpu_percent: float | None
+    #: Share with no training running and the machine's CPU under IDLE_CPU_PERCENT, of the time
+    #: tfexam was open (sampling); ``unobserved_share`` is the time it was closed.
     idle_share: float
+    unobserved_share: float
     longest_idle_gap_s: float
     longest_idle_gap_start_s: float | None
     oversubscribed_s: float
@@ -383,12 +386,15 @@ def _parallelism(
         "2": seconds.get(2, 0.0) / span,
         "3+": sum(v for k, v in seconds.items() if k >= 3) / span,
     }
+    # Only time that tfexam watched can be called idle: while it was closed nothing is known.
+    observed = union((start + x.at_s - SAMPLE_SPAN_S, start + x.at_s) for x in samples)
+    unobserved = gaps(observed, start, end)
     busy_cpu: list[Interval] = [
-        (start + s.at_s - SAMPLE_SPAN_S, start + s.at_s)
-        for s in samples
-        if s.cpu_percent >= IDLE_CPU_PERCENT
+        (start + x.at_s - SAMPLE_SPAN_S, start + x.at_s)
+        for x in samples
+        if x.cpu_percent >= IDLE_CPU_PERCENT
     ]
-    idle = gaps(running + busy_cpu, start, end)
+    idle = gaps(running + busy_cpu + unobserved, start, end)
     longest = max(idle, key=lambda g: g[1] - g[0], default=None)
     return Parallelism(
         shares={k: round(v, 4) for k, v in shares.items()},
@@ -396,6 +402,7 @@ def _parallelism(
         if samples
         else None,
         idle_share=round(sum(b - a for a, b in idle) / span, 4),
+        unobserved_share=round(sum(b - a for a, b in unobserved) / span, 4),
         longest_idle_gap_s=round(longest[1] - longest[0], 3) if longest else 0.0,
         longest_idle_gap_start_s=round(longest[0] - start, 3) if longest else None,
         oversubscribed_s=round(sum(v for k, v in seconds.items() if cores and k > cores), 3),

@@ -154,6 +154,11 @@ def timeline_panel(report: Report, width: int) -> Panel:
     lines.append(
         f"\nTrainings at once: {shares}\n{cpu}; idle {p.idle_share:.0%} of the time, longest idle "
         f"stretch {format_duration(p.longest_idle_gap_s)}{idle_at}"
+        + (
+            f"; tfexam was closed {p.unobserved_share:.0%} of the time"
+            if p.unobserved_share
+            else ""
+        )
     )
     legend = "━ run ▬ grading 0-5 score ✗ not gradable ! warning ■ end ↻ resumed ⚡ crash"
     return Panel(
