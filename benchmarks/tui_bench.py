@@ -1,0 +1,935 @@
+"""Benchmark the exam TUI in a real pseudo-terminal against the goals of docs/benchmarks.md.
+
+Run:  .venv/bin/python benchmarks/tui_bench.py [--quick] [--presses 100] [--json-out FILE]
+
+Every run of ``tfexam`` here is ``python -m simulator`` on the slave side of a pseudo-terminal
+(120x40, TERM=xterm-256color, its own session and controlling terminal, TFEXAM_HOME in a temporary
+folder), and the script reads the master side: "first frame" is the first time the output holds
+the exam screen's "Submit and Test" after the switch to the alternate screen; "question shown" is
+the first time the prompt header's row is written with "Q<n> <title>". Measures:
+
+1. ``tfexam start practice``: launch to first frame, split by the CLI's own output into data
+   generation (first byte of the progress bar to "Created workspace") and everything else;
+2. ``tfexam resume`` of the session left through the quit dialog (q, tab, enter): launch to first
+   frame, and what the interpreter and the imports alone cost (``python -X importtime``);
+3. key-to-update latency: keys 1-5 pressed in turn (0.3-0.6 s after the last update showed),
+   time until the header shows the new question: with no load (and once more with quick presses
+   0.05-0.15 s apart); while two grading workers (``--workers 2``) are busy with a category-3 CNN
+   saved again every half second; and the same while two Keras trainings also run.
+
+Beside the wall times it reports the CPU seconds of the tfexam process (by a moment, or per key
+press): roughly what the step would take on an otherwise idle machine. On a shared machine the
+wall times include waiting for a core, so it also reports how many cores other processes (not
+started by this script) kept busy meanwhile. Child interpreters use a private, warmed bytecode
+cache (PYTHONPYCACHEPREFIX), as an installed tfexam would have; the cost of compiling without
+one is reported beside the import breakdown. Prints a table and a JSON document (also written to
+--json-out). About 6 to 9 minutes on 2 cores (more when they are busy); --quick about 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import contextlib
+import fcntl
+import importlib.metadata
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import signal
+import sqlite3
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import textwrap
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+REPO = Path(__file__).resolve().parent.parent
+COLUMNS, ROWS = 120, 40
+ALT_SCREEN = b"\x1b[?1049h"
+FRAME_MARK = b"Submit and Test"
+CURSOR_TO = re.compile(rb"\x1b\[(\d+);(\d+)H")
+#: Characters of "Q<n> <title>" that must show (the header starts at column 39 of 120).
+HEADER_CHARS = 16
+SAVE_EVERY_S = 0.5
+#: Pause after the header showed before the next key: a glance at the prompt (not in step with
+#: the app's 0.5 s clock tick) ...
+READING_GAP_S = (0.3, 0.6)
+#: ... and a quick hand going through the questions.
+RAPID_GAP_S = (0.05, 0.15)
+#: Seconds without keys before each phase, to see what the app does on its own meanwhile.
+IDLE_WINDOW_S = 5.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    return {
+        "n": len(values),
+        "median_s": percentile(values, 50),
+        "p95_s": percentile(values, 95),
+        "max_s": max(values) if values else float("nan"),
+        "values_s": [round(v, 4) for v in values],
+    }
+
+
+def version_of(*names: str) -> str | None:
+    for name in names:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "os": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "textual": version_of("textual"),
+        "rich": version_of("rich"),
+        "tensorflow": version_of("tensorflow-cpu", "tensorflow"),
+        "keras": version_of("keras"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "commit": git_commit(),
+    }
+
+
+def git_commit() -> str | None:
+    """The checkout measured, with "+changes" when simulator/ has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "simulator"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+changes" if dirty else "")
+
+
+def child_env(home: Path | None, pycache: Path | None) -> dict[str, str]:
+    """The environment of every child: a plain xterm, tfexam's data in ``home``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TEXTUAL")
+        and k not in ("COLUMNS", "LINES", "NO_COLOR", "PYTHONDONTWRITEBYTECODE", "TFEXAM_HOME")
+    }
+    env.update(TERM="xterm-256color", TF_CPP_MIN_LOG_LEVEL="2")
+    if home is not None:
+        env["TFEXAM_HOME"] = str(home)
+    if pycache is not None:
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def kill_tree(pid: int) -> None:
+    """Kill a child we started, its process group and every process below it."""
+    try:
+        below = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        below = []
+    for process in below:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+class Terminal:
+    """A child process on a pseudo-terminal; every byte it writes is kept with its arrival time."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+        self.master = master
+        self.buffer = bytearray()
+        self._ends: list[int] = []
+        self._times: list[float] = []
+        self._cond = threading.Condition()
+        self.closed = False
+        self.launched = time.perf_counter()
+        self.process = subprocess.Popen(
+            args,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=REPO,
+            env=env,
+            start_new_session=True,
+            # The pty becomes the controlling terminal, as in a terminal emulator.
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        )
+        os.close(slave)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 1 << 16)
+            except OSError:
+                data = b""
+            now = time.perf_counter()
+            with self._cond:
+                if not data:
+                    self.closed = True
+                    self._cond.notify_all()
+                    return
+                self.buffer.extend(data)
+                self._ends.append(len(self.buffer))
+                self._times.append(now)
+                self._cond.notify_all()
+
+    def mark(self) -> int:
+        with self._cond:
+            return len(self.buffer)
+
+    def arrival(self, end: int) -> float:
+        """When the byte before offset ``end`` arrived."""
+        return self._times[bisect.bisect_left(self._ends, end)]
+
+    def wait(
+        self, find: Callable[[bytearray, int], int | None], since: int = 0, timeout: float = 60
+    ) -> tuple[float, int] | None:
+        """Wait until ``find(buffer, since)`` gives an end offset; its arrival time and offset."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                end = find(self.buffer, since)
+                if end is not None:
+                    return self.arrival(end), end
+                left = deadline - time.monotonic()
+                if self.closed or left <= 0:
+                    return None
+                self._cond.wait(left)
+
+    def wait_bytes(self, needle: bytes, since: int = 0, timeout: float = 60) -> tuple[float, int]:
+        def find(buffer: bytearray, start: int) -> int | None:
+            at = buffer.find(needle, start)
+            return None if at < 0 else at + len(needle)
+
+        found = self.wait(find, since, timeout)
+        if found is None:
+            raise RuntimeError(f"no {needle!r} within {timeout} s; output ends {self.tail()!r}")
+        return found
+
+    def send(self, data: bytes) -> tuple[float, int]:
+        """Type ``data``; the moment and the output offset just before it."""
+        since = self.mark()
+        at = time.perf_counter()
+        os.write(self.master, data)
+        return at, since
+
+    def tail(self, size: int = 300) -> bytes:
+        with self._cond:
+            return bytes(self.buffer[-size:])
+
+    def leave(self, timeout: float = 60) -> bool:
+        """Leave through the quit dialog (q, tab to "Leave", enter); True if it exited cleanly."""
+        _, since = self.send(b"q")
+        self.wait_bytes(b"Leave", since, 10)
+        self.send(b"\t")
+        time.sleep(0.1)
+        self.send(b"\r")
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        self._reader.join(5)
+        return code == 0 and b"Left the exam" in self.buffer
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            kill_tree(self.pid)
+            self.process.wait(10)
+        self._reader.join(5)
+        os.close(self.master)
+
+
+class HeaderFinder:
+    """Finds the prompt header "Q<n> <title>" written on ``row`` (None: any row, then kept).
+
+    Only the first HEADER_CHARS characters count: toasts pile up from the bottom right and can
+    cover the rest of the header (they take at most the right half of the screen). A toast's own
+    title ("Q3 CNN on real-world images: graded") sits in that right half: the cursor position
+    Textual sends before every span it updates tells the two apart.
+    """
+
+    def __init__(self, number: int, title: str, row: int | None) -> None:
+        self.needle = re.compile(re.escape(f"Q{number} {title}"[:HEADER_CHARS].encode()))
+        self.row = row
+
+    def __call__(self, buffer: bytearray, since: int) -> int | None:
+        for match in self.needle.finditer(buffer, since):
+            moves = list(
+                CURSOR_TO.finditer(buffer, max(since, match.start() - 4096), match.start())
+            )
+            if not moves:
+                continue
+            row, column = int(moves[-1].group(1)), int(moves[-1].group(2))
+            if column < COLUMNS // 2 and (self.row is None or row == self.row):
+                self.row = row
+                return match.end()
+        return None
+
+
+def first_byte(buffer: bytearray, since: int) -> int | None:
+    return since + 1 if len(buffer) > since else None
+
+
+# 1 and 2: start and resume ----------------------------------------------------------------------
+
+
+def open_screen(term: Terminal, titles: list[str], created: bool = False) -> dict[str, float]:
+    """Seconds from launch to the first output, "Created workspace" (if ``created``), the
+    alternate screen, the first frame and Q1 shown; and the CPU seconds the tfexam process had
+    used by each (sampled when the bench sees it: the idle-machine estimate of the same)."""
+    times: dict[str, float] = {}
+
+    def seen(name: str, found: tuple[float, int]) -> int:
+        times[f"{name}_s"] = found[0] - term.launched
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times[f"{name}_cpu_s"] = cpu_seconds(term.pid)
+        return found[1]
+
+    seen("first_output", term.wait(first_byte, 0, 60) or (float("nan"), 0))
+    if created:
+        seen("created", term.wait_bytes(b"Created workspace", 0, 120))
+    alt_end = seen("alt_screen", term.wait_bytes(ALT_SCREEN, 0, 120))
+    seen("first_frame", term.wait_bytes(FRAME_MARK, alt_end, 60))
+    finder = HeaderFinder(1, titles[0], None)
+    found = term.wait(finder, alt_end, 60)
+    if found is None:
+        raise RuntimeError("question 1 was never shown")
+    seen("question_shown", found)
+    times["header_row"] = float(finder.row or 0)
+    return times
+
+
+def measure_start(
+    scratch: Path, reps: int, titles: list[str], pycache: Path
+) -> tuple[list[dict[str, float]], Path]:
+    runs = []
+    home = scratch / "start-0"
+    for rep in range(reps):
+        home = scratch / f"start-{rep}"
+        meter = CpuMeter()
+        term = Terminal(
+            [sys.executable, "-m", "simulator", "start", "practice", "--workspace",
+             str(home / "workspace"), "--duration", "1h"],
+            child_env(home, pycache),
+        )  # fmt: skip
+        try:
+            t = open_screen(term, titles, created=True)
+            t["cores_busy_others"] = meter.read()["cores_busy_others"]
+            # Generation: from the progress bar's first byte (written just before the workspace
+            # is created) to the line that says it was.
+            t["generation_s"] = t["created_s"] - t["first_output_s"]
+            t["excluding_generation_s"] = t["first_frame_s"] - t["generation_s"]
+            t["question_excluding_generation_s"] = t["question_shown_s"] - t["generation_s"]
+            t["excluding_generation_cpu_s"] = (
+                t["first_frame_cpu_s"] - t["created_cpu_s"] + t["first_output_cpu_s"]
+            )
+            t["left_cleanly"] = float(term.leave())
+        finally:
+            term.close()
+        runs.append(t)
+        print(f"  start {rep + 1}/{reps}: first frame {t['first_frame_s']:.2f} s, "
+              f"generation {t['generation_s']:.2f} s", flush=True)  # fmt: skip
+    return runs, home
+
+
+def measure_resume(
+    home: Path, reps: int, titles: list[str], pycache: Path
+) -> list[dict[str, float]]:
+    runs = []
+    for rep in range(reps):
+        meter = CpuMeter()
+        term = Terminal([sys.executable, "-m", "simulator", "resume"], child_env(home, pycache))
+        try:
+            t = open_screen(term, titles)
+            t["cores_busy_others"] = meter.read()["cores_busy_others"]
+            t["left_cleanly"] = float(term.leave())
+        finally:
+            term.close()
+        runs.append(t)
+        print(f"  resume {rep + 1}/{reps}: first frame {t['first_frame_s']:.3f} s", flush=True)
+    return runs
+
+
+def timed_python(code: str, env: dict[str, str], reps: int) -> dict[str, Any]:
+    """Wall and CPU seconds (user + system) of ``python -c code``."""
+    walls, cpus = [], []
+    for _ in range(reps):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, check=True)
+        walls.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return {**summary(walls), "cpu": summary(cpus)}
+
+
+def import_breakdown(pycache: Path, reps: int) -> dict[str, Any]:
+    """What the interpreter and the imports cost before tfexam does anything."""
+    env = child_env(None, pycache)
+    both = "import simulator.cli, simulator.tui.app"
+    result: dict[str, Any] = {
+        "python_only": timed_python("pass", env, reps),
+        "import_cli": timed_python("import simulator.cli", env, reps),
+        "import_cli_and_tui": timed_python(both, env, reps),
+    }
+    has_pyc = (REPO / "simulator" / "__pycache__").is_dir()
+    result["import_cli_and_tui_no_bytecode_cache"] = {
+        **timed_python(both, child_env(None, None), reps),
+        "note": "PYTHONDONTWRITEBYTECODE=1 and no PYTHONPYCACHEPREFIX"
+        + ("" if has_pyc else "; the checkout has no simulator/__pycache__, so it is compiled"),
+    }
+    # -X importtime: the heaviest modules, cumulative, at the first two levels below the command.
+    runs: list[dict[str, float]] = []
+    for _ in range(reps):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", both],
+            cwd=REPO, env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        cumulative: dict[str, float] = {}
+        for line in done.stderr.splitlines():
+            parts = line.split("|")
+            if len(parts) != 3 or not parts[1].strip().isdigit():
+                continue
+            name = parts[2].rstrip()
+            depth = (len(name) - len(name.lstrip())) // 2
+            if depth <= 1:
+                cumulative[name.strip()] = int(parts[1]) / 1e6
+        runs.append(cumulative)
+    names = set().union(*runs)
+    medians = {n: float(np.median([r.get(n, 0.0) for r in runs])) for n in names}
+    result["importtime_cumulative_s"] = dict(
+        sorted(((n, v) for n, v in medians.items() if v >= 0.005), key=lambda kv: -kv[1])
+    )
+    return result
+
+
+# 3: key-to-update latency -----------------------------------------------------------------------
+
+
+MODEL_SCRIPT = textwrap.dedent(
+    """
+    import sys, keras
+    model = keras.Sequential([keras.Input((150, 150, 3)),
+        keras.layers.Conv2D(32, 3, activation="relu"), keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(64, 3, activation="relu"), keras.layers.MaxPooling2D(4),
+        keras.layers.Flatten(), keras.layers.Dense(3, activation="softmax")])
+    model.save(sys.argv[1])
+    """
+)
+
+TRAINING_SCRIPT = textwrap.dedent(
+    """
+    import time, numpy as np, keras
+    x = np.random.default_rng(0).normal(size=(2048, 28, 28, 1)).astype("float32")
+    y = np.random.default_rng(1).integers(0, 10, size=2048)
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(16, 3, activation="relu"),
+        keras.layers.MaxPooling2D(), keras.layers.Flatten(), keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(10, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x[:256], y[:256], epochs=1, verbose=0)
+    print("ready", flush=True)
+    while True:
+        started = time.perf_counter()
+        model.fit(x, y, epochs=1, batch_size=64, verbose=0)
+        print(len(x) / (time.perf_counter() - started), flush=True)
+    """
+)
+
+
+class CnnModels:
+    """A category-3 CNN (about 2 s to grade on an idle 2-core machine), built once by a Keras
+    process; each ``variant`` is a copy with new output-layer biases, so every save is new
+    content to grade."""
+
+    def __init__(self, folder: Path, pycache: Path) -> None:
+        import h5py
+
+        self.h5py = h5py
+        self.base = folder / "cnn-base.h5"
+        self.scratch = folder / "cnn-next.h5"
+        subprocess.run(
+            [sys.executable, "-c", MODEL_SCRIPT, str(self.base)],
+            env=child_env(None, pycache), check=True, capture_output=True,
+        )  # fmt: skip
+        biases: list[str] = []
+        with h5py.File(self.base, "r") as model:
+            model.visititems(
+                lambda name, item: (
+                    biases.append(name)
+                    if isinstance(item, h5py.Dataset) and name.endswith("bias")
+                    and item.shape == (3,)
+                    else None
+                )
+            )  # fmt: skip
+        assert biases, "no output bias found in the saved model"
+        self.bias = biases[0]
+        self.rng = np.random.default_rng(0)
+
+    def variant(self) -> Path:
+        shutil.copyfile(self.base, self.scratch)
+        with self.h5py.File(self.scratch, "r+") as model:
+            model[self.bias][...] = self.rng.normal(size=3).astype("float32")
+        return self.scratch
+
+
+class Trainer:
+    """A background Keras training loop; collects its samples/s per epoch."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", TRAINING_SCRIPT], env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True, start_new_session=True,
+        )  # fmt: skip
+        self.ready = threading.Event()
+        self.speeds: list[float] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.strip() == "ready":
+                self.ready.set()
+            else:
+                self.speeds.append(float(line))
+
+    def stop(self) -> None:
+        kill_tree(self.process.pid)
+        self.process.wait(10)
+
+
+def session_rows(home: Path, query: str) -> list[tuple[Any, ...]]:
+    db = sqlite3.connect(f"file:{home / 'tfexam.db'}?mode=ro", uri=True, timeout=10)
+    try:
+        return db.execute(query).fetchall()
+    finally:
+        db.close()
+
+
+def wait_rows(home: Path, query: str, at_least: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if session_rows(home, query)[0][0] >= at_least:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+class KeyPresser:
+    """Presses 2, 3, 4, 5, 1, 2, ... and times each until the header shows that question."""
+
+    def __init__(self, term: Terminal, titles: list[str], row: int) -> None:
+        self.term = term
+        self.titles = titles
+        self.row = row
+        self.current = 1
+        self.rng = random.Random(0)
+
+    def run(self, presses: int, gap: tuple[float, float] = READING_GAP_S) -> dict[str, Any]:
+        # The app's own CPU use without keys first: the clock tick, and saves being graded.
+        cpu_before, wall_before = cpu_seconds(self.term.pid), time.perf_counter()
+        time.sleep(IDLE_WINDOW_S)
+        idle_cpu = (cpu_seconds(self.term.pid) - cpu_before) / (time.perf_counter() - wall_before)
+        latencies, pressed_at, targets, misses = [], [], [], 0
+        machine_load = CpuMeter()
+        cpu_before, wall_before = cpu_seconds(self.term.pid), time.perf_counter()
+        bytes_before = self.term.mark()
+        for _ in range(presses):
+            number = self.current % len(self.titles) + 1
+            at, since = self.term.send(str(number).encode())
+            pressed_at.append(time.time())
+            targets.append(number)
+            finder = HeaderFinder(number, self.titles[number - 1], self.row)
+            found = self.term.wait(finder, since, 5)
+            if found is None:
+                misses += 1
+                latencies.append(5.0)
+            else:
+                latencies.append(found[0] - at)
+            self.current = number
+            time.sleep(self.rng.uniform(*gap))  # the reader keeps draining the output meanwhile
+        wall = time.perf_counter() - wall_before
+        cpu = cpu_seconds(self.term.pid) - cpu_before
+        return {
+            **summary(latencies),
+            "misses": misses,
+            "gap_s": list(gap),
+            "median_by_question_s": {
+                f"Q{n}": percentile(
+                    [v for v, t in zip(latencies, targets, strict=True) if t == n], 50
+                )
+                for n in range(1, len(self.titles) + 1)
+            },
+            "seconds": wall,
+            "tui_cpu_percent_without_keys": 100 * idle_cpu,
+            "tui_cpu_percent": 100 * cpu / wall,
+            "tui_cpu_ms_per_press": 1000 * (cpu - idle_cpu * wall) / presses,
+            "output_kb_per_press": (self.term.mark() - bytes_before) / presses / 1024,
+            **machine_load.read(),
+            "pressed_at": pressed_at,
+        }
+
+
+class CpuMeter:
+    """CPU used on the whole machine since creation, split into this benchmark's process tree
+    (the TUI, its grading workers, the trainings) and every other process (someone else's)."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.busy = self._busy()
+        self.ours = self._ours()
+
+    @staticmethod
+    def _busy() -> float:
+        t = psutil.cpu_times()
+        return t.user + t.nice + t.system + getattr(t, "irq", 0) + getattr(t, "softirq", 0)
+
+    @staticmethod
+    def _ours() -> dict[int, float]:
+        ours = {}
+        for process in [psutil.Process(), *psutil.Process().children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                ours[process.pid] = cpu_seconds(process.pid)
+        return ours
+
+    def read(self) -> dict[str, float]:
+        wall = time.perf_counter() - self.wall
+        busy = self._busy() - self.busy
+        now = self._ours()
+        ours = sum(v - self.ours.get(pid, 0.0) for pid, v in now.items())
+        return {
+            "cores_busy_ours": ours / wall,
+            "cores_busy_others": max(0.0, busy - ours) / wall,
+        }
+
+
+def cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+class Saver:
+    """Saves a new category-3 model into the workspace every SAVE_EVERY_S seconds."""
+
+    def __init__(self, models: CnnModels, target: Path) -> None:
+        self.models = models
+        self.target = target
+        self.saves = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            # Written aside first and copied in at once, like engine_bench's stream of models.
+            shutil.copyfile(self.models.variant(), self.target)
+            self.saves += 1
+            self._stop.wait(SAVE_EVERY_S)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+def graded_count(home: Path) -> int:
+    rows = session_rows(home, "SELECT count(*) FROM attempts WHERE state='graded'")
+    return int(rows[0][0])
+
+
+def grading_overlap(home: Path, phase: dict[str, Any]) -> None:
+    """Add how many gradings were running at each press (from the attempts' start and end)."""
+    intervals = session_rows(
+        home,
+        "SELECT started_at, coalesce(finished_at, 1e12) FROM attempts WHERE started_at IS NOT NULL",
+    )
+    running = [sum(s <= at <= f for s, f in intervals) for at in phase.pop("pressed_at")]
+    phase["presses_with_two_gradings_running_percent"] = (
+        100 * sum(r >= 2 for r in running) / len(running)
+    )
+
+
+def measure_keys(scratch: Path, presses: int, titles: list[str], pycache: Path) -> dict[str, Any]:
+    """Key-to-update latency with no load, with two gradings, and with two gradings + two trainings."""
+    home = scratch / "keys"
+    workspace = home / "workspace"
+    models = CnnModels(scratch, pycache)
+    term = Terminal(
+        [sys.executable, "-m", "simulator", "start", "practice", "--workspace", str(workspace),
+         "--duration", "1h", "--workers", "2"],
+        child_env(home, pycache),
+    )  # fmt: skip
+    trainers: list[Trainer] = []
+    saver: Saver | None = None
+    result: dict[str, Any] = {}
+    try:
+        row = int(open_screen(term, titles)["header_row"])
+        if not wait_rows(home, "SELECT count(*) FROM events WHERE kind='worker-ready'", 2, 180):
+            raise RuntimeError("the two grading workers did not get ready")
+        workers = [
+            p for p in psutil.Process(term.pid).children() if "grading" in " ".join(p.cmdline())
+        ]
+        result["worker_scheduling"] = sorted(
+            {"SCHED_IDLE" if os.sched_getscheduler(p.pid) == os.SCHED_IDLE else f"nice {p.nice()}"
+             for p in workers}
+        )  # fmt: skip
+        time.sleep(1)
+        keys = KeyPresser(term, titles, row)
+        result["no_load"] = keys.run(presses)
+        grading_overlap(home, result["no_load"])
+        report_phase("no load", result["no_load"])
+        result["no_load_rapid"] = keys.run(max(10, presses * 3 // 10), RAPID_GAP_S)
+        grading_overlap(home, result["no_load_rapid"])
+        report_phase("no load, rapid presses", result["no_load_rapid"])
+
+        # Two gradings at once: a new model every half second keeps both workers busy (a save
+        # that arrives while both are busy waits, and the next save replaces it).
+        saver = Saver(models, workspace / "category3" / "mymodel.h5")
+        grading = "SELECT count(*) FROM attempts WHERE state='grading'"
+        result["grading"] = {"two_running_before_presses": wait_rows(home, grading, 2, 120)}
+        graded_before = graded_count(home)
+        result["grading"].update(keys.run(presses))
+        result["grading"]["gradings_finished"] = graded_count(home) - graded_before
+        grading_overlap(home, result["grading"])
+        report_phase("2 gradings", result["grading"])
+
+        trainers = [Trainer(child_env(None, pycache)) for _ in range(2)]
+        for trainer in trainers:
+            if not trainer.ready.wait(180):
+                raise RuntimeError("a training process did not start")
+        speeds_before = [len(t.speeds) for t in trainers]
+        graded_before = graded_count(home)
+        result["loaded"] = {"two_running_before_presses": wait_rows(home, grading, 2, 120)}
+        result["loaded"].update(keys.run(presses))
+        result["loaded"]["gradings_finished"] = graded_count(home) - graded_before
+        result["loaded"]["training_samples_per_s"] = [
+            round(float(np.median(t.speeds[n:])), 1) if t.speeds[n:] else None
+            for t, n in zip(trainers, speeds_before, strict=True)
+        ]
+        result["loaded"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        grading_overlap(home, result["loaded"])
+        report_phase("2 gradings + 2 trainings", result["loaded"])
+        saver.stop()
+        result["saves"] = saver.saves
+        for trainer in trainers:
+            trainer.stop()
+        trainers = []
+        result["left_cleanly"] = term.leave(120)
+    finally:
+        if saver is not None:
+            saver.stop()
+        for trainer in trainers:
+            trainer.stop()
+        term.close()
+    return result
+
+
+def report_phase(name: str, phase: dict[str, Any]) -> None:
+    print(f"  {name}: p50 {phase['median_s'] * 1000:.0f} ms, p95 {phase['p95_s'] * 1000:.0f} ms, "
+          f"TUI CPU {phase['tui_cpu_ms_per_press']:.0f} ms per press", flush=True)  # fmt: skip
+
+
+# Report -----------------------------------------------------------------------------------------
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:.0f} ms"
+
+
+def report(results: dict[str, Any]) -> None:
+    console = Console()
+    console.print(f"machine: {results['machine']}")
+    start, resume, imports, keys = (
+        results["start"], results["resume"], results["imports"], results["keys"],
+    )  # fmt: skip
+    table = Table("measure", "median", "p95", "max", "CPU", "goal", header_style="bold")
+
+    def row(label: str, numbers: dict[str, Any], goal: str = "", cpu: Any = None) -> None:
+        cpu = cpu or numbers.get("cpu")
+        table.add_row(
+            label, ms(numbers["median_s"]), ms(numbers["p95_s"]), ms(numbers["max_s"]),
+            ms(cpu["median_s"]) if cpu else "", goal,
+        )  # fmt: skip
+
+    row(f"start: launch -> first frame ({start['first_frame']['n']} runs)", start["first_frame"])
+    row("start: of which data generation", start["generation"])
+    row("start: launch -> first frame, excluding generation", start["excluding_generation"],
+        "< 1 s", start["excluding_generation_cpu"])  # fmt: skip
+    row("start: first frame -> Q1 header shown", start["frame_to_question"])
+    row("start: launch -> Q1 shown, excluding generation",
+        start["question_shown_excluding_generation"])  # fmt: skip
+    row(f"resume: launch -> first frame ({resume['first_frame']['n']} runs)",
+        resume["first_frame"], "< 0.3 s", resume["first_frame_cpu"])  # fmt: skip
+    row("resume: launch -> alternate screen", resume["alt_screen"], cpu=resume["alt_screen_cpu"])
+    row("resume: alternate screen -> first frame", resume["alt_to_frame"])
+    row("resume: first frame -> Q1 header shown", resume["frame_to_question"])
+    row("resume: launch -> Q1 header shown", resume["question_shown"],
+        cpu=resume["question_shown_cpu"])  # fmt: skip
+    row("python -c pass", imports["python_only"])
+    row("python -c 'import simulator.cli'", imports["import_cli"])
+    row("python -c 'import simulator.cli, simulator.tui.app'", imports["import_cli_and_tui"])
+    row("  the same without a bytecode cache", imports["import_cli_and_tui_no_bytecode_cache"])
+    phases = (("no_load", "no load"), ("no_load_rapid", "no load, rapid presses"),
+              ("grading", "2 gradings"), ("loaded", "2 gradings + 2 trainings"))  # fmt: skip
+    for key, name in phases:
+        phase = keys[key]
+        per_press = {"median_s": phase["tui_cpu_ms_per_press"] / 1000}
+        row(f"key -> header, {name} ({phase['n']} presses)", phase, "p95 < 100 ms", per_press)
+    console.print(table)
+    heavy = ", ".join(
+        f"{n} {v * 1000:.0f} ms" for n, v in list(imports["importtime_cumulative_s"].items())[:8]
+    )
+    console.print(f"heaviest imports (cumulative, -X importtime): {heavy}")
+    for key, name in phases:
+        phase = keys[key]
+        extra = ""
+        if "gradings_finished" in phase:
+            extra = (
+                f", {phase['presses_with_two_gradings_running_percent']:.0f}% of presses with two "
+                f"gradings running, {phase['gradings_finished']} gradings finished"
+            )
+        if "training_samples_per_s" in phase:
+            extra += f", training {phase['training_samples_per_s']} samples/s"
+        console.print(
+            f"{name}: TUI CPU {phase['tui_cpu_ms_per_press']:.0f} ms (mean) and "
+            f"{phase['output_kb_per_press']:.0f} KB of output per press (without keys: "
+            f"{phase['tui_cpu_percent_without_keys']:.0f}% of a core){extra}; other processes "
+            f"kept {phase['cores_busy_others']:.2f} cores busy"
+        )
+    console.print(
+        f"other processes kept {start['cores_busy_others']['median_s']:.2f} cores busy during "
+        f"the starts, {resume['cores_busy_others']['median_s']:.2f} during the resumes (median)"
+    )
+    console.print(f"grading workers: {keys['worker_scheduling']}; {keys['saves']} saves in all")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="Fewer repetitions (about a minute).")
+    parser.add_argument("--starts", type=int, help="Runs of 'tfexam start' (default 4, quick 2).")
+    parser.add_argument("--resumes", type=int, help="Runs of 'tfexam resume' (default 8, quick 3).")
+    parser.add_argument(
+        "--presses", type=int, help="Key presses per phase (default 100, quick 30)."
+    )
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+    starts = args.starts or (2 if args.quick else 4)
+    resumes = args.resumes or (3 if args.quick else 8)
+    presses = args.presses or (30 if args.quick else 100)
+
+    from simulator.catalog import find_exam
+
+    titles = [q.title for q in find_exam("practice", None).questions]
+    results: dict[str, Any] = {"machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="tfexam-tui-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        pycache = scratch / "pycache"
+        warm = "import simulator.cli, simulator.tui.app, keras"  # fill the bytecode cache once
+        subprocess.run(
+            [sys.executable, "-c", warm], cwd=REPO, env=child_env(None, pycache), check=True,
+            capture_output=True,
+        )  # fmt: skip
+
+        print("tfexam start:", flush=True)
+        start_runs, home = measure_start(scratch, starts, titles, pycache)
+        print("tfexam resume:", flush=True)
+        resume_runs = measure_resume(home, resumes, titles, pycache)
+        print("imports:", flush=True)
+        results["imports"] = import_breakdown(pycache, 4 if args.quick else 6)
+        print("keys:", flush=True)
+        results["keys"] = measure_keys(scratch, presses, titles, pycache)
+
+    def pick(runs: list[dict[str, float]], key: str) -> list[float]:
+        return [r[key] for r in runs]
+
+    results["start"] = {
+        "first_frame": summary(pick(start_runs, "first_frame_s")),
+        "generation": summary(pick(start_runs, "generation_s")),
+        "excluding_generation": summary(pick(start_runs, "excluding_generation_s")),
+        "excluding_generation_cpu": summary(pick(start_runs, "excluding_generation_cpu_s")),
+        "launch_to_first_output": summary(pick(start_runs, "first_output_s")),
+        "created_to_frame": summary([r["first_frame_s"] - r["created_s"] for r in start_runs]),
+        "question_shown": summary(pick(start_runs, "question_shown_s")),
+        "question_shown_excluding_generation": summary(
+            pick(start_runs, "question_excluding_generation_s")
+        ),
+        "frame_to_question": summary(
+            [r["question_shown_s"] - r["first_frame_s"] for r in start_runs]
+        ),
+        "cores_busy_others": summary(pick(start_runs, "cores_busy_others")),
+        "left_cleanly": all(r["left_cleanly"] for r in start_runs),
+    }
+    results["resume"] = {
+        "first_frame": summary(pick(resume_runs, "first_frame_s")),
+        "first_frame_cpu": summary(pick(resume_runs, "first_frame_cpu_s")),
+        "alt_screen": summary(pick(resume_runs, "alt_screen_s")),
+        "alt_screen_cpu": summary(pick(resume_runs, "alt_screen_cpu_s")),
+        "alt_to_frame": summary([r["first_frame_s"] - r["alt_screen_s"] for r in resume_runs]),
+        "question_shown": summary(pick(resume_runs, "question_shown_s")),
+        "question_shown_cpu": summary(pick(resume_runs, "question_shown_cpu_s")),
+        "frame_to_question": summary(
+            [r["question_shown_s"] - r["first_frame_s"] for r in resume_runs]
+        ),
+        "cores_busy_others": summary(pick(resume_runs, "cores_busy_others")),
+        "left_cleanly": all(r["left_cleanly"] for r in resume_runs),
+    }
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    report(results)
+    document = json.dumps(results, indent=2)
+    print(document)
+    if args.json_out:
+        args.json_out.write_text(document + "\n")
+
+
+if __name__ == "__main__":
+    main()
