@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import psutil
 
@@ -33,7 +34,10 @@ from simulator.training.progress import ProgressParser, TrainingProgress
 log = logging.getLogger("tfexam.runs")
 
 POLL_S = 0.25
-SAMPLE_EVERY_S = 2.0
+#: CPU and memory of each run's process tree are measured this often (psutil walks the tree).
+MEASURE_EVERY_S = 1.0
+#: ... and stored this often, for the report.
+SAMPLE_EVERY_S = 5.0
 STORE_EVERY_S = 2.0
 #: After SIGINT (Keras stops after the current batch), wait this long before killing.
 STOP_GRACE_S = 5.0
@@ -70,6 +74,7 @@ class _LiveRun:
         self.peak_rss_mb = 0.0
         self.stop_requested_at: float | None = None
         self.killed = False
+        self._log: BinaryIO | None = None
         self._procs: dict[int, psutil.Process] = {}
         self.root: psutil.Process | None = None
         if record.pid is not None:
@@ -81,9 +86,10 @@ class _LiveRun:
     def read_output(self) -> bool:
         """Read what the run wrote since last time; True if there was anything."""
         try:
-            with self.record.log_path.open("rb") as handle:
-                handle.seek(self.offset)
-                data = handle.read(READ_CHUNK)
+            if self._log is None:
+                self._log = self.record.log_path.open("rb")
+                self._log.seek(self.offset)
+            data = self._log.read(READ_CHUNK)
         except OSError:
             return False
         if not data:
@@ -93,6 +99,11 @@ class _LiveRun:
         self.parser.feed(text)
         self.tail.feed(text)
         return True
+
+    def close(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def sample(self) -> None:
         """CPU % and RSS of the whole process tree; CPU seconds include ended children."""
@@ -158,6 +169,7 @@ class RunManager:
         self._stopping = threading.Event()
         self._last_store = 0.0
         self._last_sample = 0.0
+        self._last_measure = 0.0
         self._pending_samples: list[RunSample] = []
         self._ended_tails: dict[int, list[str]] = {}
 
@@ -187,6 +199,9 @@ class RunManager:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._flush(force=True)
+        with self._lock:
+            for run in self._live.values():
+                run.close()
 
     def launch(
         self, question_id: str, folder: Path, script: str, *, python: str | None = None
@@ -305,13 +320,17 @@ class RunManager:
         now = self.clock()
         with self._lock:
             live = list(self._live.values())
+        measure_due = time.monotonic() - self._last_measure >= MEASURE_EVERY_S
+        if measure_due:
+            self._last_measure = time.monotonic()
         sample_due = time.monotonic() - self._last_sample >= SAMPLE_EVERY_S
         if sample_due:
             self._last_sample = time.monotonic()
         for run in live:
             while run.read_output():
                 pass
-            run.sample()
+            if measure_due:
+                run.sample()
             if sample_due:
                 self._pending_samples.append(
                     RunSample(run.record.id, now, run.cpu_percent, run.rss_mb)
@@ -332,6 +351,7 @@ class RunManager:
     def _end(self, run: _LiveRun, exit_code: int | None) -> None:
         while run.read_output():
             pass
+        run.close()
         state: RunState
         if run.stop_requested_at is not None:
             state = "stopped"
