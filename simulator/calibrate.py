@@ -14,6 +14,7 @@ table into the exam's section of the calibration document, which ``tests/test_ca
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import platform
@@ -30,6 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from simulator.catalog import find_exam
+from simulator.datasets.prepare import question_ready
 from simulator.exam_format import Exam, Question
 from simulator.grading.protocol import GradingResult
 from simulator.grading.settings import GradingSettings
@@ -203,6 +205,17 @@ def scores_in_section(text: str, exam_id: str) -> dict[str, tuple[int | None, in
     return scores
 
 
+def uncalibrated_in_section(text: str, exam_id: str) -> set[str]:
+    """Questions whose row says "not calibrated" (data that could not be had): ids."""
+    return {
+        cells[1]
+        for line in _section(text, exam_id).splitlines()
+        if len(cells := [c.strip() for c in line.strip().strip("|").split("|")]) == 7
+        and cells[0].isdigit()
+        and cells[4].startswith("not calibrated")
+    }
+
+
 def _score(cell: str) -> int | None:
     found = re.search(r"-> (\d)/5", cell)
     return int(found.group(1)) if found else None
@@ -212,11 +225,24 @@ def calibrate(
     exam: Exam, question_ids: list[str] | None = None, console: Console | None = None
 ) -> list[QuestionCalibration]:
     console = console or Console()
-    chosen = [exam.question(q) for q in question_ids] if question_ids else list(exam.questions)
-    rows = []
+    if question_ids:
+        chosen = [exam.question(q) for q in question_ids]
+    else:  # every question whose data can be had (a classic exam's datasets may be missing)
+        chosen = [q for q in exam.questions if question_ready(q)]
+        for question in exam.questions:
+            if question not in chosen:
+                console.print(
+                    f"[yellow]{question.id}: skipped, its datasets are not prepared "
+                    f"(tfexam prepare {exam.id})[/]"
+                )
+    rows: list[QuestionCalibration] = []
+    if not chosen:
+        return rows
     with tempfile.TemporaryDirectory(prefix=f"tfexam-calibrate-{exam.id}-") as scratch:
         root = Path(scratch)
-        workspace = create_workspace(exam, root / "workspace", seed=exam.seed)
+        workspace = create_workspace(
+            dataclasses.replace(exam, questions=tuple(chosen)), root / "workspace", seed=exam.seed
+        )
         logs = root / "logs"
         logs.mkdir()
         with SyncGrader(GradingSettings.defaults(), logs) as grader:

@@ -51,7 +51,8 @@ def test_errors_are_one_line_with_the_documented_exit_codes(home: Path) -> None:
     unknown = run_cli("start", "no-such-exam", "--headless")
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == (
-        "tfexam: error: no exam called 'no-such-exam' (known exams: practice, practice-2)"
+        "tfexam: error: no exam called 'no-such-exam' (known exams: classic, classic-2, practice, "
+        "practice-2)"
     )
     assert "Traceback" not in unknown.stderr
     bad_duration = run_cli("start", "--duration", "soon", "--headless")

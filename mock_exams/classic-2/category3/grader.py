@@ -1,0 +1,32 @@
+"""Hidden grader data for classic-2's Category 3 (rock paper scissors): never in the workspace.
+
+The 372 pictures of ``rps-test-set.zip`` (from the dataset cache), read as
+``flow_from_directory(target_size=(150, 150))`` reads them (RGB, nearest-neighbour resize) and
+divided by 255 like the starter's ``ImageDataGenerator(rescale=1./255)``. Labels follow the
+alphabetical order of the class folders, as ``flow_from_directory`` numbers them: paper 0, rock 1,
+scissors 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from simulator.datasets import dataset_file
+from simulator.datasets.images import classes, load, pictures
+from simulator.exam_code import sibling_module
+
+IMAGE_SIZE = (150, 150)
+
+
+def hidden_test(test_zip: Path) -> tuple[np.ndarray, np.ndarray]:
+    chosen = pictures(test_zip)
+    names = classes(chosen)
+    labels = np.array([names.index(p.label) for p in chosen], dtype=np.int64)
+    return load(test_zip, chosen, IMAGE_SIZE), labels
+
+
+def test_data(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    data = sibling_module(__file__, "data.py")
+    return hidden_test(dataset_file(data.DATASET, data.TEST_ZIP))
