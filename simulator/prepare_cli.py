@@ -45,10 +45,12 @@ class _ProgressReporter:
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.task: TaskID | None = None
+        self.remote: RemoteFile | None = None
 
     def start(self, remote: RemoteFile, total: int | None, done: int) -> None:
-        if self.task is not None:
-            self.progress.update(self.task, visible=False)
+        if self.task is not None and self.remote == remote:
+            self.progress.update(self.task, visible=False)  # the same file again: a retry
+        self.remote = remote
         label = remote.name + (" (resumed)" if done else "")
         self.task = self.progress.add_task(label, total=total, completed=done)
 
