@@ -151,7 +151,10 @@ def test_submit_and_test_without_a_model_says_what_to_do(harness_factory) -> Non
     h = harness_factory().start()
     h.engine.submit_and_test("basic-model")
     h.wait_for_count("submit-and-test-failed", 1)
-    assert h.last("submit-and-test-failed").data["reason"] == "no model to submit: save mymodel.h5 in category1/ first"
+    assert (
+        h.last("submit-and-test-failed").data["reason"]
+        == "no model to submit: save mymodel.h5 in category1/ first"
+    )
 
 
 def test_deadline_auto_submits_and_freezes_scores(harness_factory, models: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]

@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, DataTable, Markdown, Static
+from textual.widgets import Button, DataTable, Static
 
 from simulator.durations import format_duration
 from simulator.grading.pool import GradingPool
 from simulator.tui.app import ExamApp
 from simulator.tui.exam_window import AttemptsTable, QuestionsTable
 from simulator.tui.project import ProjectTree
+from simulator.tui.prompt import PromptView
 from simulator.tui.screens import (
     ConfirmDialog,
     ErrorDialog,
@@ -99,8 +100,8 @@ async def test_questions_are_chosen_by_number_key_click_and_project_tree(rig: Tu
         await pilot.pause(0.2)
         assert prompt_title(app).startswith("Q3 ")
         assert app.query_one(QuestionsTable).cursor_row == 2
-        markdown = app.query_one("#prompt-text", Markdown)
-        assert "150" in markdown.source, "the image question's prompt is shown"
+        prompt = app.query_one(PromptView)
+        assert "150" in prompt.prompt_source(prompt.current), "the image question's prompt is shown"
         await pilot.click(QuestionsTable, offset=(5, 5))  # the row of question 5
         await pilot.pause(0.2)
         assert prompt_title(app).startswith("Q5 ")
@@ -191,7 +192,7 @@ async def test_edit_without_any_editor_says_what_to_set(
     app = rig.app(rig.session())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.click("#edit")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: any(t == "Edit" for t, _ in notifications(app)), timeout=10)
         [message] = [m for t, m in notifications(app) if t == "Edit"]
         assert "set $VISUAL or $EDITOR" in message and "category1/starter.py" in message
 
@@ -236,7 +237,7 @@ async def test_submit_and_end_exam_asks_first_then_shows_the_results(
         assert "FAIL" in total and "5 of 75 points (6.7%)" in total
         rows = table_rows(results.query_one("#results-table", DataTable))
         assert rows[0][1:4] == ["Basic model", "1", "5/5"] and rows[1][3] == "0/5"
-        assert f"tfexam status {session.id}" in text_of(results.query_one("#results-note", Static))
+        assert f"tfexam report {session.id}" in text_of(results.query_one("#results-note", Static))
         assert rig.store.get_session(session.id).state == "submitted"
         await pilot.press("q")
     assert app.return_value == "ended"
@@ -462,7 +463,11 @@ async def test_review_app_shows_the_report_in_tabs(tfexam_home: Path, tmp_path: 
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         tabs = app.screen.query_one("#report-tabs")
-        shown = {"tab-summary": "FAIL", "tab-questions": "Saved&#160;at", "tab-timeline": "Trainings"}
+        shown = {
+            "tab-summary": "FAIL",
+            "tab-questions": "Saved&#160;at",
+            "tab-timeline": "Trainings",
+        }
         for tab, text in shown.items():
             tabs.active = tab  # type: ignore[attr-defined]
             await pilot.pause(0.3)

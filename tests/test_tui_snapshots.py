@@ -105,7 +105,9 @@ def session_with_attempts(rig: TuiRig, models: dict[str, Path]) -> SessionRecord
 
 
 def frozen_app(rig: TuiRig, session: SessionRecord, minutes_in: float) -> ExamApp:
-    return rig.app(session, clock=Clock(frozen=session.started_at + minutes_in * 60))
+    return rig.app(
+        session, clock=Clock(frozen=session.started_at + minutes_in * 60), prepare_prompts=False
+    )
 
 
 async def show_not_gradable_attempt(pilot: Pilot[object]) -> None:
@@ -216,6 +218,6 @@ def test_run_window_with_two_runs(  # type: ignore[no-untyped-def]
     recorded_run(rig, session, "image-classification", 95.0, crash, minutes=0.9, state="failed",
                  exit_code=1, epoch=1, epochs=15, metrics={"accuracy": 0.3312, "loss": 1.0988},
                  peak_rss_mb=1530.0)  # fmt: skip
-    app = rig.app(session, clock=Clock(frozen=session.started_at + 105 * 60))
+    app = rig.app(session, clock=Clock(frozen=session.started_at + 105 * 60), prepare_prompts=False)
     app.measure_resources = fixed_resources
     assert snap_compare(app, terminal_size=size, press=["v"], run_before=settle)

@@ -73,13 +73,19 @@ class TuiRig:
             self.store, request, workspace, time.time() if started_at is None else started_at
         )
 
-    def app(self, session: SessionRecord, clock: Callable[[], float] = time.time) -> ExamApp:
+    def app(
+        self,
+        session: SessionRecord,
+        clock: Callable[[], float] = time.time,
+        *,
+        prepare_prompts: bool = True,
+    ) -> ExamApp:
         engine = Engine(
             self.store, self.paths, session, self.exam, pool=self.pool,
             watch_timings=WatchTimings(), clock=clock,
         )  # fmt: skip
         self.engines.append(engine)
-        return ExamApp(engine)
+        return ExamApp(engine, prepare_prompts=prepare_prompts)
 
     def close(self) -> None:
         for engine in self.engines:

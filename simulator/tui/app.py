@@ -120,8 +120,12 @@ class ExamApp(App[str]):
         *,
         log_path: Path | None = None,
         resources: Callable[[int], Resources] = measure,
+        prepare_prompts: bool = True,
     ) -> None:
+        """``prepare_prompts=False`` renders each prompt only when first shown (snapshot tests
+        want no background work that depends on timing)."""
         super().__init__()
+        self.prepare_prompts = prepare_prompts
         self.measure_resources = resources
         self.engine = engine
         self.store = engine.store
@@ -143,7 +147,13 @@ class ExamApp(App[str]):
         with Vertical(id="main"):
             with Horizontal(id="top"):
                 yield ProjectTree(self.session.workspace, self.exam, id="project")
-                yield PromptView(id="prompt")
+                yield PromptView(
+                    self.session.workspace,
+                    self.questions,
+                    self.current,
+                    prepare=self.prepare_prompts,
+                    id="prompt",
+                )
             with ContentSwitcher(initial="exam", id="tool-windows"):
                 yield ExamToolWindow(id="exam")
                 yield RunToolWindow(id="run-window")
@@ -327,18 +337,11 @@ class ExamApp(App[str]):
         self._show_question(question)
 
     def _show_question(self, question: Question) -> None:
-        number = self.questions.index(question) + 1
-        prompt_file = self.session.workspace / question.workspace_folder / "prompt.md"
-        self.run_worker(
-            self.query_one(PromptView).show(number, question, prompt_file),
-            group="prompt",
-            exclusive=True,
-            exit_on_error=False,
-        )
+        self.query_one(PromptView).show(question)
         if self.view_model is not None:
             self.query_one(ExamToolWindow).show(self.view_model, question.id)
         self.query_one(QuestionsTable).select_question(question.id)
-        self.query_one("#project", ProjectTree).select_question(question.id)
+        self.query_one("#project", ProjectTree).follow(question.id)
 
     def _question_label(self, question_id: str) -> str:
         question = self.exam.questions_by_id.get(question_id)

@@ -13,6 +13,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
 from simulator.tui.messages import QuestionChosen
+from simulator.tui.status_bar import set_text
 from simulator.tui.view_model import AttemptRow, ExamView, QuestionRow
 
 QUESTION_TITLE_WIDTH = 18
@@ -147,17 +148,19 @@ class ExamToolWindow(Vertical):
         self._rows = rows
         detail = self.query_one("#attempt-detail", Static)
         if not rows:
-            detail.update(
-                Text("No attempts yet: save the model in the question's folder.", style="dim")
+            set_text(
+                detail,
+                Text("No attempts yet: save the model in the question's folder.", style="dim"),
             )
             return
         row = rows[min(max(index, 0), len(rows) - 1)]
         counted = ", counts" if row.counted else ""
-        detail.update(
+        set_text(
+            detail,
             Text.assemble(
                 (f"#{row.attempt_id} ", "bold"),
                 (f"{row.state_label}{counted}", attempt_state_style(row)),
                 f" ({row.when}): ",
                 row.result,
-            )
+            ),
         )

@@ -64,6 +64,21 @@ class ProjectTree(Tree[Entry]):
         self._signature = signature
         self._rebuild(listing)
 
+    def follow(self, question_id: str) -> None:
+        """Keep up with the current question: at once when focused, else when focus comes.
+
+        Moving the cursor and opening a folder redraws the whole tree, which costs more than
+        the rest of a question switch; nobody sees it while another window has the focus.
+        """
+        self._following = question_id
+        if self.has_focus:
+            self.select_question(question_id)
+
+    def on_focus(self) -> None:
+        following = getattr(self, "_following", None)
+        if following is not None:
+            self.select_question(following)
+
     def select_question(self, question_id: str) -> None:
         for node in self.root.children:
             if node.data is not None and node.data.question_id == question_id and node.data.is_dir:

@@ -1,42 +1,100 @@
-"""The editor area: the selected question's prompt, rendered as Markdown, with its actions."""
+"""The editor area: the selected question's prompt, rendered as Markdown, with its actions.
+
+Rendering a prompt's Markdown costs about a tenth of a second of CPU, so each prompt is rendered
+once, in its own scrolled pane, and switching questions only shows another pane (keeping where
+the candidate had scrolled to). The first question's prompt is part of the first frame; the
+others are prepared one by one in the background shortly after start.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Markdown, Static
+from textual.widgets import Button, ContentSwitcher, Markdown, Static
 
 from simulator.exam_format import Question, format_shape
+from simulator.tui.status_bar import set_text
+
+#: After the first frame, wait this long, then prepare one more prompt every PREPARE_EVERY_S.
+PREPARE_AFTER_S = 1.5
+PREPARE_EVERY_S = 0.4
+
+
+def pane_id(question: Question) -> str:
+    return f"prompt-{question.id}"
 
 
 class PromptView(Vertical):
     """The question's header (title, interface), Submit and Test / Edit buttons, and the prompt."""
 
+    def __init__(
+        self,
+        workspace: Path,
+        questions: Sequence[Question],
+        first: Question,
+        *,
+        prepare: bool = True,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.prepare = prepare
+        self.workspace = workspace
+        self.questions = list(questions)
+        self.current = first
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="prompt-header"):
-            yield Static("", id="question-title")
+            yield Static(self._title(self.current), id="question-title")
             yield Button("Submit and Test", id="submit-and-test", variant="primary", compact=True)
             yield Button("Edit", id="edit", compact=True)
-        with VerticalScroll(id="prompt-scroll"):
-            yield Markdown("", id="prompt-text")
+        with ContentSwitcher(initial=pane_id(self.current), id="prompts"):
+            yield self._pane(self.current)
 
-    async def show(self, number: int, question: Question, prompt_file: Path) -> None:
+    def on_mount(self) -> None:
+        self.border_title = f"{self.current.workspace_folder}/prompt.md"
+        if self.prepare:
+            self.set_timer(PREPARE_AFTER_S, self._prepare_next)
+
+    def show(self, question: Question) -> None:
+        """Show ``question``'s prompt: at once if it was prepared, else after rendering it."""
+        self.current = question
         self.border_title = f"{question.workspace_folder}/prompt.md"
-        self.query_one("#question-title", Static).update(
-            Text.assemble(
-                (f"Q{number} {question.title}", "bold"),
-                (f"  {_interface(question)}", "dim"),
-            )
-        )
+        set_text(self.query_one("#question-title", Static), self._title(question))
+        switcher = self.query_one("#prompts", ContentSwitcher)
+        if not switcher.query(f"#{pane_id(question)}"):
+            switcher.mount(self._pane(question))
+        switcher.current = pane_id(question)
+
+    def prompt_source(self, question: Question) -> str:
+        return self.query_one(f"#{pane_id(question)} Markdown", Markdown).source
+
+    def _prepare_next(self) -> None:
+        switcher = self.query_one("#prompts", ContentSwitcher)
+        for question in self.questions:
+            if not switcher.query(f"#{pane_id(question)}"):
+                switcher.mount(self._pane(question))
+                self.set_timer(PREPARE_EVERY_S, self._prepare_next)
+                return
+
+    def _pane(self, question: Question) -> VerticalScroll:
+        prompt_file = self.workspace / question.workspace_folder / "prompt.md"
         try:
             text = prompt_file.read_text(encoding="utf-8")
         except OSError as error:
             text = f"*The prompt could not be read:* `{error}`"
-        await self.query_one("#prompt-text", Markdown).update(text)
-        self.query_one("#prompt-scroll", VerticalScroll).scroll_home(animate=False)
+        return VerticalScroll(
+            Markdown(text, classes="prompt-text"), id=pane_id(question), classes="prompt-pane"
+        )
+
+    def _title(self, question: Question) -> Text:
+        number = self.questions.index(question) + 1
+        return Text.assemble(
+            (f"Q{number} {question.title}", "bold"), (f"  {_interface(question)}", "dim")
+        )
 
 
 def _interface(question: Question) -> str:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 from simulator.durations import format_duration
 from simulator.training.resources import Resources
 from simulator.training.runs import RunView
+from simulator.tui.status_bar import set_text
 
 BAR_WIDTH = 10
 STATE_STYLES = {"running": "cyan", "finished": "green", "failed": "bold red", "stopped": "yellow"}
@@ -123,7 +124,7 @@ class RunToolWindow(Vertical):
 
     def show(self, views: list[RunView], numbers: dict[str, str], resources: Resources) -> None:
         """``numbers``: question id -> ``Q1``..``Q5``, as the Exam window numbers them."""
-        self.query_one("#resources", Static).update(resources_text(resources))
+        set_text(self.query_one("#resources", Static), resources_text(resources))
         table = self.query_one(RunsTable)
         table.show(views, numbers)
         selected = table.selected_run()

@@ -13,6 +13,18 @@ from simulator.training.resources import Resources
 from simulator.tui.view_model import countdown_level
 
 
+def set_text(widget: Static, content: Text | str) -> None:
+    """Update a fixed-size Static only when its text changed, without a layout pass.
+
+    A layout of the whole screen costs tens of milliseconds; the status bar changes every second.
+    """
+    plain = content.plain if isinstance(content, Text) else content
+    if getattr(widget, "_shown_text", None) == (plain, str(content)):
+        return
+    widget._shown_text = (plain, str(content))  # type: ignore[attr-defined]
+    widget.update(content, layout=False)
+
+
 class StatusBar(Horizontal):
     """One line at the bottom: ``⏱ 4:47:26 left │ 12/75 (16%) │ grader ready``."""
 
@@ -25,33 +37,35 @@ class StatusBar(Horizontal):
     def show_countdown(self, remaining_s: float, ended: str | None) -> None:
         countdown = self.query_one("#countdown", Static)
         if ended is not None:
-            countdown.update(Text(f"⏱ {ended}", style="bold"))
+            set_text(countdown, Text(f"⏱ {ended}", style="bold"))
             level = "ended"
         else:
-            countdown.update(Text(f"⏱ {format_duration(max(0.0, remaining_s))} left", style="bold"))
+            set_text(
+                countdown, Text(f"⏱ {format_duration(max(0.0, remaining_s))} left", style="bold")
+            )
             level = countdown_level(remaining_s)
         for name in ("calm", "warning", "danger", "ended"):
             countdown.set_class(name == level, f"-{name}")
 
     def show_total(self, label: str) -> None:
-        self.query_one("#total", Static).update(f"Score {label}")
+        set_text(self.query_one("#total", Static), f"Score {label}")
 
     def show_runs(self, resources: Resources) -> None:
         """``2 runs`` in the status bar; a warning sign when cores or memory are short."""
         label = self.query_one("#runs-status", Static)
         warnings = resources.warnings()
         if not resources.runs and not warnings:
-            label.update("")
+            set_text(label, "")
             return
         text = Text(f"{resources.runs} run{'s' if resources.runs != 1 else ''}", style="cyan")
         if resources.runs > resources.cores:
             text.append(f" ⚠ {resources.runs} on {resources.cores} cores", style="bold yellow")
         elif warnings:
             text.append(" ⚠ memory", style="bold yellow")
-        label.update(text)
+        set_text(label, text)
 
     def show_graders(self, workers: list[WorkerStatus], queued: int) -> None:
-        self.query_one("#graders", Static).update(graders_text(workers, queued))
+        set_text(self.query_one("#graders", Static), graders_text(workers, queued))
 
 
 def graders_text(workers: list[WorkerStatus], queued: int) -> Text:
