@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from simulator.engine import Engine, EngineEvent
 from simulator.exam_format import Policy
 from simulator.grading.pool import GradingPool
 from simulator.paths import data_paths
-from simulator.sessions import NewSession, create_session
+from simulator.sessions import NewSession, create_session, record_session
 from simulator.store import AttemptRecord, SessionRecord, Store
 from simulator.watcher import WatchTimings
 
@@ -25,20 +26,24 @@ class EngineHarness:
         duration_s: int = 300,
         policy: Policy | None = None,
         exam: str = "practice",
+        template: Path | None = None,
     ) -> None:
+        """``template``: a workspace of the same exam made earlier, copied instead of generating
+        the exam's data again (seconds for the practice exam's images)."""
         self.paths = data_paths()
         self.store = Store(self.paths.database)
         self.exam = find_exam(exam, self.paths)
-        self.session: SessionRecord = create_session(
-            self.store,
-            NewSession(
-                self.exam,
-                workspace=workspace,
-                duration_s=duration_s,
-                policy=policy,
-                grading=pool.settings,
-            ),
-        )
+        request = NewSession(
+            self.exam, workspace=workspace, duration_s=duration_s, policy=policy,
+            grading=pool.settings,
+        )  # fmt: skip
+        if template is not None:
+            shutil.copytree(template, workspace)
+            self.session: SessionRecord = record_session(
+                self.store, request, workspace, time.time()
+            )
+        else:
+            self.session = create_session(self.store, request)
         self.workspace = self.session.workspace
         self.events: list[EngineEvent] = []
         self._cond = threading.Condition()

@@ -29,11 +29,12 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GradingPool]:
 
 @pytest.fixture
 def harness_factory(
-    pool: GradingPool, tfexam_home: Path, tmp_path: Path
+    pool: GradingPool, tfexam_home: Path, tmp_path: Path, practice_template: Path
 ) -> Iterator[type[EngineHarness]]:
     made: list[EngineHarness] = []
 
     def make(**kwargs: object) -> EngineHarness:
+        kwargs.setdefault("template", practice_template)
         harness = EngineHarness(pool, tmp_path / f"ws{len(made)}", **kwargs)  # type: ignore[arg-type]
         made.append(harness)
         return harness

@@ -118,7 +118,7 @@ def crashed_and_resumed(tfexam_home: Path, tmp_path: Path) -> Path:
     """A real headless session: a model graded, tfexam killed with -9, resumed, auto-submitted."""
     workspace = tmp_path / "ws"
     first = HeadlessRun(
-        "start", str(FORMATS_EXAM), "--workspace", str(workspace), "--duration", "30s"
+        "start", str(FORMATS_EXAM), "--workspace", str(workspace), "--duration", "20s"
     )
     try:
         first.wait_for("worker-ready", timeout=90)
@@ -152,7 +152,7 @@ def test_report_of_a_crashed_and_resumed_real_session(
         2,
         1,
     )
-    assert summary["time_used_s"] == pytest.approx(30.0, abs=0.01)
+    assert summary["time_used_s"] == pytest.approx(20.0, abs=0.01)
     kinds = [e["kind"] for e in report["events"]]
     assert kinds.index("crash") + 1 == kinds.index("resumed") and kinds[-1] == "end"
     series = report["questions"][0]

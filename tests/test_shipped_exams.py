@@ -49,11 +49,18 @@ def run_script(script: Path) -> Path:
     return script.parent / "mymodel.h5"
 
 
+@pytest.fixture(scope="module")
+def workspaces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each offline exam's workspace, written once for this module (the images take seconds)."""
+    root = tmp_path_factory.mktemp("workspaces")
+    return {exam.id: create_workspace(exam, root / exam.id, seed=exam.seed) for exam in EXAMS}
+
+
 @pytest.mark.parametrize("exam", EXAMS, ids=lambda e: e.id)
 def test_workspace_holds_prompts_and_starters_but_no_grader_or_solution(
-    exam: Exam, tmp_path: Path
+    exam: Exam, workspaces: dict[str, Path]
 ) -> None:
-    workspace = create_workspace(exam, tmp_path / "ws", seed=exam.seed)
+    workspace = workspaces[exam.id]
     for question in exam.questions:
         names = sorted(p.name for p in (workspace / question.workspace_folder).iterdir())
         assert "prompt.md" in names and question.starter in names
@@ -64,10 +71,11 @@ def test_workspace_holds_prompts_and_starters_but_no_grader_or_solution(
 
 @pytest.mark.parametrize(("exam", "question"), QUESTIONS, ids=lambda v: v.id)
 def test_each_starter_skeleton_runs_and_saves_a_gradable_model(
-    exam: Exam, question: Question, grader: SyncGrader, tmp_path: Path
+    exam: Exam, question: Question, grader: SyncGrader, workspaces: dict[str, Path], tmp_path: Path
 ) -> None:
-    workspace = create_workspace(exam, tmp_path / "ws", seed=exam.seed)
-    model = run_script(workspace / question.workspace_folder / question.starter)
+    folder = tmp_path / question.workspace_folder  # a private copy of the question's folder
+    shutil.copytree(workspaces[exam.id] / question.workspace_folder, folder)
+    model = run_script(folder / question.starter)
     result = grader.grade(model, exam.root, question.id, seed=exam.seed)
     assert result.state == "graded", result.message
     assert result.score is not None and result.score <= 1  # untrained: gradable, but no marks

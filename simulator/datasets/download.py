@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-import requests
+if TYPE_CHECKING:  # requests costs ~90 ms to import: only `tfexam prepare` pays it
+    import requests
 
 from simulator.datasets.cache import (
     ChecksumError,
@@ -65,6 +66,8 @@ def download(
     timeout: tuple[float, float] = TIMEOUT,
 ) -> Verified:
     """Download ``remote`` (from ``urls``, default its own) to ``target`` and verify it."""
+    import requests
+
     reporter = reporter or _Silent()
     target.parent.mkdir(parents=True, exist_ok=True)
     part = part_path(target)
@@ -144,6 +147,8 @@ def _range_start(response: requests.Response) -> int | None:
 
 
 def _why(error: requests.RequestException) -> str:
+    import requests
+
     if isinstance(error, requests.exceptions.ChunkedEncodingError):
         return "the connection dropped"
     if isinstance(error, requests.ConnectTimeout):

@@ -19,6 +19,7 @@ from textual import on
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
@@ -303,6 +304,15 @@ class ExamApp(App[str]):
         self.query_one("#project", ProjectTree).update_states(model_states, labels)
 
     def _tick(self) -> None:
+        """Twice a second: the countdown, the graders, the runs, a look at the workspace."""
+        if not self.is_running:
+            return
+        try:
+            self._update_clock_and_resources()
+        except NoMatches:
+            return  # the screen is being torn down (quitting): nothing left to update
+
+    def _update_clock_and_resources(self) -> None:
         now = self.engine.clock()
         remaining = self.session.deadline - now
         ended = self._ended_label
