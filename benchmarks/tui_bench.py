@@ -764,6 +764,8 @@ def measure_keys(scratch: Path, presses: int, titles: list[str], pycache: Path) 
         for trainer in trainers:
             trainer.stop()
         trainers = []
+        result["flood"] = measure_flood(term, home, workspace, keys, presses)
+        report_phase("a run printing 10,000 lines/s", result["flood"])
         result["left_cleanly"] = term.leave(120)
     finally:
         if saver is not None:
@@ -772,6 +774,49 @@ def measure_keys(scratch: Path, presses: int, titles: list[str], pycache: Path) 
             trainer.stop()
         term.close()
     return result
+
+
+FLOOD = """
+import sys, time
+start = time.monotonic()
+n = 0
+while True:
+    target = int((time.monotonic() - start) * 10000)
+    while n < target:
+        sys.stdout.write(f"line {n:09d} " + "x" * 60 + "\\n")
+        n += 1
+    sys.stdout.flush()
+    time.sleep(0.005)
+"""
+
+
+def measure_flood(
+    term: Terminal, home: Path, workspace: Path, keys: KeyPresser, presses: int
+) -> dict[str, Any]:
+    """Keys while a run started from the TUI (r) prints 10,000 lines a second into its log.
+
+    The Run window stays on screen (starting a run shows it), so its log tail is redrawn
+    twice a second throughout; tfexam's RSS is read before and after.
+    """
+    (workspace / "category1" / "starter.py").write_text(FLOOD)
+    term.send(b"1")
+    time.sleep(0.5)
+    term.send(b"r")
+    if not wait_rows(home, "SELECT count(*) FROM runs WHERE state='running'", 1, 60):
+        raise RuntimeError("the flooding run did not start")
+    time.sleep(3)
+    tfexam = psutil.Process(term.pid)
+    rss_before = tfexam.memory_info().rss / 2**20
+    phase = keys.run(presses)
+    phase["tfexam_rss_mb_before"] = round(rss_before, 1)
+    phase["tfexam_rss_mb_after"] = round(tfexam.memory_info().rss / 2**20, 1)
+    [(log_path,)] = session_rows(home, "SELECT log_path FROM runs ORDER BY id DESC LIMIT 1")
+    phase["log_mb"] = round(Path(log_path).stat().st_size / 2**20, 1)
+    term.send(b"x")  # stop the run (the newest, selected in the Run window)
+    if not wait_rows(home, "SELECT count(*) FROM runs WHERE state='stopped'", 1, 30):
+        raise RuntimeError("the flooding run was not stopped")
+    grading_overlap(home, phase)
+    return phase
 
 
 def report_phase(name: str, phase: dict[str, Any]) -> None:
@@ -820,7 +865,8 @@ def report(results: dict[str, Any]) -> None:
     row("python -c 'import simulator.cli, simulator.tui.app'", imports["import_cli_and_tui"])
     row("  the same without a bytecode cache", imports["import_cli_and_tui_no_bytecode_cache"])
     phases = (("no_load", "no load"), ("no_load_rapid", "no load, rapid presses"),
-              ("grading", "2 gradings"), ("loaded", "2 gradings + 2 trainings"))  # fmt: skip
+              ("grading", "2 gradings"), ("loaded", "2 gradings + 2 trainings"),
+              ("flood", "a run printing 10k lines/s"))  # fmt: skip
     for key, name in phases:
         phase = keys[key]
         per_press = {"median_s": phase["tui_cpu_ms_per_press"] / 1000}
