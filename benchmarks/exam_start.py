@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from simulator.catalog import list_exams
+from simulator.datasets import exam_datasets
 from simulator.paths import DataPaths
 from simulator.sessions import NewSession, create_session
 from simulator.store import Store
@@ -43,6 +44,8 @@ def main() -> None:
         store = Store(DataPaths(root / "home").database)
         for entry in list_exams(None):
             assert entry.exam is not None, entry.error
+            if exam_datasets(entry.exam):
+                continue  # the classic exams copy prepared downloads: see tfexam prepare
             started = time.perf_counter()
             session = create_session(store, NewSession(entry.exam, workspace=root / entry.exam.id))
             seconds = time.perf_counter() - started
