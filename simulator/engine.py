@@ -361,7 +361,13 @@ class Engine:
 
     def _warn_if_due(self, now: float) -> None:
         remaining = self.session.deadline - now
-        crossed = [m for m in WARNING_MINUTES if remaining <= m * 60 and m not in self._warned]
+        length = self.session.deadline - self.session.started_at
+        # A 1-hour session does not start with "60 minutes left": only marks inside it count.
+        crossed = [
+            m
+            for m in WARNING_MINUTES
+            if m * 60 < length and remaining <= m * 60 and m not in self._warned
+        ]
         if not crossed or remaining <= 0:
             return
         self._warned.update(crossed)

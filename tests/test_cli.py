@@ -86,7 +86,8 @@ def test_start_headless_grades_a_save_and_auto_submits_at_the_deadline(
         assert run.finish() == 0
     finally:
         run.kill()
-    assert [e["event"] for e in run.events].count("time-warning") == 1
+    # A 12-second session is shorter than every warning mark (60, 30, 10, 1 minutes): none.
+    assert [e["event"] for e in run.events].count("time-warning") == 0
     assert all("at" in e and e["at"].startswith("20") for e in run.events)
     final = status()
     assert final["state"] == "submitted" and final["remaining_s"] == 0
