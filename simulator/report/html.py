@@ -28,6 +28,7 @@ from simulator.report.svg import (
     timeline_svg,
 )
 from simulator.report.text import HOW, SOURCE  # the same words as in the terminal
+from simulator.report.values import elapsed, metric_value
 
 
 def render_html(report: Report) -> str:
@@ -165,16 +166,16 @@ def _questions(report: Report) -> str:
             tag("td", text(q.title) + tag("span", text(f" ×{q.weight:g}"), class_="muted")),
             tag("td", _chip(q.score), class_="num"),
             _td(f"{q.points:g}/{q.max_points:g}", "num"),
-            _td(_value(q, q.best_value), "nowrap"),
-            _td(_time(q.first_gradable_s), "num"),
-            _td(_time(q.first_to_best_s), "num"),
+            _td(metric_value(q, q.best_value), "nowrap"),
+            _td(elapsed(q.first_gradable_s), "num"),
+            _td(elapsed(q.first_to_best_s), "num"),
             _td(str(sum(1 for a in q.attempts if a.state != "superseded")), "num"),
             _td(str(q.not_gradable), "num"),
             _td(str(q.external), "num"),
         ]
         if over:
             reference = (
-                f"{_value(q, q.reference_value)} → {q.reference_score}/5"
+                f"{metric_value(q, q.reference_value)} → {q.reference_score}/5"
                 if q.reference_value is not None
                 else "—"
             )
@@ -224,7 +225,7 @@ def _attempt_row(q: QuestionEntry, a: AttemptEntry) -> str:
     if a.run is not None:
         source += f" #{a.run}"
     if a.state == "graded":
-        result = _td(_value(q, a.value))
+        result = _td(metric_value(q, a.value))
     else:
         result = tag(
             "td",
@@ -342,14 +343,6 @@ def _td(value: str, class_: str = "") -> str:
 
 def _chip(score: int) -> str:
     return tag("span", f"{score}/5", class_=f"chip s{score_index(score)}")
-
-
-def _value(q: QuestionEntry, value: float | None) -> str:
-    return "—" if value is None else f"{q.metric} {value:.4g}"
-
-
-def _time(seconds: float | None) -> str:
-    return "—" if seconds is None else format_duration(seconds)
 
 
 def _clock(iso: str, date: bool = False) -> str:

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from simulator.durations import format_duration
 from simulator.report.charts import downsample, sparkline
-from simulator.report.model import QuestionEntry, Report
+from simulator.report.model import Report
 from simulator.report.text import HOW, SOURCE
+from simulator.report.values import elapsed, metric_value
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _value(q: QuestionEntry, value: float | None) -> str:
-    return "—" if value is None else f"{q.metric} {value:.4g}"
-
-
-def _time(seconds: float | None) -> str:
-    return "—" if seconds is None else format_duration(seconds)
 
 
 def render_markdown(report: Report) -> str:
@@ -44,12 +37,12 @@ def render_markdown(report: Report) -> str:
     for q in report.questions:
         tries = len([a for a in q.attempts if a.state != "superseded"])
         row = (
-            f"| {q.number} | {_cell(q.title)} | {q.weight:g} | {q.score}/5 | {_value(q, q.best_value)} "
-            f"| {_time(q.first_gradable_s)} | {_time(q.first_to_best_s)} | {tries} | {q.not_gradable} |"
+            f"| {q.number} | {_cell(q.title)} | {q.weight:g} | {q.score}/5 | {metric_value(q, q.best_value)} "
+            f"| {elapsed(q.first_gradable_s)} | {elapsed(q.first_to_best_s)} | {tries} | {q.not_gradable} |"
         )
         if over:
             row += (
-                f" {_value(q, q.reference_value)} → {q.reference_score}/5 |"
+                f" {metric_value(q, q.reference_value)} → {q.reference_score}/5 |"
                 if q.reference_value is not None
                 else " — |"
             )
@@ -60,7 +53,9 @@ def render_markdown(report: Report) -> str:
         lines += ["", f"### Q{q.number} {_cell(q.title)}", "", "| # | saved at | source | score | result |",
                   "|---:|---:|---|---:|---|"]  # fmt: skip
         for a in q.attempts:
-            result = _value(q, a.value) if a.state == "graded" else f"{a.state}: {a.reason or ''}"
+            result = (
+                metric_value(q, a.value) if a.state == "graded" else f"{a.state}: {a.reason or ''}"
+            )
             source = SOURCE.get(a.source, a.source or "") + (
                 f" #{a.run}" if a.run is not None else ""
             )
@@ -76,7 +71,7 @@ def render_markdown(report: Report) -> str:
                   "|---:|---|---:|---:|---|---:|---:|---:|"]  # fmt: skip
         for r in report.runs:
             lines.append(
-                f"| {r.id} | {r.question} | {format_duration(r.start_s)} | {_time(r.end_s)} | {r.state}"
+                f"| {r.id} | {r.question} | {format_duration(r.start_s)} | {elapsed(r.end_s)} | {r.state}"
                 f"{f' ({r.exit_code})' if r.exit_code not in (None, 0) else ''} | {r.epoch or 0}/{r.epochs or '?'} "
                 f"| {r.cpu_seconds:.0f} | {r.peak_rss_mb:.0f} MB |"
             )

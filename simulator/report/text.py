@@ -12,7 +12,8 @@ from rich.text import Text
 
 from simulator.durations import format_duration
 from simulator.report.charts import downsample, sparkline, timeline_lanes
-from simulator.report.model import QuestionEntry, Report
+from simulator.report.model import Report
+from simulator.report.values import elapsed, metric_value
 
 HOW = {
     "submitted": "submitted",
@@ -60,14 +61,6 @@ def summary_panel(report: Report) -> Panel:
     return Panel(lines, title=f"{escape(s.exam_title)} · session {s.session}", title_align="left")
 
 
-def _value(q: QuestionEntry, value: float | None) -> str:
-    return "—" if value is None else f"{q.metric} {value:.4g}"
-
-
-def _time(seconds: float | None) -> str:
-    return "—" if seconds is None else format_duration(seconds)
-
-
 def questions_table(report: Report) -> Table:
     over = report.summary.ended_how != "running"
     table = Table(title="Questions", title_justify="left", expand=True)
@@ -79,13 +72,13 @@ def questions_table(report: Report) -> Table:
         table.add_column("Reference", justify="left")
     for q in report.questions:
         row = [
-            str(q.number), f"{q.title} (x{q.weight:g})", f"{q.score}/5", _value(q, q.best_value),
-            _time(q.first_gradable_s), _time(q.first_to_best_s),
+            str(q.number), f"{q.title} (x{q.weight:g})", f"{q.score}/5", metric_value(q, q.best_value),
+            elapsed(q.first_gradable_s), elapsed(q.first_to_best_s),
             str(len([a for a in q.attempts if a.state != "superseded"])), str(q.not_gradable),
         ]  # fmt: skip
         if over:
             row.append(
-                f"{_value(q, q.reference_value)} -> {q.reference_score}/5"
+                f"{metric_value(q, q.reference_value)} -> {q.reference_score}/5"
                 if q.reference_value is not None
                 else "—"
             )
@@ -106,7 +99,9 @@ def attempts_tables(report: Report) -> list[Table]:
         table.add_column("Result", ratio=1)
         for a in q.attempts:
             score = f"{a.score}/5" if a.score is not None else "—"
-            result = _value(q, a.value) if a.state == "graded" else f"{a.state}: {a.reason or ''}"
+            result = (
+                metric_value(q, a.value) if a.state == "graded" else f"{a.state}: {a.reason or ''}"
+            )
             marker = "★" if a.counted else ""
             source = SOURCE.get(a.source, a.source or "")
             if a.run is not None:

@@ -1,0 +1,16 @@
+"""How every format writes a metric value and a time since the start ("—" when there is none)."""
+
+from __future__ import annotations
+
+from simulator.durations import format_duration
+from simulator.report.model import QuestionEntry
+
+
+def metric_value(q: QuestionEntry, value: float | None) -> str:
+    """``mae 0.0489`` in the question's metric, or "—"."""
+    return "—" if value is None else f"{q.metric} {value:.4g}"
+
+
+def elapsed(seconds: float | None) -> str:
+    """``1:07:46`` since the session's start, or "—"."""
+    return "—" if seconds is None else format_duration(seconds)
