@@ -194,7 +194,9 @@ def build_report(
     ]
     run_entries = [_run_entry(run, start) for run in runs]
     opened = [e for e in events if e.kind == "session-opened"]
-    crashes = _crashes(events)
+    timeline = _timeline_events(events, start)
+    # The timeline already tells each opening that followed one that never left: a crash.
+    crashes = sum(1 for e in timeline if e.kind == "crash")
     summary = Summary(
         session=session.id,
         exam=exam.id,
@@ -224,7 +226,7 @@ def build_report(
         questions=questions,
         runs=run_entries,
         grading=[_grading_entry(a, start) for a in attempts if a.queued_at is not None],
-        events=_timeline_events(events, start),
+        events=timeline,
         parallelism=_parallelism(runs, samples, start, end, session.settings.get("cores")),
         samples=samples,
     )
@@ -327,18 +329,6 @@ def _grading_entry(attempt: AttemptRecord, start: float) -> GradingEntry:
         state=attempt.state,
         score=attempt.score,
     )
-
-
-def _crashes(events: list[EventRecord]) -> int:
-    """Openings of the session that ended without a detach or the end: a crash or a kill."""
-    crashes, open_now = 0, False
-    for event in events:
-        if event.kind == "session-opened":
-            crashes += 1 if open_now else 0
-            open_now = True
-        elif event.kind in ("engine-detached", "session-submitted"):
-            open_now = False
-    return crashes
 
 
 def _timeline_events(events: list[EventRecord], start: float) -> list[TimelineEvent]:
