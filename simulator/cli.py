@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import click
 from rich.console import Console
@@ -36,6 +36,9 @@ from simulator.sessions import NewSession, create_session, exam_of, finalize_if_
 from simulator.status import session_status
 from simulator.store import SessionRecord, Store, StoreError
 from simulator.workspace import WorkspaceError
+
+if TYPE_CHECKING:
+    from simulator.report.model import Report
 
 #: Errors that mean "the user asked for something that cannot be done": one line, exit 1.
 EXPECTED_ERRORS = (
@@ -633,6 +636,24 @@ def train(
 REPORT_FORMATS = ("text", "html", "md", "json")
 
 
+def _build_report(session_key: str | None) -> tuple[Report, SessionRecord]:
+    """The session's report, after finishing the session if its deadline passed unattended."""
+    from simulator.report.model import build_report
+
+    paths, store = _open_store()
+    session = store.find_session(session_key)
+    _log_to(paths.logs_dir(session.id) / "engine.log")
+    session = finalize_if_due(store, paths, session)
+    return build_report(store, session, exam_of(session, paths)), session
+
+
+def _print_report(built: Report) -> None:
+    from simulator.report.text import report_renderable
+
+    wrapping = Console(highlight=False)  # the shared console does not wrap; a report must
+    wrapping.print(report_renderable(built, wrapping.width))
+
+
 @cli.command()
 @click.argument("session_key", metavar="[SESSION]", required=False)
 @click.option(
@@ -645,14 +666,9 @@ REPORT_FORMATS = ("text", "html", "md", "json")
 def report(session_key: str | None, fmt: str, output: Path | None) -> None:
     """The session report: scores, every attempt, a timeline, CPU and memory, advice."""
     from simulator.report.markdown import render_markdown
-    from simulator.report.model import build_report
-    from simulator.report.text import render_text, report_renderable
+    from simulator.report.text import render_text
 
-    paths, store = _open_store()
-    session = store.find_session(session_key)
-    _log_to(paths.logs_dir(session.id) / "engine.log")
-    session = finalize_if_due(store, paths, session)
-    built = build_report(store, session, exam_of(session, paths))
+    built, _session = _build_report(session_key)
     if fmt == "json":
         text = json.dumps(built.to_json(), indent=2) + "\n"
     elif fmt == "html":
@@ -662,8 +678,7 @@ def report(session_key: str | None, fmt: str, output: Path | None) -> None:
     elif fmt == "md":
         text = render_markdown(built)
     elif output is None:
-        wrapping = Console(highlight=False)  # the shared console does not wrap; a report must
-        wrapping.print(report_renderable(built, wrapping.width))
+        _print_report(built)
         return
     else:
         text = render_text(built, color=False)
@@ -679,19 +694,10 @@ def report(session_key: str | None, fmt: str, output: Path | None) -> None:
 @click.argument("session_key", metavar="[SESSION]", required=False)
 def review(session_key: str | None) -> None:
     """The session report in the TUI: summary, questions and timeline tabs (h saves HTML)."""
-    from simulator.report.model import build_report
-
-    paths, store = _open_store()
-    session = store.find_session(session_key)
-    _log_to(paths.logs_dir(session.id) / "engine.log")
-    session = finalize_if_due(store, paths, session)
-    built = build_report(store, session, exam_of(session, paths))
+    built, session = _build_report(session_key)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        from simulator.report.text import report_renderable
-
         click.echo("tfexam: no terminal here, printing the report instead", err=True)
-        wrapping = Console(highlight=False)
-        wrapping.print(report_renderable(built, wrapping.width))
+        _print_report(built)
         return
     from simulator.tui.report_screen import ReviewApp
 
