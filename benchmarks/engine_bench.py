@@ -19,7 +19,6 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import shutil
 import sqlite3
 import statistics
@@ -34,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import psutil
+from machine import describe_machine  # benchmarks/machine.py, beside this script
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -44,22 +44,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import tensorflow as tf
 
     return {
-        "os": platform.platform(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "python": platform.python_version(),
+        **describe_machine(),
         "tensorflow": tf.__version__,
     }
 

@@ -27,7 +27,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -37,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import psutil
+from machine import describe_machine  # benchmarks/machine.py, beside this script
 from rich.console import Console
 from rich.table import Table
 
@@ -70,20 +69,8 @@ REASONS = [
 
 
 def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return {
-        "os": platform.platform(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "python": platform.python_version(),
+        **describe_machine(),
     }
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import textwrap
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from machine import describe_machine  # benchmarks/machine.py, beside this script
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -62,20 +62,8 @@ FLOOD = textwrap.dedent(
 
 
 def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return {
-        "os": platform.platform(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "python": platform.python_version(),
+        **describe_machine(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 

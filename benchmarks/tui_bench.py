@@ -35,7 +35,6 @@ import fcntl
 import importlib.metadata
 import json
 import os
-import platform
 import random
 import re
 import resource
@@ -56,6 +55,7 @@ from typing import Any
 
 import numpy as np
 import psutil
+from machine import describe_machine  # benchmarks/machine.py, beside this script
 from rich.console import Console
 from rich.table import Table
 
@@ -100,20 +100,8 @@ def version_of(*names: str) -> str | None:
 
 
 def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return {
-        "os": platform.platform(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "python": platform.python_version(),
+        **describe_machine(),
         "textual": version_of("textual"),
         "rich": version_of("rich"),
         "tensorflow": version_of("tensorflow-cpu", "tensorflow"),
