@@ -19,6 +19,13 @@ from simulator.tui.view_model import AttemptRow, ExamView, QuestionRow
 QUESTION_TITLE_WIDTH = 18
 
 
+def cursor_row_key(table: DataTable[Text | str]) -> str | None:
+    """The key of the row under a table's cursor (None for an empty table)."""
+    if not 0 <= table.cursor_row < table.row_count:
+        return None
+    return table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+
+
 def question_status_text(row: QuestionRow) -> Text:
     style = {
         "graded": "bold green"
@@ -77,9 +84,7 @@ class QuestionsTable(DataTable[Text | str]):
             )
 
     def highlighted_question(self) -> str | None:
-        if not self.rows or not 0 <= self.cursor_row < self.row_count:
-            return None
-        return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
+        return cursor_row_key(self)
 
     def select_question(self, question_id: str) -> None:
         if question_id in self.rows:

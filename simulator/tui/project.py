@@ -40,6 +40,7 @@ class ProjectTree(Tree[Entry]):
         self._model_states: dict[str, Text] = {}
         self._question_labels: dict[str, Text] = {}
         self._signature: tuple[object, ...] = ()
+        self._following: str | None = None
         self.show_root = True
         self.guide_depth = 2
 
@@ -75,9 +76,8 @@ class ProjectTree(Tree[Entry]):
             self.select_question(question_id)
 
     def on_focus(self) -> None:
-        following = getattr(self, "_following", None)
-        if following is not None:
-            self.select_question(following)
+        if self._following is not None:
+            self.select_question(self._following)
 
     def select_question(self, question_id: str) -> None:
         for node in self.root.children:

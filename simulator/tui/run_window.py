@@ -9,7 +9,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.coordinate import Coordinate
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
@@ -17,6 +16,7 @@ from textual.widgets import DataTable, Static
 from simulator.durations import format_duration
 from simulator.training.resources import Resources
 from simulator.training.runs import RunView
+from simulator.tui.exam_window import cursor_row_key
 from simulator.tui.status_bar import set_text
 
 BAR_WIDTH = 10
@@ -74,9 +74,7 @@ class RunsTable(DataTable[Text | str]):
                 self.update_cell(str(view.record.id), label.lower(), value)
 
     def selected_run(self) -> int | None:
-        if not self.row_count or not 0 <= self.cursor_row < self.row_count:
-            return None
-        key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
+        key = cursor_row_key(self)
         return int(key) if key is not None else None
 
     @staticmethod
