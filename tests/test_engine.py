@@ -105,6 +105,43 @@ def test_a_burst_of_ten_saves_is_graded_at_most_twice_and_ends_on_the_last(  # t
     assert not broken, f"half-written files never fail: {broken}"
 
 
+def test_in_place_rename_and_copy_in_saves_are_each_graded_once(  # type: ignore[no-untyped-def]
+    harness_factory, models: dict[str, Path], tmp_path: Path
+) -> None:
+    """The three ways a model reaches the folder, end to end: one attempt each, nothing else."""
+    h = harness_factory().start()
+    folder = h.question_folder()
+    target = folder / "mymodel.h5"
+
+    data = models["good.h5"].read_bytes()
+    with target.open("wb") as handle:  # in place, in small chunks, as Keras/h5py write
+        for start in range(0, len(data), 1024):
+            handle.write(data[start : start + 1024])
+            handle.flush()
+            time.sleep(0.002)
+    h.wait_for_count("attempt-graded", 1)
+
+    temporary = folder / ".mymodel.h5.crdownload"  # an editor's or browser's temp file, renamed
+    shutil.copyfile(models["close.h5"], temporary)
+    temporary.replace(target)
+    h.wait_for_count("attempt-graded", 2)
+
+    colab = tmp_path / "Downloads" / "mymodel.h5"  # trained elsewhere, copied in
+    colab.parent.mkdir()
+    shutil.copyfile(models["poor.h5"], colab)
+    shutil.copy2(colab, target)
+    h.wait_for_count("attempt-graded", 3)
+    h.wait_idle()
+
+    attempts = h.attempts()
+    assert [(a.state, a.score) for a in attempts] == [("graded", 5), ("graded", 4), ("graded", 0)]
+    from simulator.filecheck import content_hash
+
+    expected = [content_hash(models[name]) for name in ("good.h5", "close.h5", "poor.h5")]
+    assert [a.sha256 for a in attempts] == expected
+    assert "model-unchanged" not in h.kinds()
+
+
 def test_truncated_then_complete_save(harness_factory, models: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
     h = harness_factory().start()
     target = h.question_folder() / "mymodel.h5"
