@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from simulator.grading.pool import WorkerExited, WorkerReady
@@ -164,3 +166,38 @@ def test_workers_are_recycled_after_their_job_quota(
     assert sum(isinstance(e, WorkerReady) for e in grader.events) >= 2
     log = (tmp_path / "grader-0.log").read_text()
     assert "ready after" in log  # worker output goes to its log file, never the terminal
+
+
+def _worker_pid(grader: SyncGrader) -> int:
+    pids = [slot.pid for slot in grader.pool.status() if slot.pid is not None]
+    assert len(pids) == 1
+    return pids[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="the idle scheduling class is Linux's")
+def test_workers_run_in_the_idle_class_with_gpus_hidden_and_few_threads(
+    grader: SyncGrader,
+) -> None:
+    """The candidate's training keeps the machine: what a slow training run would otherwise show."""
+    pid = _worker_pid(grader)
+    assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+    assert psutil.Process(pid).environ()["CUDA_VISIBLE_DEVICES"] == ""
+    log = (grader.log_dir / "grader-0.log").read_text()
+    assert "(idle scheduling class; TensorFlow " in log
+    assert "2 intra-op and 1 inter-op threads, 0 GPUs visible)" in log
+
+
+def test_without_the_idle_class_workers_are_niced(tmp_path: Path) -> None:
+    settings = GradingSettings(workers=1, idle_class=False, nice=10, intra_threads=1)
+    niced = warm_grader(settings, tmp_path)
+    try:
+        pid = _worker_pid(niced)
+        expected = min(19, psutil.Process().nice() + 10)
+        assert psutil.Process(pid).nice() == expected
+        if hasattr(os, "sched_getscheduler"):
+            assert os.sched_getscheduler(pid) == os.SCHED_OTHER
+    finally:
+        niced.close()
+    log = (tmp_path / "grader-0.log").read_text()
+    assert f"(niceness {expected}; TensorFlow " in log
+    assert "1 intra-op and 1 inter-op threads, 0 GPUs visible)" in log

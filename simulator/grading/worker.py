@@ -28,25 +28,34 @@ def _take_protocol_channel() -> TextIO:
     return channel
 
 
-def _lower_priority() -> None:
-    """Yield the CPU to the candidate's training: the idle scheduling class on Linux, else nice."""
+def _lower_priority() -> str:
+    """Yield the CPU to the candidate's training: the idle scheduling class on Linux, else nice.
+
+    Returns what was done, for the log.
+    """
     log = logging.getLogger("tfexam.worker")
     if os.environ.get("TFEXAM_WORKER_IDLE_CLASS") == "1" and hasattr(os, "SCHED_IDLE"):
         try:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-            return
+            return "idle scheduling class"
         except OSError:
             log.warning("could not enter the idle scheduling class; using nice instead")
     niceness = int(os.environ.get("TFEXAM_WORKER_NICE", "10"))
     if niceness > 0 and hasattr(os, "nice"):
         try:
-            os.nice(niceness)
+            return f"niceness {os.nice(niceness)}"
         except OSError:
             log.warning("could not lower priority")
+    return "normal priority"
 
 
-def _warm_up() -> None:
-    """Import TF and run a tiny model once so the first real job pays no start-up costs."""
+def _warm_up() -> str:
+    """Import TF and run a tiny model once so the first real job pays no start-up costs.
+
+    TensorFlow's thread pools are sized from the pool's settings before the first operation (the
+    only moment they can be), and the GPUs the pool hid stay hidden. Returns a description of
+    that, for the log.
+    """
     import absl.logging
     import keras
     import numpy as np
@@ -54,9 +63,20 @@ def _warm_up() -> None:
 
     absl.logging.set_verbosity(absl.logging.ERROR)
     tf.get_logger().setLevel("ERROR")
+    intra = int(os.environ.get("TF_NUM_INTRAOP_THREADS", "0"))
+    inter = int(os.environ.get("TF_NUM_INTEROP_THREADS", "0"))
+    tf.config.threading.set_intra_op_parallelism_threads(intra)
+    tf.config.threading.set_inter_op_parallelism_threads(inter)
     model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2, activation="softmax")])
     model(np.zeros((2, 4), dtype="float32"), training=False)
     import simulator.grading.job  # noqa: F401  (loads the grading code and its imports)
+
+    gpus = len(tf.config.list_physical_devices("GPU"))
+    return (
+        f"TensorFlow {tf.__version__}, {tf.config.threading.get_intra_op_parallelism_threads()}"
+        f" intra-op and {tf.config.threading.get_inter_op_parallelism_threads()} inter-op"
+        f" threads, {gpus} GPUs visible"
+    )
 
 
 def main() -> int:
@@ -67,13 +87,13 @@ def main() -> int:
         stream=sys.stderr,
     )
     log = logging.getLogger("tfexam.worker")
-    _lower_priority()
+    priority = _lower_priority()
     started = time.perf_counter()
-    _warm_up()
+    runtime = _warm_up()
     from simulator.grading.job import grade
 
     warm_s = time.perf_counter() - started
-    log.info("ready after %.2fs", warm_s)
+    log.info("ready after %.2fs (%s; %s)", warm_s, priority, runtime)
     channel.write(ready_line(os.getpid(), warm_s))
     for line in sys.stdin:
         message = parse_line(line)
