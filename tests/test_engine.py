@@ -15,6 +15,7 @@ from simulator.grading.settings import GradingSettings
 from simulator.scoring import exam_result
 from simulator.sessions import finalize_if_due
 from tests.engine_helpers import EngineHarness
+from tests.models import slow_model
 
 
 @pytest.fixture(scope="module")
@@ -212,6 +213,32 @@ def test_deadline_auto_submits_and_freezes_scores(harness_factory, models: dict[
     shutil.copyfile(models["poor.h5"], h.question_folder() / "mymodel.h5")
     time.sleep(1.0)
     assert len(h.attempts()) == 1
+
+
+def test_at_the_deadline_grading_under_way_counts_and_a_later_save_is_recorded_not_counted(  # type: ignore[no-untyped-def]
+    harness_factory, models: dict[str, Path], tmp_path: Path
+) -> None:
+    h = harness_factory(duration_s=10).start()
+    folder = h.question_folder()
+    slow = slow_model(tmp_path / "slow.h5", steps=8000)  # several seconds to grade
+    deadline = h.session.deadline
+    time.sleep(max(0.0, deadline - 1.5 - time.time()))
+    shutil.copyfile(slow, folder / "mymodel.h5")
+    time.sleep(max(0.0, deadline + 0.3 - time.time()))
+    shutil.copyfile(models["good.keras"], folder / "mymodel.keras")  # would score 5
+    assert h.engine.wait(60)
+
+    attempts = {a.source_path.rsplit("/", 1)[-1]: a for a in h.attempts()}
+    in_flight = attempts["mymodel.h5"]
+    assert in_flight.saved_at < deadline < (in_flight.finished_at or 0)
+    assert (in_flight.state, in_flight.score) == ("graded", 0)
+    late = attempts["mymodel.keras"]
+    assert late.state == "rejected-after-deadline"
+    assert late.message == "saved after the exam ended: recorded, not graded"
+    assert (h.paths.blobs_dir(h.session.id) / (late.blob or "")).is_file()  # kept all the same
+    submitted = h.last("session-submitted").data
+    assert submitted["reason"] == "auto-submitted"
+    assert submitted["scores"]["basic-model"] == 0  # the late 5/5 model does not count
 
 
 def test_time_warnings_fire_once_each(harness_factory) -> None:  # type: ignore[no-untyped-def]
