@@ -27,9 +27,11 @@ class EngineHarness:
         policy: Policy | None = None,
         exam: str = "practice",
         template: Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """``template``: a workspace of the same exam made earlier, copied instead of generating
-        the exam's data again (seconds for the practice exam's images)."""
+        the exam's data again (seconds for the practice exam's images). ``clock``: the engine's
+        idea of now, for tests that move through a long session in seconds."""
         self.paths = data_paths()
         self.store = Store(self.paths.database)
         self.exam = find_exam(exam, self.paths)
@@ -48,8 +50,9 @@ class EngineHarness:
         self.events: list[EngineEvent] = []
         self._cond = threading.Condition()
         self.engine = Engine(
-            self.store, self.paths, self.session, self.exam, pool=pool, watch_timings=WatchTimings()
-        )
+            self.store, self.paths, self.session, self.exam, pool=pool, watch_timings=WatchTimings(),
+            clock=clock,
+        )  # fmt: skip
         self.engine.subscribe(self._record)
 
     def _record(self, event: EngineEvent) -> None:

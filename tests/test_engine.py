@@ -250,6 +250,26 @@ def test_time_warnings_fire_once_each(harness_factory) -> None:  # type: ignore[
     assert h.last("time-warning").data["remaining_s"] <= 60
 
 
+def test_a_five_hour_session_warns_at_60_30_10_and_1_minutes_left(harness_factory) -> None:  # type: ignore[no-untyped-def]
+    now = [0.0]
+    h = harness_factory(duration_s=5 * 3600, clock=lambda: now[0])
+    deadline = h.session.deadline
+    now[0] = deadline - 61 * 60
+    h.start()
+    expected: list[int] = []
+    for minutes in (60, 30, 10, 1):
+        now[0] = deadline - minutes * 60 - 5  # five seconds before the mark: nothing yet
+        time.sleep(1.2)
+        assert [e.data["minutes"] for e in h.events if e.kind == "time-warning"] == expected
+        now[0] = deadline - minutes * 60 + 1  # crossed
+        expected.append(minutes)
+        h.wait_for_count("time-warning", len(expected), timeout=10)
+    warnings = [
+        (e.data["minutes"], e.data["remaining_s"]) for e in h.events if e.kind == "time-warning"
+    ]
+    assert warnings == [(60, 3599.0), (30, 1799.0), (10, 599.0), (1, 59.0)]
+
+
 def test_submit_ends_the_session_after_grading_what_was_saved(
     harness_factory, models: dict[str, Path]
 ) -> None:  # type: ignore[no-untyped-def]
