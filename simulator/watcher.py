@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from watchdog.events import (
-    DirAttribEvent,
     DirCreatedEvent,
     DirModifiedEvent,
-    FileAttribEvent,
     FileClosedEvent,
     FileClosedNoWriteEvent,
+    FileModifiedEvent,
     FileOpenedEvent,
     FileSystemEvent,
     FileSystemEventHandler,
@@ -42,6 +41,13 @@ log = logging.getLogger("tfexam.watcher")
 
 #: Whether the platform reports close-after-write (inotify); elsewhere quiet periods stand in.
 REPORTS_CLOSE = platform.system() == "Linux"
+
+try:  # watchdog 7 reports metadata changes (inotify's IN_ATTRIB) as events of their own
+    from watchdog.events import DirAttribEvent, FileAttribEvent
+
+    _ATTRIB_EVENTS: tuple[type[FileSystemEvent], ...] = (FileAttribEvent, DirAttribEvent)
+except ImportError:  # watchdog 6, the newest for Python 3.10, folds them into "modified"
+    _ATTRIB_EVENTS = ()
 
 
 @dataclass(frozen=True)
@@ -233,23 +239,46 @@ class ModelWatcher:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, watcher: ModelWatcher) -> None:
+    """Turns watchdog's events into the watcher's three kinds: write, close, metadata change.
+
+    ``folds_attrib``: this watchdog reports a metadata change (``cp -p`` setting times after its
+    close, a ``touch``) as "modified", as watchdog 6 does. Where closes are reported, a real write
+    always follows an open of the file, so a "modified" of a file nobody has open is taken for a
+    metadata change.
+    """
+
+    def __init__(self, watcher: ModelWatcher, *, folds_attrib: bool = not _ATTRIB_EVENTS) -> None:
         self.watcher = watcher
+        self.folds_attrib = folds_attrib and REPORTS_CLOSE
+        self._open: set[str] = set()  # only kept when folds_attrib
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if isinstance(
-            event, (FileOpenedEvent, FileClosedNoWriteEvent, DirModifiedEvent, DirCreatedEvent)
-        ):
-            return  # reads (our own hashing included) and folder bookkeeping change nothing
+        if isinstance(event, (DirModifiedEvent, DirCreatedEvent)):
+            return  # folder bookkeeping changes nothing
+        if isinstance(event, (FileOpenedEvent, FileClosedNoWriteEvent)):
+            # Reads (our own hashing included) change nothing, but a write starts with an open.
+            if self.folds_attrib:
+                path = _text(event.src_path)
+                if isinstance(event, FileOpenedEvent):
+                    self._open.add(path)
+                else:
+                    self._open.discard(path)
+            return
         if event.event_type == "deleted":
             return
         if isinstance(event, FileSystemMovedEvent):
             self.watcher._note(_text(event.dest_path), closed=True)
             return
-        if isinstance(event, (FileAttribEvent, DirAttribEvent)):
-            self.watcher._note(_text(event.src_path), closed=None)
+        path = _text(event.src_path)
+        if isinstance(event, _ATTRIB_EVENTS) or self._folded_attrib(event, path):
+            self.watcher._note(path, closed=None)
             return
-        self.watcher._note(_text(event.src_path), closed=isinstance(event, FileClosedEvent))
+        if isinstance(event, FileClosedEvent):
+            self._open.discard(path)
+        self.watcher._note(path, closed=isinstance(event, FileClosedEvent))
+
+    def _folded_attrib(self, event: FileSystemEvent, path: str) -> bool:
+        return self.folds_attrib and isinstance(event, FileModifiedEvent) and path not in self._open
 
 
 def _text(path: str | bytes) -> str:
