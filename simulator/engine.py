@@ -58,10 +58,14 @@ log = logging.getLogger("tfexam.engine")
 WARNING_MINUTES = (60, 30, 10, 1)
 TICK_S = 0.5
 HEARTBEAT_S = 2.0
+#: At most this often (and at every idle tick) the store is asked whether `tfexam submit` ran.
+SUBMIT_POLL_S = 0.2
 #: An engine whose heartbeat is older than this is taken to be gone (crashed or killed).
 STALE_ENGINE_S = 10.0
-#: After the deadline or a submit, wait this long for saves already under way to settle.
-CLOSING_SETTLE_S = 1.0
+#: After the deadline or a submit, wait this long for saves already under way to settle. Saves
+#: the watcher already follows keep the closing open by themselves; this covers events the OS has
+#: not delivered yet.
+CLOSING_SETTLE_S = 0.5
 #: How often the whole machine's CPU and memory are recorded for the report.
 SYSTEM_SAMPLE_S = 10.0
 #: A model saved this long after its run ended still counts as that run's.
@@ -189,6 +193,7 @@ class Engine:
         self._close_by = 0.0
         self._warned: set[int] = set()
         self._last_heartbeat = 0.0
+        self._last_submit_poll = 0.0
         self._jobs: dict[int, int] = {}
         self._last_system_sample = 0.0
         self.stop_reason: str | None = None
@@ -347,8 +352,15 @@ class Engine:
         if now - self._last_heartbeat >= HEARTBEAT_S:
             self._last_heartbeat = now
             self.store.heartbeat(self.session.id, os.getpid(), now)
+        if (
+            self._closing_reason is None
+            and time.monotonic() - self._last_submit_poll >= SUBMIT_POLL_S
+        ):
+            # `tfexam submit` in another terminal only writes to the store, and promises the end
+            # within 2 s: a tick's wait, the settle and the next tick stay under 1.5 s.
+            self._last_submit_poll = time.monotonic()
             requested = self.store.submit_requested_at(self.session.id)
-            if requested is not None and self._closing_reason is None:
+            if requested is not None:
                 self._begin_closing("submitted", requested)
         if self._closing_reason is None:
             self._warn_if_due(now)
