@@ -25,7 +25,13 @@ from rich.table import Table
 
 from simulator import __version__
 from simulator.catalog import DEFAULT_EXAM, UnknownExamError, find_exam, list_exams
-from simulator.durations import DurationError, format_duration, format_short, parse_duration
+from simulator.durations import (
+    DurationError,
+    format_duration,
+    format_short,
+    local_clock,
+    parse_duration,
+)
 from simulator.engine import Engine, EngineBusyError, engine_is_live
 from simulator.exam_format import ExamFormatError, Policy, Question, format_shape
 from simulator.grading.settings import GradingSettings
@@ -168,10 +174,16 @@ def exams_show(exam_name: str, as_json: bool) -> None:
 def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option(
-            "--grading-timeout", type=float, help="Seconds one grading job may take (default 120)."
+            "--grading-timeout",
+            type=click.FloatRange(1, 3600),
+            help="Seconds one grading job may take (default 120).",
         ),
         click.option(
-            "--memory-limit", type=int, help="MB of memory one grading job may use (default 4096)."
+            "--memory-limit",
+            # A warm grading worker alone holds about 600 MB (TensorFlow).
+            type=click.IntRange(1024),
+            help="MB of memory one grading job may use (default 4096, or half the machine's "
+            "memory if that is less; at least 1024).",
         ),
     ]
     for option in reversed(options):
@@ -209,7 +221,9 @@ def _grading_settings(**overrides: float | None) -> GradingSettings:
 )
 @_grading_options
 @click.option("--headless", is_flag=True, help="Run without the TUI: print one line per event.")
-@click.option("--json", "as_json", is_flag=True, help="With --headless: one JSON object per event.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object per event (implies --headless)."
+)
 def start(
     exam_name: str,
     workspace: Path | None,
@@ -241,7 +255,7 @@ def start(
         console.print(
             f"Created workspace [bold]{escape(str(session.workspace))}[/] for {escape(exam.title)}: "
             f"{format_short(session.deadline - session.started_at)}, ends at "
-            f"{time.strftime('%H:%M:%S', time.localtime(session.deadline))}."
+            f"{local_clock(session.deadline)}."
         )
     if _use_tui(headless, as_json):
         return _run_tui(paths, store, session)
@@ -312,7 +326,9 @@ def _create_with_progress(store: Store, request: NewSession, show: bool) -> Sess
 @cli.command()
 @click.argument("session_key", metavar="[SESSION]", required=False)
 @click.option("--headless", is_flag=True, help="Run without the TUI: print one line per event.")
-@click.option("--json", "as_json", is_flag=True, help="With --headless: one JSON object per event.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object per event (implies --headless)."
+)
 def resume(session_key: str | None, headless: bool, as_json: bool) -> int:
     """Reattach to a session (default: the newest); its clock never stopped."""
     paths, store = _open_store()
@@ -473,7 +489,7 @@ def sessions(as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("model", type=click.Path(exists=True, path_type=Path))
+@click.argument("model", type=click.Path(path_type=Path))
 @click.option("--exam", "exam_name", required=True, help="Exam id (see 'tfexam exams').")
 @click.option(
     "--question", "question_key", required=True, help="Question id, folder or category number."
@@ -492,6 +508,9 @@ def grade(
     paths = data_paths()
     exam = find_exam(exam_name, paths)
     question = exam.question(question_key)
+    if not model.exists():
+        raise CliError(f"no model at {model}")
+    _log_to(paths.scratch_logs / "grade.log")
     settings = _grading_settings(workers=1, timeout_s=grading_timeout, memory_limit_mb=memory_limit)
     with SyncGrader(settings, paths.scratch_logs) as grader:
         result = grader.grade(model.resolve(), exam.root, question.id, exam.seed)
@@ -758,7 +777,12 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.UsageError as error:
-        error.show()
+        # One line, like every other error; the command's --help has the rest.
+        command = error.ctx.command_path if error.ctx is not None else "tfexam"
+        click.echo(
+            f"tfexam: usage error: {error.format_message().rstrip('.')} (see '{command} --help')",
+            err=True,
+        )
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("tfexam: aborted", err=True)

@@ -59,7 +59,23 @@ def test_errors_are_one_line_with_the_documented_exit_codes(home: Path) -> None:
     assert "Traceback" not in unknown.stderr
     bad_duration = run_cli("start", "--duration", "soon", "--headless")
     assert bad_duration.returncode == 2
-    assert "cannot read duration 'soon'" in bad_duration.stderr
+    assert bad_duration.stderr.strip() == (
+        "tfexam: usage error: Invalid value for '--duration': cannot read duration 'soon': use "
+        "hours, minutes and seconds like '5h', '90m', '1h30m' or '45s' (see 'tfexam start --help')"
+    )
+    bare = run_cli("start", "--duration", "90", "--headless")
+    assert bare.returncode == 2
+    assert "duration '90' has no unit: write '90m' for minutes or '90s' for seconds" in bare.stderr
+    for limit in (["--grading-timeout", "-5"], ["--memory-limit", "0"], ["--workers", "0"]):
+        refused = run_cli("start", "--headless", *limit)
+        assert refused.returncode == 2, limit
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+        assert refused.stderr.startswith(f"tfexam: usage error: Invalid value for '{limit[0]}'")
+    missing = run_cli("grade", "no-such-model.h5", "--exam", "practice", "--question", "1")
+    assert (missing.returncode, missing.stderr.strip()) == (
+        1, "tfexam: error: no model at no-such-model.h5"
+    )  # fmt: skip
+    assert run_cli("sessions", "--json").stdout.strip() == "[]"  # no refused start made one
     no_session = run_cli("status")
     assert no_session.returncode == 1
     assert (
@@ -222,6 +238,17 @@ def test_grade_one_file_outside_a_session(home: Path, models: dict[str, Path]) -
         "not gradable: wrong input shape: the question expects (1,) but the model takes (2,)"
         in wrong.stdout
     )
+    assert wrong.stderr == ""
+    slow = run_cli(
+        "grade", str(models["slow.h5"]), "--exam", "practice", "--question", "1",
+        "--grading-timeout", "1",
+    )  # fmt: skip
+    assert slow.returncode == 1
+    assert slow.stdout.strip() == (
+        "Basic model: not gradable: grading took longer than the 1 s limit (the model is too slow or "
+        "hangs)"
+    )
+    assert slow.stderr == ""  # the pool's own account goes to the log, not the terminal
 
 
 def test_the_cli_process_never_imports_tensorflow(home: Path) -> None:

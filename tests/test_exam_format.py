@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 from simulator.catalog import list_exams
-from simulator.durations import DurationError, format_duration, parse_duration
+from simulator.durations import DurationError, format_duration, local_clock, parse_duration
 from simulator.exam_format import ExamFormatError, Scoring, load_exam
 from tests.conftest import FORMATS_EXAM, PRACTICE_EXAM
 
@@ -141,16 +143,36 @@ def test_sunspots_formula_maps_to_thresholds() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds"), [("5h", 18000), ("90m", 5400), ("1h30m", 5400), ("45s", 45), ("300", 300)]
+    ("text", "seconds"),
+    [("5h", 18000), ("90m", 5400), ("1h30m", 5400), ("45s", 45), ("24h", 86400), (" 2H ", 7200)],
 )
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "0s", "5d", "h", "1.5h", "-3m"])
-def test_bad_durations(text: str) -> None:
-    with pytest.raises(DurationError):
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "cannot read duration ''"),
+        ("0s", "must be longer than zero"),
+        ("5d", "cannot read duration '5d'"),
+        ("h", "cannot read duration 'h'"),
+        ("1.5h", "cannot read duration '1.5h'"),
+        ("-3m", "cannot read duration '-3m'"),
+        ("90", "duration '90' has no unit: write '90m' for minutes or '90s' for seconds"),
+        ("25h", "duration '25h' is longer than a day (24h at most)"),
+    ],
+)
+def test_bad_durations(text: str, reason: str) -> None:
+    with pytest.raises(DurationError, match=re.escape(reason)):
         parse_duration(text)
+
+
+def test_local_clock_names_the_day_when_it_is_not_today() -> None:
+    noon = time.mktime((2026, 11, 21, 12, 0, 0, 0, 0, -1))
+    assert local_clock(noon + 3600, now=noon) == "13:00:00"
+    assert local_clock(noon + 3600, seconds=False, now=noon) == "13:00"
+    assert local_clock(noon + 14 * 3600, now=noon) == "Sun 22 Nov 02:00:00"
 
 
 def test_format_duration() -> None:

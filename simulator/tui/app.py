@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from simulator.durations import format_duration
+from simulator.durations import format_duration, local_clock
 from simulator.engine import Engine, EngineEvent
 from simulator.exam_format import Question
 from simulator.training.resources import Resources, measure
@@ -565,7 +565,7 @@ class ExamApp(App[str]):
         if isinstance(self.screen, ConfirmDialog):
             return
         remaining = self.session.deadline - self.engine.clock()
-        ends = time.strftime("%H:%M", time.localtime(self.session.deadline))
+        ends = local_clock(self.session.deadline, seconds=False)
         self.push_screen(
             ConfirmDialog(
                 "Leave the exam?",
