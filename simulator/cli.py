@@ -21,7 +21,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from simulator import __version__
 from simulator.catalog import DEFAULT_EXAM, UnknownExamError, find_exam, list_exams
@@ -148,20 +148,26 @@ def exams_show(exam_name: str, as_json: bool) -> None:
                   f"pass mark {exam.pass_mark:g}%, the {exam.policy} attempt counts")  # fmt: skip
     if exam.description:
         console.print(escape(exam.description))
+    model_files = {" or ".join(q.model_files) for q in exam.questions}
+    shared_files = model_files.pop() if len(model_files) == 1 else None
+    if shared_files:
+        console.print(f"Every question's model file: {shared_files}")
+    # Ids are what other commands take: never cut them, whatever the width (80 in a pipe).
     table = Table(
-        "cat",
-        "question",
-        "weight",
-        "model file",
-        "input",
-        "output",
-        "metric",
+        Column("cat"),
+        Column("question (id)", min_width=max(len(q.id) for q in exam.questions)),
+        Column("weight"),
+        *([] if shared_files else [Column("model file")]),
+        Column("input", no_wrap=True),
+        Column("output"),
+        Column("metric"),
         box=None,
         header_style="bold",
     )
     for q in exam.questions:
         table.add_row(
-            str(q.category), f"{escape(q.title)} [dim]({q.id})[/]", f"{q.weight:g}", " / ".join(q.model_files),
+            str(q.category), f"{escape(q.title)}\n[dim]{q.id}[/]", f"{q.weight:g}",
+            *([] if shared_files else [" or ".join(q.model_files)]),
             format_shape(q.interface.input_shape),
             f"{format_shape(q.interface.output_shape)} {q.interface.output}", q.scoring.metric,
         )  # fmt: skip
@@ -402,6 +408,11 @@ def _print_status(report: dict[str, Any]) -> None:
     verdict = "[green]pass[/]" if total["passed"] else "[red]below the pass mark[/]"
     console.print(f"[bold]{report['session']}[/] {escape(report['exam_title'])}: {clock}")
     console.print(f"workspace {escape(report['workspace'])}")
+    if report["state"] == "running" and not report["engine_attached"]:
+        console.print(
+            "[yellow]no tfexam is watching this session:[/] the clock runs on; saves are graded "
+            f"when you run 'tfexam resume {report['session']}'"
+        )
     table = Table(
         "cat", "question", "state", "score", "metric", "attempts", box=None, header_style="bold"
     )
@@ -472,7 +483,10 @@ def sessions(as_json: bool) -> None:
     if not rows:
         console.print("No sessions yet: start one with 'tfexam start'.")
         return
-    table = Table("session", "exam", "started", "state", "total", box=None, header_style="bold")
+    table = Table(
+        Column("session", no_wrap=True, min_width=max(len(row["session"]) for row in rows)),
+        "exam", "started", "state", "total", box=None, header_style="bold",
+    )  # fmt: skip
     for row in rows:
         state = (
             f"{format_duration(row['remaining_s'])} left"

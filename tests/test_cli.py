@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -47,6 +48,11 @@ def test_exams_lists_and_shows_the_practice_exam(home: Path) -> None:
         "output": "regression",
     }
     assert shown["pass_mark"] == 90 and shown["policy"] in ("best", "last")
+    # In a pipe (80 columns) the ids other commands take are shown whole.
+    text = run_cli("exams", "show", "practice", env={"COLUMNS": "80"}).stdout
+    for q in shown["questions"]:
+        assert re.search(rf"^\s+{re.escape(q['id'])}\s*$", text, re.MULTILINE), (q["id"], text)
+    assert max(len(line) for line in text.splitlines()[2:]) <= 80
 
 
 def test_errors_are_one_line_with_the_documented_exit_codes(home: Path) -> None:
@@ -140,6 +146,15 @@ def test_status_json_has_the_documented_fields(home: Path, tmp_path: Path) -> No
         "value": None,
     }
     assert set(report["total"]) >= {"points", "max_points", "percent", "passed"}
+    assert report["engine_attached"] is True
+    # The engine is gone (killed): the text says so, and the id is shown whole in a pipe.
+    text = run_cli("status", env={"COLUMNS": "80"}).stdout
+    assert (
+        "no tfexam is watching this session: the clock runs on; saves are graded when you run "
+        f"'tfexam resume {report['session']}'"
+    ) in " ".join(text.split())
+    listed = run_cli("sessions", env={"COLUMNS": "80"}).stdout
+    assert re.search(rf"^ ?{re.escape(report['session'])}\s", listed, re.MULTILINE), listed
 
 
 def test_submit_from_a_second_terminal_ends_a_running_session(
