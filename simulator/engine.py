@@ -620,7 +620,10 @@ class Engine:
         for view in self.runs.views():
             if view.record.state == "running":
                 self.runs.stop(view.record.id)  # the exam is over, as when the real one closed
-        self.store.finish_session(self.session.id, now, reason)
+        # An auto-submitted exam ended at its deadline, even when this engine froze it later (the
+        # grace for gradings under way, or a first command hours after an abandoned session).
+        ended_at = min(now, self.session.deadline) if reason == "auto-submitted" else now
+        self.store.finish_session(self.session.id, ended_at, reason)
         self.session = self.store.get_session(self.session.id)
         total = self.result()
         self._emit("session-submitted", {

@@ -238,6 +238,7 @@ def test_at_the_deadline_grading_under_way_counts_and_a_later_save_is_recorded_n
     assert (h.paths.blobs_dir(h.session.id) / (late.blob or "")).is_file()  # kept all the same
     submitted = h.last("session-submitted").data
     assert submitted["reason"] == "auto-submitted"
+    assert h.store.get_session(h.session.id).ended_at == deadline
     assert submitted["scores"]["basic-model"] == 0  # the late 5/5 model does not count
 
 
@@ -297,6 +298,7 @@ def test_an_expired_session_is_finalized_by_the_next_command(  # type: ignore[no
     os.utime(folder / "mymodel.keras", (after, after))
     session = finalize_if_due(h.store, h.paths, h.store.get_session(h.session.id))
     assert (session.state, session.end_reason) == ("submitted", "auto-submitted")
+    assert session.ended_at == session.deadline  # it ended then, though frozen only now
     states = sorted((a.source_path.rsplit("/", 1)[-1], a.state) for a in h.attempts())
     assert states == [("mymodel.h5", "graded"), ("mymodel.keras", "rejected-after-deadline")]
     assert exam_result(h.exam, h.attempts()).questions[0].score == 5
