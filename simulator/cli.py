@@ -311,8 +311,11 @@ def _run_tui(paths: DataPaths, store: Store, session: SessionRecord) -> int:
 
 
 def _create_with_progress(store: Store, request: NewSession, show: bool) -> SessionRecord:
-    """Create the session; show a progress bar while the questions' data is written."""
-    if not show:
+    """Create the session; show a progress bar while the questions' data is written.
+
+    Only on a terminal: elsewhere a transient bar draws nothing but leaves an empty line.
+    """
+    if not show or not console.is_terminal:
         return create_session(store, request)
     with Progress(
         TextColumn("{task.description}"),

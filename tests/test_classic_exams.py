@@ -171,6 +171,7 @@ def test_tfexam_start_classic_says_how_in_one_line(tfexam_home: Path, tmp_path: 
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("tfexam: error: the classic exam needs datasets that are not prepared")
     assert "tfexam prepare classic" in line and "MB to download once" in line
+    assert done.stdout == ""  # nothing else, not even an empty line
     assert not target.exists()
 
 
