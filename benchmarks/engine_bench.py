@@ -9,7 +9,8 @@ Measures, on this machine:
 3. CPU used by the idle engine process over a period, and its RSS, and whether TensorFlow is
    mapped into it;
 4. the speed of a concurrent training process alone and while the engine grades a stream of
-   models (the grading workers run at lower priority), in alternating pairs of runs.
+   models (the grading workers run at lower priority), in alternating pairs of runs;
+5. ``tfexam submit`` from a second process: how long until the running engine ends the session.
 Prints a table and a JSON document (also written to --json-out).
 """
 
@@ -84,6 +85,7 @@ def measure_floor(model: Path, repeats: int) -> dict[str, float]:
 
 class EngineProcess:
     def __init__(self, home: Path, workspace: Path, duration: str = "2h") -> None:
+        self.home = home
         env = {**os.environ, "TFEXAM_HOME": str(home)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "simulator", "start", "--headless", "--json", "--duration", duration,
@@ -279,6 +281,32 @@ def measure_training(
     }
 
 
+def measure_submit(engine: EngineProcess) -> dict[str, float]:
+    """``tfexam submit`` from a second process against the running engine (promised: 2 s).
+
+    Engine side: from the submit request to the session's end, as the store records them.
+    Command side: the wall time of ``tfexam submit`` (interpreter start included), and until the
+    engine process has exited.
+    """
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "simulator", "submit"], check=True, capture_output=True,
+        env={**os.environ, "TFEXAM_HOME": str(engine.home)},
+    )  # fmt: skip
+    command_s = time.perf_counter() - started
+    engine.process.wait(timeout=60)
+    exited_s = time.perf_counter() - started
+    with sqlite3.connect(engine.home / "tfexam.db") as db:
+        requested, ended = db.execute(
+            "SELECT submit_requested_at, ended_at FROM sessions ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
+    return {
+        "request_to_end_s": ended - requested,
+        "command_s": command_s,
+        "engine_exited_s": exited_s,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=20)
@@ -297,8 +325,10 @@ def main() -> None:
         try:
             results["idle"] = measure_idle(engine, args.idle)
             results["training"] = measure_training(engine, root / "workspace", root, args.pairs)
+            results["submit"] = measure_submit(engine)
         finally:
-            engine.stop()
+            if engine.process.poll() is None:
+                engine.stop()
 
     print(f"machine: {results['machine']}")
     print(
@@ -314,6 +344,9 @@ def main() -> None:
     training = results["training"]
     print(f"training: {training['alone_samples_per_s']:.0f} samples/s alone, {training['while_grading_samples_per_s']:.0f} "
           f"while grading ({training['kept_percent']:.0f}% kept, {training['gradings_during_run']} gradings)")  # fmt: skip
+    submit = results["submit"]
+    print(f"submit from a second process: session ended {submit['request_to_end_s']:.2f} s after the request; "
+          f"command {submit['command_s']:.2f} s, engine exited after {submit['engine_exited_s']:.2f} s")  # fmt: skip
     document = json.dumps(results, indent=2)
     print(document)
     if args.json_out:
