@@ -76,6 +76,10 @@ def _summary(report: PrepareReport, datasets: list[Dataset]) -> Table:
     return table
 
 
+def _files(count: int) -> str:
+    return "1 file" if count == 1 else f"{count} files"
+
+
 @click.command(name="prepare")
 @click.argument("exam_name", metavar="EXAM")
 @click.option(
@@ -112,10 +116,21 @@ def prepare_command(exam_name: str, source_dir: Path | None) -> None:
         except DatasetError as error:
             raise click.ClickException(str(error)) from None
     console.print(_summary(report, datasets))
+    for outcome in report.failed:
+        console.print(f"[red]failed:[/] {escape(outcome.error or '')}")
+    problems = []
+    if report.failed:
+        names = ", ".join(f.remote.name for f in report.failed)
+        problems.append(
+            f"{_files(len(report.failed))} could not be prepared ({names}; see above): run "
+            f"`tfexam prepare {exam.id}` again to retry just those"
+        )
     if report.not_found:
         names = ", ".join(f.remote.name for f in report.not_found)
-        raise click.ClickException(
-            f"{len(report.not_found)} files are not in {source_dir} ({names}): put them there, "
+        problems.append(
+            f"{_files(len(report.not_found))} not in {source_dir} ({names}): put them there, "
             f"or run `tfexam prepare {exam.id}` on a machine with a network"
         )
+    if problems:
+        raise click.ClickException("; ".join(problems))
     console.print(f"The {escape(exam.id)} exam is ready: tfexam start {escape(exam.id)}")

@@ -107,9 +107,11 @@ def offline_message(missing_bytes: int, reason: str) -> str:
 class FileOutcome:
     dataset: Dataset
     remote: RemoteFile
-    #: "cached" (already there), "downloaded", "imported", or "not found" (with --from).
+    #: "cached" (already there), "downloaded", "imported", "not found" (with --from), or
+    #: "failed" (a bad copy or a server's error: ``error`` says which, in one line).
     action: str
     verified: Verified | None = None
+    error: str | None = None
 
 
 @dataclass
@@ -119,6 +121,10 @@ class PrepareReport:
     @property
     def not_found(self) -> list[FileOutcome]:
         return [f for f in self.files if f.action == "not found"]
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.action == "failed"]
 
 
 def find_in(folder: Path, dataset: Dataset, remote: RemoteFile) -> Path | None:
@@ -154,8 +160,12 @@ def prepare(
     urls_for: Callable[[Dataset, RemoteFile], Sequence[str]] | None = None,
 ) -> PrepareReport:
     """Bring every file of ``datasets`` into the cache: import from ``source_dir`` if given,
-    else download. Raises :class:`OfflineError` when the network cannot be reached and
-    :class:`DatasetError` (a :class:`ChecksumError` for a bad copy) for anything else."""
+    else download.
+
+    A file that fails on its own (a bad copy, a server's error) is reported as ``failed`` and
+    the others still come: one bad mirror file should not cost the other 190 MB. Only a network
+    that cannot be reached at all stops everything, with :class:`OfflineError`.
+    """
     root = root or cache_root()
     report = PrepareReport()
     for dataset in datasets:
@@ -164,27 +174,36 @@ def prepare(
             if remote not in missing:
                 report.files.append(FileOutcome(dataset, remote, "cached"))
                 continue
-            if source_dir is not None:
-                found = find_in(source_dir, dataset, remote)
-                if found is None:
-                    report.files.append(FileOutcome(dataset, remote, "not found"))
-                    continue
-                if reporter is not None:
-                    reporter.start(remote, found.stat().st_size, 0)
-                verified = import_file(dataset, remote, found, root)
-                if reporter is not None:
-                    reporter.advance(found.stat().st_size)
-                report.files.append(FileOutcome(dataset, remote, "imported", verified))
-                continue
-            urls = urls_for(dataset, remote) if urls_for is not None else mirror_urls(remote)
             try:
-                verified = download(
-                    remote, file_path(dataset, remote, root), urls=urls, reporter=reporter
-                )
+                report.files.append(_bring(dataset, remote, root, source_dir, reporter, urls_for))
             except NetworkError as error:
                 still = download_size(datasets, root)
                 raise OfflineError(offline_message(still, str(error))) from error
             except DatasetError as error:
-                raise type(error)(f"{dataset.name}: {error}") from error
-            report.files.append(FileOutcome(dataset, remote, "downloaded", verified))
+                failure = FileOutcome(dataset, remote, "failed", error=f"{dataset.name}: {error}")
+                report.files.append(failure)
     return report
+
+
+def _bring(
+    dataset: Dataset,
+    remote: RemoteFile,
+    root: Path,
+    source_dir: Path | None,
+    reporter: Reporter | None,
+    urls_for: Callable[[Dataset, RemoteFile], Sequence[str]] | None,
+) -> FileOutcome:
+    """Import or download one missing file; raises what went wrong."""
+    if source_dir is not None:
+        found = find_in(source_dir, dataset, remote)
+        if found is None:
+            return FileOutcome(dataset, remote, "not found")
+        if reporter is not None:
+            reporter.start(remote, found.stat().st_size, 0)
+        verified = import_file(dataset, remote, found, root)
+        if reporter is not None:
+            reporter.advance(found.stat().st_size)
+        return FileOutcome(dataset, remote, "imported", verified)
+    urls = urls_for(dataset, remote) if urls_for is not None else mirror_urls(remote)
+    verified = download(remote, file_path(dataset, remote, root), urls=urls, reporter=reporter)
+    return FileOutcome(dataset, remote, "downloaded", verified)
