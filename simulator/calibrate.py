@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,13 +164,16 @@ def _section(text: str, exam_id: str) -> str:
     return found.group(1) if found else ""
 
 
-def _rows_by_question(section: str) -> dict[str, str]:
-    rows = {}
+def _question_rows(section: str) -> Iterator[tuple[str, list[str]]]:
+    """(line, cells) of each question's row in a section's table."""
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 7 and cells[0].isdigit():
-            rows[cells[1]] = line.strip()
-    return rows
+            yield line.strip(), cells
+
+
+def _rows_by_question(section: str) -> dict[str, str]:
+    return {cells[1]: line for line, cells in _question_rows(section)}
 
 
 def write_section(document: Path, exam: Exam, rows: list[QuestionCalibration]) -> None:
@@ -190,29 +194,28 @@ def write_section(document: Path, exam: Exam, rows: list[QuestionCalibration]) -
 
 def scores_in_section(text: str, exam_id: str) -> dict[str, tuple[int | None, int | None]]:
     """Read (reference score, baseline score) per question back from a calibration section."""
-    match = re.search(
-        rf"<!-- calibration:{re.escape(exam_id)} -->(.*?)<!-- /calibration:{re.escape(exam_id)} -->",
-        text,
-        re.S,
-    )
-    if match is None:
-        return {}
-    scores = {}
-    for line in match.group(1).splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 7 and cells[0].isdigit():
-            scores[cells[1]] = (_score(cells[4]), _score(cells[6]))
-    return scores
+    return {
+        cells[1]: (_score(cells[4]), _score(cells[6]))
+        for _, cells in _question_rows(_section(text, exam_id))
+    }
+
+
+def reference_metrics_in_section(text: str, exam_id: str) -> dict[str, float]:
+    """The metric each calibrated question's reference solution reached, as the section shows it
+    (``0.9223 -> 5/5``): what the exam's ``reference`` keys repeat for the report."""
+    return {
+        cells[1]: float(cells[4].split(" -> ")[0])
+        for _, cells in _question_rows(_section(text, exam_id))
+        if _score(cells[4]) is not None
+    }
 
 
 def uncalibrated_in_section(text: str, exam_id: str) -> set[str]:
     """Questions whose row says "not calibrated" (data that could not be had): ids."""
     return {
         cells[1]
-        for line in _section(text, exam_id).splitlines()
-        if len(cells := [c.strip() for c in line.strip().strip("|").split("|")]) == 7
-        and cells[0].isdigit()
-        and cells[4].startswith("not calibrated")
+        for _, cells in _question_rows(_section(text, exam_id))
+        if cells[4].startswith("not calibrated")
     }
 
 

@@ -10,6 +10,7 @@ from simulator.calibrate import (
     Outcome,
     QuestionCalibration,
     calibrate,
+    reference_metrics_in_section,
     scores_in_section,
     uncalibrated_in_section,
     write_section,
@@ -57,6 +58,19 @@ def test_the_document_covers_every_question_of_every_shipped_exam() -> None:
             reference, baseline = recorded[question.id]
             assert reference is not None and reference >= (4 if question.category == 3 else 5)
             assert baseline is not None and baseline <= 1
+
+
+def test_every_exam_repeats_its_calibrated_reference_metrics_for_the_report() -> None:
+    text = DOCUMENT.read_text()
+    for entry in list_exams(None):
+        assert entry.exam is not None
+        recorded = reference_metrics_in_section(text, entry.exam.id)
+        stated = {
+            q.id: q.scoring.reference
+            for q in entry.exam.questions
+            if q.scoring.reference is not None
+        }
+        assert stated == recorded, entry.exam.id
 
 
 @pytest.mark.slow
