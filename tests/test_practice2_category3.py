@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import subprocess
@@ -18,8 +17,7 @@ from PIL import Image
 from simulator.catalog import shipped_exams_root
 from simulator.exam_code import load_module_file
 from simulator.exam_format import Exam, Question, load_exam
-from simulator.grading.job import grade
-from simulator.grading.protocol import GradingJob, GradingResult
+from tests.question_helpers import file_hashes, grade_saved, pixel_hash, run_script
 
 SHIPPED_EXAM = shipped_exams_root() / "practice-2"
 QUESTION = SHIPPED_EXAM / "category3"
@@ -63,37 +61,6 @@ def hidden() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _file_hashes(folder: Path) -> dict[str, str]:
-    return {
-        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
-def _pixels(picture: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(picture, dtype=np.uint8).tobytes()).hexdigest()
-
-
-def _run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
-
-
-def _grade(exam: Exam, model: Path) -> GradingResult:
-    result = grade(GradingJob(1, str(model), str(exam.root), QUESTION_ID, SEED))
-    assert result.state == "graded", result.message
-    return result
-
-
 def _workspace_pictures(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     pictures, labels = [], []
     for label, name in enumerate(CLASSES):
@@ -128,7 +95,7 @@ def test_the_prompt_states_the_thresholds(question: Question) -> None:
 
 
 def test_write_data_is_deterministic_small_and_quick(workspace: Path) -> None:
-    hashes = _file_hashes(workspace)
+    hashes = file_hashes(workspace)
     expected = {
         f"images/{split}/{name}/{PREFIX[name]}{number:04d}.jpg"
         for split, count in (("train", 400), ("validation", 100))
@@ -252,22 +219,22 @@ def test_no_hidden_picture_is_in_the_workspace(
     workspace: Path, hidden: tuple[np.ndarray, np.ndarray]
 ) -> None:
     x, _ = hidden
-    hidden_hashes = {_pixels(np.rint(picture * 255)) for picture in x}
+    hidden_hashes = {pixel_hash(np.rint(picture * 255)) for picture in x}
     assert len(hidden_hashes) == len(x)
     workspace_hashes = set()
     for path in workspace.rglob("*.jpg"):
         with Image.open(path) as picture:
-            workspace_hashes.add(_pixels(np.asarray(picture.convert("RGB"))))
+            workspace_hashes.add(pixel_hash(np.asarray(picture.convert("RGB"))))
     assert len(workspace_hashes) == 1000
     assert not hidden_hashes & workspace_hashes
 
 
 def test_the_starter_skeleton_runs_and_scores_zero(exam: Exam, workspace: Path) -> None:
     shutil.copyfile(QUESTION / "starter.py", workspace / "starter.py")
-    done = _run(workspace, "starter.py")
+    done = run_script(workspace, "starter.py", timeout=600)
     assert "Total params" in done.stdout  # it prints model.summary(), as the rules ask
     assert "Found 800 images belonging to 2 classes" in done.stdout
-    result = _grade(exam, workspace / "mymodel.h5")
+    result = grade_saved(exam, QUESTION_ID, workspace / "mymodel.h5", SEED)
     assert result.score == 0, result.message
 
 
@@ -284,7 +251,7 @@ def test_always_one_class_scores_zero(exam: Exam, tmp_path: Path, answer: float,
     )
     model.layers[-1].bias.assign([float(np.log(answer / (1 - answer)))])
     model.save(tmp_path / f"{name}.h5")
-    result = _grade(exam, tmp_path / f"{name}.h5")
+    result = grade_saved(exam, QUESTION_ID, tmp_path / f"{name}.h5", SEED)
     assert result.metric_value == pytest.approx(0.5) and result.score == 0, result.message
 
 
@@ -293,9 +260,9 @@ def test_always_one_class_scores_zero(exam: Exam, tmp_path: Path, answer: float,
 def test_the_reference_solution_scores_at_least_four(exam: Exam, workspace: Path) -> None:
     shutil.copyfile(QUESTION / "solution.py", workspace / "solution.py")
     started = time.perf_counter()
-    _run(workspace, "solution.py")
+    run_script(workspace, "solution.py", timeout=600)
     elapsed = time.perf_counter() - started
-    result = _grade(exam, workspace / "mymodel.h5")
+    result = grade_saved(exam, QUESTION_ID, workspace / "mymodel.h5", SEED)
     # About 2-2.5 minutes on an idle 2-core machine, up to 4.7 on a busy one. Calibrated at 5
     # (0.925-0.98); like every image question, at least 4 is the promise (simulator.calibrate).
     assert result.score is not None and result.score >= 4, (result.message, elapsed)

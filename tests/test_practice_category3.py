@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -16,9 +15,8 @@ from PIL import Image
 
 from simulator.exam_code import load_module_file
 from simulator.exam_format import Exam, Question, load_exam
-from simulator.grading.job import grade
-from simulator.grading.protocol import GradingJob, GradingResult
 from tests.conftest import PRACTICE_EXAM
+from tests.question_helpers import file_hashes, grade_saved, pixel_hash, run_script
 
 QUESTION = PRACTICE_EXAM / "category3"
 QUESTION_ID = "image-classification"
@@ -55,37 +53,6 @@ def hidden() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _file_hashes(folder: Path) -> dict[str, str]:
-    return {
-        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
-def _pixels(picture: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(picture, dtype=np.uint8).tobytes()).hexdigest()
-
-
-def _run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
-
-
-def _grade(exam: Exam, model: Path) -> GradingResult:
-    result = grade(GradingJob(1, str(model), str(exam.root), QUESTION_ID, SEED))
-    assert result.state == "graded", result.message
-    return result
-
-
 def test_question_loads_with_the_fixed_interface(question: Question) -> None:
     assert (question.category, question.weight, question.data) == (3, 3, "data.py")
     assert question.interface.input_shape == (150, 150, 3)
@@ -101,8 +68,8 @@ def test_write_data_is_deterministic_small_and_quick(workspace: Path, tmp_path: 
     started = time.perf_counter()
     DATA.write_data(tmp_path, SEED)
     elapsed = time.perf_counter() - started
-    hashes = _file_hashes(tmp_path)
-    assert hashes == _file_hashes(workspace)
+    hashes = file_hashes(tmp_path)
+    assert hashes == file_hashes(workspace)
     assert elapsed < 30  # about 3-6 s on a 2-core machine
     expected = {
         f"images/{split}/{name}/{name}{number:04d}.jpg"
@@ -185,22 +152,22 @@ def test_no_hidden_picture_is_in_the_workspace(
     workspace: Path, hidden: tuple[np.ndarray, np.ndarray]
 ) -> None:
     x, _ = hidden
-    hidden_hashes = {_pixels(np.rint(picture * 255)) for picture in x}
+    hidden_hashes = {pixel_hash(np.rint(picture * 255)) for picture in x}
     assert len(hidden_hashes) == len(x)
     workspace_hashes = set()
     for path in workspace.rglob("*.jpg"):
         with Image.open(path) as picture:
-            workspace_hashes.add(_pixels(np.asarray(picture.convert("RGB"))))
+            workspace_hashes.add(pixel_hash(np.asarray(picture.convert("RGB"))))
     assert len(workspace_hashes) == 1500
     assert not hidden_hashes & workspace_hashes
 
 
 def test_the_starter_skeleton_runs_and_scores_at_most_one(exam: Exam, workspace: Path) -> None:
     shutil.copyfile(QUESTION / "starter.py", workspace / "starter.py")
-    done = _run(workspace, "starter.py")
+    done = run_script(workspace, "starter.py")
     assert "Total params" in done.stdout  # it prints model.summary(), as the rules ask
     assert "Found 1200 images belonging to 3 classes" in done.stdout
-    result = _grade(exam, workspace / "mymodel.h5")
+    result = grade_saved(exam, QUESTION_ID, workspace / "mymodel.h5", SEED)
     assert result.score is not None and result.score <= 1, result.message
 
 
@@ -216,14 +183,16 @@ def test_guessing_one_class_scores_zero(exam: Exam, tmp_path: Path) -> None:
     )
     model.layers[-1].bias.assign([0.0, 1.0, 0.0])  # always "rock"
     model.save(tmp_path / "rock.h5")
-    result = _grade(exam, tmp_path / "rock.h5")
+    result = grade_saved(exam, QUESTION_ID, tmp_path / "rock.h5", SEED)
     assert result.metric_value == pytest.approx(1 / 3) and result.score == 0, result.message
 
 
 def test_a_short_reference_training_is_gradable(exam: Exam, workspace: Path) -> None:
     shutil.copyfile(QUESTION / "solution.py", workspace / "solution.py")
-    _run(workspace, "-c", "import solution; solution.solution_model(epochs=1).save('short.h5')")
-    result = _grade(exam, workspace / "short.h5")
+    run_script(
+        workspace, "-c", "import solution; solution.solution_model(epochs=1).save('short.h5')"
+    )
+    result = grade_saved(exam, QUESTION_ID, workspace / "short.h5", SEED)
     assert result.score is not None and result.metric_value is not None, result.message
 
 
@@ -232,7 +201,7 @@ def test_a_short_reference_training_is_gradable(exam: Exam, workspace: Path) -> 
 def test_the_reference_solution_scores_at_least_four(exam: Exam, workspace: Path) -> None:
     shutil.copyfile(QUESTION / "solution.py", workspace / "solution.py")
     started = time.perf_counter()
-    _run(workspace, "-c", "import solution; solution.solution_model().save('reference.h5')")
+    run_script(workspace, "-c", "import solution; solution.solution_model().save('reference.h5')")
     elapsed = time.perf_counter() - started
-    result = _grade(exam, workspace / "reference.h5")
+    result = grade_saved(exam, QUESTION_ID, workspace / "reference.h5", SEED)
     assert result.score is not None and result.score >= 4, (result.message, elapsed)

@@ -15,6 +15,7 @@ import pytest
 from simulator.exam_code import load_module_file
 from simulator.exam_format import Exam, Question, load_exam
 from tests.conftest import PRACTICE_EXAM
+from tests.question_helpers import grade_saved, run_script
 
 QUESTION_ID = "time-series"
 FOLDER = PRACTICE_EXAM / "category5"
@@ -43,23 +44,6 @@ def _workspace(tmp_path: Path, *scripts: str) -> Path:
     for script in scripts:
         shutil.copyfile(FOLDER / script, folder / script)
     return folder
-
-
-def _run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, *args], cwd=folder, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
-
-
-def _grade(exam: Exam, model: Path) -> tuple[int | None, float | None, str]:
-    from simulator.grading.job import grade
-    from simulator.grading.protocol import GradingJob
-
-    result = grade(GradingJob(1, str(model), str(exam.root), QUESTION_ID, SEED))
-    assert result.state == "graded", result.message
-    return result.score, result.metric_value, result.message
 
 
 def test_question_loads_with_the_fixed_interface(question: Question) -> None:
@@ -137,14 +121,18 @@ def test_persistence_does_not_score_well(question: Question) -> None:
 
 def test_the_starter_skeleton_runs_and_scores_at_most_one(exam: Exam, tmp_path: Path) -> None:
     folder = _workspace(tmp_path, "starter.py")
-    done = _run(folder, "starter.py")
+    done = run_script(folder, "starter.py")
     assert "Total params" in done.stdout  # it prints model.summary(), as the rules ask
-    score, _, message = _grade(exam, folder / "mymodel.h5")
+    result = grade_saved(exam, QUESTION_ID, folder / "mymodel.h5", SEED)
+    score, message = result.score, result.message
     assert score is not None and score <= 1, message
 
 
 def test_a_short_reference_training_scores_at_least_two(exam: Exam, tmp_path: Path) -> None:
     folder = _workspace(tmp_path, "solution.py")
-    _run(folder, "-c", "import solution; solution.solution_model(epochs=3).save('mymodel.h5')")
-    score, _, message = _grade(exam, folder / "mymodel.h5")
+    run_script(
+        folder, "-c", "import solution; solution.solution_model(epochs=3).save('mymodel.h5')"
+    )
+    result = grade_saved(exam, QUESTION_ID, folder / "mymodel.h5", SEED)
+    score, message = result.score, result.message
     assert score is not None and score >= 2, message
