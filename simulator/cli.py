@@ -786,6 +786,11 @@ cli.add_command(prepare_command)
 # Entry point ------------------------------------------------------------------------------------
 
 
+#: click >= 8.2 raises this (a UsageError whose message is the help page) for a bare command;
+#: older versions print the help themselves.
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
@@ -793,6 +798,9 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         code = cli.main(args=args, prog_name="tfexam", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    except _NO_ARGS_IS_HELP as help_page:  # plain `tfexam`: the help, as click shows it
+        help_page.show()
+        sys.exit(2)
     except click.UsageError as error:
         # One line, like every other error; the command's --help has the rest.
         command = error.ctx.command_path if error.ctx is not None else "tfexam"

@@ -82,6 +82,9 @@ def test_errors_are_one_line_with_the_documented_exit_codes(home: Path) -> None:
         1, "tfexam: error: no model at no-such-model.h5"
     )  # fmt: skip
     assert run_cli("sessions", "--json").stdout.strip() == "[]"  # no refused start made one
+    bare = run_cli()  # plain `tfexam`: the help page, not an error line
+    assert "Usage: tfexam [OPTIONS] COMMAND" in bare.stdout + bare.stderr
+    assert "usage error" not in bare.stderr and "start" in bare.stdout + bare.stderr
     no_session = run_cli("status")
     assert no_session.returncode == 1
     assert (
