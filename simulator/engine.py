@@ -312,7 +312,7 @@ class Engine:
             self._recover()
             while not self._finished.is_set():
                 try:
-                    message: _Message | None = self._inbox.get(timeout=TICK_S)
+                    message: _Message | None = self._inbox.get(timeout=self._wait_s())
                 except queue.Empty:
                     message = None
                 if message is not None:
@@ -323,6 +323,14 @@ class Engine:
             self.stop_reason = "engine error (see the log)"
             self._emit("engine-error", {"message": "the engine stopped on an internal error"})
             self._finished.set()
+
+    def _wait_s(self) -> float:
+        """How long the loop may wait for a message: a tick, or less when the closing settle ends
+        sooner (then the session is frozen at once, not at the next tick)."""
+        settle_left = self._close_not_before - self.clock()
+        if self._closing_reason is not None and settle_left > 0:
+            return min(TICK_S, max(0.01, settle_left))
+        return TICK_S
 
     def _handle(self, message: _Message) -> None:
         if isinstance(message, _Saved):
@@ -352,20 +360,21 @@ class Engine:
         if now - self._last_heartbeat >= HEARTBEAT_S:
             self._last_heartbeat = now
             self.store.heartbeat(self.session.id, os.getpid(), now)
+        if self._closing_reason is None:
+            # The deadline first: a submit that arrives after it changes nothing.
+            self._warn_if_due(now)
+            if now >= self.session.deadline:
+                self._begin_closing("auto-submitted", self.session.deadline)
         if (
             self._closing_reason is None
             and time.monotonic() - self._last_submit_poll >= SUBMIT_POLL_S
         ):
             # `tfexam submit` in another terminal only writes to the store, and promises the end
-            # within 2 s: a tick's wait, the settle and the next tick stay under 1.5 s.
+            # within 2 s: a tick's wait and the settle take about 1 s.
             self._last_submit_poll = time.monotonic()
             requested = self.store.submit_requested_at(self.session.id)
             if requested is not None:
                 self._begin_closing("submitted", requested)
-        if self._closing_reason is None:
-            self._warn_if_due(now)
-            if now >= self.session.deadline:
-                self._begin_closing("auto-submitted", self.session.deadline)
         if self._closing_reason is not None and now >= self._close_not_before:
             busy = self._pending_attempts() or self.watcher.pending_count()
             if not busy or now >= self._close_by:
