@@ -17,6 +17,7 @@ import logging
 import platform
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,7 +251,9 @@ class _Handler(FileSystemEventHandler):
     def __init__(self, watcher: ModelWatcher, *, folds_attrib: bool = not _ATTRIB_EVENTS) -> None:
         self.watcher = watcher
         self.folds_attrib = folds_attrib and REPORTS_CLOSE
-        self._open: set[str] = set()  # only kept when folds_attrib
+        #: Open handles per file (opens minus closes), kept only when folds_attrib: a reader
+        #: closing its handle must not hide a writer that still has the file open.
+        self._open: Counter[str] = Counter()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if isinstance(event, (DirModifiedEvent, DirCreatedEvent)):
@@ -259,10 +262,7 @@ class _Handler(FileSystemEventHandler):
             # Reads (our own hashing included) change nothing, but a write starts with an open.
             if self.folds_attrib:
                 path = _text(event.src_path)
-                if isinstance(event, FileOpenedEvent):
-                    self._open.add(path)
-                else:
-                    self._open.discard(path)
+                self._count_handle(path, +1 if isinstance(event, FileOpenedEvent) else -1)
             return
         if event.event_type == "deleted":
             return
@@ -273,9 +273,14 @@ class _Handler(FileSystemEventHandler):
         if isinstance(event, _ATTRIB_EVENTS) or self._folded_attrib(event, path):
             self.watcher._note(path, closed=None)
             return
-        if isinstance(event, FileClosedEvent):
-            self._open.discard(path)
+        if isinstance(event, FileClosedEvent) and self.folds_attrib:
+            self._count_handle(path, -1)
         self.watcher._note(path, closed=isinstance(event, FileClosedEvent))
+
+    def _count_handle(self, path: str, change: int) -> None:
+        self._open[path] += change
+        if self._open[path] <= 0:
+            del self._open[path]
 
     def _folded_attrib(self, event: FileSystemEvent, path: str) -> bool:
         return self.folds_attrib and isinstance(event, FileModifiedEvent) and path not in self._open

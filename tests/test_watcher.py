@@ -22,6 +22,7 @@ class Recorder:
     def __init__(self) -> None:
         self.saved: list[SavedModelFile] = []
         self.cond = threading.Condition()
+        self.watcher: ModelWatcher | None = None
 
     def __call__(self, saved: SavedModelFile) -> None:
         with self.cond:
@@ -71,6 +72,7 @@ def watched(
         tmp_path, {"category1": "q1"}, lambda _q, name: name in MODEL_NAMES, recorder
     )
     watcher.start()
+    recorder.watcher = watcher
     yield tmp_path / "category1", recorder
     watcher.stop()
 
@@ -160,7 +162,9 @@ def test_touch_and_chmod_of_a_reported_model_are_not_new_saves(
     time.sleep(0.3)
     os.utime(target)
     target.chmod(0o600)
-    assert len(settle(recorder, 1.5)) == 1
+    assert len(settle(recorder, 1.0)) == 1
+    # Taken for a write, it would be waiting now (for a close that never comes, 5 s).
+    assert recorder.watcher is not None and recorder.watcher.pending_count() == 0
 
 
 def test_a_truncated_file_is_reported_broken_after_it_settles(
