@@ -117,6 +117,21 @@ def test_prepare_goes_on_after_a_bad_file_and_reports_it(server: Served, tmp_pat
     assert [f.action for f in again.files] == ["downloaded", "cached"]
 
 
+def test_one_dead_host_does_not_stop_the_others(server: Served, tmp_path: Path) -> None:
+    good = blob(20_000, 4)
+    server.files["good.bin"] = good
+    dead = dataset_of(remote_for("dead.bin", blob(10, 5)), name="dead")
+    alive = dataset_of(remote_for("good.bin", good), name="alive")
+    urls = {"dead.bin": refused_url("dead.bin"), "good.bin": server.url("good.bin")}
+    report = prepare([dead, alive], root=tmp_path, urls_for=lambda d, r: [urls[r.name]])
+    assert [(f.remote.name, f.action) for f in report.files] == [
+        ("dead.bin", "failed"),
+        ("good.bin", "downloaded"),
+    ]
+    assert "dead: " in (report.failed[0].error or "")
+    assert is_prepared(alive, tmp_path)
+
+
 def test_a_wrong_size_is_a_mismatch_too(server: Served, tmp_path: Path) -> None:
     data = blob(10_000)
     server.files["data.bin"] = data + b"extra"

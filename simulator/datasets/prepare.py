@@ -162,12 +162,15 @@ def prepare(
     """Bring every file of ``datasets`` into the cache: import from ``source_dir`` if given,
     else download.
 
-    A file that fails on its own (a bad copy, a server's error) is reported as ``failed`` and
-    the others still come: one bad mirror file should not cost the other 190 MB. Only a network
-    that cannot be reached at all stops everything, with :class:`OfflineError`.
+    A file that fails on its own (a bad copy, a server's error, a host that cannot be reached)
+    is reported as ``failed`` and the others still come: one bad mirror file or one dead host
+    should not cost the other 190 MB. When no file could reach its host at all, the machine is
+    offline: :class:`OfflineError`, with the one line that says so.
     """
     root = root or cache_root()
     report = PrepareReport()
+    unreachable: list[NetworkError] = []
+    reached = False
     for dataset in datasets:
         missing = set(missing_files(dataset, root))
         for remote in dataset.files:
@@ -176,12 +179,17 @@ def prepare(
                 continue
             try:
                 report.files.append(_bring(dataset, remote, root, source_dir, reporter, urls_for))
-            except NetworkError as error:
-                still = download_size(datasets, root)
-                raise OfflineError(offline_message(still, str(error))) from error
+                reached = True
             except DatasetError as error:
+                if isinstance(error, NetworkError):
+                    unreachable.append(error)
+                else:
+                    reached = True  # a server answered, however badly
                 failure = FileOutcome(dataset, remote, "failed", error=f"{dataset.name}: {error}")
                 report.files.append(failure)
+    if unreachable and not reached:
+        still = download_size(datasets, root)
+        raise OfflineError(offline_message(still, str(unreachable[0]))) from unreachable[0]
     return report
 
 
