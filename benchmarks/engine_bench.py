@@ -38,6 +38,8 @@ import numpy as np
 import psutil
 from machine import describe_machine  # benchmarks/machine.py, beside this script
 
+from simulator.paths import DataPaths
+
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -127,7 +129,7 @@ def measure_latency(
         saved_at.append(time.time())
         engine.wait_for("attempt-graded", i + 1)
         time.sleep(0.3)
-    db = sqlite3.connect(home / "tfexam.db")
+    db = sqlite3.connect(DataPaths(home).database)
     rows = db.execute(
         "SELECT detected_at, queued_at, started_at, finished_at, timings FROM attempts WHERE state='graded' ORDER BY id"
     ).fetchall()
@@ -296,7 +298,7 @@ def measure_submit(engine: EngineProcess) -> dict[str, float]:
     command_s = time.perf_counter() - started
     engine.process.wait(timeout=60)
     exited_s = time.perf_counter() - started
-    with sqlite3.connect(engine.home / "tfexam.db") as db:
+    with sqlite3.connect(DataPaths(engine.home).database) as db:
         requested, ended = db.execute(
             "SELECT submit_requested_at, ended_at FROM sessions ORDER BY started_at DESC LIMIT 1"
         ).fetchone()
