@@ -218,13 +218,13 @@ def test_deadline_auto_submits_and_freezes_scores(harness_factory, models: dict[
 def test_at_the_deadline_grading_under_way_counts_and_a_later_save_is_recorded_not_counted(  # type: ignore[no-untyped-def]
     harness_factory, models: dict[str, Path], tmp_path: Path
 ) -> None:
+    slow = slow_model(tmp_path / "slow.h5", steps=8000)  # several seconds to grade
     h = harness_factory(duration_s=5).start()
     folder = h.question_folder()
-    slow = slow_model(tmp_path / "slow.h5", steps=8000)  # several seconds to grade
     deadline = h.session.deadline
-    time.sleep(max(0.0, deadline - 1.5 - time.time()))
+    time.sleep(max(0.0, deadline - 1.0 - time.time()))
     shutil.copyfile(slow, folder / "mymodel.h5")
-    time.sleep(max(0.0, deadline + 0.3 - time.time()))
+    time.sleep(max(0.0, deadline + 0.2 - time.time()))
     shutil.copyfile(models["good.keras"], folder / "mymodel.keras")  # would score 5
     assert h.engine.wait(60)
 
