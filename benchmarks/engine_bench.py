@@ -258,8 +258,8 @@ def measure_training(
 ) -> dict[str, Any]:
     """Samples/s of a training run alone and while the engine grades models back to back.
 
-    Alone and busy runs alternate (``pairs`` of each), and the result is the median of the
-    pairs' ratios: training speed on a small machine drifts by more than grading costs, and a
+    Alone and busy runs alternate (``pairs`` of each, in turns which goes first), and the result
+    is the median of the pairs' ratios: training speed on a small machine drifts by more than grading costs, and a
     ratio of neighbours cancels the drift. The models are made beforehand and copied in, so the
     only extra load is tfexam's own work.
     """
@@ -268,10 +268,16 @@ def measure_training(
     finished = ("attempt-graded", "attempt-not-gradable")
     graded_before = sum(e["event"] in finished for e in engine.events)
     measured: list[tuple[float, float]] = []
-    for _ in range(pairs):
-        alone = training_speed(runs=1)
-        with grading_stream(models, target):
-            busy = training_speed(runs=1)
+    for pair in range(pairs):
+        # Every other pair starts with the busy run, so neither side always goes first.
+        if pair % 2:
+            with grading_stream(models, target):
+                busy = training_speed(runs=1)
+            alone = training_speed(runs=1)
+        else:
+            alone = training_speed(runs=1)
+            with grading_stream(models, target):
+                busy = training_speed(runs=1)
         measured.append((alone, busy))
     graded = sum(e["event"] in finished for e in engine.events) - graded_before
     return {
