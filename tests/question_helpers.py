@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from simulator.exam_format import Exam
 from simulator.grading.job import grade
@@ -49,3 +50,17 @@ def file_hashes(folder: Path) -> dict[str, str]:
 def pixel_hash(picture: np.ndarray) -> str:
     """A fingerprint of a picture's 8-bit pixels, to find the same picture in two sets."""
     return hashlib.sha256(np.ascontiguousarray(picture, dtype=np.uint8).tobytes()).hexdigest()
+
+
+def hidden_picture_hashes(pictures: np.ndarray) -> set[str]:
+    """Fingerprints of a grader's hidden pictures (floats in [0, 1], as the model sees them)."""
+    return {pixel_hash(np.rint(picture * 255)) for picture in pictures}
+
+
+def jpeg_picture_hashes(folder: Path) -> set[str]:
+    """Fingerprints of every JPEG under ``folder`` (a workspace's pictures), decoded to RGB."""
+    found = set()
+    for path in folder.rglob("*.jpg"):
+        with Image.open(path) as picture:
+            found.add(pixel_hash(np.asarray(picture.convert("RGB"))))
+    return found

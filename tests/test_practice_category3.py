@@ -11,12 +11,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from simulator.exam_code import load_module_file
 from simulator.exam_format import Exam, Question, load_exam
 from tests.conftest import PRACTICE_EXAM
-from tests.question_helpers import file_hashes, grade_saved, pixel_hash, run_script
+from tests.question_helpers import (
+    file_hashes,
+    grade_saved,
+    hidden_picture_hashes,
+    jpeg_picture_hashes,
+    run_script,
+)
 
 QUESTION = PRACTICE_EXAM / "category3"
 QUESTION_ID = "image-classification"
@@ -152,12 +157,9 @@ def test_no_hidden_picture_is_in_the_workspace(
     workspace: Path, hidden: tuple[np.ndarray, np.ndarray]
 ) -> None:
     x, _ = hidden
-    hidden_hashes = {pixel_hash(np.rint(picture * 255)) for picture in x}
+    hidden_hashes = hidden_picture_hashes(x)
     assert len(hidden_hashes) == len(x)
-    workspace_hashes = set()
-    for path in workspace.rglob("*.jpg"):
-        with Image.open(path) as picture:
-            workspace_hashes.add(pixel_hash(np.asarray(picture.convert("RGB"))))
+    workspace_hashes = jpeg_picture_hashes(workspace)
     assert len(workspace_hashes) == 1500
     assert not hidden_hashes & workspace_hashes
 
