@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import psutil
-from machine import describe_machine  # benchmarks/machine.py, beside this script
+from machine import describe_machine, print_json  # benchmarks/machine.py, beside this script
 
 from simulator.paths import DataPaths
 
@@ -355,10 +355,7 @@ def main() -> None:
     submit = results["submit"]
     print(f"submit from a second process: session ended {submit['request_to_end_s']:.2f} s after the request; "
           f"command {submit['command_s']:.2f} s, engine exited after {submit['engine_exited_s']:.2f} s")  # fmt: skip
-    document = json.dumps(results, indent=2)
-    print(document)
-    if args.json_out:
-        args.json_out.write_text(document + "\n")
+    print_json(results, args.json_out)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ of workspace data, for either exam. The session's clock starts only after this w
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from machine import describe_machine, print_json  # benchmarks/machine.py, beside this script
 
 from simulator.catalog import list_exams
 from simulator.datasets import exam_datasets
@@ -31,13 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
-    results = {
-        "machine": {
-            "os": platform.platform(),
-            "cores": os.cpu_count(),
-            "python": platform.python_version(),
-        }
-    }
+    results: dict[str, Any] = {"machine": describe_machine()}
     rows = []
     with tempfile.TemporaryDirectory(prefix="tfexam-start-") as scratch:
         root = Path(scratch)
@@ -65,10 +59,7 @@ def main() -> None:
         print(
             f"{row['exam']:<14}{row['questions']:>10}{row['start_s']:>10.2f}{row['workspace_mb']:>10.1f}"
         )
-    document = json.dumps(results, indent=2)
-    print(document)
-    if args.json_out:
-        args.json_out.write_text(document + "\n")
+    print_json(results, args.json_out)
 
 
 if __name__ == "__main__":

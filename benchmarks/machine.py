@@ -1,7 +1,9 @@
-"""What every benchmark prints about the machine it ran on (scripts add their own extras)."""
+"""What every benchmark shares: what it says about the machine it ran on (scripts add their own
+extras), and how it prints and keeps its JSON document."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 from pathlib import Path
@@ -27,3 +29,11 @@ def describe_machine() -> dict[str, Any]:
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(),
     }
+
+
+def print_json(results: dict[str, Any], json_out: Path | None) -> None:
+    """Print the results as JSON, and keep them in ``json_out`` when given (``--json-out``)."""
+    document = json.dumps(results, indent=2)
+    print(document)
+    if json_out:
+        json_out.write_text(document + "\n")

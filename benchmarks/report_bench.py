@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import json
 import os
 import random
 import shutil
@@ -36,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from machine import describe_machine  # benchmarks/machine.py, beside this script
+from machine import describe_machine, print_json  # benchmarks/machine.py, beside this script
 from rich.console import Console
 from rich.table import Table
 
@@ -293,10 +292,7 @@ def main() -> None:
         table.add_row(step, f"{numbers['median_s'] * 1000:.1f}", f"{numbers['max_s'] * 1000:.1f}")
     console.print(table)
     console.print(f"HTML {timings['sizes']['html_bytes'] / 1024:.0f} KiB; goal: total < 2000 ms")
-    document = json.dumps(results, indent=2)
-    print(document)
-    if args.json_out:
-        args.json_out.write_text(document + "\n")
+    print_json(results, args.json_out)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ Prints a table and a JSON document (also written to --json-out).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from machine import describe_machine  # benchmarks/machine.py, beside this script
+from machine import describe_machine, print_json  # benchmarks/machine.py, beside this script
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -155,10 +154,7 @@ def main() -> None:
                       str(r["peak_rss_mb"]), notes.get(case, ""))  # fmt: skip
     Console().print(table)
     Console().print(results["machine"])
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.json_out:
-        args.json_out.write_text(text + "\n")
+    print_json(results, args.json_out)
 
 
 if __name__ == "__main__":

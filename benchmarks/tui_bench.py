@@ -33,7 +33,6 @@ import bisect
 import contextlib
 import fcntl
 import importlib.metadata
-import json
 import os
 import random
 import re
@@ -55,7 +54,7 @@ from typing import Any
 
 import numpy as np
 import psutil
-from machine import describe_machine  # benchmarks/machine.py, beside this script
+from machine import describe_machine, print_json  # benchmarks/machine.py, beside this script
 from rich.console import Console
 from rich.table import Table
 
@@ -959,10 +958,7 @@ def main() -> None:
     }
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report(results)
-    document = json.dumps(results, indent=2)
-    print(document)
-    if args.json_out:
-        args.json_out.write_text(document + "\n")
+    print_json(results, args.json_out)
 
 
 if __name__ == "__main__":
