@@ -1,5 +1,5 @@
-"""What every benchmark shares: what it says about the machine it ran on (scripts add their own
-extras), and how it prints and keeps its JSON document."""
+"""What the benchmarks share: what they say about the machine they ran on (scripts add their own
+extras), how they print and keep their JSON document, and the scripts they run as children."""
 
 from __future__ import annotations
 
@@ -37,3 +37,19 @@ def print_json(results: dict[str, Any], json_out: Path | None) -> None:
     print(document)
     if json_out:
         json_out.write_text(document + "\n")
+
+
+#: A child that prints 10,000 lines a second, forever: the flood a verbose training can be, for
+#: measuring what reading a run's output costs (runs_bench) and how the TUI keeps up (tui_bench).
+FLOOD_SCRIPT = """
+import sys, time
+start = time.monotonic()
+n = 0
+while True:
+    target = int((time.monotonic() - start) * 10000)
+    while n < target:
+        sys.stdout.write(f"line {n:09d} " + "x" * 60 + "\\n")
+        n += 1
+    sys.stdout.flush()
+    time.sleep(0.005)
+"""

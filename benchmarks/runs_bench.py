@@ -24,7 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from machine import describe_machine, print_json  # benchmarks/machine.py, beside this script
+from machine import (  # benchmarks/machine.py, beside this script
+    FLOOD_SCRIPT,
+    describe_machine,
+    print_json,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -42,20 +46,6 @@ TRAINING = textwrap.dedent(
                               keras.layers.Dense(64, activation="relu"), keras.layers.Dense(1)])
     model.compile("adam", "mae")
     model.fit(x, y, epochs=100000, batch_size=32, verbose=1)
-    """
-)
-FLOOD = textwrap.dedent(
-    """
-    import sys, time
-    start = time.monotonic()
-    n = 0
-    while True:
-        target = int((time.monotonic() - start) * 10000)
-        while n < target:
-            sys.stdout.write(f"line {n:09d} " + "x" * 60 + "\\n")
-            n += 1
-        sys.stdout.flush()
-        time.sleep(0.005)
     """
 )
 
@@ -105,7 +95,7 @@ def main() -> None:
     exam = find_exam(str(REPO / "tests" / "fixtures" / "exams" / "formats"), paths)
     session = create_session(store, NewSession(exam, workspace=home / "ws", duration_s=3600))
     (session.workspace / "series" / "train.py").write_text(TRAINING)
-    (session.workspace / "text" / "flood.py").write_text(FLOOD)
+    (session.workspace / "text" / "flood.py").write_text(FLOOD_SCRIPT)
     engine = Engine(store, paths, session, exam)
     engine.start()
     assert engine.pool.wait_ready(120), "grading worker did not start"

@@ -54,7 +54,11 @@ from typing import Any
 
 import numpy as np
 import psutil
-from machine import describe_machine, print_json  # benchmarks/machine.py, beside this script
+from machine import (  # benchmarks/machine.py, beside this script
+    FLOOD_SCRIPT,
+    describe_machine,
+    print_json,
+)
 from rich.console import Console
 from rich.table import Table
 
@@ -763,20 +767,6 @@ def measure_keys(scratch: Path, presses: int, titles: list[str], pycache: Path) 
     return result
 
 
-FLOOD = """
-import sys, time
-start = time.monotonic()
-n = 0
-while True:
-    target = int((time.monotonic() - start) * 10000)
-    while n < target:
-        sys.stdout.write(f"line {n:09d} " + "x" * 60 + "\\n")
-        n += 1
-    sys.stdout.flush()
-    time.sleep(0.005)
-"""
-
-
 def measure_flood(
     term: Terminal, home: Path, workspace: Path, keys: KeyPresser, presses: int
 ) -> dict[str, Any]:
@@ -785,7 +775,7 @@ def measure_flood(
     The Run window stays on screen (starting a run shows it), so its log tail is redrawn
     twice a second throughout; tfexam's RSS is read before and after.
     """
-    (workspace / "category1" / "starter.py").write_text(FLOOD)
+    (workspace / "category1" / "starter.py").write_text(FLOOD_SCRIPT)
     term.send(b"1")
     time.sleep(0.5)
     term.send(b"r")
