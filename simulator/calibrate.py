@@ -37,6 +37,7 @@ from simulator.exam_format import Exam, Question
 from simulator.grading.protocol import GradingResult
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
+from simulator.metrics import MAX_SCORE, score_label
 from simulator.paths import data_paths
 from simulator.workspace import create_workspace
 
@@ -63,7 +64,7 @@ class Outcome:
         if self.score is None:
             return f"not gradable: {self.message}"
         value = f"{self.value:.4g}" if self.value is not None else "n/a"
-        return f"{value} -> {self.score}/5"
+        return f"{value} -> {score_label(self.score)}"
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class QuestionCalibration:
     @property
     def problems(self) -> list[str]:
         found = []
-        needed = REFERENCE_MIN_SCORE.get(self.question.category, 5)
+        needed = REFERENCE_MIN_SCORE.get(self.question.category, MAX_SCORE)
         if (self.reference.score or 0) < needed:
             found.append(
                 f"{self.question.id}: reference scores {self.reference.score}, needs {needed}"
@@ -220,7 +221,7 @@ def uncalibrated_in_section(text: str, exam_id: str) -> set[str]:
 
 
 def _score(cell: str) -> int | None:
-    found = re.search(r"-> (\d)/5", cell)
+    found = re.search(rf"-> (\d+)/{MAX_SCORE}", cell)
     return int(found.group(1)) if found else None
 
 

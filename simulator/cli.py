@@ -10,7 +10,6 @@ import json
 import logging
 import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,11 +31,14 @@ from simulator.durations import (
     local_clock,
     parse_duration,
 )
-from simulator.engine import Engine, EngineBusyError, engine_is_live
+from simulator.engine import Engine, EngineBusyError
 from simulator.exam_format import ExamFormatError, Policy, Question, format_shape
-from simulator.grading.settings import GradingSettings
+from simulator.facade import SessionFacade
+from simulator.grading.settings import GRADING_SLACK_S, GradingSettings
 from simulator.grading.sync import GradingError, SyncGrader
 from simulator.headless import EventPrinter
+from simulator.liveness import engine_is_live
+from simulator.metrics import format_metric, score_label
 from simulator.paths import DataPaths, data_paths
 from simulator.sessions import NewSession, create_session, exam_of, finalize_if_due
 from simulator.status import session_status
@@ -265,7 +267,7 @@ def start(
         )
     if _use_tui(headless, as_json):
         return _run_tui(paths, store, session)
-    return _run_engine(paths, store, session, as_json)
+    return _run_headless(paths, store, session, as_json)
 
 
 def _use_tui(headless: bool, as_json: bool) -> bool:
@@ -292,7 +294,7 @@ def _run_tui(paths: DataPaths, store: Store, session: SessionRecord) -> int:
     log_path = paths.logs_dir(session.id) / "engine.log"
     _log_to(log_path)
     engine = Engine(store, paths, current, exam_of(current, paths))
-    app = ExamApp(engine, log_path=log_path)
+    app = ExamApp(SessionFacade(engine), log_path=log_path)
     try:
         outcome = app.run()
     finally:
@@ -305,7 +307,7 @@ def _run_tui(paths: DataPaths, store: Store, session: SessionRecord) -> int:
             f"Left the exam: the clock keeps running ({format_duration(after.remaining())} left). "
             f"Come back with: tfexam resume {after.id}"
         )
-    if engine.stop_reason and engine.stop_reason.startswith("engine error"):
+    if engine.failed:
         raise CliError(f"the engine stopped on an internal error; see {log_path}")
     return 0
 
@@ -349,33 +351,28 @@ def resume(session_key: str | None, headless: bool, as_json: bool) -> int:
         return 0
     if tui:
         return _run_tui(paths, store, session)
-    return _run_engine(paths, store, session, as_json)
+    return _run_headless(paths, store, session, as_json)
 
 
-def _run_engine(paths: DataPaths, store: Store, session: SessionRecord, as_json: bool) -> int:
-    """Run the engine in the foreground until the session ends or the user detaches (Ctrl+C)."""
-    _log_to(paths.logs_dir(session.id) / "engine.log")
+def _run_headless(paths: DataPaths, store: Store, session: SessionRecord, as_json: bool) -> int:
+    """Run the engine in the foreground, printing its events, until the session ends or the user
+    detaches (Ctrl+C or SIGTERM)."""
+    log_path = paths.logs_dir(session.id) / "engine.log"
+    _log_to(log_path)
     engine = Engine(store, paths, session, exam_of(session, paths))
     engine.subscribe(EventPrinter(json_lines=as_json))
-    stop_requested = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
-        stop_requested.set()
         engine.detach()
 
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        engine.start()
-        while not engine.wait(0.2):
-            pass
+        engine.run()
     finally:
-        engine.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if engine.stop_reason and engine.stop_reason.startswith("engine error"):
-        raise CliError(
-            f"the engine stopped on an internal error; see {paths.logs_dir(session.id) / 'engine.log'}"
-        )
+    if engine.failed:
+        raise CliError(f"the engine stopped on an internal error; see {log_path}")
     return 0
 
 
@@ -421,12 +418,12 @@ def _print_status(report: dict[str, Any]) -> None:
     )
     for q in report["questions"]:
         value = q["metric"]["value"]
-        metric = f"{q['metric']['name']} {value:.4g}" if value is not None else ""
+        metric = format_metric(q["metric"]["name"], value) if value is not None else ""
         table.add_row(
             str(q["category"]),
             escape(q["title"]),
             q["state"],
-            f"{q['score']}/5",
+            score_label(q["score"]),
             metric,
             str(q["attempts"]),
         )
@@ -457,7 +454,8 @@ def submit(session_key: str | None, as_json: bool) -> int:
 
 def _wait_until_submitted(store: Store, session: SessionRecord) -> SessionRecord:
     grading = GradingSettings.from_dict(session.settings.get("grading", {}))
-    give_up = time.monotonic() + grading.timeout_s + 30
+    # The engine closes by its grading limit; then it finalizes and writes the end.
+    give_up = time.monotonic() + grading.grading_limit_s() + GRADING_SLACK_S
     while time.monotonic() < give_up:
         current = store.get_session(session.id)
         if current.state == "submitted":
@@ -539,7 +537,7 @@ def grade(
         }, indent=2))  # fmt: skip
     elif result.state == "graded":
         console.print(
-            f"{escape(question.title)}: [bold green]{result.score}/5[/] ({escape(result.message or '')})"
+            f"{escape(question.title)}: [bold green]{score_label(result.score)}[/] ({escape(result.message or '')})"
         )
     else:
         console.print(

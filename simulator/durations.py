@@ -1,4 +1,4 @@
-"""Human durations such as ``5h``, ``90m``, ``1h30m`` or ``45s``.
+"""Human durations such as ``5h``, ``90m``, ``1h30m`` or ``45s``, and how instants are written.
 
 Exam lengths are written the way people say them, in exam files and on the command line alike, so a
 single parser keeps both honest and gives the same error message everywhere.
@@ -6,6 +6,7 @@ single parser keeps both honest and gives the same error message everywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
@@ -77,3 +78,8 @@ def local_clock(epoch: float, *, seconds: bool = True, now: float | None = None)
     if moment[:3] == today[:3]:
         return clock
     return f"{time.strftime('%a %d %b', moment)} {clock}"
+
+
+def iso_time(epoch: float) -> str:
+    """An instant as local ISO-8601 with milliseconds and offset: the JSON outputs' time format."""
+    return dt.datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="milliseconds")

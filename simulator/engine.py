@@ -3,13 +3,13 @@
 One loop thread owns every decision. The watcher, the grading pool and the views only post
 messages into its inbox, so the order of events is the order of the loop and no lock is needed
 around the session's state. Everything the loop decides is written to the store first and then
-announced to subscribers as an :class:`EngineEvent`; the headless CLI prints them, the TUI turns
-them into Textual messages, and the report reads them back from the store.
+announced to subscribers as a typed event (:mod:`simulator.events`); the headless CLI prints them,
+the TUI turns them into Textual messages, and the report reads them back from the store. Views
+talk to a running engine through :class:`simulator.facade.SessionFacade`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import logging
 import os
@@ -17,25 +17,20 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict
 
-import psutil
-
+from simulator import events
 from simulator.blobs import take_snapshot
 from simulator.exam_format import Exam
 from simulator.filecheck import check_model_file, content_size
-from simulator.grading.pool import (
-    GradingPool,
-    JobFinished,
-    JobStarted,
-    PoolEvent,
-    WorkerExited,
-    WorkerReady,
-)
+from simulator.grading import pool as grading_pool
+from simulator.grading.pool import GradingPool, JobFinished, JobStarted, PoolEvent
 from simulator.grading.protocol import GradingJob, GradingResult
+from simulator.grading.reasons import Reason
 from simulator.grading.settings import GradingSettings
+from simulator.liveness import engine_is_live
 from simulator.paths import DataPaths
 from simulator.scoring import ExamResult, exam_result
 from simulator.store import (
@@ -60,8 +55,6 @@ TICK_S = 0.5
 HEARTBEAT_S = 2.0
 #: At most this often (and at every idle tick) the store is asked whether `tfexam submit` ran.
 SUBMIT_POLL_S = 0.2
-#: An engine whose heartbeat is older than this is taken to be gone (crashed or killed).
-STALE_ENGINE_S = 10.0
 #: After the deadline or a submit, wait this long for saves already under way to settle. Saves
 #: the watcher already follows keep the closing open by themselves; this covers events the OS has
 #: not delivered yet.
@@ -73,27 +66,16 @@ RUN_GRACE_S = 10.0
 #: Job ids are unique in the process, so engines that share a pool never take each other's results.
 _job_ids = itertools.count(1)
 
+#: Why an engine stopped: the session ended one way or the other, it let go, or it failed.
+StopReason = Literal["submitted", "auto-submitted", "detached", "engine-error"]
+EventListener = Callable[[events.SessionEvent], None]
 
-@dataclass(frozen=True)
-class EngineEvent:
-    """Something that happened in a session, for views and the event log."""
 
-    kind: str
+class _Stamp(TypedDict):
+    """The fields every event starts with: when, and of which session."""
+
     at: float
     session_id: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event": self.kind,
-            "at": iso_time(self.at),
-            "session": self.session_id,
-            **self.data,
-        }
-
-
-def iso_time(epoch: float) -> str:
-    return dt.datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="milliseconds")
 
 
 class EngineBusyError(RuntimeError):
@@ -127,21 +109,10 @@ class _Detach:
 
 @dataclass(frozen=True)
 class _RunChanged:
-    kind: str
     run: RunRecord
 
 
 _Message = _Saved | _FromPool | _SubmitAndTest | _Submit | _Detach | _RunChanged
-
-
-def engine_is_live(session: SessionRecord, now: float | None = None) -> bool:
-    """Whether another process's engine is attached to ``session`` right now."""
-    if session.engine_pid is None or session.engine_heartbeat is None:
-        return False
-    if session.engine_pid == os.getpid():
-        return False
-    fresh = (now or time.time()) - session.engine_heartbeat < STALE_ENGINE_S
-    return fresh and psutil.pid_exists(session.engine_pid)
 
 
 class Engine:
@@ -184,10 +155,10 @@ class Engine:
             watch_timings,
         )
         self._inbox: queue.Queue[_Message] = queue.Queue()
-        self._subscribers: list[Callable[[EngineEvent], None]] = []
+        self._subscribers: list[EventListener] = []
         self._thread: threading.Thread | None = None
         self._finished = threading.Event()
-        self._closing_reason: str | None = None
+        self._closing_reason: events.EndReason | None = None
         self._cutoff = session.deadline
         self._close_not_before = 0.0
         self._close_by = 0.0
@@ -196,7 +167,7 @@ class Engine:
         self._last_submit_poll = 0.0
         self._jobs: dict[int, int] = {}
         self._last_system_sample = 0.0
-        self.stop_reason: str | None = None
+        self.stop_reason: StopReason | None = None
         self.runs = RunManager(
             store,
             session.id,
@@ -204,11 +175,11 @@ class Engine:
             python=session.settings.get("python"),
             clock=clock,
         )
-        self.runs.subscribe(lambda kind, run: self._inbox.put(_RunChanged(kind, run)))
+        self.runs.subscribe(lambda run: self._inbox.put(_RunChanged(run)))
 
     # Views' API (any thread) -----------------------------------------------------------------
 
-    def subscribe(self, callback: Callable[[EngineEvent], None]) -> None:
+    def subscribe(self, callback: EventListener) -> None:
         """Call ``callback`` (from the engine's thread) for every event from now on."""
         self._subscribers.append(callback)
 
@@ -246,6 +217,11 @@ class Engine:
     def finished(self) -> bool:
         return self._finished.is_set()
 
+    @property
+    def failed(self) -> bool:
+        """Whether the loop stopped on an internal error (its traceback is in the engine log)."""
+        return self.stop_reason == "engine-error"
+
     def wait(self, timeout: float | None = None) -> bool:
         return self._finished.wait(timeout)
 
@@ -264,7 +240,7 @@ class Engine:
             self.pool.start()
         self._warned = {
             int(e.payload.get("minutes", 0))
-            for e in self.store.events(self.session.id, "time-warning")
+            for e in self.store.events(self.session.id, events.TimeWarning.KIND)
         }
         if current.state == "submitted":
             self._finished.set()
@@ -303,12 +279,18 @@ class Engine:
 
     def _loop(self) -> None:
         try:
-            resumed = bool(self.store.events(self.session.id, "session-opened"))
-            self._emit("session-opened", {
-                "resumed": resumed, "exam": self.exam.id, "exam_title": self.exam.title,
-                "workspace": str(self.session.workspace), "deadline": iso_time(self.session.deadline),
-                "remaining_s": round(self.session.deadline - self.clock(), 1),
-            })  # fmt: skip
+            resumed = bool(self.store.events(self.session.id, events.SessionOpened.KIND))
+            self._emit(
+                events.SessionOpened(
+                    **self._stamp(),
+                    resumed=resumed,
+                    exam_id=self.exam.id,
+                    exam_title=self.exam.title,
+                    workspace=self.session.workspace,
+                    deadline=self.session.deadline,
+                    remaining_s=self.session.deadline - self.clock(),
+                )
+            )
             self._recover()
             while not self._finished.is_set():
                 try:
@@ -320,8 +302,16 @@ class Engine:
                 self._tick()
         except Exception:
             log.exception("engine loop failed")
-            self.stop_reason = "engine error (see the log)"
-            self._emit("engine-error", {"message": "the engine stopped on an internal error"})
+            self.stop_reason = "engine-error"
+            failure = events.EngineFailed(
+                **self._stamp(), message="the engine stopped on an internal error"
+            )
+            # The store may be what failed: the views hear of it all the same.
+            try:
+                self._log_event(failure)
+            except Exception:
+                log.exception("could not log the engine's failure in the store")
+            self._announce(failure)
             self._finished.set()
 
     def _wait_s(self) -> float:
@@ -344,11 +334,17 @@ class Engine:
         elif isinstance(message, _Submit):
             self._begin_closing("submitted", message.at)
         elif isinstance(message, _RunChanged):
-            self._emit(message.kind, _run_data(message.run))
+            run = message.run
+            if run.state == "running":
+                self._emit(events.RunStarted(**self._stamp(), run=run))
+            else:
+                self._emit(events.RunEnded(**self._stamp(), run=run))
         elif isinstance(message, _Detach):
             self.stop_reason = "detached"
             self._emit(
-                "engine-detached", {"remaining_s": round(self.session.deadline - self.clock(), 1)}
+                events.EngineDetached(
+                    **self._stamp(), remaining_s=self.session.deadline - self.clock()
+                )
             )
             self._finished.set()
 
@@ -392,8 +388,9 @@ class Engine:
         if not crossed or remaining <= 0:
             return
         self._warned.update(crossed)
-        minutes = min(crossed)
-        self._emit("time-warning", {"minutes": minutes, "remaining_s": round(remaining, 1)})
+        self._emit(
+            events.TimeWarning(**self._stamp(), minutes_left=min(crossed), remaining_s=remaining)
+        )
 
     # Recovery and saves -------------------------------------------------------------------------
 
@@ -422,10 +419,14 @@ class Engine:
             if (folder / name).exists()
         ]
         if not present:
-            self._emit("submit-and-test-failed", {
-                "question": question_id,
-                "reason": f"no model to submit: save {question.model_files[0]} in {question.workspace_folder}/ first",
-            })  # fmt: skip
+            reason = Reason(
+                "no-model-file",
+                f"no model to submit: save {question.model_files[0]} in "
+                f"{question.workspace_folder}/ first",
+            )
+            self._emit(
+                events.SubmitAndTestFailed(**self._stamp(), question_id=question_id, reason=reason)
+            )
             return
         newest = max(present, key=_mtime)
         self._on_saved(question_id, newest, "submit", self.clock(), force=True)
@@ -445,10 +446,7 @@ class Engine:
         if previous is not None and not (force and previous.state == "not-gradable"):
             if origin == "scan":
                 return  # already recorded before a restart: nothing new to say
-            self._emit("model-unchanged", {
-                "question": question_id, "path": str(path), "attempt": previous.id,
-                "state": previous.state, "score": previous.score,
-            })  # fmt: skip
+            self._emit(events.ModelUnchanged(**self._stamp(), path=path, previous=previous))
             return
         check = check_model_file(snapshot.path)
         if not check.complete and _rewritten_since(path, snapshot.size):
@@ -473,14 +471,17 @@ class Engine:
             attempt = self.store.add_attempt(
                 **common, state="rejected-after-deadline", finished_at=detected_at,
                 message="saved after the exam ended: recorded, not graded",
+                reason_code="after-deadline",
             )  # fmt: skip
-            self._emit("attempt-rejected", self._attempt_data(attempt))
+            self._emit(events.AttemptRejected(**self._stamp(), attempt=attempt))
             return
         if not check.complete:
+            reason = check.as_reason()
             attempt = self.store.add_attempt(
-                **common, state="not-gradable", finished_at=detected_at, message=check.reason
-            )
-            self._emit("attempt-not-gradable", self._attempt_data(attempt))
+                **common, state="not-gradable", finished_at=detected_at, message=reason.text,
+                reason_code=reason.code,
+            )  # fmt: skip
+            self._emit(events.AttemptNotGradable(**self._stamp(), attempt=attempt, reason=reason))
             return
         for older in self.store.attempts(self.session.id, question_id):
             if older.state == "queued" and self._withdraw(older.id):
@@ -489,10 +490,12 @@ class Engine:
                     message="a newer save of this question arrived before grading started",
                 )  # fmt: skip
                 self._emit(
-                    "attempt-superseded", self._attempt_data(self.store.get_attempt(older.id))
+                    events.AttemptSuperseded(
+                        **self._stamp(), attempt=self.store.get_attempt(older.id)
+                    )
                 )
         attempt = self.store.add_attempt(**common, state="queued", queued_at=detected_at)
-        self._emit("model-detected", {**self._attempt_data(attempt), "path": str(path)})
+        self._emit(events.ModelDetected(**self._stamp(), attempt=attempt, path=path))
         self._enqueue(attempt, recovered=False)
 
     def _withdraw(self, attempt_id: int) -> bool:
@@ -519,8 +522,8 @@ class Engine:
         if not attempt.blob or not blob.exists():
             self._finish(
                 attempt.id,
-                GradingResult(
-                    attempt.id, "not-gradable", message="the stored copy of this file is missing"
+                GradingResult.not_gradable(
+                    attempt.id, Reason("copy-missing", "the stored copy of this file is missing")
                 ),
             )
             return
@@ -530,7 +533,7 @@ class Engine:
             GradingJob(job_id, str(blob), str(self.exam.root), attempt.question_id, self.seed)
         )
         if recovered:
-            self._emit("attempt-requeued", self._attempt_data(attempt))
+            self._emit(events.AttemptRequeued(**self._stamp(), attempt=attempt))
 
     # Grading results ----------------------------------------------------------------------------
 
@@ -540,16 +543,18 @@ class Engine:
             if attempt_id is not None:
                 self.store.mark_grading(attempt_id, event.at)
                 self._emit(
-                    "grading-started", self._attempt_data(self.store.get_attempt(attempt_id))
+                    events.GradingStarted(
+                        **self._stamp(), attempt=self.store.get_attempt(attempt_id)
+                    )
                 )
         elif isinstance(event, JobFinished):
             attempt_id = self._jobs.pop(event.result.job_id, None)
             if attempt_id is not None:
                 self._finish(attempt_id, event.result)
-        elif isinstance(event, WorkerReady):
-            self._emit("worker-ready", {"pid": event.pid, "warm_s": round(event.warm_s, 2)})
-        elif isinstance(event, WorkerExited):
-            self._emit("worker-exited", {"pid": event.pid, "reason": event.reason})
+        elif isinstance(event, grading_pool.WorkerReady):
+            self._emit(events.WorkerReady(**self._stamp(), pid=event.pid, warm_s=event.warm_s))
+        elif isinstance(event, grading_pool.WorkerExited):
+            self._emit(events.WorkerExited(**self._stamp(), pid=event.pid, reason=event.reason))
 
     def _finish(self, attempt_id: int, result: GradingResult) -> None:
         if self.store.get_attempt(attempt_id).state not in PENDING_ATTEMPT_STATES:
@@ -563,33 +568,18 @@ class Engine:
             metric_value=result.metric_value,
             message=result.message,
             timings=result.timings,
+            reason_code=result.reason_code,
         )
-        kind = "attempt-graded" if attempt.state == "graded" else "attempt-not-gradable"
-        self._emit(kind, self._attempt_data(attempt))
-
-    def _attempt_data(self, attempt: AttemptRecord) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "question": attempt.question_id,
-            "attempt": attempt.id,
-            "state": attempt.state,
-            "origin": attempt.origin,
-            "source": attempt.source,
-            "sha256": attempt.sha256[:12],
-        }
-        if attempt.run_id is not None:
-            data["run"] = attempt.run_id
-        if attempt.state == "graded":
+        if result.state == "graded":
             question = self.result().questions[self._question_index(attempt.question_id)]
-            data.update(
-                score=attempt.score,
-                metric={"name": attempt.metric_name, "value": attempt.metric_value},
-                question_score=question.score,
+            self._emit(
+                events.AttemptGraded(
+                    **self._stamp(), attempt=attempt, question_score=question.score
+                )
             )
-        if attempt.message:
-            data["message" if attempt.state == "graded" else "reason"] = attempt.message
-        if attempt.timings:
-            data["timings"] = {k: round(v, 4) for k, v in attempt.timings.items()}
-        return data
+        else:
+            reason = result.reason or Reason("unknown", attempt.message or "")
+            self._emit(events.AttemptNotGradable(**self._stamp(), attempt=attempt, reason=reason))
 
     def _question_index(self, question_id: str) -> int:
         return [q.id for q in self.exam.questions].index(question_id)
@@ -601,16 +591,19 @@ class Engine:
 
     # Closing ------------------------------------------------------------------------------------
 
-    def _begin_closing(self, reason: str, cutoff: float) -> None:
+    def _begin_closing(self, reason: events.EndReason, cutoff: float) -> None:
         if self._closing_reason is not None:
             return
         now = self.clock()
         self._closing_reason = reason
         self._cutoff = min(cutoff, self.session.deadline)
         self._close_not_before = now + CLOSING_SETTLE_S
-        self._close_by = now + self.settings.timeout_s + 15.0
-        kind = "deadline-reached" if reason == "auto-submitted" else "submit-requested"
-        self._emit(kind, {"pending": self._pending_attempts()})
+        self._close_by = now + self.settings.grading_limit_s()
+        pending = self._pending_attempts()
+        if reason == "auto-submitted":
+            self._emit(events.DeadlineReached(**self._stamp(), pending=pending))
+        else:
+            self._emit(events.SubmitRequested(**self._stamp(), pending=pending))
 
     def _finalize(self) -> None:
         now = self.clock()
@@ -619,13 +612,12 @@ class Engine:
                 self._withdraw(attempt.id)
                 self._finish(
                     attempt.id,
-                    GradingResult(
+                    GradingResult.not_gradable(
                         attempt.id,
-                        "not-gradable",
-                        message="grading did not finish before the exam closed",
+                        Reason("exam-closed", "grading did not finish before the exam closed"),
                     ),
                 )
-        reason = self._closing_reason or "submitted"
+        reason: events.EndReason = self._closing_reason or "submitted"
         for view in self.runs.views():
             if view.record.state == "running":
                 self.runs.stop(view.record.id)  # the exam is over, as when the real one closed
@@ -634,16 +626,10 @@ class Engine:
         ended_at = min(now, self.session.deadline) if reason == "auto-submitted" else now
         self.store.finish_session(self.session.id, ended_at, reason)
         self.session = self.store.get_session(self.session.id)
-        total = self.result()
-        self._emit("session-submitted", {
-            "reason": reason,
-            "total": {"points": total.points, "max_points": total.max_points,
-                      "percent": round(total.percent, 1), "passed": total.passed},
-            "scores": {r.question.id: r.score for r in total.questions},
-        })  # fmt: skip
+        self._emit(events.SessionSubmitted(**self._stamp(), reason=reason, result=self.result()))
         try:
             revealed = reveal_solutions(self.exam, self.session.workspace)
-            self._emit("solutions-revealed", {"files": [str(p) for p in revealed]})
+            self._emit(events.SolutionsRevealed(**self._stamp(), files=tuple(revealed)))
         except OSError:
             log.exception("could not copy the reference solutions into the workspace")
         self.stop_reason = reason
@@ -658,34 +644,23 @@ class Engine:
             )
         )  # fmt: skip
 
-    def _emit(self, kind: str, data: dict[str, Any]) -> None:
-        event = EngineEvent(kind, self.clock(), self.session.id, data)
-        self.store.add_event(self.session.id, event.at, kind, data)
+    def _stamp(self) -> _Stamp:
+        return {"at": self.clock(), "session_id": self.session.id}
+
+    def _emit(self, event: events.SessionEvent) -> None:
+        """Log the event in the store, then hand it to every subscriber (on this thread)."""
+        self._log_event(event)
+        self._announce(event)
+
+    def _log_event(self, event: events.SessionEvent) -> None:
+        self.store.add_event(self.session.id, event.at, event.KIND, event.payload())
+
+    def _announce(self, event: events.SessionEvent) -> None:
         for callback in list(self._subscribers):
             try:
                 callback(event)
             except Exception:
-                log.exception("subscriber failed on %s", kind)
-
-
-def _run_data(run: RunRecord) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "run": run.id,
-        "question": run.question_id,
-        "state": run.state,
-        "pid": run.pid,
-        "command": list(run.command),
-        "log": str(run.log_path),
-    }
-    if run.state != "running":
-        data.update(
-            exit_code=run.exit_code,
-            epochs_seen=run.epoch,
-            metrics=run.metrics,
-            cpu_seconds=round(run.cpu_seconds, 2),
-            peak_rss_mb=round(run.peak_rss_mb, 1),
-        )
-    return data
+                log.exception("subscriber failed on %s", event.KIND)
 
 
 def _rewritten_since(path: Path, copied_size: int) -> bool:

@@ -15,32 +15,23 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from simulator.durations import DurationError, parse_duration
+from simulator.metrics import MAX_SCORE, METRICS, MetricName, OutputKind, metrics_for
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-OutputKind = Literal["regression", "sigmoid", "softmax"]
-MetricName = Literal["mse", "mae", "accuracy"]
 Policy = Literal["best", "last"]
 
 OUTPUT_KINDS: tuple[OutputKind, ...] = ("regression", "sigmoid", "softmax")
 POLICIES: tuple[Policy, ...] = ("best", "last")
-#: Which metrics fit which output kind: accuracy needs classes, errors need numbers.
-METRICS_FOR_OUTPUT: dict[OutputKind, tuple[MetricName, ...]] = {
-    "regression": ("mse", "mae"),
-    "sigmoid": ("accuracy",),
-    "softmax": ("accuracy",),
-}
-LOWER_IS_BETTER: frozenset[str] = frozenset({"mse", "mae"})
 
 DEFAULT_DURATION_S = 5 * 3600
 #: The real pass mark was never published; one candidate reported "about 90 %" (unverified).
 DEFAULT_PASS_MARK = 90.0
 DEFAULT_POLICY: Policy = "best"
 DEFAULT_MODEL_FILES = ("mymodel.h5", "mymodel.keras")
-MAX_SCORE = 5
 
 
 class ExamFormatError(ValueError):
@@ -84,7 +75,7 @@ class Scoring:
 
     @property
     def lower_is_better(self) -> bool:
-        return self.metric in LOWER_IS_BETTER
+        return METRICS[self.metric].lower_is_better
 
     def score(self, value: float) -> int:
         """Return the 0-5 score that ``value`` earns; NaN or infinity earns 0."""
@@ -339,8 +330,8 @@ def _parse_question(
         data = None
     interface = _parse_interface(entry.get("interface"), f"{where}.interface", problems)
     scoring = _parse_scoring(entry.get("scoring"), f"{where}.scoring", problems)
-    if interface and scoring and scoring.metric not in METRICS_FOR_OUTPUT[interface.output]:
-        allowed = ", ".join(METRICS_FOR_OUTPUT[interface.output])
+    if interface and scoring and scoring.metric not in metrics_for(interface.output):
+        allowed = ", ".join(metrics_for(interface.output))
         problems.add(
             f"{where}.scoring.metric",
             f"{scoring.metric!r} does not fit a {interface.output} output (use {allowed})",
@@ -406,8 +397,9 @@ def _parse_scoring(raw: object, where: str, problems: _Problems) -> Scoring | No
     metric = raw.get("metric")
     thresholds = raw.get("thresholds")
     ok = True
-    if metric not in ("mse", "mae", "accuracy"):
-        problems.add(f"{where}.metric", f"must be mse, mae or accuracy, got {metric!r}")
+    if metric not in METRICS:
+        *others, last = METRICS
+        problems.add(f"{where}.metric", f"must be {', '.join(others)} or {last}, got {metric!r}")
         ok = False
     if (
         not isinstance(thresholds, list)
@@ -420,7 +412,7 @@ def _parse_scoring(raw: object, where: str, problems: _Problems) -> Scoring | No
         )
         ok = False
     elif ok:
-        lower = metric in LOWER_IS_BETTER
+        lower = METRICS[cast("MetricName", metric)].lower_is_better
         pairs = list(itertools.pairwise(thresholds))
         if not all((b < a) if lower else (b > a) for a, b in pairs):
             order = (

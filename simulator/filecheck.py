@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.grading.reasons import Reason
+
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _CHUNK = 1 << 20
 
@@ -32,6 +34,10 @@ class FileCheck:
     @classmethod
     def broken(cls, reason: str) -> FileCheck:
         return cls(False, reason)
+
+    def as_reason(self) -> Reason:
+        """The verdict as a coded reason: every incomplete file is ``file-broken``."""
+        return Reason("file-broken", self.reason or "the model file is incomplete")
 
 
 def check_model_file(path: Path) -> FileCheck:

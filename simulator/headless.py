@@ -1,20 +1,22 @@
 """The headless face of the engine: one line per event, as text or as JSON lines.
 
 Text lines are for people watching a terminal; ``--json`` gives one object per line
-(``{"event": ..., "at": ISO-8601, ...}``) for scripts and for the tests that drive the CLI.
+(``{"event": ..., "at": ISO-8601, ...}``, :func:`simulator.events.event_json`) for scripts and
+for the tests that drive the CLI.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Any, TextIO
+from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
 
-from simulator.durations import format_duration
-from simulator.engine import EngineEvent
+from simulator import events
+from simulator.durations import format_duration, iso_time
+from simulator.metrics import format_metric, score_label
 
 
 class EventPrinter:
@@ -25,87 +27,113 @@ class EventPrinter:
         self.stream = stream or sys.stdout
         self.console = Console(file=self.stream, highlight=False, soft_wrap=True)
 
-    def __call__(self, event: EngineEvent) -> None:
+    def __call__(self, event: events.SessionEvent) -> None:
         if self.json_lines:
-            self.stream.write(json.dumps(event.to_json()) + "\n")
+            self.stream.write(json.dumps(events.event_json(event)) + "\n")
             self.stream.flush()
             return
         line = describe(event)
         if line is not None:
-            clock = event.to_json()["at"][11:19]
+            clock = iso_time(event.at)[11:19]
             self.console.print(f"[dim]{clock}[/]  {line}")
 
 
-def describe(event: EngineEvent) -> str | None:
+def describe(event: events.SessionEvent) -> str | None:
     """A one-line, human description of an event (rich markup), or None for internal ones."""
-    data: dict[str, Any] = event.data
-    question = escape(str(data.get("question", "")))
-    kind = event.kind
-    if kind == "session-opened":
-        verb = "resumed" if data.get("resumed") else "started"
-        return (
-            f"[bold]Session {event.session_id} {verb}[/]: {escape(str(data.get('exam_title')))}, "
-            f"{format_duration(float(data.get('remaining_s', 0)))} left, workspace {escape(str(data.get('workspace')))}"
-        )
-    if kind == "worker-ready":
-        return f"[dim]grader ready (pid {data['pid']}, warmed up in {data['warm_s']:.1f}s)[/]"
-    if kind == "worker-exited":
-        return f"[dim]grader {data['pid']} stopped: {escape(str(data['reason']))}[/]"
-    if kind == "model-detected":
-        return f"{question}: new model saved, attempt #{data['attempt']} queued"
-    if kind == "attempt-requeued":
-        return f"{question}: attempt #{data['attempt']} queued again after a restart"
-    if kind == "grading-started":
-        return f"{question}: grading attempt #{data['attempt']}..."
-    if kind == "attempt-graded":
-        metric = data.get("metric") or {}
-        value = metric.get("value")
-        shown = f"{metric.get('name')} {value:.4g}" if isinstance(value, float) else "no metric"
-        return (
-            f"{question}: [bold green]{data['score']}/5[/] ({shown}); "
-            f"question score {data['question_score']}/5"
-        )
-    if kind == "attempt-not-gradable":
-        return f"{question}: [bold yellow]not gradable[/]: {escape(str(data.get('reason')))}"
-    if kind == "attempt-superseded":
-        return f"[dim]{question}: attempt #{data['attempt']} skipped, a newer save replaced it[/]"
-    if kind == "attempt-rejected":
-        return f"{question}: [red]saved after the exam ended[/]: recorded, not graded"
-    if kind == "model-unchanged":
-        return f"[dim]{question}: same content as attempt #{data['attempt']} ({data['state']}), not graded again[/]"
-    if kind == "submit-and-test-failed":
-        return f"{question}: {escape(str(data['reason']))}"
-    if kind == "time-warning":
-        return f"[bold yellow]time warning: {format_duration(float(data['remaining_s']))} left[/]"
-    if kind == "deadline-reached":
-        return f"[bold red]Time is up[/]: auto-submitting ({data['pending']} attempt(s) still being graded)"
-    if kind == "submit-requested":
-        return f"[bold]Submitting the exam[/] ({data['pending']} attempt(s) still being graded)"
-    if kind == "session-submitted":
-        total = data["total"]
-        verdict = "[bold green]PASS[/]" if total["passed"] else "[bold red]FAIL[/]"
-        how = (
-            "auto-submitted at the deadline" if data["reason"] == "auto-submitted" else "submitted"
-        )
-        return f"[bold]Exam {how}[/]: {total['points']:g}/{total['max_points']:g} points ({total['percent']}%) {verdict}"
-    if kind == "solutions-revealed":
-        return f"Reference solutions are now in the workspace ({len(data['files'])} x reference_solution.py)"
-    if kind == "engine-detached":
-        return (
-            f"Detached: the clock keeps running ({format_duration(float(data['remaining_s']))} left). "
-            "Run 'tfexam resume' to come back."
-        )
-    if kind == "run-started":
-        return f"{question}: training run #{data['run']} started (log: {escape(str(data['log']))})"
-    if kind == "run-ended":
-        code = data.get("exit_code")
-        how = {
-            "finished": "[green]finished[/]",
-            "failed": "[red]failed[/]",
-            "stopped": "stopped",
-        }.get(str(data["state"]), str(data["state"]))
-        exit_text = f", exit code {code}" if code is not None else ""
-        return f"{question}: training run #{data['run']} {how}{exit_text}"
-    if kind == "engine-error":
-        return f"[bold red]{escape(str(data['message']))}[/]"
+    question = escape(getattr(event, "question_id", ""))
+    match event:
+        case events.SessionOpened():
+            verb = "resumed" if event.resumed else "started"
+            return (
+                f"[bold]Session {event.session_id} {verb}[/]: {escape(event.exam_title)}, "
+                f"{format_duration(round(event.remaining_s, 1))} left, "
+                f"workspace {escape(str(event.workspace))}"
+            )
+        case events.WorkerReady():
+            return f"[dim]grader ready (pid {event.pid}, warmed up in {round(event.warm_s, 2):.1f}s)[/]"
+        case events.WorkerExited():
+            return f"[dim]grader {event.pid} stopped: {escape(event.reason.text)}[/]"
+        case events.ModelDetected():
+            return f"{question}: new model saved, attempt #{event.attempt.id} queued"
+        case events.AttemptRequeued():
+            return f"{question}: attempt #{event.attempt.id} queued again after a restart"
+        case events.GradingStarted():
+            return f"{question}: grading attempt #{event.attempt.id}..."
+        case events.AttemptGraded():
+            attempt = event.attempt
+            shown = (
+                format_metric(attempt.metric_name, attempt.metric_value)
+                if attempt.metric_name and attempt.metric_value is not None
+                else "no metric"
+            )
+            return (
+                f"{question}: [bold green]{score_label(attempt.score)}[/] ({shown}); "
+                f"question score {score_label(event.question_score)}"
+            )
+        case events.AttemptNotGradable():
+            return f"{question}: [bold yellow]not gradable[/]: {escape(event.reason.text)}"
+        case events.AttemptSuperseded():
+            return (
+                f"[dim]{question}: attempt #{event.attempt.id} skipped, a newer save replaced it[/]"
+            )
+        case events.AttemptRejected():
+            return f"{question}: [red]saved after the exam ended[/]: recorded, not graded"
+        case events.ModelUnchanged():
+            previous = event.previous
+            return (
+                f"[dim]{question}: same content as attempt #{previous.id} ({previous.state}), "
+                "not graded again[/]"
+            )
+        case events.SubmitAndTestFailed():
+            return f"{question}: {escape(event.reason.text)}"
+        case events.TimeWarning():
+            return (
+                f"[bold yellow]time warning: {format_duration(round(event.remaining_s, 1))} left[/]"
+            )
+        case events.DeadlineReached():
+            return (
+                "[bold red]Time is up[/]: auto-submitting "
+                f"({event.pending} attempt(s) still being graded)"
+            )
+        case events.SubmitRequested():
+            return f"[bold]Submitting the exam[/] ({event.pending} attempt(s) still being graded)"
+        case events.SessionSubmitted():
+            total = event.result
+            verdict = "[bold green]PASS[/]" if total.passed else "[bold red]FAIL[/]"
+            how = (
+                "auto-submitted at the deadline"
+                if event.reason == "auto-submitted"
+                else "submitted"
+            )
+            return (
+                f"[bold]Exam {how}[/]: {total.points:g}/{total.max_points:g} points "
+                f"({round(total.percent, 1)}%) {verdict}"
+            )
+        case events.SolutionsRevealed():
+            return (
+                "Reference solutions are now in the workspace "
+                f"({len(event.files)} x reference_solution.py)"
+            )
+        case events.EngineDetached():
+            return (
+                "Detached: the clock keeps running "
+                f"({format_duration(round(event.remaining_s, 1))} left). "
+                "Run 'tfexam resume' to come back."
+            )
+        case events.RunStarted():
+            return (
+                f"{question}: training run #{event.run.id} started "
+                f"(log: {escape(str(event.run.log_path))})"
+            )
+        case events.RunEnded():
+            run = event.run
+            how = {
+                "finished": "[green]finished[/]",
+                "failed": "[red]failed[/]",
+                "stopped": "stopped",
+            }.get(run.state, run.state)
+            exit_text = f", exit code {run.exit_code}" if run.exit_code is not None else ""
+            return f"{question}: training run #{run.id} {how}{exit_text}"
+        case events.EngineFailed():
+            return f"[bold red]{escape(event.message)}[/]"
     return None

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from simulator.exam_format import MAX_SCORE, Exam, Policy, Question
+from simulator.exam_format import Exam, Policy, Question
+from simulator.metrics import MAX_SCORE
 from simulator.store import PENDING_ATTEMPT_STATES, AttemptRecord
 
 QuestionState = Literal["not-attempted", "pending", "graded", "not-gradable"]

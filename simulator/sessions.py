@@ -16,9 +16,10 @@ from pathlib import Path
 import psutil
 
 from simulator.catalog import find_exam
-from simulator.engine import Engine, EngineEvent, engine_is_live
+from simulator.engine import Engine, EventListener
 from simulator.exam_format import Exam, ExamFormatError, Policy, Question, load_exam
 from simulator.grading.settings import GradingSettings
+from simulator.liveness import engine_is_live
 from simulator.paths import DataPaths
 from simulator.store import SessionRecord, Store
 from simulator.workspace import create_workspace, default_workspace
@@ -76,7 +77,6 @@ def record_session(
         id=session_id,
         exam_id=exam.id,
         exam_root=exam.root,
-        exam_snapshot=exam.to_dict(),
         workspace=workspace,
         started_at=started_at,
         deadline=started_at + duration_s,
@@ -111,7 +111,7 @@ def finalize_if_due(
     store: Store,
     paths: DataPaths,
     session: SessionRecord,
-    on_event: Callable[[EngineEvent], None] | None = None,
+    on_event: EventListener | None = None,
     *,
     submit: bool = False,
 ) -> SessionRecord:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from simulator.engine import engine_is_live, iso_time
+from simulator.durations import iso_time
 from simulator.exam_format import Exam, Policy
+from simulator.liveness import engine_is_live
 from simulator.scoring import exam_result
 from simulator.store import SessionRecord, Store
 

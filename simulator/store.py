@@ -18,14 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from simulator.grading.reasons import Reason, ReasonCode
+
 SessionState = Literal["running", "submitted"]
 AttemptState = Literal[
     "queued", "grading", "graded", "not-gradable", "rejected-after-deadline", "superseded"
 ]
-#: States whose attempt is settled: nothing more will happen to it.
-FINAL_ATTEMPT_STATES: frozenset[str] = frozenset(
-    {"graded", "not-gradable", "rejected-after-deadline", "superseded"}
-)
 PENDING_ATTEMPT_STATES: frozenset[str] = frozenset({"queued", "grading"})
 RunState = Literal["running", "finished", "failed", "stopped"]
 
@@ -37,7 +35,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
     exam_id TEXT NOT NULL,
     exam_root TEXT NOT NULL,
-    exam_snapshot TEXT NOT NULL,
+    -- Unused since the exam is loaded from exam_root (kept: older stores require a value).
+    exam_snapshot TEXT NOT NULL DEFAULT '{}',
     workspace TEXT NOT NULL,
     started_at REAL NOT NULL,
     deadline REAL NOT NULL,
@@ -118,7 +117,7 @@ CREATE INDEX IF NOT EXISTS system_samples_by_session ON system_samples(session_i
 """
 #: Columns added to existing tables since schema 1 (added on open, never removed).
 _ADDED_COLUMNS = {
-    "attempts": [("source", "TEXT"), ("run_id", "INTEGER")],
+    "attempts": [("source", "TEXT"), ("run_id", "INTEGER"), ("reason_code", "TEXT")],
 }
 
 
@@ -129,7 +128,6 @@ class SessionRecord:
     id: str
     exam_id: str
     exam_root: Path
-    exam_snapshot: dict[str, Any]
     workspace: Path
     started_at: float
     deadline: float
@@ -172,6 +170,15 @@ class AttemptRecord:
     #: of the candidate's working in the question folder), "external" (a download or a copy).
     source: str | None = None
     run_id: int | None = None
+    #: For an attempt that was not graded: what a program may act on (the sentence is ``message``).
+    reason_code: ReasonCode | None = None
+
+    @property
+    def reason(self) -> Reason | None:
+        """Why the attempt was refused: not gradable, or saved after the deadline."""
+        if self.state not in ("not-gradable", "rejected-after-deadline"):
+            return None
+        return Reason(self.reason_code or "unknown", self.message or "")
 
 
 @dataclass(frozen=True)
@@ -289,12 +296,11 @@ class Store:
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO sessions(id, exam_id, exam_root, exam_snapshot, workspace, started_at,"
-                " deadline, state, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " deadline, state, settings) VALUES (?, ?, ?, '{}', ?, ?, ?, ?, ?)",
                 (
                     record.id,
                     record.exam_id,
                     str(record.exam_root),
-                    json.dumps(record.exam_snapshot),
                     str(record.workspace),
                     record.started_at,
                     record.deadline,
@@ -399,12 +405,13 @@ class Store:
         finished_at: float | None = None,
         source: str | None = None,
         run_id: int | None = None,
+        reason_code: ReasonCode | None = None,
     ) -> AttemptRecord:
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO attempts(session_id, question_id, source_path, blob, sha256, size, origin,"
-                " saved_at, detected_at, queued_at, finished_at, state, message, source, run_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " saved_at, detected_at, queued_at, finished_at, state, message, source, run_id,"
+                " reason_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     question_id,
@@ -421,6 +428,7 @@ class Store:
                     message,
                     source,
                     run_id,
+                    reason_code,
                 ),
             )
             attempt_id = cursor.lastrowid
@@ -471,11 +479,12 @@ class Store:
         metric_value: float | None = None,
         message: str | None = None,
         timings: dict[str, float] | None = None,
+        reason_code: ReasonCode | None = None,
     ) -> AttemptRecord:
         with self._transaction() as db:
             db.execute(
                 "UPDATE attempts SET state=?, finished_at=?, score=?, metric_name=?, metric_value=?,"
-                " message=?, timings=? WHERE id=?",
+                " message=?, timings=?, reason_code=? WHERE id=?",
                 (
                     state,
                     finished_at,
@@ -484,6 +493,7 @@ class Store:
                     metric_value,
                     message,
                     json.dumps(timings or {}),
+                    reason_code,
                     attempt_id,
                 ),
             )
@@ -650,7 +660,6 @@ def _session_from_row(row: sqlite3.Row) -> SessionRecord:
         id=row["id"],
         exam_id=row["exam_id"],
         exam_root=Path(row["exam_root"]),
-        exam_snapshot=json.loads(row["exam_snapshot"]),
         workspace=Path(row["workspace"]),
         started_at=row["started_at"],
         deadline=row["deadline"],
@@ -687,6 +696,7 @@ def _attempt_from_row(row: sqlite3.Row) -> AttemptRecord:
         timings=json.loads(row["timings"] or "{}"),
         source=row["source"],
         run_id=row["run_id"],
+        reason_code=row["reason_code"],
     )
 
 

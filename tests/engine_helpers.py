@@ -7,15 +7,19 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from simulator.catalog import find_exam
-from simulator.engine import Engine, EngineEvent
+from simulator.engine import Engine
+from simulator.events import SessionEvent
 from simulator.exam_format import Policy
 from simulator.grading.pool import GradingPool
 from simulator.paths import data_paths
 from simulator.sessions import NewSession, create_session, record_session
 from simulator.store import AttemptRecord, SessionRecord, Store
 from simulator.watcher import WatchTimings
+
+E = TypeVar("E", bound=SessionEvent)
 
 
 class EngineHarness:
@@ -47,7 +51,7 @@ class EngineHarness:
         else:
             self.session = create_session(self.store, request)
         self.workspace = self.session.workspace
-        self.events: list[EngineEvent] = []
+        self.events: list[SessionEvent] = []
         self._cond = threading.Condition()
         self.engine = Engine(
             self.store, self.paths, self.session, self.exam, pool=pool, watch_timings=WatchTimings(),
@@ -55,7 +59,7 @@ class EngineHarness:
         )  # fmt: skip
         self.engine.subscribe(self._record)
 
-    def _record(self, event: EngineEvent) -> None:
+    def _record(self, event: SessionEvent) -> None:
         with self._cond:
             self.events.append(event)
             self._cond.notify_all()
@@ -67,25 +71,31 @@ class EngineHarness:
     def question_folder(self, question: str = "basic-model") -> Path:
         return self.workspace / self.exam.question(question).workspace_folder
 
-    def kinds(self) -> list[str]:
+    def kinds(self) -> list[type[SessionEvent]]:
         with self._cond:
-            return [e.kind for e in self.events]
+            return [type(e) for e in self.events]
 
     def wait_for(
-        self, predicate: Callable[[list[EngineEvent]], bool], timeout: float = 30.0
-    ) -> list[EngineEvent]:
+        self, predicate: Callable[[list[SessionEvent]], bool], timeout: float = 30.0
+    ) -> list[SessionEvent]:
         with self._cond:
             ok = self._cond.wait_for(lambda: predicate(self.events), timeout)
-            assert ok, f"timed out; events so far: {[e.kind for e in self.events]}"
+            assert ok, f"timed out; events so far: {[e.KIND for e in self.events]}"
             return list(self.events)
 
-    def wait_for_count(self, kind: str, count: int, timeout: float = 30.0) -> list[EngineEvent]:
-        return self.wait_for(lambda events: sum(e.kind == kind for e in events) >= count, timeout)
+    def wait_for_count(self, kind: type[E], count: int, timeout: float = 30.0) -> list[E]:
+        """Wait until ``count`` events of one class arrived; return those."""
+        self.wait_for(lambda events: sum(isinstance(e, kind) for e in events) >= count, timeout)
+        return self.of(kind)
 
-    def last(self, kind: str) -> EngineEvent:
-        """The newest event of one kind: other kinds (a worker getting ready) may come later."""
+    def of(self, kind: type[E]) -> list[E]:
+        """Every event of one class so far, oldest first."""
         with self._cond:
-            return next(e for e in reversed(self.events) if e.kind == kind)
+            return [e for e in self.events if isinstance(e, kind)]
+
+    def last(self, kind: type[E]) -> E:
+        """The newest event of one kind: other kinds (a worker getting ready) may come later."""
+        return self.of(kind)[-1]
 
     def wait_idle(self, quiet_s: float = 2.5, timeout: float = 60.0) -> None:
         """Wait until no event arrived for ``quiet_s`` and nothing is pending."""

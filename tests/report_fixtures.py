@@ -59,14 +59,15 @@ def recorded_session(
     )
     store.finish_run(second.id, state="failed", ended_at=t0 + 1500, exit_code=1)
     attempt("series", 15, "graded", score=3, metric_name="mae", metric_value=0.28, run=first.id)
-    attempt("series", 20, "not-gradable", source="local",
+    attempt("series", 20, "not-gradable", source="local", reason_code="wrong-shape",
             message="wrong input shape: the question expects (30, 1) but the model takes (30,) (batch axis not counted)")  # fmt: skip
     attempt(
         "series", 40, "graded", score=5, metric_name="mae", metric_value=0.09, source="external"
     )
     attempt(
-        "text", 25, "not-gradable", message="the model uses a Lambda layer | pipes stay in one cell"
-    )
+        "text", 25, "not-gradable", reason_code="lambda-layer",
+        message="the model uses a Lambda layer | pipes stay in one cell",
+    )  # fmt: skip
     for i in range(360):
         busy = 300 <= i * 10 < 1500
         store.add_system_sample(SystemSample(session.id, t0 + i * 10, 85.0 if busy else 12.0,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator import events
 from simulator.grading.pool import GradingPool
 from simulator.grading.settings import GradingSettings
 from simulator.scoring import exam_result
@@ -51,12 +52,11 @@ def test_good_then_poor_model_best_policy_keeps_the_best(
     h = harness_factory(policy="best").start()
     target = h.question_folder() / "mymodel.h5"
     shutil.copyfile(models["good.h5"], target)
-    h.wait_for_count("attempt-graded", 1)
+    h.wait_for_count(events.AttemptGraded, 1)
     shutil.copyfile(models["poor.h5"], target)
-    events = h.wait_for_count("attempt-graded", 2)
-    graded = [e.data for e in events if e.kind == "attempt-graded"]
-    assert [g["score"] for g in graded] == [5, 0]
-    assert graded[-1]["question_score"] == 5
+    graded = h.wait_for_count(events.AttemptGraded, 2)
+    assert [g.attempt.score for g in graded] == [5, 0]
+    assert graded[-1].question_score == 5
     assert h.engine.result().questions[0].score == 5
     assert [a.state for a in h.attempts()] == ["graded", "graded"]
     assert all((h.paths.blobs_dir(h.session.id) / (a.blob or "")).is_file() for a in h.attempts())
@@ -68,11 +68,11 @@ def test_last_policy_counts_the_last_graded_attempt_and_not_gradable_never_lower
     h = harness_factory(policy="last").start()
     target = h.question_folder() / "mymodel.h5"
     shutil.copyfile(models["good.h5"], target)
-    h.wait_for_count("attempt-graded", 1)
+    h.wait_for_count(events.AttemptGraded, 1)
     shutil.copyfile(models["close.h5"], target)
-    h.wait_for_count("attempt-graded", 2)
+    h.wait_for_count(events.AttemptGraded, 2)
     target.write_bytes(b"")  # a broken save
-    h.wait_for_count("attempt-not-gradable", 1)
+    h.wait_for_count(events.AttemptNotGradable, 1)
     result = exam_result(h.exam, h.attempts(), "last")
     assert result.questions[0].score == 4  # the last graded attempt, not the broken one
     assert [a.state for a in h.attempts()] == ["graded", "graded", "not-gradable"]
@@ -120,18 +120,18 @@ def test_in_place_rename_and_copy_in_saves_are_each_graded_once(  # type: ignore
             handle.write(data[start : start + 1024])
             handle.flush()
             time.sleep(0.002)
-    h.wait_for_count("attempt-graded", 1)
+    h.wait_for_count(events.AttemptGraded, 1)
 
     temporary = folder / ".mymodel.h5.crdownload"  # an editor's or browser's temp file, renamed
     shutil.copyfile(models["close.h5"], temporary)
     temporary.replace(target)
-    h.wait_for_count("attempt-graded", 2)
+    h.wait_for_count(events.AttemptGraded, 2)
 
     colab = tmp_path / "Downloads" / "mymodel.h5"  # trained elsewhere, copied in
     colab.parent.mkdir()
     shutil.copyfile(models["poor.h5"], colab)
     shutil.copy2(colab, target)
-    h.wait_for_count("attempt-graded", 3)
+    h.wait_for_count(events.AttemptGraded, 3)
     h.wait_idle()
 
     attempts = h.attempts()
@@ -140,7 +140,7 @@ def test_in_place_rename_and_copy_in_saves_are_each_graded_once(  # type: ignore
 
     expected = [content_hash(models[name]) for name in ("good.h5", "close.h5", "poor.h5")]
     assert [a.sha256 for a in attempts] == expected
-    assert "model-unchanged" not in h.kinds()
+    assert events.ModelUnchanged not in h.kinds()
 
 
 def test_truncated_then_complete_save(harness_factory, models: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
@@ -148,11 +148,12 @@ def test_truncated_then_complete_save(harness_factory, models: dict[str, Path]) 
     target = h.question_folder() / "mymodel.h5"
     data = models["good.h5"].read_bytes()
     target.write_bytes(data[: len(data) // 2])
-    h.wait_for_count("attempt-not-gradable", 1)
+    h.wait_for_count(events.AttemptNotGradable, 1)
     shutil.copyfile(models["good.h5"], target)
-    events = h.wait_for_count("attempt-graded", 1)
-    reasons = [e.data["reason"] for e in events if e.kind == "attempt-not-gradable"]
-    assert reasons[0].startswith("the file is truncated")
+    h.wait_for_count(events.AttemptGraded, 1)
+    refused = h.of(events.AttemptNotGradable)
+    assert refused[0].reason.text.startswith("the file is truncated")
+    assert refused[0].reason.code == "file-broken"
     assert [a.state for a in h.attempts()] == ["not-gradable", "graded"]
     assert h.engine.result().questions[0].score == 5
 
@@ -168,7 +169,7 @@ def test_a_file_half_written_when_the_engine_starts_is_not_a_failure(  # type: i
         h.start()  # the start-up scan finds a file that is still being written
         time.sleep(0.5)
         handle.write(data[len(data) // 2 :])
-    h.wait_for_count("attempt-graded", 1)
+    h.wait_for_count(events.AttemptGraded, 1)
     h.wait_idle()
     assert [a.state for a in h.attempts()] == ["graded"]
 
@@ -179,21 +180,20 @@ def test_same_content_is_not_graded_twice_but_submit_and_test_reports_it(  # typ
     h = harness_factory().start()
     target = h.question_folder() / "mymodel.h5"
     shutil.copyfile(models["good.h5"], target)
-    h.wait_for_count("attempt-graded", 1)
+    h.wait_for_count(events.AttemptGraded, 1)
     shutil.copyfile(models["good.h5"], target)  # saved again, same bytes
     h.engine.submit_and_test("basic-model")
-    h.wait_for_count("model-unchanged", 2)
+    h.wait_for_count(events.ModelUnchanged, 2)
     assert len(h.attempts()) == 1
 
 
 def test_submit_and_test_without_a_model_says_what_to_do(harness_factory) -> None:  # type: ignore[no-untyped-def]
     h = harness_factory().start()
     h.engine.submit_and_test("basic-model")
-    h.wait_for_count("submit-and-test-failed", 1)
-    assert (
-        h.last("submit-and-test-failed").data["reason"]
-        == "no model to submit: save mymodel.h5 in category1/ first"
-    )
+    h.wait_for_count(events.SubmitAndTestFailed, 1)
+    failed = h.last(events.SubmitAndTestFailed)
+    assert failed.reason.text == "no model to submit: save mymodel.h5 in category1/ first"
+    assert (failed.reason.code, failed.question_id) == ("no-model-file", "basic-model")
 
 
 def test_deadline_auto_submits_and_freezes_scores(harness_factory, models: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
@@ -201,14 +201,14 @@ def test_deadline_auto_submits_and_freezes_scores(harness_factory, models: dict[
     shutil.copyfile(models["good.h5"], h.question_folder() / "mymodel.h5")
     assert h.engine.wait(20)
     kinds = h.kinds()
-    assert kinds.index("deadline-reached") < kinds.index("session-submitted")
+    assert kinds.index(events.DeadlineReached) < kinds.index(events.SessionSubmitted)
     session = h.store.get_session(h.session.id)
     assert (session.state, session.end_reason) == ("submitted", "auto-submitted")
     revealed = sorted(p.name for p in h.workspace.rglob("reference_solution.py"))
     assert revealed == ["reference_solution.py"] * len(h.exam.questions)  # only after the end
-    submitted = next(e for e in h.events if e.kind == "session-submitted")
-    assert submitted.data["scores"]["basic-model"] == 5
-    assert set(submitted.data["scores"].values()) == {5, 0}  # unanswered questions score 0
+    scores = {r.question.id: r.score for r in h.last(events.SessionSubmitted).result.questions}
+    assert scores["basic-model"] == 5
+    assert set(scores.values()) == {5, 0}  # unanswered questions score 0
     # After the end, a new save changes nothing.
     shutil.copyfile(models["poor.h5"], h.question_folder() / "mymodel.h5")
     time.sleep(1.0)
@@ -236,19 +236,19 @@ def test_at_the_deadline_grading_under_way_counts_and_a_later_save_is_recorded_n
     assert late.state == "rejected-after-deadline"
     assert late.message == "saved after the exam ended: recorded, not graded"
     assert (h.paths.blobs_dir(h.session.id) / (late.blob or "")).is_file()  # kept all the same
-    submitted = h.last("session-submitted").data
-    assert submitted["reason"] == "auto-submitted"
+    submitted = h.last(events.SessionSubmitted)
+    assert submitted.reason == "auto-submitted"
     assert h.store.get_session(h.session.id).ended_at == deadline
-    assert submitted["scores"]["basic-model"] == 0  # the late 5/5 model does not count
+    assert submitted.result.questions[0].score == 0  # the late 5/5 model does not count
 
 
 def test_time_warnings_fire_once_each(harness_factory) -> None:  # type: ignore[no-untyped-def]
     h = harness_factory(duration_s=62).start()
-    h.wait_for_count("time-warning", 1, timeout=10)
+    h.wait_for_count(events.TimeWarning, 1, timeout=10)
     time.sleep(1.5)  # a second warning would come at the next tick
-    warnings = [e.data["minutes"] for e in h.events if e.kind == "time-warning"]
+    warnings = [e.minutes_left for e in h.of(events.TimeWarning)]
     assert warnings == [1]  # 60, 30 and 10 minutes are longer than the session: never announced
-    assert h.last("time-warning").data["remaining_s"] <= 60
+    assert h.last(events.TimeWarning).remaining_s <= 60
 
 
 def test_a_five_hour_session_warns_at_60_30_10_and_1_minutes_left(harness_factory) -> None:  # type: ignore[no-untyped-def]
@@ -261,13 +261,11 @@ def test_a_five_hour_session_warns_at_60_30_10_and_1_minutes_left(harness_factor
     for minutes in (60, 30, 10, 1):
         now[0] = deadline - minutes * 60 - 5  # five seconds before the mark: nothing yet
         time.sleep(1.2)
-        assert [e.data["minutes"] for e in h.events if e.kind == "time-warning"] == expected
+        assert [e.minutes_left for e in h.of(events.TimeWarning)] == expected
         now[0] = deadline - minutes * 60 + 1  # crossed
         expected.append(minutes)
-        h.wait_for_count("time-warning", len(expected), timeout=10)
-    warnings = [
-        (e.data["minutes"], e.data["remaining_s"]) for e in h.events if e.kind == "time-warning"
-    ]
+        h.wait_for_count(events.TimeWarning, len(expected), timeout=10)
+    warnings = [(e.minutes_left, round(e.remaining_s, 1)) for e in h.of(events.TimeWarning)]
     assert warnings == [(60, 3599.0), (30, 1799.0), (10, 599.0), (1, 59.0)]
 
 
@@ -276,7 +274,7 @@ def test_submit_ends_the_session_after_grading_what_was_saved(
 ) -> None:  # type: ignore[no-untyped-def]
     h = harness_factory().start()
     shutil.copyfile(models["close.h5"], h.question_folder() / "mymodel.h5")
-    h.wait_for_count("model-detected", 1)
+    h.wait_for_count(events.ModelDetected, 1)
     h.engine.submit()
     assert h.engine.wait(20)
     session = h.store.get_session(h.session.id)

@@ -147,7 +147,7 @@ def _check_memory_limit(grader: SyncGrader, models: dict[str, Path]) -> None:
     assert message == "grading needed more than the 1500 MB memory limit (the model is too large)"
     assert grade_practice(grader, models["good.h5"])[:2] == ("graded", 5)
     exits = [e for e in grader.events if isinstance(e, WorkerExited)]
-    assert any("memory limit" in e.reason for e in exits)
+    assert any(e.reason.code == "memory-limit" for e in exits)
 
 
 def test_workers_are_recycled_after_their_job_quota(

@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 import simulator.report
+from simulator import events
 from simulator.report.markdown import render_markdown
 from simulator.report.model import build_report
 from simulator.report.text import render_text
@@ -70,6 +71,37 @@ def test_recorded_session_figures(tfexam_home: Path, tmp_path: Path, utc: None) 
     assert report.questions[0].reference_value is None, "the format exam declares no reference"
     assert any("Q2 (Text classification) scored 0" in line for line in report.advice)
     assert any("stopped without leaving 1 time" in line for line in report.advice)
+
+
+def test_advice_for_refused_saves_follows_the_reason_codes(
+    tfexam_home: Path, tmp_path: Path, utc: None
+) -> None:
+    """The most frequent code picks the remedy, whatever words its sentence uses; a tie goes to
+    the code seen first, so the same session always gets the same advice."""
+    store, session, exam = recorded_session(tmp_path / "ws")
+    for minute, code, message in (
+        (26, "timeout", "grading took longer than the 120 s limit"),
+        (27, "lambda-layer", "refused by the exam's rule"),
+        (28, "timeout", "grading took longer than the 120 s limit"),
+    ):
+        at = STARTED_AT + minute * 60
+        made = store.add_attempt(
+            session_id=session.id, question_id="text", source_path=str(tmp_path / "m.h5"),
+            blob=None, sha256=f"{minute:064d}", size=1, origin="watch", saved_at=at,
+            detected_at=at, state="queued", queued_at=at,
+        )  # fmt: skip
+        store.finish_attempt(
+            made.id, state="not-gradable", finished_at=at + 1, message=message, reason_code=code
+        )
+    report = build_report(store, session, exam, now=STARTED_AT + 4000)
+    jsonschema.validate(report.to_json(), SCHEMA)
+    refused = [line for line in report.advice if "saves of" in line]
+    assert refused == [
+        "4 saves of Q2 (Text classification) could not be graded (e.g. the model uses a Lambda "
+        "layer | pipes stay in one cell): use built-in layers: Lambda layers are not allowed."
+    ]  # lambda-layer twice, timeout twice: the one seen first wins
+    codes = [a.reason_code for a in report.questions[1].attempts]
+    assert codes == ["lambda-layer", "timeout", "lambda-layer", "timeout"]
 
 
 def test_text_report_matches_the_snapshot(
@@ -181,10 +213,10 @@ def test_report_of_a_real_session_with_parallel_runs(
         series, text = harness.question_folder("series"), harness.question_folder("text")
         harness.engine.start_run("series", write(series, "train.py", SERIES, epochs=60))
         harness.engine.start_run("text", write(text, "train.py", TEXT, epochs=40, verbose=2))
-        harness.wait_for_count("run-ended", 2, timeout=120)
-        harness.wait_for_count("attempt-graded", 2, timeout=60)
+        harness.wait_for_count(events.RunEnded, 2, timeout=120)
+        harness.wait_for_count(events.AttemptGraded, 2, timeout=60)
         harness.engine.submit()
-        harness.wait_for_count("session-submitted", 1, timeout=60)
+        harness.wait_for_count(events.SessionSubmitted, 1, timeout=60)
         session = harness.store.get_session(harness.session.id)
         report = build_report(harness.store, session, harness.exam)
         first, second = harness.store.runs(session.id)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator import events
 from simulator.grading.pool import GradingPool
 from simulator.store import RunRecord
 from simulator.training.logtail import LogTail
@@ -123,13 +124,13 @@ def test_two_runs_at_once_are_tracked_and_their_models_graded_as_theirs(
     assert [(r.epoch, r.epochs) for r in ended] == [(40, 40), (30, 30)]
     assert all(r.cpu_seconds > 0.5 and r.peak_rss_mb > 50 for r in ended), ended
     assert "loss" in ended[0].metrics and "accuracy" in ended[1].metrics
-    harness.wait_for_count("attempt-graded", 2, timeout=60)
+    harness.wait_for_count(events.AttemptGraded, 2, timeout=60)
     attempts = {a.question_id: a for a in harness.attempts()}
     assert attempts["series"].source == "run" and attempts["series"].run_id == first.id
     assert attempts["text"].source == "run" and attempts["text"].run_id == second.id
     assert harness.store.run_samples(first.id), "CPU and memory sampled over time"
     kinds = harness.kinds()
-    assert kinds.count("run-started") == 2 and kinds.count("run-ended") == 2
+    assert kinds.count(events.RunStarted) == 2 and kinds.count(events.RunEnded) == 2
 
 
 def test_a_run_is_stopped_cleanly_and_can_be_restarted(harness: EngineHarness) -> None:
@@ -163,8 +164,8 @@ def test_a_crashing_script_is_failed_with_its_exit_code_and_log_tail(
     view = next(v for v in harness.engine.run_views() if v.record.id == run.id)
     assert view.tail[-1] == "ValueError: the candidate's script broke after one epoch"
     assert any(line.startswith("Traceback") for line in view.tail)
-    event = harness.last("run-ended")
-    assert event.data["state"] == "failed" and event.data["exit_code"] == 1
+    event = harness.last(events.RunEnded)
+    assert event.run.state == "failed" and event.exit_code == 1
 
 
 def test_a_model_copied_in_without_a_run_is_external(
@@ -175,10 +176,10 @@ def test_a_model_copied_in_without_a_run_is_external(
     shutil.copyfile(
         FIXTURES / "keras2" / "lstm_time_major.h5", harness.question_folder("series") / "mymodel.h5"
     )
-    harness.wait_for_count("attempt-graded", 1, timeout=60)
+    harness.wait_for_count(events.AttemptGraded, 1, timeout=60)
     [attempt] = harness.attempts()
     assert attempt.source == "external" and attempt.run_id is None
-    assert harness.last("attempt-graded").data["source"] == "external"
+    assert harness.last(events.AttemptGraded).attempt.source == "external"
 
 
 def test_tfexam_train_runs_a_script_headless_and_reports_how_it_ended(

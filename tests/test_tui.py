@@ -12,10 +12,16 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, DataTable, Static
 
+from simulator import events
 from simulator.durations import format_duration
+from simulator.engine import Engine
+from simulator.facade import SessionFacade
 from simulator.grading.pool import GradingPool
+from simulator.grading.settings import GradingSettings
+from simulator.sessions import NewSession, record_session
 from simulator.tui.app import ExamApp
 from simulator.tui.exam_window import AttemptsTable, QuestionsTable
+from simulator.tui.messages import ModelDetectedMessage
 from simulator.tui.project import ProjectTree
 from simulator.tui.prompt import PromptView
 from simulator.tui.screens import (
@@ -25,6 +31,7 @@ from simulator.tui.screens import (
     ResultsScreen,
     WorkspaceDialog,
 )
+from simulator.watcher import WatchTimings
 from tests.tui_helpers import Clock, TuiRig, notifications, table_rows, text_of, wait_until
 
 
@@ -475,3 +482,52 @@ async def test_review_app_shows_the_report_in_tabs(tfexam_home: Path, tmp_path: 
         await pilot.press("escape")
         await pilot.pause(0.2)
     assert not app.is_running
+
+
+async def test_graders_that_cannot_start_are_an_error_dialog(rig: TuiRig, tmp_path: Path) -> None:
+    """A worker that never gets ready (here: 0.3 s allowed to import TensorFlow) makes the pool
+    give up with ``worker-unavailable``: the one worker exit worth a dialog."""
+    workspace = tmp_path / "ws"
+    shutil.copytree(rig.template, workspace)
+    grading = GradingSettings(workers=1, startup_timeout_s=0.3)
+    request = NewSession(rig.exam, workspace=workspace, duration_s=600, grading=grading)
+    session = record_session(rig.store, request, workspace, time.time())
+    engine = Engine(rig.store, rig.paths, session, rig.exam, watch_timings=WatchTimings())
+    rig.engines.append(engine)
+    seen: list[events.WorkerExited] = []
+    engine.subscribe(lambda e: seen.append(e) if isinstance(e, events.WorkerExited) else None)
+    app = ExamApp(SessionFacade(engine))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ErrorDialog), timeout=60)
+        title = " ".join(text_of(w) for w in app.screen.query(".dialog-title"))
+        assert "Grading is not available" in title
+        assert seen and all(e.reason.code == "worker-unavailable" for e in seen)
+        await pilot.pause(3)  # the pool tries again: still one dialog, not one per try
+        assert len(app.screen_stack) == 2
+
+
+async def test_a_flood_of_attempt_updates_is_coalesced(rig: TuiRig) -> None:
+    session = rig.session()
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        refreshes = [0]
+        real_refresh = app.refresh_view
+
+        def counted() -> None:
+            refreshes[0] += 1
+            real_refresh()
+
+        app.refresh_view = counted  # type: ignore[method-assign]
+        attempt = rig.store.add_attempt(
+            session_id=session.id, question_id="basic-model", source_path="m.h5", blob=None,
+            sha256="0" * 64, size=1, origin="watch", saved_at=time.time(),
+            detected_at=time.time(), state="queued",
+        )  # fmt: skip
+        event = events.ModelDetected(
+            at=time.time(), session_id=session.id, attempt=attempt, path=Path("m.h5")
+        )
+        for _ in range(100):
+            app.post_message(ModelDetectedMessage(event))
+        await pilot.pause(0.5)
+        assert 1 <= refreshes[0] <= 5, refreshes[0]

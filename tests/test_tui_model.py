@@ -63,7 +63,7 @@ def attempt(id: int, state: str, saved_min: float, **fields: object) -> AttemptR
 def test_exam_view_rows_follow_the_scoring_rules() -> None:
     exam = load_exam(PRACTICE_EXAM)
     session = SessionRecord(
-        id="s", exam_id=exam.id, exam_root=exam.root, exam_snapshot={}, workspace=Path("w"),
+        id="s", exam_id=exam.id, exam_root=exam.root, workspace=Path("w"),
         started_at=1000.0, deadline=1000.0 + 5 * 3600, state="running", settings={},
     )  # fmt: skip
     attempts = [

@@ -71,6 +71,7 @@ NO_TENSORFLOW = textwrap.dedent(
     from pathlib import Path
     from simulator.catalog import find_exam
     from simulator.engine import Engine
+    from simulator.facade import SessionFacade
     from simulator.paths import data_paths
     from simulator.sessions import NewSession, create_session
     from simulator.store import Store
@@ -83,7 +84,7 @@ NO_TENSORFLOW = textwrap.dedent(
     exam = find_exam(exam_dir, paths)
     session = create_session(store, NewSession(exam, workspace=workspace, duration_s=600))
     engine = Engine(store, paths, session, exam)
-    app = ExamApp(engine)
+    app = ExamApp(SessionFacade(engine))
 
     async def main() -> str:
         async with app.run_test(size=(120, 40)) as pilot:

@@ -21,6 +21,7 @@ from textual.widgets import DataTable
 from simulator.catalog import find_exam
 from simulator.engine import Engine
 from simulator.exam_format import Exam, Policy
+from simulator.facade import SessionFacade
 from simulator.grading.pool import GradingPool
 from simulator.paths import DataPaths, data_paths
 from simulator.sessions import NewSession, record_session
@@ -85,7 +86,7 @@ class TuiRig:
             watch_timings=WatchTimings(), clock=clock,
         )  # fmt: skip
         self.engines.append(engine)
-        return ExamApp(engine, prepare_prompts=prepare_prompts)
+        return ExamApp(SessionFacade(engine), prepare_prompts=prepare_prompts)
 
     def close(self) -> None:
         for engine in self.engines:

@@ -12,12 +12,18 @@ from collections.abc import Sequence
 import numpy as np
 
 from simulator.exam_format import ModelInterface, Scoring, format_shape
+from simulator.grading.reasons import Reason
 
 Shape = tuple[int | None, ...]
 
 
 class NotGradableError(Exception):
-    """The model cannot be graded; ``str(error)`` is the one-line reason for the candidate."""
+    """The model cannot be graded; ``str(error)`` is the one-line reason for the candidate and
+    ``reason.code`` what a program may act on."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.text)
+        self.reason = reason
 
 
 def check_interface(
@@ -28,21 +34,33 @@ def check_interface(
     expected_out = format_shape(interface.output_shape)
     if len(input_shapes) != 1:
         raise NotGradableError(
-            f"the model has {len(input_shapes)} inputs; the question expects one input of shape {expected_in}"
+            Reason(
+                "wrong-shape",
+                f"the model has {len(input_shapes)} inputs; the question expects one input of shape {expected_in}",
+            )
         )
     if len(output_shapes) != 1:
         raise NotGradableError(
-            f"the model has {len(output_shapes)} outputs; the question expects one output of shape {expected_out}"
+            Reason(
+                "wrong-shape",
+                f"the model has {len(output_shapes)} outputs; the question expects one output of shape {expected_out}",
+            )
         )
     if not _fits(interface.input_shape, input_shapes[0], free_expected=True):
         raise NotGradableError(
-            f"wrong input shape: the question expects {expected_in} but the model takes "
-            f"{format_shape(input_shapes[0])} (batch axis not counted)"
+            Reason(
+                "wrong-shape",
+                f"wrong input shape: the question expects {expected_in} but the model takes "
+                f"{format_shape(input_shapes[0])} (batch axis not counted)",
+            )
         )
     if not _fits(tuple(interface.output_shape), output_shapes[0], free_expected=False):
         raise NotGradableError(
-            f"wrong output shape: the question expects {expected_out} but the model returns "
-            f"{format_shape(output_shapes[0])} (batch axis not counted)"
+            Reason(
+                "wrong-shape",
+                f"wrong output shape: the question expects {expected_out} but the model returns "
+                f"{format_shape(output_shapes[0])} (batch axis not counted)",
+            )
         )
 
 
@@ -66,15 +84,21 @@ def check_output_kind(interface: ModelInterface, predictions: np.ndarray) -> Non
         sums = predictions.sum(axis=-1)
         if np.any(predictions < -1e-6) or not np.allclose(sums, 1.0, atol=1e-3):
             raise NotGradableError(
-                "the output is not a softmax: each row must be probabilities that sum to 1 "
-                f"(end with Dense({interface.output_shape[-1]}, activation='softmax'))"
+                Reason(
+                    "wrong-output",
+                    "the output is not a softmax: each row must be probabilities that sum to 1 "
+                    f"(end with Dense({interface.output_shape[-1]}, activation='softmax'))",
+                )
             )
     elif interface.output == "sigmoid" and (
         np.any(predictions < -1e-6) or np.any(predictions > 1 + 1e-6)
     ):
         raise NotGradableError(
-            "the output is not a sigmoid probability: values must lie in [0, 1] "
-            "(end with Dense(1, activation='sigmoid'))"
+            Reason(
+                "wrong-output",
+                "the output is not a sigmoid probability: values must lie in [0, 1] "
+                "(end with Dense(1, activation='sigmoid'))",
+            )
         )
 
 

@@ -27,6 +27,7 @@ from simulator.grading.evaluation import (
 from simulator.grading.model_loading import load_candidate
 from simulator.grading.protocol import GradingJob, GradingResult
 from simulator.grading.reasons import evaluation_error_reason
+from simulator.metrics import format_metric, score_label
 
 log = logging.getLogger("tfexam.grading")
 HiddenData = tuple[np.ndarray, np.ndarray]
@@ -58,7 +59,7 @@ def grade(job: GradingJob) -> GradingResult:
         log.info(
             "job %s not gradable: %s", job.job_id, reason, exc_info=reason.__cause__ is not None
         )
-        return GradingResult(job.job_id, "not-gradable", message=str(reason), timings=timings)
+        return GradingResult.not_gradable(job.job_id, reason.reason, timings)
 
 
 def _grade(
@@ -88,9 +89,9 @@ def _grade(
 
     score = question.scoring.score(value)
     metric = question.scoring.metric
-    message = f"{metric} {value:.4g} -> {score}/5"
+    message = f"{format_metric(metric, value)} -> {score_label(score)}"
     if not np.isfinite(value):
-        message = "the model predicts NaN or infinity (did training diverge?) -> 0/5"
+        message = f"the model predicts NaN or infinity (did training diverge?) -> {score_label(0)}"
     if model.notes:
         message += " (older Keras file: " + "; ".join(model.notes) + ")"
     return GradingResult(

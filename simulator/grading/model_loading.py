@@ -26,7 +26,12 @@ from simulator.grading.keras2_compat import (
     read_h5_model_config,
     rewrite_legacy_h5,
 )
-from simulator.grading.reasons import LAMBDA_REASON, WEIGHTS_ONLY_REASON, load_error_reason
+from simulator.grading.reasons import (
+    LAMBDA_REASON,
+    WEIGHTS_ONLY_REASON,
+    Reason,
+    load_error_reason,
+)
 
 #: Rows per forward pass; small inputs go through one eager call (no tf.function tracing).
 PREDICT_BATCH = 256
@@ -47,14 +52,14 @@ def load_candidate(path: Path, workdir: Path) -> CandidateModel:
     """Load ``path`` or raise :class:`NotGradableError` with the reason in one line."""
     check = check_model_file(path)
     if not check.complete:
-        raise NotGradableError(check.reason or "the model file is incomplete")
+        raise NotGradableError(check.as_reason())
     if path.is_dir():
         return _load_savedmodel(path)
     config = _read_config(path)
     if config is None:
-        raise NotGradableError(WEIGHTS_ONLY_REASON)
+        raise NotGradableError(Reason("weights-only", WEIGHTS_ONLY_REASON))
     if "Lambda" in find_layer_classes(config):
-        raise NotGradableError(LAMBDA_REASON)
+        raise NotGradableError(Reason("lambda-layer", LAMBDA_REASON))
     load_path: Path = path
     notes: tuple[str, ...] = ()
     if path.suffix == ".h5":
@@ -103,8 +108,11 @@ def _load_savedmodel(folder: Path) -> CandidateModel:
     name = next((n for n in ("serving_default", "serve") if n in signatures), None)
     if name is None:
         raise NotGradableError(
-            f"the SavedModel {folder.name}/ has no serving signature: save it with model.export() "
-            "or, better, model.save('mymodel.h5')"
+            Reason(
+                "load-failed",
+                f"the SavedModel {folder.name}/ has no serving signature: save it with "
+                "model.export() or, better, model.save('mymodel.h5')",
+            )
         )
     function = signatures[name]
     _, inputs = function.structured_input_signature

@@ -28,6 +28,7 @@ import psutil
 
 import simulator
 from simulator.grading.protocol import GradingJob, GradingResult, parse_line
+from simulator.grading.reasons import Reason
 from simulator.grading.settings import GradingSettings
 
 log = logging.getLogger("tfexam.pool")
@@ -47,7 +48,7 @@ class WorkerReady:
 class WorkerExited:
     slot: int
     pid: int
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class GradingPool:
         self._jobs: deque[GradingJob] = deque()
         self._cond = threading.Condition()
         self._closing = False
-        self._broken: str | None = None
+        self._broken: Reason | None = None
         self._threads: list[threading.Thread] = []
         self._status: dict[int, WorkerStatus] = {}
         self._workers: dict[int, _Worker] = {}
@@ -170,7 +171,7 @@ class GradingPool:
                 self._jobs.append(job)
                 self._cond.notify()
         if broken is not None:
-            self._emit(JobFinished(GradingResult(job.job_id, "not-gradable", message=broken)))
+            self._emit(JobFinished(GradingResult.not_gradable(job.job_id, broken)))
 
     def withdraw(self, job_id: int) -> bool:
         """Take a job back if no worker has started it yet; True if it was withdrawn."""
@@ -188,10 +189,6 @@ class GradingPool:
     def status(self) -> list[WorkerStatus]:
         with self._cond:
             return [self._status[slot] for slot in sorted(self._status)]
-
-    def worker_pids(self) -> list[int]:
-        with self._cond:
-            return [w.process.pid for w in self._workers.values()]
 
     def wait_ready(self, timeout: float) -> bool:
         """Block until every slot has a warm worker (used by benchmarks and tests)."""
@@ -296,20 +293,25 @@ class GradingPool:
         with self._cond:
             self._workers.pop(slot, None)
         if not self._closing:
-            reason = f"grading worker failed to start (see {log_path})"
-            log.error(reason)
+            reason = Reason(
+                "worker-unavailable", f"grading worker failed to start (see {log_path})"
+            )
+            log.error(reason.text)
             self._emit(WorkerExited(slot, process.pid, reason))
         return None
 
     def _give_up(self, slot: int) -> None:
-        reason = f"the grading worker could not start (see {self.log_dir / f'grader-{slot}.log'})"
+        reason = Reason(
+            "worker-unavailable",
+            f"the grading worker could not start (see {self.log_dir / f'grader-{slot}.log'})",
+        )
         with self._cond:
             self._broken = reason
             jobs = list(self._jobs)
             self._jobs.clear()
         self._set_status(slot, None, "stopped", 0)
         for job in jobs:
-            self._emit(JobFinished(GradingResult(job.job_id, "not-gradable", message=reason)))
+            self._emit(JobFinished(GradingResult.not_gradable(job.job_id, reason)))
 
     def _next_job(self) -> GradingJob | None:
         with self._cond:
@@ -317,14 +319,14 @@ class GradingPool:
                 self._cond.wait()
             return None if self._closing else self._jobs.popleft()
 
-    def _serve(self, slot: int, worker: _Worker) -> str:
+    def _serve(self, slot: int, worker: _Worker) -> Reason:
         """Feed jobs to one worker until it must be recycled; return why it stopped."""
         jobs_done = 0
         while jobs_done < self.settings.max_jobs_per_worker:
             job = self._next_job()
             if job is None:
                 worker.stop()
-                return "pool closed"
+                return Reason("pool-closed", "pool closed")
             self._set_status(slot, worker.process.pid, "busy", jobs_done)
             self._emit(JobStarted(job.job_id, worker.process.pid, time.time()))
             result, alive = self._run_job(worker, job)
@@ -332,9 +334,9 @@ class GradingPool:
             self._set_status(slot, worker.process.pid, "idle", jobs_done)
             self._emit(JobFinished(result))
             if not alive:
-                return result.message or "worker stopped"
+                return result.reason or Reason("worker-crashed", "worker stopped")
         worker.stop()
-        return f"recycled after {jobs_done} jobs"
+        return Reason("worker-recycled", f"recycled after {jobs_done} jobs")
 
     def _run_job(self, worker: _Worker, job: GradingJob) -> tuple[GradingResult, bool]:
         """Run one job; returns the result and whether the worker is still usable."""
@@ -344,7 +346,9 @@ class GradingPool:
         if not worker.send(job.to_line()):
             worker.kill()
             return self._failed(
-                job, started, "the grading process died before the job started"
+                job,
+                started,
+                Reason("worker-crashed", "the grading process died before the job started"),
             ), False
         while True:
             try:
@@ -360,7 +364,9 @@ class GradingPool:
                     else f"crashed (exit code {code})"
                 )
                 return self._failed(
-                    job, started, f"the grading process {how} while grading this model"
+                    job,
+                    started,
+                    Reason("worker-crashed", f"the grading process {how} while grading this model"),
                 ), False
             rss = worker.rss_mb()
             peak_mb = max(peak_mb, rss)
@@ -372,22 +378,25 @@ class GradingPool:
                 return self._failed(
                     job,
                     started,
-                    f"grading needed more than the {limit_mb} MB memory limit (the model is too large)",
+                    Reason(
+                        "memory-limit",
+                        f"grading needed more than the {limit_mb} MB memory limit (the model is too large)",
+                    ),
                 ), False
             if elapsed > self.settings.timeout_s:
                 worker.kill()
                 return self._failed(
                     job,
                     started,
-                    f"grading took longer than the {self.settings.timeout_s:g} s limit (the model is too slow or hangs)",
+                    Reason(
+                        "timeout",
+                        f"grading took longer than the {self.settings.timeout_s:g} s limit (the model is too slow or hangs)",
+                    ),
                 ), False
 
     @staticmethod
-    def _failed(job: GradingJob, started: float, reason: str) -> GradingResult:
-        log.warning("job %s: %s", job.job_id, reason)
-        return GradingResult(
-            job.job_id,
-            "not-gradable",
-            message=reason,
-            timings={"run_s": time.monotonic() - started},
+    def _failed(job: GradingJob, started: float, reason: Reason) -> GradingResult:
+        log.warning("job %s: %s", job.job_id, reason.text)
+        return GradingResult.not_gradable(
+            job.job_id, reason, timings={"run_s": time.monotonic() - started}
         )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
+
+from simulator.grading.reasons import Reason, ReasonCode
 
 ResultState = Literal["graded", "not-gradable"]
 
@@ -43,7 +45,8 @@ class GradingResult:
     """What became of a job: a score, or a one-line reason why the model is not gradable.
 
     ``timings`` holds the worker's own stages (``load_s``, ``check_s``, ``data_s``,
-    ``evaluate_s``) and the pool's (``run_s``, the whole job as the pool saw it).
+    ``evaluate_s``) and the pool's (``run_s``, the whole job as the pool saw it). A not-gradable
+    result carries ``reason_code`` beside its sentence in ``message``.
     """
 
     job_id: int
@@ -54,6 +57,26 @@ class GradingResult:
     message: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     worker_pid: int | None = None
+    reason_code: ReasonCode | None = None
+
+    @classmethod
+    def not_gradable(
+        cls, job_id: int, reason: Reason, timings: dict[str, float] | None = None
+    ) -> GradingResult:
+        return cls(
+            job_id,
+            "not-gradable",
+            message=reason.text,
+            reason_code=reason.code,
+            timings=timings or {},
+        )
+
+    @property
+    def reason(self) -> Reason | None:
+        """Why the model is not gradable (None once graded)."""
+        if self.state == "graded":
+            return None
+        return Reason(self.reason_code or "unknown", self.message or "")
 
     def to_line(self) -> str:
         return json.dumps({"type": "result", **asdict(self)}) + "\n"
@@ -69,6 +92,7 @@ class GradingResult:
             message=message.get("message"),
             timings={k: float(v) for k, v in (message.get("timings") or {}).items()},
             worker_pid=message.get("worker_pid"),
+            reason_code=cast("ReasonCode | None", message.get("reason_code")),
         )
 
     def with_timing(self, **extra: float) -> GradingResult:

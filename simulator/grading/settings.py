@@ -12,6 +12,12 @@ from typing import Any
 
 import psutil
 
+#: Time beyond a job's own limit by which its result is surely in: the pool's poll, the kill of a
+#: job past its limit and the recording of the result. Whoever waits on grading adds it once per
+#: hand-over it waits through (the engine's closing: once; a command waiting for that engine:
+#: twice).
+GRADING_SLACK_S = 15.0
+
 
 def _default_memory_limit_mb() -> int:
     """4 GiB, or half the machine's memory on a smaller one (but never under 1 GiB)."""
@@ -48,6 +54,10 @@ class GradingSettings:
     def defaults(cls) -> GradingSettings:
         cores = os.cpu_count() or 2
         return cls(memory_limit_mb=_default_memory_limit_mb(), intra_threads=max(1, min(2, cores)))
+
+    def grading_limit_s(self) -> float:
+        """How long after a job starts its result is surely in, even when it had to be killed."""
+        return self.timeout_s + GRADING_SLACK_S
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

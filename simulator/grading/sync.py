@@ -13,7 +13,7 @@ from types import TracebackType
 
 from simulator.grading.pool import GradingPool, JobFinished, PoolEvent
 from simulator.grading.protocol import GradingJob, GradingResult
-from simulator.grading.settings import GradingSettings
+from simulator.grading.settings import GRADING_SLACK_S, GradingSettings
 
 
 class GradingError(RuntimeError):
@@ -43,7 +43,7 @@ class SyncGrader:
     def grade(self, model: Path, exam_root: Path, question_id: str, seed: int) -> GradingResult:
         job_id = next(self._ids)
         self.pool.submit(GradingJob(job_id, str(model), str(exam_root), question_id, seed))
-        limit = self.settings.startup_timeout_s + self.settings.timeout_s + 30
+        limit = self.settings.startup_timeout_s + self.settings.grading_limit_s() + GRADING_SLACK_S
         with self._cond:
             if not self._cond.wait_for(lambda: job_id in self._results, limit):
                 raise GradingError(f"grading did not finish; see the grader log in {self.log_dir}")

@@ -18,6 +18,7 @@ import traceback
 from typing import TextIO
 
 from simulator.grading.protocol import GradingJob, GradingResult, parse_line, ready_line
+from simulator.grading.reasons import Reason
 
 
 def _take_protocol_channel() -> TextIO:
@@ -109,10 +110,9 @@ def main() -> int:
             result = grade(job)
         except Exception as error:
             log.error("job %s crashed:\n%s", job.job_id, traceback.format_exc())
-            result = GradingResult(
+            result = GradingResult.not_gradable(
                 job.job_id,
-                "not-gradable",
-                message=f"the grader failed: {type(error).__name__}: {error}",
+                Reason("load-failed", f"the grader failed: {type(error).__name__}: {error}"),
             )
         result = dataclasses.replace(result, worker_pid=os.getpid())
         log.info("job %s: %s %s", job.job_id, result.state, result.message)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulator.durations import format_duration
+from simulator.metrics import MAX_SCORE, score_label
 
 if TYPE_CHECKING:
     from simulator.report.model import QuestionEntry, Report
 
 #: A first submission after this share of the exam is late: a basic model should come early.
 LATE_SHARE = 0.6
-#: Idle share worth mentioning while some question was below 5/5.
+#: Idle share worth mentioning while some question was below the maximum score.
 IDLE_SHARE = 0.3
 
 
@@ -33,7 +34,7 @@ def advise(report: Report) -> list[str]:
             )
             advice.append(
                 f"{name} scored 0 because {why}: a basic model saved early earns points "
-                f"({q.weight:g} x 5 were possible)."
+                f"({q.weight:g} x {MAX_SCORE} were possible)."
             )
         elif q.first_gradable_s > LATE_SHARE * duration:
             advice.append(
@@ -41,19 +42,20 @@ def advise(report: Report) -> list[str]:
                 f"{format_duration(duration)}: submit a basic model early, then improve it."
             )
         if q.not_gradable >= 2:
-            reason = _common_reason(q)
+            code, example = _common_reason(q)
             advice.append(
                 f"{q.not_gradable} saves of {name} could not be graded"
-                + (f" (e.g. {reason.split(':')[0]})" if reason else "")
-                + f": {_remedy(reason)}"
+                + (f" (e.g. {example.split(':')[0]})" if example else "")
+                + f": {_remedy(code)}"
             )
     parallel = report.parallelism
-    below_five = [q for q in report.questions if q.score < 5]
+    below_five = [q for q in report.questions if q.score < MAX_SCORE]
     if below_five and parallel.idle_share >= IDLE_SHARE and summary.time_used_s > 600:
         advice.append(
             f"The machine was idle {parallel.idle_share:.0%} of the time (longest stretch "
             f"{format_duration(parallel.longest_idle_gap_s)}) while "
-            f"{len(below_five)} question(s) were below 5/5: keep a training running while you read."
+            f"{len(below_five)} question(s) were below {score_label(MAX_SCORE)}: keep a training "
+            "running while you read."
         )
     if parallel.oversubscribed_s >= 300 and parallel.cores:
         advice.append(
@@ -72,26 +74,28 @@ def advise(report: Report) -> list[str]:
     return advice
 
 
-def _common_reason(question: QuestionEntry) -> str:
-    reasons = [a.reason for a in question.attempts if a.state == "not-gradable" and a.reason]
-    return max(set(reasons), key=reasons.count) if reasons else ""
+def _common_reason(question: QuestionEntry) -> tuple[str, str]:
+    """The most frequent not-gradable reason's code and its first sentence; ties go to the code
+    seen first, so the same session always gets the same advice."""
+    refused = [a for a in question.attempts if a.state == "not-gradable"]
+    codes = [a.reason_code or "unknown" for a in refused]
+    if not codes:
+        return "", ""
+    code = max(codes, key=lambda c: (codes.count(c), -codes.index(c)))
+    return code, refused[codes.index(code)].reason or ""
 
 
-#: What to do about the most common reason, by words in it (first match wins).
-REMEDIES = (
-    (("shape",), "keep the starter's input and output shapes; check with model.summary() before saving."),
-    (("lambda",), "use built-in layers: Lambda layers are not allowed."),
-    (("softmax", "sigmoid", "probabilit"), "end with the activation the question names."),
-    (("truncated", "empty", "not a keras", "not an hdf5", "zip"),
-     "let model.save('mymodel.h5') finish, or copy the file again whole."),
-    (("custom", "unknown layer"), "use built-in layers and losses only; the grader knows no custom objects."),
-    (("longer than", "memory"), "the model is far too big or slow for the question: make it smaller."),
-)  # fmt: skip
+#: What to do about the most common reason, by its code.
+REMEDIES: dict[str, str] = {
+    "wrong-shape": "keep the starter's input and output shapes; check with model.summary() before saving.",
+    "lambda-layer": "use built-in layers: Lambda layers are not allowed.",
+    "wrong-output": "end with the activation the question names.",
+    "file-broken": "let model.save('mymodel.h5') finish, or copy the file again whole.",
+    "unknown-layer": "use built-in layers and losses only; the grader knows no custom objects.",
+    "timeout": "the model is far too big or slow for the question: make it smaller.",
+    "memory-limit": "the model is far too big or slow for the question: make it smaller.",
+}
 
 
-def _remedy(reason: str) -> str:
-    lowered = reason.lower()
-    for words, remedy in REMEDIES:
-        if any(word in lowered for word in words):
-            return remedy
-    return "read the reason in the attempt list before saving again."
+def _remedy(code: str) -> str:
+    return REMEDIES.get(code, "read the reason in the attempt list before saving again.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulator.metrics import score_label
 from simulator.report.model import Report
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -57,7 +58,7 @@ def timeline_lanes(report: Report) -> list[Lane]:
         marks = []
         for a in q.attempts:
             if a.state == "graded" and a.score is not None:
-                marks.append(Mark(a.at_s, f"score-{a.score}", f"#{a.id}: {a.score}/5"))
+                marks.append(Mark(a.at_s, f"score-{a.score}", f"#{a.id}: {score_label(a.score)}"))
             elif a.state == "not-gradable":
                 marks.append(Mark(a.at_s, "not-gradable", f"#{a.id}: not gradable"))
             elif a.state == "rejected-after-deadline":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from simulator.engine import iso_time
+from simulator.durations import iso_time
 from simulator.exam_format import Exam, Policy
 from simulator.scoring import exam_result
 from simulator.store import SessionRecord, Store

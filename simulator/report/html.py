@@ -9,6 +9,7 @@ well-formed XML, and prints on A4 (the charts scale to the page's width).
 from __future__ import annotations
 
 from simulator.durations import format_duration
+from simulator.metrics import score_label
 from simulator.report.charts import timeline_lanes
 from simulator.report.model import (
     IDLE_CPU_PERCENT,
@@ -175,7 +176,7 @@ def _questions(report: Report) -> str:
         ]
         if over:
             reference = (
-                f"{metric_value(q, q.reference_value)} → {q.reference_score}/5"
+                f"{metric_value(q, q.reference_value)} → {score_label(q.reference_score)}"
                 if q.reference_value is not None
                 else "—"
             )
@@ -342,7 +343,7 @@ def _td(value: str, class_: str = "") -> str:
 
 
 def _chip(score: int) -> str:
-    return tag("span", f"{score}/5", class_=f"chip s{score_index(score)}")
+    return tag("span", score_label(score), class_=f"chip s{score_index(score)}")
 
 
 def _clock(iso: str, date: bool = False) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simulator.durations import format_duration
+from simulator.metrics import score_label
 from simulator.report.charts import downsample, sparkline
 from simulator.report.model import Report
 from simulator.report.text import HOW, SOURCE
@@ -37,12 +38,12 @@ def render_markdown(report: Report) -> str:
     for q in report.questions:
         tries = len([a for a in q.attempts if a.state != "superseded"])
         row = (
-            f"| {q.number} | {_cell(q.title)} | {q.weight:g} | {q.score}/5 | {metric_value(q, q.best_value)} "
+            f"| {q.number} | {_cell(q.title)} | {q.weight:g} | {score_label(q.score)} | {metric_value(q, q.best_value)} "
             f"| {elapsed(q.first_gradable_s)} | {elapsed(q.first_to_best_s)} | {tries} | {q.not_gradable} |"
         )
         if over:
             row += (
-                f" {metric_value(q, q.reference_value)} → {q.reference_score}/5 |"
+                f" {metric_value(q, q.reference_value)} → {score_label(q.reference_score)} |"
                 if q.reference_value is not None
                 else " — |"
             )
@@ -59,7 +60,7 @@ def render_markdown(report: Report) -> str:
             source = SOURCE.get(a.source, a.source or "") + (
                 f" #{a.run}" if a.run is not None else ""
             )
-            score = f"{a.score}/5" if a.score is not None else "—"
+            score = score_label(a.score)
             lines.append(
                 f"| {'★' if a.counted else ''}{a.id} | {format_duration(a.at_s)} | {source} | {score} "
                 f"| {_cell(result)} |"

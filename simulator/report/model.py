@@ -11,8 +11,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from simulator.engine import iso_time
-from simulator.exam_format import MAX_SCORE, Exam, Policy
+from simulator import events
+from simulator.durations import iso_time
+from simulator.exam_format import Exam, Policy
+from simulator.metrics import MAX_SCORE
 from simulator.report.intervals import Interval, concurrency_shares, gaps, union
 from simulator.scoring import exam_result
 from simulator.store import AttemptRecord, EventRecord, RunRecord, SessionRecord, Store
@@ -38,6 +40,8 @@ class AttemptEntry:
     metric: str | None
     value: float | None
     reason: str | None
+    #: The reason's code (``ReasonCode``), for what to advise; None when graded or unknown.
+    reason_code: str | None
     counted: bool
     grading_s: float | None
 
@@ -181,7 +185,7 @@ def build_report(
     policy: Policy = session.settings.get("policy", exam.policy)
     attempts = store.attempts(session.id)
     runs = store.runs(session.id)
-    events = store.events(session.id)
+    logged = store.events(session.id)
     samples = [
         Sample(s.at - start, s.cpu_percent, s.memory_used_mb, s.memory_total_mb, s.runs)
         for s in store.system_samples(session.id)
@@ -193,8 +197,8 @@ def build_report(
         for number, item in enumerate(result.questions, start=1)
     ]
     run_entries = [_run_entry(run, start) for run in runs]
-    opened = [e for e in events if e.kind == "session-opened"]
-    timeline = _timeline_events(events, start)
+    opened = [e for e in logged if e.kind == events.SessionOpened.KIND]
+    timeline = _timeline_events(logged, start)
     # The timeline already tells each opening that followed one that never left: a crash.
     crashes = sum(1 for e in timeline if e.kind == "crash")
     summary = Summary(
@@ -297,6 +301,7 @@ def _attempt_entry(attempt: AttemptRecord, start: float, *, counted: bool) -> At
         metric=attempt.metric_name,
         value=attempt.metric_value,
         reason=None if attempt.state == "graded" else attempt.message,
+        reason_code=attempt.reason_code,
         counted=counted,
         grading_s=grading_s,
     )
@@ -331,13 +336,13 @@ def _grading_entry(attempt: AttemptRecord, start: float) -> GradingEntry:
     )
 
 
-def _timeline_events(events: list[EventRecord], start: float) -> list[TimelineEvent]:
+def _timeline_events(logged: list[EventRecord], start: float) -> list[TimelineEvent]:
     found = []
     open_now = False
-    for event in events:
+    for event in logged:
         at = round(event.at - start, 3)
         payload = event.payload
-        if event.kind == "session-opened":
+        if event.kind == events.SessionOpened.KIND:
             if open_now:
                 found.append(
                     TimelineEvent(at, "crash", "tfexam had stopped without leaving (crash or kill)")
@@ -345,18 +350,18 @@ def _timeline_events(events: list[EventRecord], start: float) -> list[TimelineEv
             if payload.get("resumed"):
                 found.append(TimelineEvent(at, "resumed", "tfexam resumed"))
             open_now = True
-        elif event.kind == "engine-detached":
+        elif event.kind == events.EngineDetached.KIND:
             open_now = False
             found.append(TimelineEvent(at, "detached", "left tfexam (the clock kept running)"))
-        elif event.kind == "time-warning":
+        elif event.kind == events.TimeWarning.KIND:
             found.append(
                 TimelineEvent(at, "time-warning", f"{payload.get('minutes')} minutes left")
             )
-        elif event.kind == "deadline-reached":
+        elif event.kind == events.DeadlineReached.KIND:
             found.append(TimelineEvent(at, "deadline", "time is up: auto-submit"))
-        elif event.kind == "submit-requested":
+        elif event.kind == events.SubmitRequested.KIND:
             found.append(TimelineEvent(at, "submit", "Submit and End Exam"))
-        elif event.kind == "session-submitted":
+        elif event.kind == events.SessionSubmitted.KIND:
             open_now = False
             found.append(TimelineEvent(at, "end", f"exam over ({payload.get('reason')})"))
     return found

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from html import escape
 
 from simulator.durations import format_duration
+from simulator.metrics import score_label
 from simulator.report.charts import Bar, Lane, Mark, timeline_lanes
 from simulator.report.model import SAMPLE_SPAN_S, QuestionEntry, Report, Sample
 
@@ -223,7 +224,7 @@ def _lane(
         out.append(
             tag(
                 "text",
-                text(f"{question.score}/5"),
+                text(score_label(question.score)),
                 x=WIDTH - 8,
                 y=y + PAD + MARK_ROW + 4,
                 text_anchor="end",

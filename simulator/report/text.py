@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.durations import format_duration
+from simulator.metrics import score_label
 from simulator.report.charts import downsample, sparkline, timeline_lanes
 from simulator.report.model import Report
 from simulator.report.values import elapsed, metric_value
@@ -72,13 +73,13 @@ def questions_table(report: Report) -> Table:
         table.add_column("Reference", justify="left")
     for q in report.questions:
         row = [
-            str(q.number), f"{q.title} (x{q.weight:g})", f"{q.score}/5", metric_value(q, q.best_value),
+            str(q.number), f"{q.title} (x{q.weight:g})", score_label(q.score), metric_value(q, q.best_value),
             elapsed(q.first_gradable_s), elapsed(q.first_to_best_s),
             str(len([a for a in q.attempts if a.state != "superseded"])), str(q.not_gradable),
         ]  # fmt: skip
         if over:
             row.append(
-                f"{metric_value(q, q.reference_value)} -> {q.reference_score}/5"
+                f"{metric_value(q, q.reference_value)} -> {score_label(q.reference_score)}"
                 if q.reference_value is not None
                 else "—"
             )
@@ -98,7 +99,7 @@ def attempts_tables(report: Report) -> list[Table]:
         table.add_column("Score", justify="right")
         table.add_column("Result", ratio=1)
         for a in q.attempts:
-            score = f"{a.score}/5" if a.score is not None else "—"
+            score = score_label(a.score)
             result = (
                 metric_value(q, a.value) if a.state == "graded" else f"{a.state}: {a.reason or ''}"
             )

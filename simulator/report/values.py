@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from simulator.durations import format_duration
+from simulator.metrics import format_metric
 from simulator.report.model import QuestionEntry
 
 
 def metric_value(q: QuestionEntry, value: float | None) -> str:
     """``mae 0.0489`` in the question's metric, or "—"."""
-    return "—" if value is None else f"{q.metric} {value:.4g}"
+    return "—" if value is None else format_metric(q.metric, value)
 
 
 def elapsed(seconds: float | None) -> str:

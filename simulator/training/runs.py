@@ -56,7 +56,8 @@ class RunView:
     elapsed_s: float
 
 
-RunListener = Callable[[str, RunRecord], None]
+#: Called with a run as it starts (state ``running``) and as it ends (any other state).
+RunListener = Callable[[RunRecord], None]
 
 
 class _LiveRun:
@@ -176,7 +177,7 @@ class RunManager:
     # Control ------------------------------------------------------------------------------------
 
     def subscribe(self, listener: RunListener) -> None:
-        """``listener(kind, run)`` for ``run-started`` and ``run-ended``, on the monitor's thread."""
+        """``listener(run)`` when a run starts and when it ends, on the monitor's thread."""
         self._listeners.append(listener)
 
     def start(self) -> None:
@@ -236,7 +237,7 @@ class RunManager:
         record = self.store.get_run(record.id)
         with self._lock:
             self._live[record.id] = _LiveRun(record, process)
-        self._announce("run-started", record)
+        self._announce(record)
         return record
 
     def restart(self, run_id: int) -> RunRecord:
@@ -365,7 +366,7 @@ class RunManager:
         )
         with self._lock:
             self._live.pop(run.record.id, None)
-        self._announce("run-ended", record)
+        self._announce(record)
 
     def _flush(self, force: bool = False) -> None:
         if not force and time.monotonic() - self._last_store < STORE_EVERY_S:
@@ -395,12 +396,12 @@ class RunManager:
             with contextlib.suppress(OSError):
                 os.kill(pid, sig)
 
-    def _announce(self, kind: str, record: RunRecord) -> None:
+    def _announce(self, record: RunRecord) -> None:
         for listener in list(self._listeners):
             try:
-                listener(kind, record)
+                listener(record)
             except Exception:
-                log.exception("run listener failed on %s", kind)
+                log.exception("run listener failed on run %s (%s)", record.id, record.state)
 
 
 def _stored_progress(record: RunRecord) -> TrainingProgress:

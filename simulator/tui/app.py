@@ -1,7 +1,8 @@
-"""The exam app: an IDE-like screen over a running :class:`~simulator.engine.Engine`.
+"""The exam app: an IDE-like screen over a running session, through its :class:`SessionFacade`.
 
 The engine runs in its own thread and calls our subscriber for every event; the subscriber only
-posts a Textual message (thread-safe), so every widget is touched from the app's loop alone.
+posts the event's Textual message (thread-safe, one message class per event class), so every
+widget is touched from the app's loop alone, and each kind has its own ``@on`` handler.
 Everything shown is read back from the session store, the same source ``tfexam status`` uses.
 """
 
@@ -25,10 +26,13 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from simulator import events
 from simulator.durations import format_duration, local_clock
-from simulator.engine import Engine, EngineEvent
 from simulator.exam_format import Question
+from simulator.facade import SessionFacade
+from simulator.metrics import format_metric, score_label
 from simulator.training.resources import Resources, measure
+from simulator.tui import messages
 from simulator.tui.editor import (
     NO_EDITOR_HINT,
     EditorError,
@@ -37,7 +41,7 @@ from simulator.tui.editor import (
     start_detached,
 )
 from simulator.tui.exam_window import ExamToolWindow, QuestionsTable, question_status_text
-from simulator.tui.messages import EngineEventMessage, OpenFileRequested, QuestionChosen
+from simulator.tui.messages import OpenFileRequested, QuestionChosen, engine_message
 from simulator.tui.project import ProjectTree
 from simulator.tui.prompt import PromptView
 from simulator.tui.run_window import RunToolWindow
@@ -64,8 +68,6 @@ HEAP_SETTLE_EVERY_S = 120.0
 MIN_SIZE = (80, 24)
 TICK_S = 0.5
 RESCAN_S = 2.0
-#: Grading-pool reasons that mean no model can be graded at all: worth a dialog, not a toast.
-FATAL_WORKER_REASONS = ("could not start", "failed to start")
 
 
 class ExamApp(App[str]):
@@ -121,7 +123,7 @@ class ExamApp(App[str]):
 
     def __init__(
         self,
-        engine: Engine,
+        facade: SessionFacade,
         *,
         log_path: Path | None = None,
         resources: Callable[[int], Resources] = measure,
@@ -132,10 +134,9 @@ class ExamApp(App[str]):
         super().__init__()
         self.prepare_prompts = prepare_prompts
         self.measure_resources = resources
-        self.engine = engine
-        self.store = engine.store
-        self.exam = engine.exam
-        self.session = engine.session
+        self.facade = facade
+        self.exam = facade.exam
+        self.session = facade.session()
         self.log_path = log_path
         self.questions = list(self.exam.questions)
         self._numbers = {q.id: f"Q{n}" for n, q in enumerate(self.questions, start=1)}
@@ -145,6 +146,7 @@ class ExamApp(App[str]):
         self._revealed = False
         self._last_rescan = 0.0
         self._results_shown = False
+        self._grading_unavailable_said = False
 
     # Layout -------------------------------------------------------------------------------------
 
@@ -170,7 +172,7 @@ class ExamApp(App[str]):
         self.title = f"tfexam · {self.exam.title}"
         self.query_one("#project", ProjectTree).border_title = "Project"
         self._title_tool_window()
-        self.engine.subscribe(self._on_engine_event)
+        self.facade.subscribe(self._on_engine_event)
         self.refresh_view()
         # The question current by then: a key pressed during the first frame must win.
         self.call_after_refresh(lambda: self._show_question(self.current))
@@ -181,7 +183,7 @@ class ExamApp(App[str]):
         self.query_one("#questions").focus()
         if self.session.state == "submitted":
             self.call_after_refresh(self._show_results)
-        self.run_worker(self.engine.start, name="engine-start", thread=True, exit_on_error=False)
+        self.run_worker(self.facade.start, name="engine-start", thread=True, exit_on_error=False)
 
     def _settle_heap(self) -> None:
         """Collect, then freeze what survives, so later full collections skip the widgets.
@@ -210,98 +212,143 @@ class ExamApp(App[str]):
 
     # Engine events ------------------------------------------------------------------------------
 
-    def _on_engine_event(self, event: EngineEvent) -> None:
+    def _on_engine_event(self, event: events.SessionEvent) -> None:
         """Called on the engine's thread: hand over to the app's loop, never touch widgets."""
-        self.post_message(EngineEventMessage(event))
+        self.post_message(engine_message(event))
 
-    def on_engine_event_message(self, message: EngineEventMessage) -> None:
+    @on(messages.SessionOpenedMessage)
+    @on(messages.ModelDetectedMessage)
+    @on(messages.GradingStartedMessage)
+    @on(messages.AttemptSupersededMessage)
+    @on(messages.AttemptRequeuedMessage)
+    def _on_attempts_changed(self) -> None:
+        self.refresh_view()
+
+    @on(messages.AttemptGradedMessage)
+    def _on_attempt_graded(self, message: messages.AttemptGradedMessage) -> None:
+        self.refresh_view()
         event = message.event
-        data: dict[str, Any] = event.data
-        kind = event.kind
-        if kind in _REFRESHING_EVENTS:
-            self.refresh_view()
-        question = self._question_label(str(data.get("question", "")))
-        if kind == "attempt-graded":
-            metric = data.get("metric") or {}
-            value = metric.get("value")
-            shown = f"{metric.get('name')} {value:.4g}" if isinstance(value, float) else ""
+        attempt = event.attempt
+        shown = (
+            f" {format_metric(attempt.metric_name, attempt.metric_value)}"
+            if attempt.metric_name and attempt.metric_value is not None
+            else ""
+        )
+        self.notify(
+            f"{score_label(attempt.score)}{shown}; question score {score_label(event.question_score)}",
+            title=f"{self._question_label(event.question_id)}: graded",
+            severity="information",
+        )
+
+    @on(messages.AttemptNotGradableMessage)
+    def _on_attempt_not_gradable(self, message: messages.AttemptNotGradableMessage) -> None:
+        self.refresh_view()
+        event = message.event
+        self.notify(
+            event.reason.text,
+            title=f"{self._question_label(event.question_id)}: not gradable",
+            severity="warning",
+            timeout=10,
+        )
+
+    @on(messages.AttemptRejectedMessage)
+    def _on_attempt_rejected(self, message: messages.AttemptRejectedMessage) -> None:
+        self.refresh_view()
+        self.notify(
+            "saved after the exam ended: recorded, not graded",
+            title=self._question_label(message.event.question_id),
+            severity="warning",
+        )
+
+    @on(messages.SubmitAndTestFailedMessage)
+    def _on_submit_and_test_failed(self, message: messages.SubmitAndTestFailedMessage) -> None:
+        event = message.event
+        self.notify(
+            event.reason.text,
+            title=f"{self._question_label(event.question_id)}: Submit and Test",
+            severity="warning",
+        )
+
+    @on(messages.ModelUnchangedMessage)
+    def _on_model_unchanged(self, message: messages.ModelUnchangedMessage) -> None:
+        previous = message.event.previous
+        if previous.state in ("graded", "not-gradable"):
             self.notify(
-                f"{data['score']}/5 {shown}; question score {data['question_score']}/5",
-                title=f"{question}: graded",
-                severity="information",
-            )
-        elif kind == "attempt-not-gradable":
-            self.notify(
-                str(data.get("reason")),
-                title=f"{question}: not gradable",
-                severity="warning",
-                timeout=10,
-            )
-        elif kind == "attempt-rejected":
-            self.notify(
-                "saved after the exam ended: recorded, not graded",
-                title=question,
-                severity="warning",
-            )
-        elif kind == "submit-and-test-failed":
-            self.notify(
-                str(data.get("reason")), title=f"{question}: Submit and Test", severity="warning"
-            )
-        elif kind == "model-unchanged" and data.get("state") in ("graded", "not-gradable"):
-            self.notify(
-                f"same file as attempt #{data['attempt']}, not graded again",
-                title=question,
+                f"same file as attempt #{previous.id}, not graded again",
+                title=self._question_label(previous.question_id),
                 timeout=4,
             )
-        elif kind == "time-warning":
-            minutes = int(data["minutes"])
-            self.notify(
-                f"{format_duration(float(data['remaining_s']))} left. Save a model for every question.",
-                title=f"{minutes} minute{'s' if minutes != 1 else ''} left",
-                severity="error" if minutes <= 10 else "warning",
-                timeout=15,
-            )
-        elif kind == "deadline-reached":
-            self._ended_label = "time is up"
-            self.notify(
-                "Time is up: the exam is being submitted automatically.",
-                title="Auto-submit",
-                severity="error",
-                timeout=15,
-            )
-        elif kind == "submit-requested":
-            self._ended_label = "submitting"
-            self.notify("Grading what was saved, then the exam ends.", title="Submitting")
-        elif kind == "session-submitted":
-            self.session = self.store.get_session(self.session.id)
-            self._ended_label = "exam over"
-            self._show_results()
-        elif kind == "solutions-revealed":
-            self._revealed = True
-            self.query_one("#project", ProjectTree).rescan()
-        elif kind == "run-started":
-            self._show_runs()
-        elif kind == "run-ended":
-            state = str(data.get("state"))
-            code = data.get("exit_code")
-            self.notify(
-                f"run #{data['run']} {state}"
-                + (f" (exit code {code})" if code not in (None, 0) else ""),
-                title=f"{question}: training",
-                severity="error" if state == "failed" else "information",
-                timeout=8 if state == "failed" else 4,
-            )
-        elif kind == "engine-error":
-            self.report_error("The exam engine stopped", str(data.get("message")))
-        elif kind == "worker-exited" and any(
-            r in str(data.get("reason")) for r in FATAL_WORKER_REASONS
-        ):
-            self.report_error("Grading is not available", str(data.get("reason")))
+
+    @on(messages.TimeWarningMessage)
+    def _on_time_warning(self, message: messages.TimeWarningMessage) -> None:
+        event = message.event
+        minutes = event.minutes_left
+        self.notify(
+            f"{format_duration(event.remaining_s)} left. Save a model for every question.",
+            title=f"{minutes} minute{'s' if minutes != 1 else ''} left",
+            severity="error" if minutes <= 10 else "warning",
+            timeout=15,
+        )
+
+    @on(messages.DeadlineReachedMessage)
+    def _on_deadline_reached(self) -> None:
+        self._ended_label = "time is up"
+        self.notify(
+            "Time is up: the exam is being submitted automatically.",
+            title="Auto-submit",
+            severity="error",
+            timeout=15,
+        )
+
+    @on(messages.SubmitRequestedMessage)
+    def _on_submit_requested(self) -> None:
+        self._ended_label = "submitting"
+        self.notify("Grading what was saved, then the exam ends.", title="Submitting")
+
+    @on(messages.SessionSubmittedMessage)
+    def _on_session_submitted(self) -> None:
+        self.session = self.facade.session()
+        self.refresh_view()
+        self._ended_label = "exam over"
+        self._show_results()
+
+    @on(messages.SolutionsRevealedMessage)
+    def _on_solutions_revealed(self) -> None:
+        self._revealed = True
+        self.query_one("#project", ProjectTree).rescan()
+
+    @on(messages.RunStartedMessage)
+    def _on_run_started(self) -> None:
+        self._show_runs()
+
+    @on(messages.RunEndedMessage)
+    def _on_run_ended(self, message: messages.RunEndedMessage) -> None:
+        run = message.event.run
+        code = run.exit_code
+        self.notify(
+            f"run #{run.id} {run.state}"
+            + (f" (exit code {code})" if code not in (None, 0) else ""),
+            title=f"{self._question_label(run.question_id)}: training",
+            severity="error" if run.state == "failed" else "information",
+            timeout=8 if run.state == "failed" else 4,
+        )
+
+    @on(messages.EngineFailedMessage)
+    def _on_engine_failed(self, message: messages.EngineFailedMessage) -> None:
+        self.report_error("The exam engine stopped", message.event.message)
+
+    @on(messages.WorkerExitedMessage)
+    def _on_worker_exited(self, message: messages.WorkerExitedMessage) -> None:
+        """A worker that retires or crashed is replaced by the pool; one that cannot start at
+        all means nothing can be graded: said once, in a dialog."""
+        if message.event.grading_unavailable and not self._grading_unavailable_said:
+            self._grading_unavailable_said = True
+            self.report_error("Grading is not available", message.event.reason.text)
 
     def refresh_view(self) -> None:
         """Read the attempts again and update every widget that shows them."""
-        attempts = self.store.attempts(self.session.id)
-        self.view_model = build_exam_view(self.exam, self.session, attempts, self.engine.policy)
+        attempts = list(self.facade.snapshot().attempts)
+        self.view_model = build_exam_view(self.exam, self.session, attempts, self.facade.policy)
         self.query_one(ExamToolWindow).show(self.view_model, self.current.id)
         self.query_one(StatusBar).show_total(self.view_model.total_label)
         model_states: dict[str, Text] = {}
@@ -330,7 +377,7 @@ class ExamApp(App[str]):
             return  # the screen is being torn down (quitting): nothing left to update
 
     def _update_clock_and_resources(self) -> None:
-        now = self.engine.clock()
+        now = self.facade.clock()
         remaining = self.session.deadline - now
         ended = self._ended_label
         if ended is None and self.session.state == "submitted":
@@ -338,13 +385,13 @@ class ExamApp(App[str]):
         elif ended is None and remaining <= 0:
             ended = "time is up"
         self.query_one(StatusBar).show_countdown(remaining, ended)
-        pool = self.engine.pool
+        grading = self.facade.grading()
         status_bar = self.query_one(StatusBar)
-        status_bar.show_graders(pool.status(), pool.pending())
-        resources = self.measure_resources(self.engine.runs.running())
+        status_bar.show_graders(list(grading.workers), grading.queued_jobs)
+        resources = self.measure_resources(self.facade.running_runs())
         status_bar.show_runs(resources)
         if self.query_one(ContentSwitcher).current == "run-window":
-            self.query_one(RunToolWindow).show(self.engine.run_views(), self._numbers, resources)
+            self.query_one(RunToolWindow).show(self.facade.runs(), self._numbers, resources)
         if time.monotonic() - self._last_rescan >= RESCAN_S:
             self._last_rescan = time.monotonic()
             self.query_one("#project", ProjectTree).rescan()
@@ -391,7 +438,7 @@ class ExamApp(App[str]):
             self.select_question(self.questions[number - 1].id)
 
     def action_submit_and_test(self) -> None:
-        self.engine.submit_and_test(self.current.id)
+        self.facade.submit_and_test(self.current.id)
         self.notify(
             f"Grading {self.current.workspace_folder}/{self.current.model_files[0]}…",
             title=f"{self._question_label(self.current.id)}: Submit and Test",
@@ -434,7 +481,7 @@ class ExamApp(App[str]):
 
     def action_run(self) -> None:
         try:
-            run = self.engine.start_run(self.current.id)
+            run = self.facade.start_run(self.current.id)
         except (OSError, RuntimeError) as error:
             self.notify(str(error), title="Run", severity="error")
             return
@@ -459,8 +506,8 @@ class ExamApp(App[str]):
         if switcher.current != "run-window":
             switcher.current = "run-window"
             self._title_tool_window()
-        resources = self.measure_resources(self.engine.runs.running())
-        self.query_one(RunToolWindow).show(self.engine.run_views(), self._numbers, resources)
+        resources = self.measure_resources(self.facade.running_runs())
+        self.query_one(RunToolWindow).show(self.facade.runs(), self._numbers, resources)
         self.query_one("#runs").focus()
 
     def _title_tool_window(self) -> None:
@@ -479,7 +526,7 @@ class ExamApp(App[str]):
         if run_id is None:
             self.notify("no run selected", title="Stop", severity="warning")
             return
-        self.engine.stop_run(run_id)
+        self.facade.stop_run(run_id)
         self.notify(f"stopping run #{run_id}…", title="Stop", timeout=3)
 
     def action_restart_run(self) -> None:
@@ -487,7 +534,7 @@ class ExamApp(App[str]):
         if run_id is None:
             self.notify("no run selected", title="Restart", severity="warning")
             return
-        run = self.engine.restart_run(run_id)
+        run = self.facade.restart_run(run_id)
         self.notify(f"run #{run.id} started again from run #{run_id}", title="Restart", timeout=3)
         self._show_runs()
 
@@ -502,7 +549,7 @@ class ExamApp(App[str]):
         waiting = (
             f" {pending} model(s) still being graded will be finished first." if pending else ""
         )
-        remaining = format_duration(max(0.0, self.session.deadline - self.engine.clock()))
+        remaining = format_duration(max(0.0, self.session.deadline - self.facade.clock()))
         self.push_screen(
             ConfirmDialog(
                 "Submit and end the exam?",
@@ -515,7 +562,7 @@ class ExamApp(App[str]):
 
     def _on_submit_answer(self, confirmed: bool | None) -> None:
         if confirmed:
-            self.engine.submit()
+            self.facade.submit()
             self._ended_label = "submitting"
 
     def action_help(self) -> None:
@@ -564,7 +611,7 @@ class ExamApp(App[str]):
             return
         if isinstance(self.screen, ConfirmDialog):
             return
-        remaining = self.session.deadline - self.engine.clock()
+        remaining = self.session.deadline - self.facade.clock()
         ends = local_clock(self.session.deadline, seconds=False)
         self.push_screen(
             ConfirmDialog(
@@ -579,7 +626,7 @@ class ExamApp(App[str]):
         )
 
     def _runs_note(self) -> str:
-        running = self.engine.runs.running()
+        running = self.facade.running_runs()
         if not running:
             return ""
         verb = "keeps" if running == 1 else "keep"
@@ -590,7 +637,7 @@ class ExamApp(App[str]):
 
     def _on_quit_answer(self, confirmed: bool | None) -> None:
         if confirmed:
-            self.engine.detach()
+            self.facade.detach()
             self.exit("detached")
 
     def action_quit_after_end(self) -> None:
@@ -613,13 +660,11 @@ class ExamApp(App[str]):
             "escape: the exam screen again · q: leave"
         )
         self.push_screen(
-            ResultsScreen(self.view_model, how, self.session.id, self.engine.policy, note)
+            ResultsScreen(self.view_model, how, self.session.id, self.facade.policy, note)
         )
 
     def _build_report(self) -> Report:
-        from simulator.report.model import build_report
-
-        return build_report(self.store, self.store.get_session(self.session.id), self.exam)
+        return self.facade.report()
 
     def action_view_report(self) -> None:
         from simulator.tui.report_screen import ReportScreen
@@ -675,18 +720,3 @@ EXAM_SCREEN_ACTIONS = frozenset(
 )  # fmt: skip
 #: Actions that make sense only while the exam runs.
 WHILE_RUNNING_ACTIONS = frozenset({"submit_and_test", "submit_exam", "run", "restart_run"})
-
-#: Events after which the scores or attempt lists may have changed.
-_REFRESHING_EVENTS = frozenset(
-    {
-        "session-opened",
-        "model-detected",
-        "grading-started",
-        "attempt-graded",
-        "attempt-not-gradable",
-        "attempt-superseded",
-        "attempt-rejected",
-        "attempt-requeued",
-        "session-submitted",
-    }
-)

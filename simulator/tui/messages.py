@@ -1,20 +1,160 @@
-"""Textual messages that carry the engine's events into the app's message loop."""
+"""Textual messages of the exam app: the engine's events, and what widgets ask of the app.
+
+Every engine event class has exactly one message class here (``MESSAGE_FOR_EVENT``), so the app
+handles each kind in its own ``@on(...)`` handler, typed by the event it carries. The engine's
+subscriber runs on the engine's thread and only posts (``post_message`` is thread-safe).
+
+Messages whose handler only re-reads the attempts (a save detected, a grading started, ...) give
+way to any later message that re-reads them too (``can_replace``, as toolong does for file
+updates): a burst of 100 saves costs one refresh, not 100.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from textual.message import Message
 
-from simulator.engine import EngineEvent
+from simulator import events
+
+EventT = TypeVar("EventT", bound=events.SessionEvent)
 
 
-class EngineEventMessage(Message):
-    """An engine event, posted from the engine's thread (``post_message`` is thread-safe)."""
+class EngineMessage(Message, Generic[EventT]):
+    """An engine event, in the app's message loop."""
 
-    def __init__(self, event: EngineEvent) -> None:
+    #: Whether handling this message re-reads the attempts and redraws what shows them.
+    refreshes_attempts = False
+
+    def __init__(self, event: EventT) -> None:
         super().__init__()
         self.event = event
+
+
+class AttemptsChanged(EngineMessage[EventT]):
+    """An event whose only effect on screen is that the attempt lists change."""
+
+    refreshes_attempts = True
+
+    def can_replace(self, message: Message) -> bool:
+        """A later message that refreshes the attempts shows this one's change as well."""
+        return isinstance(message, EngineMessage) and message.refreshes_attempts
+
+
+class SessionOpenedMessage(EngineMessage[events.SessionOpened]):
+    refreshes_attempts = True
+
+
+class WorkerReadyMessage(EngineMessage[events.WorkerReady]):
+    pass
+
+
+class WorkerExitedMessage(EngineMessage[events.WorkerExited]):
+    pass
+
+
+class ModelDetectedMessage(AttemptsChanged[events.ModelDetected]):
+    pass
+
+
+class GradingStartedMessage(AttemptsChanged[events.GradingStarted]):
+    pass
+
+
+class AttemptGradedMessage(EngineMessage[events.AttemptGraded]):
+    refreshes_attempts = True
+
+
+class AttemptNotGradableMessage(EngineMessage[events.AttemptNotGradable]):
+    refreshes_attempts = True
+
+
+class AttemptSupersededMessage(AttemptsChanged[events.AttemptSuperseded]):
+    pass
+
+
+class AttemptRejectedMessage(EngineMessage[events.AttemptRejected]):
+    refreshes_attempts = True
+
+
+class AttemptRequeuedMessage(AttemptsChanged[events.AttemptRequeued]):
+    pass
+
+
+class ModelUnchangedMessage(EngineMessage[events.ModelUnchanged]):
+    pass
+
+
+class SubmitAndTestFailedMessage(EngineMessage[events.SubmitAndTestFailed]):
+    pass
+
+
+class TimeWarningMessage(EngineMessage[events.TimeWarning]):
+    pass
+
+
+class DeadlineReachedMessage(EngineMessage[events.DeadlineReached]):
+    pass
+
+
+class SubmitRequestedMessage(EngineMessage[events.SubmitRequested]):
+    pass
+
+
+class SessionSubmittedMessage(EngineMessage[events.SessionSubmitted]):
+    refreshes_attempts = True
+
+
+class SolutionsRevealedMessage(EngineMessage[events.SolutionsRevealed]):
+    pass
+
+
+class EngineDetachedMessage(EngineMessage[events.EngineDetached]):
+    pass
+
+
+class EngineFailedMessage(EngineMessage[events.EngineFailed]):
+    pass
+
+
+class RunStartedMessage(EngineMessage[events.RunStarted]):
+    pass
+
+
+class RunEndedMessage(EngineMessage[events.RunEnded]):
+    pass
+
+
+#: The message class of each event class, one to one.
+MESSAGE_FOR_EVENT: dict[type[events.SessionEvent], type[EngineMessage[Any]]] = {
+    events.SessionOpened: SessionOpenedMessage,
+    events.WorkerReady: WorkerReadyMessage,
+    events.WorkerExited: WorkerExitedMessage,
+    events.ModelDetected: ModelDetectedMessage,
+    events.GradingStarted: GradingStartedMessage,
+    events.AttemptGraded: AttemptGradedMessage,
+    events.AttemptNotGradable: AttemptNotGradableMessage,
+    events.AttemptSuperseded: AttemptSupersededMessage,
+    events.AttemptRejected: AttemptRejectedMessage,
+    events.AttemptRequeued: AttemptRequeuedMessage,
+    events.ModelUnchanged: ModelUnchangedMessage,
+    events.SubmitAndTestFailed: SubmitAndTestFailedMessage,
+    events.TimeWarning: TimeWarningMessage,
+    events.DeadlineReached: DeadlineReachedMessage,
+    events.SubmitRequested: SubmitRequestedMessage,
+    events.SessionSubmitted: SessionSubmittedMessage,
+    events.SolutionsRevealed: SolutionsRevealedMessage,
+    events.EngineDetached: EngineDetachedMessage,
+    events.EngineFailed: EngineFailedMessage,
+    events.RunStarted: RunStartedMessage,
+    events.RunEnded: RunEndedMessage,
+}
+
+
+def engine_message(event: events.SessionEvent) -> EngineMessage[Any]:
+    """The message that carries ``event`` into the app."""
+    return MESSAGE_FOR_EVENT[type(event)](event)
 
 
 class QuestionChosen(Message):

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
-from simulator.exam_format import MAX_SCORE
+from simulator.metrics import score_label
 from simulator.tui.view_model import ExamView, metric_text
 
 
@@ -230,7 +230,7 @@ class ResultsScreen(Screen[None]):
                 str(number),
                 item.question.title,
                 Text(f"{item.question.weight:g}", justify="right"),
-                Text(f"{item.score}/{MAX_SCORE}", style="bold", justify="right"),
+                Text(score_label(item.score), style="bold", justify="right"),
                 Text(f"{item.points:g}", justify="right"),
                 shown,
             )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator.durations import format_duration
-from simulator.exam_format import MAX_SCORE, Exam, Policy, Question
+from simulator.exam_format import Exam, Policy, Question
+from simulator.metrics import format_metric, score_label
 from simulator.scoring import ExamResult, QuestionResult, exam_result
 from simulator.store import AttemptRecord, SessionRecord
 
@@ -122,7 +123,7 @@ def _question_row(number: int, item: QuestionResult, own: list[AttemptRecord]) -
 
 def _question_status(item: QuestionResult) -> str:
     if item.state == "graded":
-        return f"{item.score}/{MAX_SCORE}" + (" grading…" if item.pending else "")
+        return score_label(item.score) + (" grading…" if item.pending else "")
     if item.pending:
         return "grading…"
     if item.state == "not-gradable":
@@ -136,7 +137,7 @@ def attempt_row(
     """An attempt as the list shows it; the time is counted from the session's start."""
     elapsed = format_duration(max(0.0, attempt.saved_at - session.started_at))
     if attempt.state == "graded" and attempt.score is not None:
-        score = f"{attempt.score}/{MAX_SCORE}"
+        score = score_label(attempt.score)
         result = metric_text(attempt.metric_name or question.scoring.metric, attempt.metric_value)
         if attempt.message:
             result = f"{result}; {attempt.message}"
@@ -158,7 +159,7 @@ def attempt_row(
 def metric_text(name: str, value: float | None) -> str:
     if value is None:
         return name
-    return f"{name} {value:.4g}"
+    return format_metric(name, value)
 
 
 def countdown_level(remaining_s: float) -> str:

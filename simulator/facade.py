@@ -1,0 +1,133 @@
+"""What a view may ask of a running session and what it may do to it, and nothing more.
+
+The TUI (and any other face) holds a :class:`SessionFacade`, never the engine: it reads a
+:class:`SessionSnapshot` (the store's truth plus the graders' and runs' live state), subscribes to
+the typed event stream, and asks for the exam's actions (Submit and Test, runs, Submit and End
+Exam). The engine's pool, run manager and store stay private to it, so a view cannot come to
+depend on how the engine is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from simulator.engine import Engine, EventListener
+from simulator.exam_format import Exam, Policy
+from simulator.grading.pool import WorkerStatus
+from simulator.scoring import ExamResult, exam_result
+from simulator.store import AttemptRecord, RunRecord, SessionRecord
+from simulator.training.runs import RunView
+
+if TYPE_CHECKING:
+    from simulator.report.model import Report
+
+
+@dataclass(frozen=True)
+class SessionSnapshot:
+    """The session as it stands at ``now``: everything a view draws from, read in one go."""
+
+    session: SessionRecord
+    attempts: tuple[AttemptRecord, ...]
+    result: ExamResult
+    now: float
+
+
+@dataclass(frozen=True)
+class GradingStatus:
+    """The grading workers and how many jobs wait for one."""
+
+    workers: tuple[WorkerStatus, ...]
+    queued_jobs: int
+
+
+class SessionFacade:
+    """A view's handle on one session's engine (see the module docstring)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # What a view may ask ------------------------------------------------------------------------
+
+    @property
+    def exam(self) -> Exam:
+        return self._engine.exam
+
+    @property
+    def policy(self) -> Policy:
+        policy: Policy = self._engine.policy
+        return policy
+
+    @property
+    def session_id(self) -> str:
+        return self._engine.session.id
+
+    @property
+    def workspace(self) -> Path:
+        return self._engine.session.workspace
+
+    def clock(self) -> float:
+        """The engine's idea of now (a test may move it)."""
+        return self._engine.clock()
+
+    def session(self) -> SessionRecord:
+        """The session row as the store holds it now."""
+        return self._engine.store.get_session(self.session_id)
+
+    def snapshot(self) -> SessionSnapshot:
+        attempts = self._engine.store.attempts(self.session_id)
+        return SessionSnapshot(
+            session=self.session(),
+            attempts=tuple(attempts),
+            result=exam_result(self.exam, attempts, self.policy),
+            now=self.clock(),
+        )
+
+    def grading(self) -> GradingStatus:
+        pool = self._engine.pool
+        return GradingStatus(tuple(pool.status()), pool.pending())
+
+    def runs(self) -> list[RunView]:
+        """Every training run of the session, with its live progress."""
+        return self._engine.run_views()
+
+    def running_runs(self) -> int:
+        """How many training runs are running now."""
+        return self._engine.runs.running()
+
+    def report(self) -> Report:
+        """The session report as it stands (the report module is loaded only when asked)."""
+        from simulator.report.model import build_report
+
+        return build_report(self._engine.store, self.session(), self.exam)
+
+    # What a view may do -------------------------------------------------------------------------
+
+    def subscribe(self, listener: EventListener) -> None:
+        """``listener`` gets every event from now on, on the engine's thread."""
+        self._engine.subscribe(listener)
+
+    def start(self) -> None:
+        """Claim the session and start watching and grading (blocks while the graders warm)."""
+        self._engine.start()
+
+    def submit_and_test(self, question_id: str) -> None:
+        self._engine.submit_and_test(question_id)
+
+    def start_run(self, question_id: str) -> RunRecord:
+        return self._engine.start_run(question_id)
+
+    def stop_run(self, run_id: int) -> None:
+        self._engine.stop_run(run_id)
+
+    def restart_run(self, run_id: int) -> RunRecord:
+        return self._engine.restart_run(run_id)
+
+    def submit(self) -> None:
+        """Submit and End Exam."""
+        self._engine.submit()
+
+    def detach(self) -> None:
+        """Leave the session running without us (its clock keeps going)."""
+        self._engine.detach()
