@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -58,7 +59,18 @@ EXPECTED_ERRORS = (
     KeyError,
     FileNotFoundError,
 )
-console = Console(highlight=False, soft_wrap=True)
+
+
+def _console_width() -> int | None:
+    """Tables in a pipe are not cut to 80 columns: a script reads whole rows. COLUMNS still rules."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return None
+    return PIPE_WIDTH
+
+
+#: The width tables may take when standard output is not a terminal (and COLUMNS is not set).
+PIPE_WIDTH = 1000
+console = Console(highlight=False, soft_wrap=True, width=_console_width())
 
 
 class CliError(click.ClickException):
@@ -344,6 +356,9 @@ def resume(session_key: str | None, headless: bool, as_json: bool) -> int:
     session = store.find_session(session_key)
     tui = _use_tui(headless, as_json)
     if session.state == "submitted" and not tui:
+        if as_json:  # every command that takes --json prints only JSON
+            _show_status(paths, store, session, as_json=True)
+            return 0
         console.print(f"Session {session.id} was already submitted.")
         _print_status(session_status(store, session, exam_of(session, paths)))
         return 0
@@ -491,14 +506,16 @@ def sessions(as_json: bool) -> None:
         "exam", "started", "state", "total", box=None, header_style="bold",
     )  # fmt: skip
     for row in rows:
-        state = (
-            f"{format_duration(row['remaining_s'])} left"
-            if row["state"] == "running"
-            else row["end_reason"]
-        )
         total = row["total"]
+        if row["state"] == "running":
+            # Not a verdict yet: a running session has neither passed nor failed.
+            state = f"running, {format_duration(row['remaining_s'])} left"
+            score = f"{total['percent']:.1f}% so far"
+        else:
+            state = row["end_reason"] or row["state"]
+            score = f"{total['percent']:.1f}% {'pass' if total['passed'] else 'fail'}"
         table.add_row(row["session"], row["exam"], row["started_at"][:16].replace("T", " "), state,
-                      f"{total['percent']:.1f}% {'pass' if total['passed'] else 'fail'}")  # fmt: skip
+                      score)  # fmt: skip
     console.print(table)
 
 
@@ -697,7 +714,10 @@ def _print_report(built: Report) -> None:
     help="text for the terminal, html (one self-contained file), md to share, json for tools.",
 )  # fmt: skip
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write to a file ('-': standard output).",
 )
 def report(session_key: str | None, fmt: str, output: Path | None) -> None:
     """The session report: scores, every attempt, a timeline, CPU and memory, advice."""
@@ -705,6 +725,8 @@ def report(session_key: str | None, fmt: str, output: Path | None) -> None:
     from simulator.report.text import render_text
 
     built, _session = _build_report(session_key)
+    if output is not None and str(output) == "-":
+        output = None  # '-' is standard output, as for every Unix tool
     if fmt == "json":
         text = json.dumps(built.to_json(), indent=2) + "\n"
     elif fmt == "html":
@@ -748,7 +770,15 @@ def history(exam_name: str | None, as_json: bool) -> None:
     from simulator.report.history import build_history, history_json
 
     paths, store = _open_store()
-    sessions = [s for s in store.list_sessions() if exam_name in (None, s.exam_id)]
+    every = store.list_sessions()
+    if exam_name is not None:
+        known = sorted({e.exam_id for e in list_exams(paths)} | {s.exam_id for s in every})
+        if exam_name not in known:
+            raise click.BadParameter(
+                f"no exam called {exam_name!r} (known exams: {', '.join(known)})",
+                param_hint="'--exam'",
+            )
+    sessions = [s for s in every if exam_name in (None, s.exam_id)]
     exams = {}
     for session in sessions:
         try:
