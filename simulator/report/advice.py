@@ -73,8 +73,10 @@ def advise(report: Report) -> list[str]:
 
 
 def _common_reason(question: QuestionEntry) -> str:
+    """The most frequent reason; a tie goes to the one seen first (never to hash order, so the
+    same session always gives the same report)."""
     reasons = [a.reason for a in question.attempts if a.state == "not-gradable" and a.reason]
-    return max(set(reasons), key=reasons.count) if reasons else ""
+    return max(dict.fromkeys(reasons), key=reasons.count) if reasons else ""
 
 
 #: What to do about the most common reason, by words in it (first match wins).
