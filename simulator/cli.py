@@ -35,6 +35,8 @@ from simulator.durations import (
 )
 from simulator.engine import Engine, EngineBusyError, engine_is_live
 from simulator.exam_format import ExamFormatError, Policy, Question, format_shape
+from simulator.filecheck import oversize_reason, unreadable_reason
+from simulator.grading.protocol import GradingResult
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import GradingError, SyncGrader
 from simulator.headless import EventPrinter
@@ -203,6 +205,12 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="MB of memory one grading job may use (default 4096, or half the machine's "
             "memory if that is less; at least 1024).",
         ),
+        click.option(
+            "--max-model-size",
+            "max_model_mb",
+            type=click.IntRange(1),
+            help="MB a model file may have; a larger one is not gradable (default 2000).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -251,6 +259,7 @@ def start(
     python: str | None,
     grading_timeout: float | None,
     memory_limit: int | None,
+    max_model_mb: int | None,
     headless: bool,
     as_json: bool,
 ) -> int:
@@ -258,7 +267,10 @@ def start(
     paths, store = _open_store()
     exam = find_exam(exam_name, paths)
     grading = _grading_settings(
-        workers=workers, timeout_s=grading_timeout, memory_limit_mb=memory_limit
+        workers=workers,
+        timeout_s=grading_timeout,
+        memory_limit_mb=memory_limit,
+        max_model_mb=max_model_mb,
     )
     request = NewSession(
         exam=exam,
@@ -537,17 +549,28 @@ def grade(
     as_json: bool,
     grading_timeout: float | None,
     memory_limit: int | None,
+    max_model_mb: int | None,
 ) -> int:
     """Grade one model file once, outside any session."""
     paths = data_paths()
     exam = find_exam(exam_name, paths)
     question = exam.question(question_key)
-    if not model.exists():
+    if not os.path.lexists(model):
         raise CliError(f"no model at {model}")
     _log_to(paths.scratch_logs / "grade.log")
-    settings = _grading_settings(workers=1, timeout_s=grading_timeout, memory_limit_mb=memory_limit)
-    with SyncGrader(settings, paths.scratch_logs) as grader:
-        result = grader.grade(model.resolve(), exam.root, question.id, exam.seed)
+    settings = _grading_settings(
+        workers=1, timeout_s=grading_timeout, memory_limit_mb=memory_limit,
+        max_model_mb=max_model_mb,
+    )  # fmt: skip
+    # The same rule as in a session: odd entries and huge files are answered before any worker.
+    refusal = unreadable_reason(model, str(model)) or oversize_reason(
+        model, settings.max_model_mb, str(model)
+    )
+    if refusal is not None:
+        result = GradingResult(0, "not-gradable", message=refusal)
+    else:
+        with SyncGrader(settings, paths.scratch_logs) as grader:
+            result = grader.grade(model.resolve(), exam.root, question.id, exam.seed)
     if as_json:
         click.echo(json.dumps({
             "model": str(model), "exam": exam.id, "question": question.id, "state": result.state,

@@ -12,6 +12,7 @@ from simulator.catalog import find_exam
 from simulator.engine import Engine, EngineEvent
 from simulator.exam_format import Policy
 from simulator.grading.pool import GradingPool
+from simulator.grading.settings import GradingSettings
 from simulator.paths import data_paths
 from simulator.sessions import NewSession, create_session, record_session
 from simulator.store import AttemptRecord, SessionRecord, Store
@@ -28,16 +29,18 @@ class EngineHarness:
         exam: str = "practice",
         template: Path | None = None,
         clock: Callable[[], float] = time.time,
+        grading: GradingSettings | None = None,
     ) -> None:
         """``template``: a workspace of the same exam made earlier, copied instead of generating
         the exam's data again (seconds for the practice exam's images). ``clock``: the engine's
-        idea of now, for tests that move through a long session in seconds."""
+        idea of now, for tests that move through a long session in seconds. ``grading``: the
+        session's grading settings (default: the pool's)."""
         self.paths = data_paths()
         self.store = Store(self.paths.database)
         self.exam = find_exam(exam, self.paths)
         request = NewSession(
             self.exam, workspace=workspace, duration_s=duration_s, policy=policy,
-            grading=pool.settings,
+            grading=grading or pool.settings,
         )  # fmt: skip
         if template is not None:
             shutil.copytree(template, workspace)
