@@ -9,6 +9,7 @@ them into Textual messages, and the report reads them back from the store.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
@@ -414,7 +415,7 @@ class Engine:
             if not check_model_file(path).complete:
                 self.watcher.watch_until_complete(path)  # maybe a save under way: never a failure
                 continue
-            self._on_saved(question_id, path, "scan", min(_mtime(path), self.clock()))
+            self._on_saved(question_id, path, "scan", min(_saved_time(path), self.clock()))
 
     def _on_submit_and_test(self, question_id: str) -> None:
         question = self.exam.questions_by_id[question_id]
@@ -430,7 +431,7 @@ class Engine:
                 "reason": f"no model to submit: save {question.model_files[0]} in {question.workspace_folder}/ first",
             })  # fmt: skip
             return
-        newest = max(present, key=_mtime)
+        newest = max(present, key=_saved_time)
         self._on_saved(question_id, newest, "submit", self.clock(), force=True)
 
     def _on_saved(
@@ -787,9 +788,26 @@ def _apparent_size(path: Path) -> int:
         return 0
 
 
-def _mtime(path: Path) -> float:
-    if not path.exists():
-        return path.lstat().st_mtime  # a link to nothing: when the link was made
-    if path.is_dir():
-        return max((p.stat().st_mtime for p in path.rglob("*")), default=path.stat().st_mtime)
-    return path.stat().st_mtime
+def _saved_time(path: Path) -> float:
+    """When a file found on disk was last saved: the later of its mtime and its ctime.
+
+    With no engine watching, this is all there is to tell a save before the deadline from one
+    after it. ``touch -d`` or ``os.utime`` can set the mtime back, but not the ctime (the kernel
+    sets it to now on every change, that one included), so a late save cannot pass as on time. A
+    chmod or rename after the deadline also counts as a change then; that errs on the exam's side.
+    """
+    members = [path]
+    if path.is_dir() and not path.is_symlink():
+        members += list(path.rglob("*"))
+    times = []
+    for member in members:
+        try:
+            info = member.lstat()
+        except OSError:
+            continue
+        times += [info.st_mtime, info.st_ctime]
+        if member.is_symlink():
+            with contextlib.suppress(OSError):  # the file it points to: its save counts too
+                target = member.stat()
+                times += [target.st_mtime, target.st_ctime]
+    return max(times, default=0.0)

@@ -302,3 +302,20 @@ def test_an_expired_session_is_finalized_by_the_next_command(  # type: ignore[no
     states = sorted((a.source_path.rsplit("/", 1)[-1], a.state) for a in h.attempts())
     assert states == [("mymodel.h5", "graded"), ("mymodel.keras", "rejected-after-deadline")]
     assert exam_result(h.exam, h.attempts()).questions[0].score == 5
+
+
+def test_with_no_engine_a_late_save_with_its_mtime_set_back_is_still_late(  # type: ignore[no-untyped-def]
+    harness_factory, models: dict[str, Path]
+) -> None:
+    h = harness_factory(duration_s=2)  # never started: no engine was running at the deadline
+    time.sleep(max(0.0, h.session.deadline + 0.5 - time.time()))
+    target = h.question_folder() / "mymodel.h5"
+    shutil.copyfile(models["good.h5"], target)  # saved after the deadline...
+    back = h.session.deadline - 60
+    os.utime(target, (back, back))  # ...with its mtime set back a minute (`touch -d`)
+    session = finalize_if_due(h.store, h.paths, h.store.get_session(h.session.id))
+    assert session.state == "submitted"
+    [attempt] = h.attempts()
+    assert attempt.state == "rejected-after-deadline", "the ctime cannot be set back"
+    assert attempt.saved_at > h.session.deadline
+    assert exam_result(h.exam, h.attempts()).questions[0].score == 0
