@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -34,6 +35,8 @@ from simulator.durations import (
 from simulator.engine import Engine, EngineBusyError
 from simulator.exam_format import ExamFormatError, Policy, Question, format_shape
 from simulator.facade import SessionFacade
+from simulator.filecheck import refusal_reason
+from simulator.grading.protocol import GradingResult
 from simulator.grading.settings import GRADING_SLACK_S, GradingSettings
 from simulator.grading.sync import GradingError, SyncGrader
 from simulator.headless import EventPrinter
@@ -60,7 +63,18 @@ EXPECTED_ERRORS = (
     KeyError,
     FileNotFoundError,
 )
-console = Console(highlight=False, soft_wrap=True)
+
+
+def _console_width() -> int | None:
+    """Tables in a pipe are not cut to 80 columns: a script reads whole rows. COLUMNS still rules."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return None
+    return PIPE_WIDTH
+
+
+#: The width tables may take when standard output is not a terminal (and COLUMNS is not set).
+PIPE_WIDTH = 1000
+console = Console(highlight=False, soft_wrap=True, width=_console_width())
 
 
 class CliError(click.ClickException):
@@ -193,6 +207,12 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="MB of memory one grading job may use (default 4096, or half the machine's "
             "memory if that is less; at least 1024).",
         ),
+        click.option(
+            "--max-model-size",
+            "max_model_mb",
+            type=click.IntRange(1),
+            help="MB a model file may have; a larger one is not gradable (default 2000).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -241,6 +261,7 @@ def start(
     python: str | None,
     grading_timeout: float | None,
     memory_limit: int | None,
+    max_model_mb: int | None,
     headless: bool,
     as_json: bool,
 ) -> int:
@@ -248,7 +269,10 @@ def start(
     paths, store = _open_store()
     exam = find_exam(exam_name, paths)
     grading = _grading_settings(
-        workers=workers, timeout_s=grading_timeout, memory_limit_mb=memory_limit
+        workers=workers,
+        timeout_s=grading_timeout,
+        memory_limit_mb=memory_limit,
+        max_model_mb=max_model_mb,
     )
     request = NewSession(
         exam=exam,
@@ -346,6 +370,9 @@ def resume(session_key: str | None, headless: bool, as_json: bool) -> int:
     session = store.find_session(session_key)
     tui = _use_tui(headless, as_json)
     if session.state == "submitted" and not tui:
+        if as_json:  # every command that takes --json prints only JSON
+            _show_status(paths, store, session, as_json=True)
+            return 0
         console.print(f"Session {session.id} was already submitted.")
         _print_status(session_status(store, session, exam_of(session, paths)))
         return 0
@@ -489,14 +516,16 @@ def sessions(as_json: bool) -> None:
         "exam", "started", "state", "total", box=None, header_style="bold",
     )  # fmt: skip
     for row in rows:
-        state = (
-            f"{format_duration(row['remaining_s'])} left"
-            if row["state"] == "running"
-            else row["end_reason"]
-        )
         total = row["total"]
+        if row["state"] == "running":
+            # Not a verdict yet: a running session has neither passed nor failed.
+            state = f"running, {format_duration(row['remaining_s'])} left"
+            score = f"{total['percent']:.1f}% so far"
+        else:
+            state = row["end_reason"] or row["state"]
+            score = f"{total['percent']:.1f}% {'pass' if total['passed'] else 'fail'}"
         table.add_row(row["session"], row["exam"], row["started_at"][:16].replace("T", " "), state,
-                      f"{total['percent']:.1f}% {'pass' if total['passed'] else 'fail'}")  # fmt: skip
+                      score)  # fmt: skip
     console.print(table)
 
 
@@ -518,17 +547,26 @@ def grade(
     as_json: bool,
     grading_timeout: float | None,
     memory_limit: int | None,
+    max_model_mb: int | None,
 ) -> int:
     """Grade one model file once, outside any session."""
     paths = data_paths()
     exam = find_exam(exam_name, paths)
     question = exam.question(question_key)
-    if not model.exists():
+    if not os.path.lexists(model):
         raise CliError(f"no model at {model}")
     _log_to(paths.scratch_logs / "grade.log")
-    settings = _grading_settings(workers=1, timeout_s=grading_timeout, memory_limit_mb=memory_limit)
-    with SyncGrader(settings, paths.scratch_logs) as grader:
-        result = grader.grade(model.resolve(), exam.root, question.id, exam.seed)
+    settings = _grading_settings(
+        workers=1, timeout_s=grading_timeout, memory_limit_mb=memory_limit,
+        max_model_mb=max_model_mb,
+    )  # fmt: skip
+    # The same rule as in a session: odd entries and huge files are answered before any worker.
+    refusal = refusal_reason(model, str(model), settings.max_model_mb)
+    if refusal is not None:
+        result = GradingResult.not_gradable(0, refusal)
+    else:
+        with SyncGrader(settings, paths.scratch_logs) as grader:
+            result = grader.grade(model.resolve(), exam.root, question.id, exam.seed)
     if as_json:
         click.echo(json.dumps({
             "model": str(model), "exam": exam.id, "question": question.id, "state": result.state,
@@ -695,7 +733,10 @@ def _print_report(built: Report) -> None:
     help="text for the terminal, html (one self-contained file), md to share, json for tools.",
 )  # fmt: skip
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write to a file ('-': standard output).",
 )
 def report(session_key: str | None, fmt: str, output: Path | None) -> None:
     """The session report: scores, every attempt, a timeline, CPU and memory, advice."""
@@ -703,6 +744,8 @@ def report(session_key: str | None, fmt: str, output: Path | None) -> None:
     from simulator.report.text import render_text
 
     built, _session = _build_report(session_key)
+    if output is not None and str(output) == "-":
+        output = None  # '-' is standard output, as for every Unix tool
     if fmt == "json":
         text = json.dumps(built.to_json(), indent=2) + "\n"
     elif fmt == "html":
@@ -746,7 +789,15 @@ def history(exam_name: str | None, as_json: bool) -> None:
     from simulator.report.history import build_history, history_json
 
     paths, store = _open_store()
-    sessions = [s for s in store.list_sessions() if exam_name in (None, s.exam_id)]
+    every = store.list_sessions()
+    if exam_name is not None:
+        known = sorted({e.exam_id for e in list_exams(paths)} | {s.exam_id for s in every})
+        if exam_name not in known:
+            raise click.BadParameter(
+                f"no exam called {exam_name!r} (known exams: {', '.join(known)})",
+                param_hint="'--exam'",
+            )
+    sessions = [s for s in every if exam_name in (None, s.exam_id)]
     exams = {}
     for session in sessions:
         try:

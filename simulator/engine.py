@@ -10,6 +10,8 @@ talk to a running engine through :class:`simulator.facade.SessionFacade`.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import itertools
 import logging
 import os
@@ -22,9 +24,9 @@ from pathlib import Path
 from typing import Any, Literal, TypedDict
 
 from simulator import events
-from simulator.blobs import take_snapshot
+from simulator.blobs import SnapshotError, remove_incoming, take_snapshot
 from simulator.exam_format import Exam
-from simulator.filecheck import check_model_file, content_size
+from simulator.filecheck import check_model_file, content_size, refusal_reason
 from simulator.grading import pool as grading_pool
 from simulator.grading.pool import GradingPool, JobFinished, JobStarted, PoolEvent
 from simulator.grading.protocol import GradingJob, GradingResult
@@ -236,6 +238,8 @@ class Engine:
             )
         self.session = current
         self.store.claim_engine(self.session.id, os.getpid(), self.clock())
+        for stale in remove_incoming(self.paths.blobs_dir(self.session.id)):
+            log.info("removed %s, a copy left half-made by a stopped tfexam", stale.name)
         if self._owns_pool:
             self.pool.start()
         self._warned = {
@@ -408,7 +412,7 @@ class Engine:
             if not check_model_file(path).complete:
                 self.watcher.watch_until_complete(path)  # maybe a save under way: never a failure
                 continue
-            self._on_saved(question_id, path, "scan", min(_mtime(path), self.clock()))
+            self._on_saved(question_id, path, "scan", min(_saved_time(path), self.clock()))
 
     def _on_submit_and_test(self, question_id: str) -> None:
         question = self.exam.questions_by_id[question_id]
@@ -416,7 +420,7 @@ class Engine:
         present = [
             folder / name
             for name in (*question.model_files, *question.savedmodel_dirs)
-            if (folder / name).exists()
+            if os.path.lexists(folder / name)  # a dangling link or a FIFO gets its answer too
         ]
         if not present:
             reason = Reason(
@@ -428,27 +432,37 @@ class Engine:
                 events.SubmitAndTestFailed(**self._stamp(), question_id=question_id, reason=reason)
             )
             return
-        newest = max(present, key=_mtime)
+        newest = max(present, key=_saved_time)
         self._on_saved(question_id, newest, "submit", self.clock(), force=True)
 
     def _on_saved(
         self, question_id: str, path: Path, origin: str, saved_at: float, *, force: bool = False
     ) -> None:
-        if self._finished.is_set() or not path.exists():
+        if self._finished.is_set() or not os.path.lexists(path):
             return
         detected_at = self.clock()
-        try:
-            # Copy first, then hash the copy: the hash always describes what gets graded.
-            snapshot = take_snapshot(path, self.paths.blobs_dir(self.session.id))
-        except OSError:
-            return  # gone or being replaced: its next event brings it back
+        shown = self._shown(path)
+        # Odd entries (a FIFO, a device, a link to nothing) and huge files are answered from their
+        # metadata: nothing opens them and nothing is copied.
+        refusal = refusal_reason(path, shown, self.settings.max_model_mb)
+        if refusal is None:
+            try:
+                # Copy first, then hash the copy: the hash always describes what gets graded.
+                snapshot = take_snapshot(path, self.paths.blobs_dir(self.session.id))
+            except FileNotFoundError:
+                return  # gone or being replaced: its next event brings it back
+            except SnapshotError as error:
+                refusal = Reason("copy-failed", str(error))
+        if refusal is not None:
+            self._record_uncopied(question_id, path, origin, saved_at, detected_at, refusal, force)
+            return
         previous = self._same_content(question_id, snapshot.sha256)
         if previous is not None and not (force and previous.state == "not-gradable"):
             if origin == "scan":
                 return  # already recorded before a restart: nothing new to say
             self._emit(events.ModelUnchanged(**self._stamp(), path=path, previous=previous))
             return
-        check = check_model_file(snapshot.path)
+        check = check_model_file(snapshot.path, shown)
         if not check.complete and _rewritten_since(path, snapshot.size):
             # The copy caught the file mid-rewrite (a burst of saves): wait for the newer save.
             self.watcher.watch_until_complete(path)
@@ -497,6 +511,49 @@ class Engine:
         attempt = self.store.add_attempt(**common, state="queued", queued_at=detected_at)
         self._emit(events.ModelDetected(**self._stamp(), attempt=attempt, path=path))
         self._enqueue(attempt, recovered=False)
+
+    def _shown(self, path: Path) -> str:
+        """The path as the candidate knows it, for reasons: relative to the workspace."""
+        try:
+            return str(path.relative_to(self.session.workspace))
+        except ValueError:
+            return str(path)
+
+    def _record_uncopied(
+        self,
+        question_id: str,
+        path: Path,
+        origin: str,
+        saved_at: float,
+        detected_at: float,
+        reason: Reason,
+        force: bool,
+    ) -> None:
+        """Record a save that could not be copied (an odd entry, too large, no room) with its reason.
+
+        Its ``sha256`` is a digest of the entry's metadata, not of content nobody read: the same
+        untouched entry seen again is "unchanged", any change to it is a new attempt.
+        """
+        marker = _metadata_digest(path)
+        previous = self._same_content(question_id, marker)
+        if previous is not None and not force:
+            if origin != "scan":
+                self._emit(events.ModelUnchanged(**self._stamp(), path=path, previous=previous))
+            return
+        source = find_source(self.store, self.session.id, question_id, path, saved_at, RUN_GRACE_S)
+        late = self._closing_reason is not None and saved_at > self._cutoff
+        attempt = self.store.add_attempt(
+            session_id=self.session.id, question_id=question_id, source_path=str(path), blob=None,
+            sha256=marker, size=_apparent_size(path), origin=origin, saved_at=saved_at,
+            detected_at=detected_at, source=source.kind, run_id=source.run_id,
+            state="rejected-after-deadline" if late else "not-gradable", finished_at=detected_at,
+            message="saved after the exam ended: recorded, not graded" if late else reason.text,
+            reason_code="after-deadline" if late else reason.code,
+        )  # fmt: skip
+        if late:
+            self._emit(events.AttemptRejected(**self._stamp(), attempt=attempt))
+        else:
+            self._emit(events.AttemptNotGradable(**self._stamp(), attempt=attempt, reason=reason))
 
     def _withdraw(self, attempt_id: int) -> bool:
         """Take an attempt's job back from the pool if no worker started it yet."""
@@ -557,7 +614,8 @@ class Engine:
             self._emit(events.WorkerExited(**self._stamp(), pid=event.pid, reason=event.reason))
 
     def _finish(self, attempt_id: int, result: GradingResult) -> None:
-        if self.store.get_attempt(attempt_id).state not in PENDING_ATTEMPT_STATES:
+        current = self.store.get_attempt(attempt_id)
+        if current.state not in PENDING_ATTEMPT_STATES:
             return  # already settled (superseded or closed) while the job ran
         attempt = self.store.finish_attempt(
             attempt_id,
@@ -566,7 +624,7 @@ class Engine:
             score=result.score,
             metric_name=result.metric_name,
             metric_value=result.metric_value,
-            message=result.message,
+            message=self._in_candidates_words(current, result.message),
             timings=result.timings,
             reason_code=result.reason_code,
         )
@@ -580,6 +638,14 @@ class Engine:
         else:
             reason = result.reason or Reason("unknown", attempt.message or "")
             self._emit(events.AttemptNotGradable(**self._stamp(), attempt=attempt, reason=reason))
+
+    def _in_candidates_words(self, attempt: AttemptRecord, message: str | None) -> str | None:
+        """The worker graded the session's copy: its reasons name the candidate's path instead."""
+        if not message or not attempt.blob:
+            return message
+        blob = self.paths.blobs_dir(self.session.id) / attempt.blob
+        shown = self._shown(Path(attempt.source_path))
+        return message.replace(str(blob), shown).replace(attempt.blob, shown)
 
     def _question_index(self, question_id: str) -> int:
         return [q.id for q in self.exam.questions].index(question_id)
@@ -673,7 +739,47 @@ def _rewritten_since(path: Path, copied_size: int) -> bool:
     return check_model_file(path).complete
 
 
-def _mtime(path: Path) -> float:
-    if path.is_dir():
-        return max((p.stat().st_mtime for p in path.rglob("*")), default=path.stat().st_mtime)
-    return path.stat().st_mtime
+def _metadata_digest(path: Path) -> str:
+    """A SHA-256 of what the file system says about an entry (no content is read)."""
+    try:
+        info = path.lstat()
+        target = path.stat() if path.is_symlink() else info
+        described = (
+            f"{info.st_mode}:{info.st_ino}:{info.st_ctime_ns}:{target.st_mode}:{target.st_ino}:"
+            f"{target.st_size}:{target.st_mtime_ns}:{target.st_ctime_ns}"
+        )
+    except OSError as error:
+        described = f"{path}:{error.strerror}"
+    return hashlib.sha256(described.encode()).hexdigest()
+
+
+def _apparent_size(path: Path) -> int:
+    try:
+        return content_size(path)
+    except OSError:
+        return 0
+
+
+def _saved_time(path: Path) -> float:
+    """When a file found on disk was last saved: the later of its mtime and its ctime.
+
+    With no engine watching, this is all there is to tell a save before the deadline from one
+    after it. ``touch -d`` or ``os.utime`` can set the mtime back, but not the ctime (the kernel
+    sets it to now on every change, that one included), so a late save cannot pass as on time. A
+    chmod or rename after the deadline also counts as a change then; that errs on the exam's side.
+    """
+    members = [path]
+    if path.is_dir() and not path.is_symlink():
+        members += list(path.rglob("*"))
+    times = []
+    for member in members:
+        try:
+            info = member.lstat()
+        except OSError:
+            continue
+        times += [info.st_mtime, info.st_ctime]
+        if member.is_symlink():
+            with contextlib.suppress(OSError):  # the file it points to: its save counts too
+                target = member.stat()
+                times += [target.st_mtime, target.st_ctime]
+    return max(times, default=0.0)

@@ -9,6 +9,7 @@ from "complete", and describe a broken file in one line a candidate understands.
 from __future__ import annotations
 
 import hashlib
+import stat
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -40,11 +41,80 @@ class FileCheck:
         return Reason("file-broken", self.reason or "the model file is incomplete")
 
 
-def check_model_file(path: Path) -> FileCheck:
-    """Check a ``.h5`` or ``.keras`` file or a SavedModel folder for completeness."""
+#: What each kind of special file is called in a reason.
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def unreadable_reason(path: Path, shown: str | None = None) -> str | None:
+    """Why ``path`` is not a file or folder that can be read as a model, from its metadata alone.
+
+    The rule for odd entries (docs/user-guide.md): a symbolic link is followed, wherever it
+    points, to a regular file or a folder; a link to nothing, and a named pipe, socket or device
+    (directly or through a link), is "not a regular file". Nothing here opens the entry, so a
+    FIFO never blocks. ``shown`` is how the candidate knows the path (default: its name).
+    """
+    name = shown or path.name
+    try:
+        mode = path.stat().st_mode  # follows links
+    except FileNotFoundError:
+        if path.is_symlink():
+            return f"{name} is a link to {path.readlink()}, which does not exist"
+        return "the file disappeared before it could be read"
+    except OSError as error:  # a loop of links, a folder we may not enter
+        return f"{name} cannot be read: {error.strerror or error}"
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return None
+    kind = next((label for test, label in _SPECIAL_KINDS if test(mode)), "not a file or folder")
+    via = " (through a link)" if path.is_symlink() else ""
+    return (
+        f"{name} is {kind}{via}, not a regular file: save the model with model.save() into the "
+        "question's folder"
+    )
+
+
+def oversize_reason(path: Path, max_mb: int, shown: str | None = None) -> str | None:
+    """Why ``path`` is too large to grade (its apparent size: a sparse file counts whole)."""
+    try:
+        size = content_size(path)
+    except OSError:
+        return None  # gone or unreadable: the other checks say so
+    if size <= max_mb * 1024 * 1024:
+        return None
+    what = "folder" if path.is_dir() else "file"
+    return (
+        f"the {what} {shown or path.name} is {size / 1024**2:,.0f} MB, over the {max_mb:,} MB "
+        "limit for a model: nothing was copied (is it the right file?)"
+    )
+
+
+def refusal_reason(path: Path, shown: str, max_model_mb: int) -> Reason | None:
+    """Why an entry is answered from its metadata alone (nothing opens or copies it), or None.
+
+    The one rule for sessions and ``tfexam grade`` alike: odd entries, then the size limit.
+    """
+    odd = unreadable_reason(path, shown)
+    if odd is not None:
+        return Reason("not-a-regular-file", odd)
+    huge = oversize_reason(path, max_model_mb, shown)
+    return None if huge is None else Reason("file-too-large", huge)
+
+
+def check_model_file(path: Path, shown: str | None = None) -> FileCheck:
+    """Check a ``.h5`` or ``.keras`` file or a SavedModel folder for completeness.
+
+    ``shown``: the path as the candidate knows it, for reasons (the checked file may be a copy).
+    """
+    odd = unreadable_reason(path, shown)
+    if odd is not None:
+        return FileCheck.broken(odd)
     try:
         if path.is_dir():
-            return _check_savedmodel(path)
+            return _check_savedmodel(path, shown or path.name)
         size = path.stat().st_size
     except FileNotFoundError:
         return FileCheck.broken("the file disappeared before it could be read")
@@ -136,16 +206,16 @@ def _check_keras_zip(path: Path) -> FileCheck:
     return FileCheck.ok()
 
 
-def _check_savedmodel(folder: Path) -> FileCheck:
+def _check_savedmodel(folder: Path, name: str) -> FileCheck:
     graph = folder / "saved_model.pb"
     if not graph.is_file() or graph.stat().st_size == 0:
         return FileCheck.broken(
-            f"the folder {folder.name}/ has no saved_model.pb: not a (complete) SavedModel"
+            f"the folder {name}/ has no saved_model.pb: not a (complete) SavedModel"
         )
     variables = folder / "variables"
     if variables.is_dir() and not (variables / "variables.index").is_file():
         return FileCheck.broken(
-            f"the SavedModel {folder.name}/ has no variables/variables.index: it is incomplete"
+            f"the SavedModel {name}/ has no variables/variables.index: it is incomplete"
         )
     return FileCheck.ok()
 

@@ -14,7 +14,9 @@ states per save. So this module debounces per path and reports a file only when 
 from __future__ import annotations
 
 import logging
+import os
 import platform
+import stat
 import threading
 import time
 from collections import Counter
@@ -155,8 +157,11 @@ class ModelWatcher:
 
     def _model_path(self, raw: str) -> tuple[str, Path] | None:
         """Map an event path to (question, model path), or None if it is not a model of a question."""
+        entry = Path(raw)
         try:
-            relative = Path(raw).resolve().relative_to(self.workspace)
+            # The folders are resolved, never the entry itself: a link saved as mymodel.h5 is
+            # the candidate's model file wherever it points (the rule is in filecheck).
+            relative = entry.parent.resolve().relative_to(self.workspace) / entry.name
         except (ValueError, OSError):
             return None
         parts = relative.parts
@@ -188,6 +193,12 @@ class ModelWatcher:
             self._cond.notify()
 
     def _delay(self, pending: _Pending, path: Path) -> float:
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            mode = 0
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            return self.timings.settle_s  # a link, a FIFO, a device: made at once, never "closed"
         if path.is_dir():
             return self.timings.quiet_s  # a SavedModel is many files: wait for all of them
         if pending.closed:
@@ -214,7 +225,7 @@ class ModelWatcher:
 
     def _examine(self, path: Path, item: _Pending) -> None:
         last_event = item.last_event_at
-        if not path.exists():
+        if not os.path.lexists(path):
             self._forget(path, last_event)
             return
         check = check_model_file(path)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -14,12 +17,25 @@ from simulator.engine import Engine
 from simulator.events import SessionEvent
 from simulator.exam_format import Policy
 from simulator.grading.pool import GradingPool
+from simulator.grading.settings import GradingSettings
 from simulator.paths import data_paths
 from simulator.sessions import NewSession, create_session, record_session
 from simulator.store import AttemptRecord, SessionRecord, Store
 from simulator.watcher import WatchTimings
 
 E = TypeVar("E", bound=SessionEvent)
+
+
+@contextlib.contextmanager
+def worker_held(pool: GradingPool) -> Iterator[None]:
+    """Pause the worker that is grading now (SIGSTOP), so what must happen while a grading is
+    under way happens then on any machine, however fast or loaded; it goes on afterwards."""
+    pid = next(w.pid for w in pool.status() if w.state == "busy" and w.pid is not None)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
 
 
 class EngineHarness:
@@ -32,16 +48,18 @@ class EngineHarness:
         exam: str = "practice",
         template: Path | None = None,
         clock: Callable[[], float] = time.time,
+        grading: GradingSettings | None = None,
     ) -> None:
         """``template``: a workspace of the same exam made earlier, copied instead of generating
         the exam's data again (seconds for the practice exam's images). ``clock``: the engine's
-        idea of now, for tests that move through a long session in seconds."""
+        idea of now, for tests that move through a long session in seconds. ``grading``: the
+        session's grading settings (default: the pool's)."""
         self.paths = data_paths()
         self.store = Store(self.paths.database)
         self.exam = find_exam(exam, self.paths)
         request = NewSession(
             self.exam, workspace=workspace, duration_s=duration_s, policy=policy,
-            grading=pool.settings,
+            grading=grading or pool.settings,
         )  # fmt: skip
         if template is not None:
             shutil.copytree(template, workspace)

@@ -15,8 +15,7 @@ from simulator.grading.pool import GradingPool
 from simulator.grading.settings import GradingSettings
 from simulator.scoring import exam_result
 from simulator.sessions import finalize_if_due
-from tests.engine_helpers import EngineHarness
-from tests.models import slow_model
+from tests.engine_helpers import EngineHarness, worker_held
 
 
 @pytest.fixture(scope="module")
@@ -216,22 +215,24 @@ def test_deadline_auto_submits_and_freezes_scores(harness_factory, models: dict[
 
 
 def test_at_the_deadline_grading_under_way_counts_and_a_later_save_is_recorded_not_counted(  # type: ignore[no-untyped-def]
-    harness_factory, models: dict[str, Path], tmp_path: Path
+    harness_factory, models: dict[str, Path], pool: GradingPool
 ) -> None:
-    slow = slow_model(tmp_path / "slow.h5", steps=8000)  # several seconds to grade
     h = harness_factory(duration_s=5).start()
     folder = h.question_folder()
     deadline = h.session.deadline
-    time.sleep(max(0.0, deadline - 1.0 - time.time()))
-    shutil.copyfile(slow, folder / "mymodel.h5")
-    time.sleep(max(0.0, deadline + 0.2 - time.time()))
-    shutil.copyfile(models["good.keras"], folder / "mymodel.keras")  # would score 5
+    time.sleep(max(0.0, deadline - 1.5 - time.time()))
+    shutil.copyfile(models["close.h5"], folder / "mymodel.h5")  # scores 4
+    h.wait_for_count(events.GradingStarted, 1)
+    with worker_held(pool):  # the grading is still under way when time is up
+        h.wait_for_count(events.DeadlineReached, 1)
+        shutil.copyfile(models["good.keras"], folder / "mymodel.keras")  # would score 5
+        h.wait_for_count(events.AttemptRejected, 1)
     assert h.engine.wait(60)
 
     attempts = {a.source_path.rsplit("/", 1)[-1]: a for a in h.attempts()}
     in_flight = attempts["mymodel.h5"]
     assert in_flight.saved_at < deadline < (in_flight.finished_at or 0)
-    assert (in_flight.state, in_flight.score) == ("graded", 0)
+    assert (in_flight.state, in_flight.score) == ("graded", 4)
     late = attempts["mymodel.keras"]
     assert late.state == "rejected-after-deadline"
     assert late.message == "saved after the exam ended: recorded, not graded"
@@ -239,7 +240,7 @@ def test_at_the_deadline_grading_under_way_counts_and_a_later_save_is_recorded_n
     submitted = h.last(events.SessionSubmitted)
     assert submitted.reason == "auto-submitted"
     assert h.store.get_session(h.session.id).ended_at == deadline
-    assert submitted.result.questions[0].score == 0  # the late 5/5 model does not count
+    assert submitted.result.questions[0].score == 4  # the late 5/5 model does not count
 
 
 def test_time_warnings_fire_once_each(harness_factory) -> None:  # type: ignore[no-untyped-def]
@@ -300,3 +301,20 @@ def test_an_expired_session_is_finalized_by_the_next_command(  # type: ignore[no
     states = sorted((a.source_path.rsplit("/", 1)[-1], a.state) for a in h.attempts())
     assert states == [("mymodel.h5", "graded"), ("mymodel.keras", "rejected-after-deadline")]
     assert exam_result(h.exam, h.attempts()).questions[0].score == 5
+
+
+def test_with_no_engine_a_late_save_with_its_mtime_set_back_is_still_late(  # type: ignore[no-untyped-def]
+    harness_factory, models: dict[str, Path]
+) -> None:
+    h = harness_factory(duration_s=2)  # never started: no engine was running at the deadline
+    time.sleep(max(0.0, h.session.deadline + 0.5 - time.time()))
+    target = h.question_folder() / "mymodel.h5"
+    shutil.copyfile(models["good.h5"], target)  # saved after the deadline...
+    back = h.session.deadline - 60
+    os.utime(target, (back, back))  # ...with its mtime set back a minute (`touch -d`)
+    session = finalize_if_due(h.store, h.paths, h.store.get_session(h.session.id))
+    assert session.state == "submitted"
+    [attempt] = h.attempts()
+    assert attempt.state == "rejected-after-deadline", "the ctime cannot be set back"
+    assert attempt.saved_at > h.session.deadline
+    assert exam_result(h.exam, h.attempts()).questions[0].score == 0

@@ -9,9 +9,7 @@ runs, a save refused after the end, a worker recycled), one left and resumed on 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from simulator.grading.pool import GradingPool
 from simulator.grading.settings import GradingSettings
 from simulator.store import Store
 from simulator.watcher import WatchTimings
-from tests.engine_helpers import EngineHarness
+from tests.engine_helpers import EngineHarness, worker_held
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +33,6 @@ def recycling_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Grading
     assert pool.wait_ready(120)
     yield pool
     pool.close()
-
-
-@contextlib.contextmanager
-def worker_held(pool: GradingPool) -> Iterator[None]:
-    """Pause the worker that is grading now (SIGSTOP), so what must happen while a grading is
-    under way happens then on any machine, however fast or loaded; it goes on afterwards."""
-    pid = next(w.pid for w in pool.status() if w.state == "busy" and w.pid is not None)
-    os.kill(pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        os.kill(pid, signal.SIGCONT)
 
 
 def test_a_submitted_session_emits_its_kinds(  # type: ignore[no-untyped-def]

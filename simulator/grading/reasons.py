@@ -14,6 +14,9 @@ from typing import Literal
 #: What went wrong, for programs: views decide on the code, people read the sentence.
 ReasonCode = Literal[
     "file-broken",  # empty, truncated, damaged or not a model file at all (no TF needed to tell)
+    "not-a-regular-file",  # a FIFO, socket, device or a link to nothing: never opened
+    "file-too-large",  # over the model size limit: not copied
+    "copy-failed",  # the session's copy could not be made (no room, unreadable)
     "weights-only",  # weights saved without the model
     "lambda-layer",  # refused by the exam's rule
     "old-keras",  # a Keras-2-era key that Keras 3 cannot read

@@ -38,6 +38,9 @@ class GradingSettings:
       is added to the workers' niceness instead.
     - ``intra_threads`` / ``inter_threads``: TensorFlow thread pools of each worker.
     - ``startup_timeout_s``: how long a worker may take to import TensorFlow and warm up.
+    - ``max_model_mb``: a model file (or SavedModel folder) larger than this is not gradable and
+      is not copied. Exam models are a few MB (the largest reference, a CNN, under 40 MB); a
+      file of gigabytes is a sparse or wrong file that would only fill the disk.
     """
 
     workers: int = 1
@@ -49,6 +52,7 @@ class GradingSettings:
     intra_threads: int = 2
     inter_threads: int = 1
     startup_timeout_s: float = 90.0
+    max_model_mb: int = 2000
 
     @classmethod
     def defaults(cls) -> GradingSettings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from simulator.durations import format_duration
 from simulator.metrics import score_label
 from simulator.report.charts import downsample, sparkline
@@ -10,8 +12,14 @@ from simulator.report.text import HOW, SOURCE
 from simulator.report.values import elapsed, metric_value
 
 
+def _text(text: str) -> str:
+    """Text from users' files (titles, reasons, model messages), never markup: Markdown viewers
+    render raw HTML, so ``<img onerror=...>`` in a reason must arrive as text, as in the HTML report."""
+    return html.escape(text, quote=False)
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _text(text).replace("|", "\\|").replace("\n", " ")
 
 
 def render_markdown(report: Report) -> str:
@@ -102,5 +110,5 @@ def render_markdown(report: Report) -> str:
         lines += ["", "## CPU and memory", "", "```", f"CPU    {sparkline(cpu, 100.0)}",
                   f"Memory {sparkline(memory, total)}", "```"]  # fmt: skip
     lines += ["", "## Advice", ""]
-    lines += [f"- {line}" for line in report.advice] or ["Nothing to add."]
+    lines += [f"- {_text(line)}" for line in report.advice] or ["Nothing to add."]
     return "\n".join(lines) + "\n"

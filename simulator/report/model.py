@@ -7,6 +7,7 @@ zone; the summary also gives absolute ISO-8601 times. The JSON form is ``datacla
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -25,6 +26,9 @@ SCHEMA_VERSION = 1
 IDLE_CPU_PERCENT = 25.0
 #: A system sample stands for the seconds before it (the engine samples every 10 s).
 SAMPLE_SPAN_S = 10.0
+#: After the last sample, the next one is not due before this (the span and one engine tick):
+#: a report made sooner than that after the last sample has not seen tfexam closed.
+NEXT_SAMPLE_DUE_S = SAMPLE_SPAN_S + 1.0
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,11 @@ def build_report(
     from simulator.report.advice import advise
 
     now = time.time() if now is None else now
+    generated = now
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        # The reproducible-builds convention: a fixed "generated at", so the same session gives
+        # byte-identical reports.
+        generated = float(os.environ["SOURCE_DATE_EPOCH"])
     start = session.started_at
     # The candidate's time ends at the deadline: grading what was saved takes a moment longer.
     end = min(session.ended_at if session.ended_at is not None else now, session.deadline)
@@ -225,7 +234,7 @@ def build_report(
     )
     report = Report(
         schema=SCHEMA_VERSION,
-        generated_at=iso_time(now),
+        generated_at=iso_time(generated),
         summary=summary,
         questions=questions,
         runs=run_entries,
@@ -382,7 +391,11 @@ def _parallelism(
         "3+": sum(v for k, v in seconds.items() if k >= 3) / span,
     }
     # Only time that tfexam watched can be called idle: while it was closed nothing is known.
-    observed = union((start + x.at_s - SAMPLE_SPAN_S, start + x.at_s) for x in samples)
+    spans = [(start + x.at_s - SAMPLE_SPAN_S, start + x.at_s) for x in samples]
+    if samples and end - (start + samples[-1].at_s) <= NEXT_SAMPLE_DUE_S:
+        # The next sample is not due yet: the time since the last one is not time tfexam was closed.
+        spans.append((start + samples[-1].at_s, end))
+    observed = union(spans)
     unobserved = gaps(observed, start, end)
     busy_cpu: list[Interval] = [
         (start + x.at_s - SAMPLE_SPAN_S, start + x.at_s)

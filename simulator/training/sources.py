@@ -2,9 +2,11 @@
 
 The report separates models trained locally from those downloaded from Colab or copied from
 another machine (``external``). A tfexam run of the question that was alive when the file was
-saved (or ended moments later) is certain. Otherwise, a Python process whose working folder is
-the question's folder at that moment (a script started in the candidate's own terminal) makes it
-``local``; that is a heuristic, and a file that arrives with no such process is ``external``.
+saved is certain, and so is one that ended moments before the watcher heard of the save, as long
+as the file did not change after the run ended (a copy made after a run is not that run's).
+Otherwise, a Python process whose working folder is the question's folder at that moment (a
+script started in the candidate's own terminal) makes it ``local``; that is a heuristic, and a
+file that arrives with no such process is ``external``.
 """
 
 from __future__ import annotations
@@ -31,11 +33,30 @@ def find_source(
     store: Store, session_id: str, question_id: str, path: Path, saved_at: float, grace_s: float
 ) -> Source:
     run = store.run_writing_at(session_id, question_id, saved_at, grace_s)
-    if run is not None:
+    if run is not None and (run.ended_at is None or _changed_by(path, run.ended_at)):
         return Source("run", run.id)
     if python_working_in(path.parent):
         return Source("local")
     return Source("external")
+
+
+#: File times lag the clock by a tick of the kernel's coarse clock; this covers it.
+_FILE_TIME_SLACK_S = 0.05
+
+
+def _changed_by(path: Path, moment: float) -> bool:
+    """Whether ``path`` last changed no later than ``moment``.
+
+    A run that ended can only have written the file before it ended; the grace after its end is
+    for events that arrive late, not for a copy made afterwards. The change time (ctime) is used
+    because a copy that keeps the source's mtime (``cp -p``) still sets it to the moment of the copy.
+    """
+    try:
+        members = [path, *path.rglob("*")] if path.is_dir() else [path]
+        changed = max(member.stat().st_ctime for member in members)
+    except OSError:
+        return False
+    return changed <= moment + _FILE_TIME_SLACK_S
 
 
 def python_working_in(folder: Path) -> bool:
