@@ -25,7 +25,16 @@ from simulator.tui.screens import (
     ResultsScreen,
     WorkspaceDialog,
 )
-from tests.tui_helpers import Clock, TuiRig, notifications, table_rows, text_of, wait_until
+from tests.tui_helpers import (
+    Clock,
+    TuiRig,
+    notifications,
+    prompts_prepared,
+    table_rows,
+    text_of,
+    visible_prompt_panes,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -113,6 +122,30 @@ async def test_questions_are_chosen_by_number_key_click_and_project_tree(rig: Tu
         await pilot.press("down")  # keyboard in the tree: into category2's files, same question
         await pilot.pause(0.2)
         assert prompt_title(app).startswith("Q2 ")
+
+
+@pytest.mark.parametrize("resume", [False, True], ids=["start", "resume"])
+async def test_only_the_selected_prompt_is_visible_once_the_others_are_prepared(
+    rig: TuiRig, resume: bool
+) -> None:
+    session = rig.session()
+    if resume:  # a session left earlier: the app opens it again the same way
+        first = rig.app(session)
+        async with first.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.2)
+            first.engine.detach()
+        rig.engines[-1].close()
+    app = rig.app(rig.store.get_session(session.id))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await prompts_prepared(pilot)
+        assert visible_prompt_panes(app) == ["prompt-basic-model"]
+        await pilot.press("2")
+        await pilot.pause(0.2)
+        assert visible_prompt_panes(app) == ["prompt-learning-dataset"]
+        assert prompt_title(app).startswith("Q2 ")
+        await pilot.press("5")
+        await pilot.pause(0.2)
+        assert len(visible_prompt_panes(app)) == 1 and prompt_title(app).startswith("Q5 ")
 
 
 async def test_submit_and_test_grades_now_and_says_when_there_is_nothing(

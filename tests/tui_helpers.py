@@ -77,15 +77,13 @@ class TuiRig:
         self,
         session: SessionRecord,
         clock: Callable[[], float] = time.time,
-        *,
-        prepare_prompts: bool = True,
     ) -> ExamApp:
         engine = Engine(
             self.store, self.paths, session, self.exam, pool=self.pool,
             watch_timings=WatchTimings(), clock=clock,
         )  # fmt: skip
         self.engines.append(engine)
-        return ExamApp(engine, prepare_prompts=prepare_prompts)
+        return ExamApp(engine)
 
     def close(self) -> None:
         for engine in self.engines:
@@ -103,6 +101,25 @@ async def wait_until(
             raise AssertionError(f"timed out waiting for {what or predicate}")
         await pilot.pause(0.1)
     await pilot.pause()
+
+
+async def prompts_prepared(pilot: Pilot[object], timeout: float = 20.0) -> None:
+    """Wait until the background has prepared every question's prompt pane, as after start."""
+    app = pilot.app
+    assert isinstance(app, ExamApp)
+    await wait_until(
+        pilot,
+        lambda: len(app.screen_stack[0].query(".prompt-pane")) == len(app.questions),
+        timeout,
+        "every prompt prepared",
+    )
+    await pilot.pause(0.2)
+
+
+def visible_prompt_panes(app: ExamApp) -> list[str]:
+    """The prompt panes that take room on the screen (a hidden pane has an empty region)."""
+    panes = app.screen_stack[0].query(".prompt-pane")
+    return [str(pane.id) for pane in panes if pane.region.area > 0]
 
 
 def table_rows(table: DataTable[object]) -> list[list[str]]:

@@ -125,12 +125,8 @@ class ExamApp(App[str]):
         *,
         log_path: Path | None = None,
         resources: Callable[[int], Resources] = measure,
-        prepare_prompts: bool = True,
     ) -> None:
-        """``prepare_prompts=False`` renders each prompt only when first shown (snapshot tests
-        want no background work that depends on timing)."""
         super().__init__()
-        self.prepare_prompts = prepare_prompts
         self.measure_resources = resources
         self.engine = engine
         self.store = engine.store
@@ -156,7 +152,6 @@ class ExamApp(App[str]):
                     self.session.workspace,
                     self.questions,
                     self.current,
-                    prepare=self.prepare_prompts,
                     id="prompt",
                 )
             with ContentSwitcher(initial="exam", id="tool-windows"):
