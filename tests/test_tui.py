@@ -443,12 +443,12 @@ async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig
 
         await wait_until(
             pilot,
-            lambda: len(states()) == 2 and all(" e" in row[4] for row in states()),
+            lambda: len(states()) == 2 and all("/" in row[5] for row in states()),
             timeout=90,
             what="two runs with parsed epochs",
         )
         assert [row[1] for row in states()] == ["Q2", "Q1"], "newest first"
-        assert all(row[2] == "running" and row[6] != "0%" for row in states())
+        assert all(row[2] == "running" and row[7] != "0%" for row in states())
         assert any(line.startswith("Epoch") for line in app.query_one(LogTailView).lines)
         table.focus()
         await pilot.press("down")  # run #1 (category1)

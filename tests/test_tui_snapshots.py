@@ -1,4 +1,4 @@
-"""Snapshots of the exam screen at 80x24 and 120x40 (pytest-textual-snapshot).
+"""Snapshots of the exam screen at 80x24, 120x40 and 200x50 (pytest-textual-snapshot).
 
 Every app here starts as ``tfexam start`` starts it, prompts prepared in the background, and each
 snapshot is taken only after that work is over (so the screen is the one a candidate sees a few
@@ -30,7 +30,11 @@ from simulator.tui.app import ExamApp
 from simulator.tui.exam_window import AttemptsTable
 from tests.tui_helpers import Clock, TuiRig, prompts_prepared
 
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+SIZES = [
+    pytest.param((80, 24), id="80x24"),
+    pytest.param((120, 40), id="120x40"),
+    pytest.param((200, 50), id="200x50"),
+]
 STARTED_AT = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc).timestamp()
 
 

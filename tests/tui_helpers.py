@@ -122,6 +122,11 @@ def visible_prompt_panes(app: ExamApp) -> list[str]:
     return [str(pane.id) for pane in panes if pane.region.area > 0]
 
 
+def screen_lines(app: ExamApp) -> list[str]:
+    """The screen as the terminal shows it now, line by line (what was drawn, clipped and all)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
 def table_rows(table: DataTable[object]) -> list[list[str]]:
     """A DataTable's cells as the user reads them."""
     rows = []

@@ -37,6 +37,7 @@ from simulator.tui.editor import (
     start_detached,
 )
 from simulator.tui.exam_window import ExamToolWindow, QuestionsTable, question_status_text
+from simulator.tui.formatting import format_number
 from simulator.tui.messages import EngineEventMessage, OpenFileRequested, QuestionChosen
 from simulator.tui.project import ProjectTree
 from simulator.tui.prompt import PromptView
@@ -219,7 +220,9 @@ class ExamApp(App[str]):
         if kind == "attempt-graded":
             metric = data.get("metric") or {}
             value = metric.get("value")
-            shown = f"{metric.get('name')} {value:.4g}" if isinstance(value, float) else ""
+            shown = (
+                f"{metric.get('name')} {format_number(value)}" if isinstance(value, float) else ""
+            )
             self.notify(
                 f"{data['score']}/5 {shown}; question score {data['question_score']}/5",
                 title=f"{question}: graded",

@@ -12,6 +12,7 @@ from simulator.durations import format_duration
 from simulator.exam_format import MAX_SCORE, Exam, Policy, Question
 from simulator.scoring import ExamResult, QuestionResult, exam_result
 from simulator.store import AttemptRecord, SessionRecord
+from simulator.tui.formatting import format_number
 
 #: How each attempt state reads in the attempt list.
 ATTEMPT_STATE_LABELS = {
@@ -79,7 +80,7 @@ class ExamView:
     @property
     def total_label(self) -> str:
         r = self.result
-        return f"{r.points:g}/{r.max_points:g} ({r.percent:.0f}%)"
+        return f"{format_number(r.points)}/{format_number(r.max_points)} ({r.percent:.0f}%)"
 
 
 def build_exam_view(
@@ -158,7 +159,7 @@ def attempt_row(
 def metric_text(name: str, value: float | None) -> str:
     if value is None:
         return name
-    return f"{name} {value:.4g}"
+    return f"{name} {format_number(value)}"
 
 
 def countdown_level(remaining_s: float) -> str:
