@@ -446,7 +446,7 @@ class Engine:
             if origin == "scan":
                 return  # already recorded before a restart: nothing new to say
             self._emit("model-unchanged", {
-                "question": question_id, "path": str(path), "attempt": previous.id,
+                "question": question_id, "path": str(path), "attempt": previous.number,
                 "state": previous.state, "score": previous.score,
             })  # fmt: skip
             return
@@ -570,14 +570,14 @@ class Engine:
     def _attempt_data(self, attempt: AttemptRecord) -> dict[str, Any]:
         data: dict[str, Any] = {
             "question": attempt.question_id,
-            "attempt": attempt.id,
+            "attempt": attempt.number,
             "state": attempt.state,
             "origin": attempt.origin,
             "source": attempt.source,
             "sha256": attempt.sha256[:12],
         }
         if attempt.run_id is not None:
-            data["run"] = attempt.run_id
+            data["run"] = self.store.get_run(attempt.run_id).number
         if attempt.state == "graded":
             question = self.result().questions[self._question_index(attempt.question_id)]
             data.update(
@@ -670,7 +670,7 @@ class Engine:
 
 def _run_data(run: RunRecord) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "run": run.id,
+        "run": run.number,
         "question": run.question_id,
         "state": run.state,
         "pid": run.pid,

@@ -30,7 +30,8 @@ PENDING_ATTEMPT_STATES: frozenset[str] = frozenset({"queued", "grading"})
 RunState = Literal["running", "finished", "failed", "stopped"]
 
 #: 2: training runs, their samples, system samples, and where each attempt's file came from.
-SCHEMA_VERSION = 2
+#: 3: attempts and runs carry their number within the session (what the candidate is shown).
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
@@ -118,8 +119,11 @@ CREATE INDEX IF NOT EXISTS system_samples_by_session ON system_samples(session_i
 """
 #: Columns added to existing tables since schema 1 (added on open, never removed).
 _ADDED_COLUMNS = {
-    "attempts": [("source", "TEXT"), ("run_id", "INTEGER")],
+    "attempts": [("source", "TEXT"), ("run_id", "INTEGER"), ("number", "INTEGER")],
+    "runs": [("number", "INTEGER")],
 }
+#: Tables whose rows are numbered 1, 2, ... within their session (ids are global, for joins only).
+_NUMBERED = ("attempts", "runs")
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,8 @@ class AttemptRecord:
     #: of the candidate's working in the question folder), "external" (a download or a copy).
     source: str | None = None
     run_id: int | None = None
+    #: 1, 2, ... within the session: the number the candidate sees (``id`` is the store's own).
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -195,6 +201,8 @@ class RunRecord:
     metrics: dict[str, float] = field(default_factory=dict)
     cpu_seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    #: 1, 2, ... within the session: the number the candidate sees (``id`` is the store's own).
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -264,6 +272,12 @@ class Store:
                 for name, kind in columns:
                     if name not in present:
                         self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+            for table in _NUMBERED:  # rows written before schema 3: numbered in id order
+                self._db.execute(
+                    f"UPDATE {table} SET number=(SELECT COUNT(*) FROM {table} AS earlier"
+                    f" WHERE earlier.session_id={table}.session_id AND earlier.id<={table}.id)"
+                    " WHERE number IS NULL"
+                )
             self._db.execute(
                 "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
             )
@@ -403,8 +417,8 @@ class Store:
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO attempts(session_id, question_id, source_path, blob, sha256, size, origin,"
-                " saved_at, detected_at, queued_at, finished_at, state, message, source, run_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " saved_at, detected_at, queued_at, finished_at, state, message, source, run_id, number)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     question_id,
@@ -421,6 +435,7 @@ class Store:
                     message,
                     source,
                     run_id,
+                    _next_number(db, "attempts", session_id),
                 ),
             )
             attempt_id = cursor.lastrowid
@@ -505,8 +520,8 @@ class Store:
     ) -> RunRecord:
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO runs(session_id, question_id, command, cwd, log_path, started_at, state)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'running')",
+                "INSERT INTO runs(session_id, question_id, command, cwd, log_path, started_at, state,"
+                " number) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)",
                 (
                     session_id,
                     question_id,
@@ -514,6 +529,7 @@ class Store:
                     str(cwd),
                     str(log_path),
                     started_at,
+                    _next_number(db, "runs", session_id),
                 ),
             )
             run_id = cursor.lastrowid
@@ -645,6 +661,15 @@ class Store:
         ]
 
 
+def _next_number(db: sqlite3.Connection, table: str, session_id: str) -> int:
+    """The next per-session number of ``table`` (inside the inserting transaction: no gaps,
+    no repeats, even with other processes writing)."""
+    row = db.execute(
+        f"SELECT COALESCE(MAX(number), 0) + 1 FROM {table} WHERE session_id=?", (session_id,)
+    ).fetchone()
+    return int(row[0])
+
+
 def _session_from_row(row: sqlite3.Row) -> SessionRecord:
     return SessionRecord(
         id=row["id"],
@@ -687,6 +712,7 @@ def _attempt_from_row(row: sqlite3.Row) -> AttemptRecord:
         timings=json.loads(row["timings"] or "{}"),
         source=row["source"],
         run_id=row["run_id"],
+        number=row["number"],
     )
 
 
@@ -709,4 +735,5 @@ def _run_from_row(row: sqlite3.Row) -> RunRecord:
         metrics=json.loads(row["metrics"] or "{}"),
         cpu_seconds=row["cpu_seconds"],
         peak_rss_mb=row["peak_rss_mb"],
+        number=row["number"],
     )

@@ -437,7 +437,7 @@ class ExamApp(App[str]):
             self.notify(str(error), title="Run", severity="error")
             return
         self.notify(
-            f"run #{run.id}: {' '.join(run.command[1:])} in {self.current.workspace_folder}/",
+            f"run #{run.number}: {' '.join(run.command[1:])} in {self.current.workspace_folder}/",
             title=f"{self._question_label(self.current.id)}: training",
             timeout=4,
         )
@@ -478,15 +478,19 @@ class ExamApp(App[str]):
             self.notify("no run selected", title="Stop", severity="warning")
             return
         self.engine.stop_run(run_id)
-        self.notify(f"stopping run #{run_id}…", title="Stop", timeout=3)
+        number = self.store.get_run(run_id).number
+        self.notify(f"stopping run #{number}…", title="Stop", timeout=3)
 
     def action_restart_run(self) -> None:
         run_id = self._selected_run()
         if run_id is None:
             self.notify("no run selected", title="Restart", severity="warning")
             return
+        old = self.store.get_run(run_id)
         run = self.engine.restart_run(run_id)
-        self.notify(f"run #{run.id} started again from run #{run_id}", title="Restart", timeout=3)
+        self.notify(
+            f"run #{run.number} started again from run #{old.number}", title="Restart", timeout=3
+        )
         self._show_runs()
 
     def action_workspace(self) -> None:

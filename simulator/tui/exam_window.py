@@ -97,7 +97,7 @@ class AttemptsTable(FittedTable):
         marker = "★" if row.counted else " "
         score = Text(row.score, style="bold" if row.counted else "")
         result = Text(row.result, style=attempt_state_style(row))
-        return [f"{marker}{row.attempt_id}", row.elapsed, score, result]
+        return [f"{marker}{row.number}", row.elapsed, score, result]
 
 
 class ExamToolWindow(Vertical):
@@ -141,7 +141,7 @@ class ExamToolWindow(Vertical):
         set_text(
             detail,
             Text.assemble(
-                (f"#{row.attempt_id} ", "bold"),
+                (f"#{row.number} ", "bold"),
                 (f"{row.state_label}{counted}", attempt_state_style(row)),
                 f" ({row.when}): ",
                 row.result,

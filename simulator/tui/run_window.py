@@ -85,7 +85,7 @@ class RunsTable(FittedTable):
         loss = view.progress.metrics.get("loss")
         rss = view.rss_mb if running else record.peak_rss_mb
         return [
-            str(record.id),
+            str(record.number),
             numbers.get(record.question_id, "?"),
             Text(record.state, style=STATE_STYLES.get(record.state, "")),
             format_duration(view.elapsed_s),

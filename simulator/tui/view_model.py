@@ -57,6 +57,8 @@ class AttemptRow:
     """One attempt of a question: when, what it scored or why it could not be graded."""
 
     attempt_id: int
+    #: 1, 2, ... within the session: what the candidate is shown (the id stays internal).
+    number: int
     elapsed: str
     state: str
     state_label: str
@@ -146,6 +148,7 @@ def attempt_row(
         result = attempt.message or ATTEMPT_STATE_LABELS.get(attempt.state, attempt.state)
     return AttemptRow(
         attempt_id=attempt.id,
+        number=attempt.number,
         elapsed=elapsed,
         state=attempt.state,
         state_label=ATTEMPT_STATE_LABELS.get(attempt.state, attempt.state),
