@@ -671,7 +671,7 @@ def train(
     manager.start()
     run = manager.launch(question.id, folder, script or question.starter)
     console.print(
-        f"Run #{run.id}: {escape(' '.join(run.command))} in {escape(str(folder))}\n"
+        f"Run #{run.number}: {escape(' '.join(run.command))} in {escape(str(folder))}\n"
         f"Output: {escape(str(run.log_path))}"
     )
     previous = signal.signal(signal.SIGINT, lambda signum, frame: manager.stop(run.id))
@@ -680,7 +680,9 @@ def train(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
             console=console, transient=True,
         ) as progress:  # fmt: skip
-            task = progress.add_task(f"#{run.id} {question.workspace_folder}", total=1.0, detail="")
+            task = progress.add_task(
+                f"#{run.number} {question.workspace_folder}", total=1.0, detail=""
+            )
             while True:
                 view = next(v for v in manager.views() if v.record.id == run.id)
                 fraction = view.progress.fraction
@@ -699,7 +701,7 @@ def train(
         console.print(f"[dim]  {escape(line)}[/]")
     code = f", exit code {final.exit_code}" if final.exit_code is not None else ""
     console.print(
-        f"Run #{final.id} {final.state}{code}: epoch {final.epoch or 0}/{final.epochs or '?'}, "
+        f"Run #{final.number} {final.state}{code}: epoch {final.epoch or 0}/{final.epochs or '?'}, "
         f"{final.cpu_seconds:.0f} CPU s, peak {final.peak_rss_mb:.0f} MB"
     )
     return 0 if final.state == "finished" else 1

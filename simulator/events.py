@@ -225,14 +225,14 @@ def attempt_payload(attempt: AttemptRecord, question_score: int | None = None) -
     """The documented fields of every attempt event."""
     data: dict[str, Any] = {
         "question": attempt.question_id,
-        "attempt": attempt.id,
+        "attempt": attempt.number,
         "state": attempt.state,
         "origin": attempt.origin,
         "source": attempt.source,
         "sha256": attempt.sha256[:12],
     }
-    if attempt.run_id is not None:
-        data["run"] = attempt.run_id
+    if attempt.run_number is not None:
+        data["run"] = attempt.run_number
     if attempt.state == "graded":
         data.update(
             score=attempt.score,
@@ -320,7 +320,7 @@ class ModelUnchanged(SessionEvent):
         return {
             "question": self.previous.question_id,
             "path": str(self.path),
-            "attempt": self.previous.id,
+            "attempt": self.previous.number,
             "state": self.previous.state,
             "score": self.previous.score,
         }
@@ -355,7 +355,7 @@ class RunEvent(SessionEvent):
     def payload(self) -> dict[str, Any]:
         run = self.run
         data: dict[str, Any] = {
-            "run": run.id,
+            "run": run.number,
             "question": run.question_id,
             "state": run.state,
             "pid": run.pid,

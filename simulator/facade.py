@@ -92,6 +92,10 @@ class SessionFacade:
         """Every training run of the session, with its live progress."""
         return self._engine.run_views()
 
+    def run_number(self, run_id: int) -> int:
+        """The number the candidate knows a run by (1, 2, ... within the session)."""
+        return self._engine.store.get_run(run_id).number
+
     def running_runs(self) -> int:
         """How many training runs are running now."""
         return self._engine.runs.running()

@@ -54,11 +54,11 @@ def describe(event: events.SessionEvent) -> str | None:
         case events.WorkerExited():
             return f"[dim]grader {event.pid} stopped: {escape(event.reason.text)}[/]"
         case events.ModelDetected():
-            return f"{question}: new model saved, attempt #{event.attempt.id} queued"
+            return f"{question}: new model saved, attempt #{event.attempt.number} queued"
         case events.AttemptRequeued():
-            return f"{question}: attempt #{event.attempt.id} queued again after a restart"
+            return f"{question}: attempt #{event.attempt.number} queued again after a restart"
         case events.GradingStarted():
-            return f"{question}: grading attempt #{event.attempt.id}..."
+            return f"{question}: grading attempt #{event.attempt.number}..."
         case events.AttemptGraded():
             attempt = event.attempt
             shown = (
@@ -73,15 +73,13 @@ def describe(event: events.SessionEvent) -> str | None:
         case events.AttemptNotGradable():
             return f"{question}: [bold yellow]not gradable[/]: {escape(event.reason.text)}"
         case events.AttemptSuperseded():
-            return (
-                f"[dim]{question}: attempt #{event.attempt.id} skipped, a newer save replaced it[/]"
-            )
+            return f"[dim]{question}: attempt #{event.attempt.number} skipped, a newer save replaced it[/]"
         case events.AttemptRejected():
             return f"{question}: [red]saved after the exam ended[/]: recorded, not graded"
         case events.ModelUnchanged():
             previous = event.previous
             return (
-                f"[dim]{question}: same content as attempt #{previous.id} ({previous.state}), "
+                f"[dim]{question}: same content as attempt #{previous.number} ({previous.state}), "
                 "not graded again[/]"
             )
         case events.SubmitAndTestFailed():
@@ -122,7 +120,7 @@ def describe(event: events.SessionEvent) -> str | None:
             )
         case events.RunStarted():
             return (
-                f"{question}: training run #{event.run.id} started "
+                f"{question}: training run #{event.run.number} started "
                 f"(log: {escape(str(event.run.log_path))})"
             )
         case events.RunEnded():
@@ -133,7 +131,7 @@ def describe(event: events.SessionEvent) -> str | None:
                 "stopped": "stopped",
             }.get(run.state, run.state)
             exit_text = f", exit code {run.exit_code}" if run.exit_code is not None else ""
-            return f"{question}: training run #{run.id} {how}{exit_text}"
+            return f"{question}: training run #{run.number} {how}{exit_text}"
         case events.EngineFailed():
             return f"[bold red]{escape(event.message)}[/]"
     return None

@@ -28,7 +28,8 @@ PENDING_ATTEMPT_STATES: frozenset[str] = frozenset({"queued", "grading"})
 RunState = Literal["running", "finished", "failed", "stopped"]
 
 #: 2: training runs, their samples, system samples, and where each attempt's file came from.
-SCHEMA_VERSION = 2
+#: 3: attempts and runs carry their number within the session (what the candidate is shown).
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
@@ -117,8 +118,17 @@ CREATE INDEX IF NOT EXISTS system_samples_by_session ON system_samples(session_i
 """
 #: Columns added to existing tables since schema 1 (added on open, never removed).
 _ADDED_COLUMNS = {
-    "attempts": [("source", "TEXT"), ("run_id", "INTEGER"), ("reason_code", "TEXT")],
+    "attempts": [
+        ("source", "TEXT"),
+        ("run_id", "INTEGER"),
+        ("reason_code", "TEXT"),
+        ("number", "INTEGER"),
+        ("run_number", "INTEGER"),
+    ],
+    "runs": [("number", "INTEGER")],
 }
+#: Tables whose rows are numbered 1, 2, ... within their session (ids are global, for joins only).
+_NUMBERED = ("attempts", "runs")
 
 
 @dataclass(frozen=True)
@@ -180,6 +190,11 @@ class AttemptRecord:
             return None
         return Reason(self.reason_code or "unknown", self.message or "")
 
+    #: 1, 2, ... within the session: the number the candidate sees (``id`` is the store's own).
+    number: int = 0
+    #: The number of the run the file came from (``run_id`` is the store's own id).
+    run_number: int | None = None
+
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -202,6 +217,8 @@ class RunRecord:
     metrics: dict[str, float] = field(default_factory=dict)
     cpu_seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    #: 1, 2, ... within the session: the number the candidate sees (``id`` is the store's own).
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -271,6 +288,16 @@ class Store:
                 for name, kind in columns:
                     if name not in present:
                         self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+            for table in _NUMBERED:  # rows written before schema 3: numbered in id order
+                self._db.execute(
+                    f"UPDATE {table} SET number=(SELECT COUNT(*) FROM {table} AS earlier"
+                    f" WHERE earlier.session_id={table}.session_id AND earlier.id<={table}.id)"
+                    " WHERE number IS NULL"
+                )
+            self._db.execute(  # attempts written before schema 3 learn their run's number
+                "UPDATE attempts SET run_number=(SELECT number FROM runs WHERE runs.id=attempts.run_id)"
+                " WHERE run_id IS NOT NULL AND run_number IS NULL"
+            )
             self._db.execute(
                 "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
             )
@@ -411,7 +438,8 @@ class Store:
             cursor = db.execute(
                 "INSERT INTO attempts(session_id, question_id, source_path, blob, sha256, size, origin,"
                 " saved_at, detected_at, queued_at, finished_at, state, message, source, run_id,"
-                " reason_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " reason_code, number, run_number)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     question_id,
@@ -429,6 +457,8 @@ class Store:
                     source,
                     run_id,
                     reason_code,
+                    _next_number(db, "attempts", session_id),
+                    _run_number(db, run_id),
                 ),
             )
             attempt_id = cursor.lastrowid
@@ -515,8 +545,8 @@ class Store:
     ) -> RunRecord:
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO runs(session_id, question_id, command, cwd, log_path, started_at, state)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'running')",
+                "INSERT INTO runs(session_id, question_id, command, cwd, log_path, started_at, state,"
+                " number) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)",
                 (
                     session_id,
                     question_id,
@@ -524,6 +554,7 @@ class Store:
                     str(cwd),
                     str(log_path),
                     started_at,
+                    _next_number(db, "runs", session_id),
                 ),
             )
             run_id = cursor.lastrowid
@@ -655,6 +686,23 @@ class Store:
         ]
 
 
+def _run_number(db: sqlite3.Connection, run_id: int | None) -> int | None:
+    """The per-session number of run ``run_id`` (inside the caller's transaction)."""
+    if run_id is None:
+        return None
+    row = db.execute("SELECT number FROM runs WHERE id=?", (run_id,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _next_number(db: sqlite3.Connection, table: str, session_id: str) -> int:
+    """The next per-session number of ``table`` (inside the inserting transaction: no gaps,
+    no repeats, even with other processes writing)."""
+    row = db.execute(
+        f"SELECT COALESCE(MAX(number), 0) + 1 FROM {table} WHERE session_id=?", (session_id,)
+    ).fetchone()
+    return int(row[0])
+
+
 def _session_from_row(row: sqlite3.Row) -> SessionRecord:
     return SessionRecord(
         id=row["id"],
@@ -697,6 +745,8 @@ def _attempt_from_row(row: sqlite3.Row) -> AttemptRecord:
         source=row["source"],
         run_id=row["run_id"],
         reason_code=row["reason_code"],
+        number=row["number"],
+        run_number=row["run_number"],
     )
 
 
@@ -719,4 +769,5 @@ def _run_from_row(row: sqlite3.Row) -> RunRecord:
         metrics=json.loads(row["metrics"] or "{}"),
         cpu_seconds=row["cpu_seconds"],
         peak_rss_mb=row["peak_rss_mb"],
+        number=row["number"],
     )

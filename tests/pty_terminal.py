@@ -15,6 +15,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import pyte
+
 ANSI = re.compile(
     rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78DEHM]"
 )
@@ -51,19 +53,50 @@ class Terminal:
         )
         os.close(slave)
         self.raw = b""
+        self._screen = pyte.Screen(columns, rows)
+        self._stream = pyte.ByteStream(self._screen)
 
     @property
     def text(self) -> str:
         """What was written, without escape sequences (styled runs are contiguous text)."""
         return ANSI.sub(b"", self.raw).decode("utf-8", "replace")
 
+    @property
+    def screen(self) -> list[str]:
+        """The lines the terminal shows now, as a user reads them (a VT emulator's display)."""
+        return list(self._screen.display)
+
     def read(self, timeout: float) -> None:
         ready, _, _ = select.select([self.master], [], [], timeout)
         if ready:
             try:
-                self.raw += os.read(self.master, 65536)
+                chunk = os.read(self.master, 65536)
             except OSError:  # the child closed the terminal
                 time.sleep(timeout)
+                return
+            self.raw += chunk
+            self._stream.feed(chunk)
+
+    def watch_screen(self, seconds: float) -> list[list[str]]:
+        """Keep reading for ``seconds``; every screen seen meanwhile (one per read that drew)."""
+        seen: list[list[str]] = []
+        give_up = time.monotonic() + seconds
+        while time.monotonic() < give_up:
+            before = len(self.raw)
+            self.read(0.05)
+            if len(self.raw) != before:
+                seen.append(self.screen)
+        return seen
+
+    def wait_for_screen(self, needle: str, timeout: float = 60.0) -> list[str]:
+        """Read until ``needle`` is on the screen now (not merely written once); the screen."""
+        give_up = time.monotonic() + timeout
+        while not any(needle in line for line in self.screen):
+            if time.monotonic() > give_up or self.process.poll() is not None:
+                shown = "\n".join(self.screen)
+                raise AssertionError(f"{needle!r} is not on the screen; it shows:\n{shown}")
+            self.read(0.05)
+        return self.screen
 
     def wait_for(self, needle: str, timeout: float = 60.0) -> float:
         """Read until ``needle`` appears in what was written since the last call; returns seconds."""

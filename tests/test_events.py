@@ -31,26 +31,26 @@ def _head(kind: str) -> str:
 
 
 GRADED = AttemptRecord(
-    id=7, session_id=STAMP["session_id"], question_id="basic-model",
+    id=107, session_id=STAMP["session_id"], question_id="basic-model",
     source_path="/w/category1/mymodel.h5", blob="ab.h5", sha256="abcdef0123456789" * 4, size=9,
     origin="watch", saved_at=AT, detected_at=AT, state="graded", score=5, metric_name="mse",
     metric_value=1.25e-05, message="mse 1.25e-05 -> 5/5", timings={"load_s": 0.031234567},
-    source="run", run_id=3,
+    source="run", run_id=103, number=7, run_number=3,
 )  # fmt: skip
 REFUSED = AttemptRecord(
-    id=8, session_id=STAMP["session_id"], question_id="basic-model",
+    id=108, session_id=STAMP["session_id"], question_id="basic-model",
     source_path="/w/category1/mymodel.h5", blob="cd.h5", sha256="0123456789abcdef" * 4, size=0,
     origin="scan", saved_at=AT, detected_at=AT, state="not-gradable",
     message="the file is empty (0 bytes): save the model again", source="external",
-    reason_code="file-broken",
+    reason_code="file-broken", number=8,
 )  # fmt: skip
 QUEUED = AttemptRecord(
-    id=9, session_id=STAMP["session_id"], question_id="basic-model",
+    id=109, session_id=STAMP["session_id"], question_id="basic-model",
     source_path="/w/category1/mymodel.h5", blob="ef.h5", sha256="fedcba9876543210" * 4, size=9,
-    origin="submit", saved_at=AT, detected_at=AT, state="queued", source="local",
+    origin="submit", saved_at=AT, detected_at=AT, state="queued", source="local", number=9,
 )  # fmt: skip
 RUN = RunRecord(
-    id=3, session_id=STAMP["session_id"], question_id="basic-model",
+    id=103, number=3, session_id=STAMP["session_id"], question_id="basic-model",
     command=("/usr/bin/python3", "-u", "starter.py"), cwd=Path("/w/category1"),
     log_path=Path("/logs/runs/run-3-basic-model.log"), started_at=AT, state="failed", pid=4242,
     exit_code=1, epoch=2, epochs=10, metrics={"loss": 0.5}, cpu_seconds=3.14159, peak_rss_mb=412.345,

@@ -32,7 +32,16 @@ from simulator.tui.screens import (
     WorkspaceDialog,
 )
 from simulator.watcher import WatchTimings
-from tests.tui_helpers import Clock, TuiRig, notifications, table_rows, text_of, wait_until
+from tests.tui_helpers import (
+    Clock,
+    TuiRig,
+    notifications,
+    prompts_prepared,
+    table_rows,
+    text_of,
+    visible_prompt_panes,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -120,6 +129,30 @@ async def test_questions_are_chosen_by_number_key_click_and_project_tree(rig: Tu
         await pilot.press("down")  # keyboard in the tree: into category2's files, same question
         await pilot.pause(0.2)
         assert prompt_title(app).startswith("Q2 ")
+
+
+@pytest.mark.parametrize("resume", [False, True], ids=["start", "resume"])
+async def test_only_the_selected_prompt_is_visible_once_the_others_are_prepared(
+    rig: TuiRig, resume: bool
+) -> None:
+    session = rig.session()
+    if resume:  # a session left earlier: the app opens it again the same way
+        first = rig.app(session)
+        async with first.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.2)
+            first.facade.detach()
+        rig.engines[-1].close()
+    app = rig.app(rig.store.get_session(session.id))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await prompts_prepared(pilot)
+        assert visible_prompt_panes(app) == ["prompt-basic-model"]
+        await pilot.press("2")
+        await pilot.pause(0.2)
+        assert visible_prompt_panes(app) == ["prompt-learning-dataset"]
+        assert prompt_title(app).startswith("Q2 ")
+        await pilot.press("5")
+        await pilot.pause(0.2)
+        assert len(visible_prompt_panes(app)) == 1 and prompt_title(app).startswith("Q5 ")
 
 
 async def test_submit_and_test_grades_now_and_says_when_there_is_nothing(
@@ -417,12 +450,12 @@ async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig
 
         await wait_until(
             pilot,
-            lambda: len(states()) == 2 and all(" e" in row[4] for row in states()),
+            lambda: len(states()) == 2 and all("/" in row[5] for row in states()),
             timeout=90,
             what="two runs with parsed epochs",
         )
         assert [row[1] for row in states()] == ["Q2", "Q1"], "newest first"
-        assert all(row[2] == "running" and row[6] != "0%" for row in states())
+        assert all(row[2] == "running" and row[7] != "0%" for row in states())
         assert any(line.startswith("Epoch") for line in app.query_one(LogTailView).lines)
         table.focus()
         await pilot.press("down")  # run #1 (category1)

@@ -1,6 +1,8 @@
-"""Snapshots of the exam screen at 80x24 and 120x40 (pytest-textual-snapshot).
+"""Snapshots of the exam screen at 80x24, 120x40 and 200x50 (pytest-textual-snapshot).
 
-Every session here starts at a fixed time and the engine's clock is frozen 12-105 minutes in,
+Every app here starts as ``tfexam start`` starts it, prompts prepared in the background, and each
+snapshot is taken only after that work is over (so the screen is the one a candidate sees a few
+seconds in, not the first frame). Every session here starts at a fixed time and the engine's clock is frozen 12-105 minutes in,
 so the countdown, the attempt times and the session id are the same on every run. Attempts are
 recorded in the store as the engine records them, with reasons produced by the grader's own
 interface check; the model files they name are real ones on disk, already known by content, so
@@ -26,9 +28,13 @@ from simulator.store import RunState, SessionRecord
 from simulator.training.resources import Resources
 from simulator.tui.app import ExamApp
 from simulator.tui.exam_window import AttemptsTable
-from tests.tui_helpers import Clock, TuiRig
+from tests.tui_helpers import Clock, TuiRig, prompts_prepared
 
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+SIZES = [
+    pytest.param((80, 24), id="80x24"),
+    pytest.param((120, 40), id="120x40"),
+    pytest.param((200, 50), id="200x50"),
+]
 STARTED_AT = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc).timestamp()
 
 
@@ -72,7 +78,8 @@ def record(
 ) -> None:
     """An attempt as the engine records it, for a real file now in the question's folder."""
     question = rig.exam.question(question_id)
-    target = session.workspace / question.workspace_folder / "mymodel.h5"
+    # Under its own format's name: a .keras file named .h5 would look half-written at start-up.
+    target = session.workspace / question.workspace_folder / f"mymodel{model.suffix}"
     shutil.copyfile(model, target)
     data = target.read_bytes()
     at = session.started_at + minute * 60
@@ -105,13 +112,11 @@ def session_with_attempts(rig: TuiRig, models: dict[str, Path]) -> SessionRecord
 
 
 def frozen_app(rig: TuiRig, session: SessionRecord, minutes_in: float) -> ExamApp:
-    return rig.app(
-        session, clock=Clock(frozen=session.started_at + minutes_in * 60), prepare_prompts=False
-    )
+    return rig.app(session, clock=Clock(frozen=session.started_at + minutes_in * 60))
 
 
 async def show_not_gradable_attempt(pilot: Pilot[object]) -> None:
-    await pilot.pause(0.5)
+    await prompts_prepared(pilot)
     await pilot.press("2")
     table = pilot.app.query_one(AttemptsTable)
     table.focus()
@@ -120,7 +125,8 @@ async def show_not_gradable_attempt(pilot: Pilot[object]) -> None:
 
 
 async def settle(pilot: Pilot[object]) -> None:
-    await pilot.pause(0.5)
+    await prompts_prepared(pilot)
+    await pilot.pause(0.3)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -218,6 +224,6 @@ def test_run_window_with_two_runs(  # type: ignore[no-untyped-def]
     recorded_run(rig, session, "image-classification", 95.0, crash, minutes=0.9, state="failed",
                  exit_code=1, epoch=1, epochs=15, metrics={"accuracy": 0.3312, "loss": 1.0988},
                  peak_rss_mb=1530.0)  # fmt: skip
-    app = rig.app(session, clock=Clock(frozen=session.started_at + 105 * 60), prepare_prompts=False)
+    app = rig.app(session, clock=Clock(frozen=session.started_at + 105 * 60))
     app.measure_resources = fixed_resources
     assert snap_compare(app, terminal_size=size, press=["v"], run_before=settle)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+from simulator.tui.prompt import PREPARE_AFTER_S, PREPARE_EVERY_S
 from tests.conftest import FIXTURES, FORMATS_EXAM, REPO, run_cli
 from tests.pty_terminal import Terminal
 
@@ -51,6 +53,42 @@ def test_start_opens_the_exam_screen_and_leaving_keeps_the_clock_running(
         assert again.wait_exit() == 0
     finally:
         again.close()
+
+
+PROMPT_HEADING = re.compile(r"Category (\d): ")
+
+
+def prompt_headings(screen: list[str]) -> list[str]:
+    """The prompt headings (``Category 3: ...``) on a screen: one per prompt shown."""
+    return [m.group(1) for line in screen for m in PROMPT_HEADING.finditer(line)]
+
+
+def test_start_shows_one_prompt_at_a_time_on_the_real_screen(
+    tfexam_home: Path, tmp_path: Path
+) -> None:
+    terminal = Terminal(
+        ["start", "practice", "--workspace", str(tmp_path / "ws"), "--duration", "30m"],
+        env={"TFEXAM_HOME": str(tfexam_home)}, cwd=REPO, size=(120, 40),
+    )  # fmt: skip
+    try:
+        assert prompt_headings(terminal.wait_for_screen("Category 1: ", timeout=120)) == ["1"]
+        # Every screen drawn while the other four prompts are prepared in the background.
+        prepared_by = PREPARE_AFTER_S + 4 * PREPARE_EVERY_S + 3.0
+        screens = terminal.watch_screen(prepared_by)
+        assert screens, "the screen kept drawing (countdown) while prompts were prepared"
+        assert all(prompt_headings(screen) == ["1"] for screen in screens), "\n".join(
+            next(s for s in screens if prompt_headings(s) != ["1"])
+        )
+        terminal.send("2")
+        screen = terminal.wait_for_screen("Category 2: ", timeout=10)
+        assert prompt_headings(screen) == ["2"], "\n".join(screen)
+        assert any("Q2 Model from a learning dataset" in line for line in screen)
+        terminal.send("q")
+        terminal.wait_for_screen("Leave the exam?", timeout=10)
+        terminal.send(TAB + ENTER)
+        assert terminal.wait_exit() == 0
+    finally:
+        terminal.close()
 
 
 def test_without_a_terminal_start_runs_headless_and_says_so(

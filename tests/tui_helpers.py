@@ -78,15 +78,13 @@ class TuiRig:
         self,
         session: SessionRecord,
         clock: Callable[[], float] = time.time,
-        *,
-        prepare_prompts: bool = True,
     ) -> ExamApp:
         engine = Engine(
             self.store, self.paths, session, self.exam, pool=self.pool,
             watch_timings=WatchTimings(), clock=clock,
         )  # fmt: skip
         self.engines.append(engine)
-        return ExamApp(SessionFacade(engine), prepare_prompts=prepare_prompts)
+        return ExamApp(SessionFacade(engine))
 
     def close(self) -> None:
         for engine in self.engines:
@@ -104,6 +102,30 @@ async def wait_until(
             raise AssertionError(f"timed out waiting for {what or predicate}")
         await pilot.pause(0.1)
     await pilot.pause()
+
+
+async def prompts_prepared(pilot: Pilot[object], timeout: float = 20.0) -> None:
+    """Wait until the background has prepared every question's prompt pane, as after start."""
+    app = pilot.app
+    assert isinstance(app, ExamApp)
+    await wait_until(
+        pilot,
+        lambda: len(app.screen_stack[0].query(".prompt-pane")) == len(app.questions),
+        timeout,
+        "every prompt prepared",
+    )
+    await pilot.pause(0.2)
+
+
+def visible_prompt_panes(app: ExamApp) -> list[str]:
+    """The prompt panes that take room on the screen (a hidden pane has an empty region)."""
+    panes = app.screen_stack[0].query(".prompt-pane")
+    return [str(pane.id) for pane in panes if pane.region.area > 0]
+
+
+def screen_lines(app: ExamApp) -> list[str]:
+    """The screen as the terminal shows it now, line by line (what was drawn, clipped and all)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
 def table_rows(table: DataTable[object]) -> list[list[str]]:

@@ -201,8 +201,9 @@ def build_report(
     ]
     result = exam_result(exam, attempts, policy)
     over = session.state == "submitted"
+    run_numbers = {run.id: run.number for run in runs}
     questions = [
-        _question_entry(number, item, attempts, session, over)
+        _question_entry(number, item, attempts, session, over, run_numbers)
         for number, item in enumerate(result.questions, start=1)
     ]
     run_entries = [_run_entry(run, start) for run in runs]
@@ -252,12 +253,15 @@ def _question_entry(
     attempts: list[AttemptRecord],
     session: SessionRecord,
     over: bool,
+    run_numbers: dict[int, int],
 ) -> QuestionEntry:
     question = item.question
     start = session.started_at
     own = sorted((a for a in attempts if a.question_id == question.id), key=lambda a: a.id)
     counted_id = item.counted.id if item.counted else None
-    entries = [_attempt_entry(a, start, counted=a.id == counted_id) for a in own]
+    entries = [
+        _attempt_entry(a, start, counted=a.id == counted_id, run_numbers=run_numbers) for a in own
+    ]
     considered = [e for e in entries if e.state != "superseded"]
     graded = [e for e in entries if e.state == "graded" and e.score is not None]
     best = max(graded, key=lambda e: (e.score or 0, -e.at_s)) if graded else None
@@ -278,7 +282,7 @@ def _question_entry(
         points=item.points,
         max_points=question.weight * MAX_SCORE,
         best_value=counted.value if counted else None,
-        counted_attempt=counted_id,
+        counted_attempt=item.counted.number if item.counted else None,
         attempts=entries,
         first_submission_s=considered[0].at_s if considered else None,
         first_gradable_s=first_graded,
@@ -294,18 +298,21 @@ def _question_entry(
     )
 
 
-def _attempt_entry(attempt: AttemptRecord, start: float, *, counted: bool) -> AttemptEntry:
+def _attempt_entry(
+    attempt: AttemptRecord, start: float, *, counted: bool, run_numbers: dict[int, int]
+) -> AttemptEntry:
+    """``id`` and ``run`` are the numbers the candidate saw (1, 2, ... within the session)."""
     grading_s = None
     if attempt.finished_at is not None and attempt.started_at is not None:
         grading_s = round(attempt.finished_at - attempt.started_at, 3)
     return AttemptEntry(
-        id=attempt.id,
+        id=attempt.number,
         question=attempt.question_id,
         at_s=round(attempt.saved_at - start, 3),
         state=attempt.state,
         source=attempt.source,
         origin=attempt.origin,
-        run=attempt.run_id,
+        run=None if attempt.run_id is None else run_numbers.get(attempt.run_id),
         score=attempt.score,
         metric=attempt.metric_name,
         value=attempt.metric_value,
@@ -318,7 +325,7 @@ def _attempt_entry(attempt: AttemptRecord, start: float, *, counted: bool) -> At
 
 def _run_entry(run: RunRecord, start: float) -> RunEntry:
     return RunEntry(
-        id=run.id,
+        id=run.number,
         question=run.question_id,
         start_s=round(run.started_at - start, 3),
         end_s=round(run.ended_at - start, 3) if run.ended_at is not None else None,
@@ -335,7 +342,7 @@ def _run_entry(run: RunRecord, start: float) -> RunEntry:
 def _grading_entry(attempt: AttemptRecord, start: float) -> GradingEntry:
     assert attempt.queued_at is not None
     return GradingEntry(
-        attempt=attempt.id,
+        attempt=attempt.number,
         question=attempt.question_id,
         queued_s=round(attempt.queued_at - start, 3),
         start_s=round(attempt.started_at - start, 3) if attempt.started_at is not None else None,

@@ -30,7 +30,7 @@ from simulator import events
 from simulator.durations import format_duration, local_clock
 from simulator.exam_format import Question
 from simulator.facade import SessionFacade
-from simulator.metrics import format_metric, score_label
+from simulator.metrics import score_label
 from simulator.training.resources import Resources, measure
 from simulator.tui import messages
 from simulator.tui.editor import (
@@ -41,6 +41,7 @@ from simulator.tui.editor import (
     start_detached,
 )
 from simulator.tui.exam_window import ExamToolWindow, QuestionsTable, question_status_text
+from simulator.tui.formatting import format_number
 from simulator.tui.messages import OpenFileRequested, QuestionChosen, engine_message
 from simulator.tui.project import ProjectTree
 from simulator.tui.prompt import PromptView
@@ -127,12 +128,8 @@ class ExamApp(App[str]):
         *,
         log_path: Path | None = None,
         resources: Callable[[int], Resources] = measure,
-        prepare_prompts: bool = True,
     ) -> None:
-        """``prepare_prompts=False`` renders each prompt only when first shown (snapshot tests
-        want no background work that depends on timing)."""
         super().__init__()
-        self.prepare_prompts = prepare_prompts
         self.measure_resources = resources
         self.facade = facade
         self.exam = facade.exam
@@ -158,7 +155,6 @@ class ExamApp(App[str]):
                     self.session.workspace,
                     self.questions,
                     self.current,
-                    prepare=self.prepare_prompts,
                     id="prompt",
                 )
             with ContentSwitcher(initial="exam", id="tool-windows"):
@@ -230,7 +226,7 @@ class ExamApp(App[str]):
         event = message.event
         attempt = event.attempt
         shown = (
-            f" {format_metric(attempt.metric_name, attempt.metric_value)}"
+            f" {attempt.metric_name} {format_number(attempt.metric_value)}"
             if attempt.metric_name and attempt.metric_value is not None
             else ""
         )
@@ -274,7 +270,7 @@ class ExamApp(App[str]):
         previous = message.event.previous
         if previous.state in ("graded", "not-gradable"):
             self.notify(
-                f"same file as attempt #{previous.id}, not graded again",
+                f"same file as attempt #{previous.number}, not graded again",
                 title=self._question_label(previous.question_id),
                 timeout=4,
             )
@@ -326,7 +322,7 @@ class ExamApp(App[str]):
         run = message.event.run
         code = run.exit_code
         self.notify(
-            f"run #{run.id} {run.state}"
+            f"run #{run.number} {run.state}"
             + (f" (exit code {code})" if code not in (None, 0) else ""),
             title=f"{self._question_label(run.question_id)}: training",
             severity="error" if run.state == "failed" else "information",
@@ -486,7 +482,7 @@ class ExamApp(App[str]):
             self.notify(str(error), title="Run", severity="error")
             return
         self.notify(
-            f"run #{run.id}: {' '.join(run.command[1:])} in {self.current.workspace_folder}/",
+            f"run #{run.number}: {' '.join(run.command[1:])} in {self.current.workspace_folder}/",
             title=f"{self._question_label(self.current.id)}: training",
             timeout=4,
         )
@@ -527,15 +523,17 @@ class ExamApp(App[str]):
             self.notify("no run selected", title="Stop", severity="warning")
             return
         self.facade.stop_run(run_id)
-        self.notify(f"stopping run #{run_id}…", title="Stop", timeout=3)
+        number = self.facade.run_number(run_id)
+        self.notify(f"stopping run #{number}…", title="Stop", timeout=3)
 
     def action_restart_run(self) -> None:
         run_id = self._selected_run()
         if run_id is None:
             self.notify("no run selected", title="Restart", severity="warning")
             return
+        old = self.facade.run_number(run_id)
         run = self.facade.restart_run(run_id)
-        self.notify(f"run #{run.id} started again from run #{run_id}", title="Restart", timeout=3)
+        self.notify(f"run #{run.number} started again from run #{old}", title="Restart", timeout=3)
         self._show_runs()
 
     def action_workspace(self) -> None:

@@ -9,21 +9,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
+from simulator.tui.fitted_table import Cell, ColumnSpec, FittedTable
 from simulator.tui.messages import QuestionChosen
 from simulator.tui.status_bar import set_text
 from simulator.tui.view_model import AttemptRow, ExamView, QuestionRow
-
-QUESTION_TITLE_WIDTH = 18
-
-
-def cursor_row_key(table: DataTable[Text | str]) -> str | None:
-    """The key of the row under a table's cursor (None for an empty table)."""
-    if not 0 <= table.cursor_row < table.row_count:
-        return None
-    return table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
 
 
 def question_status_text(row: QuestionRow) -> Text:
@@ -51,30 +42,25 @@ def attempt_state_style(row: AttemptRow) -> str:
     }.get(row.state, "")
 
 
-class QuestionsTable(DataTable[Text | str]):
+class QuestionsTable(FittedTable):
     """One row per question; moving the cursor shows that question everywhere."""
 
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.zebra_stripes = False
-        self.add_column("#", key="number", width=1)
-        self.add_column("Question", key="title", width=QUESTION_TITLE_WIDTH)
-        self.add_column("Score", key="score", width=12)
-        self.add_column("Tries", key="tries", width=5)
+    COLUMN_SPECS = (
+        ColumnSpec("number", "#"),
+        ColumnSpec("title", "Question", flexible=True, minimum=8),
+        ColumnSpec("score", "Score"),
+        ColumnSpec("tries", "Tries", justify="right"),
+    )
 
     def show(self, view: ExamView) -> None:
-        for row in view.questions:
-            cells: list[Text | str] = [
-                str(row.number),
-                row.title,
-                question_status_text(row),
-                Text(str(row.attempts), justify="right"),
-            ]
-            if row.question_id in self.rows:
-                for key, value in zip(("number", "title", "score", "tries"), cells, strict=True):
-                    self.update_cell(row.question_id, key, value)
-            else:
-                self.add_row(*cells, key=row.question_id)
+        rows: list[tuple[str, list[Cell]]] = [
+            (
+                row.question_id,
+                [str(row.number), row.title, question_status_text(row), str(row.attempts)],
+            )
+            for row in view.questions
+        ]
+        self.fill(rows)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         question_id = event.row_key.value
@@ -84,7 +70,7 @@ class QuestionsTable(DataTable[Text | str]):
             )
 
     def highlighted_question(self) -> str | None:
-        return cursor_row_key(self)
+        return self.cursor_key()
 
     def select_question(self, question_id: str) -> None:
         if question_id in self.rows:
@@ -93,33 +79,25 @@ class QuestionsTable(DataTable[Text | str]):
                 self.move_cursor(row=index)
 
 
-class AttemptsTable(DataTable[Text | str]):
+class AttemptsTable(FittedTable):
     """The selected question's attempts, newest first; the counted one is marked."""
 
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.add_column("#", key="id", width=3)
-        self.add_column("Time", key="time", width=7)
-        self.add_column("Score", key="score", width=5)
-        self.add_column("Result", key="result")
+    COLUMN_SPECS = (
+        ColumnSpec("id", "#", justify="right"),
+        ColumnSpec("time", "Time"),
+        ColumnSpec("score", "Score"),
+        ColumnSpec("result", "Result", flexible=True, minimum=10),
+    )
 
     def show(self, rows: tuple[AttemptRow, ...]) -> None:
-        keys = [str(r.attempt_id) for r in rows]
-        if keys != [k.value for k in self.rows]:
-            self.clear()
-            for row in rows:
-                self.add_row(*self._cells(row), key=str(row.attempt_id))
-            return
-        for row in rows:
-            for key, value in zip(("id", "time", "score", "result"), self._cells(row), strict=True):
-                self.update_cell(str(row.attempt_id), key, value)
+        self.fill([(str(row.attempt_id), self._cells(row)) for row in rows])
 
     @staticmethod
-    def _cells(row: AttemptRow) -> list[Text | str]:
+    def _cells(row: AttemptRow) -> list[Cell]:
         marker = "★" if row.counted else " "
         score = Text(row.score, style="bold" if row.counted else "")
         result = Text(row.result, style=attempt_state_style(row))
-        return [Text(f"{marker}{row.attempt_id}", justify="right"), row.elapsed, score, result]
+        return [f"{marker}{row.number}", row.elapsed, score, result]
 
 
 class ExamToolWindow(Vertical):
@@ -163,7 +141,7 @@ class ExamToolWindow(Vertical):
         set_text(
             detail,
             Text.assemble(
-                (f"#{row.attempt_id} ", "bold"),
+                (f"#{row.number} ", "bold"),
                 (f"{row.state_label}{counted}", attempt_state_style(row)),
                 f" ({row.when}): ",
                 row.result,

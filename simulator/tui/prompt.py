@@ -4,6 +4,10 @@ Rendering a prompt's Markdown costs about a tenth of a second of CPU, so each pr
 once, in its own scrolled pane, and switching questions only shows another pane (keeping where
 the candidate had scrolled to). The first question's prompt is part of the first frame; the
 others are prepared one by one in the background shortly after start.
+
+A pane added to a ``ContentSwitcher`` after it was mounted stays visible unless it is hidden
+first (only the children present at mount are hidden by the switcher), so every late pane is
+mounted hidden and only ``current`` decides what shows.
 """
 
 from __future__ import annotations
@@ -37,11 +41,9 @@ class PromptView(Vertical):
         questions: Sequence[Question],
         first: Question,
         *,
-        prepare: bool = True,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        self.prepare = prepare
         self.workspace = workspace
         self.questions = list(questions)
         self.current = first
@@ -56,8 +58,7 @@ class PromptView(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = f"{self.current.workspace_folder}/prompt.md"
-        if self.prepare:
-            self.set_timer(PREPARE_AFTER_S, self._prepare_next)
+        self.set_timer(PREPARE_AFTER_S, self._prepare_next)
 
     def show(self, question: Question) -> None:
         """Show ``question``'s prompt: at once if it was prepared, else after rendering it."""
@@ -66,8 +67,14 @@ class PromptView(Vertical):
         set_text(self.query_one("#question-title", Static), self._title(question))
         switcher = self.query_one("#prompts", ContentSwitcher)
         if not switcher.query(f"#{pane_id(question)}"):
-            switcher.mount(self._pane(question))
+            self._mount_hidden(switcher, question)
         switcher.current = pane_id(question)
+
+    @property
+    def prepared(self) -> bool:
+        """Whether every question's prompt has its pane (the background work is over)."""
+        switcher = self.query_one("#prompts", ContentSwitcher)
+        return all(switcher.query(f"#{pane_id(q)}") for q in self.questions)
 
     def prompt_source(self, question: Question) -> str:
         return self.query_one(f"#{pane_id(question)} Markdown", Markdown).source
@@ -76,9 +83,14 @@ class PromptView(Vertical):
         switcher = self.query_one("#prompts", ContentSwitcher)
         for question in self.questions:
             if not switcher.query(f"#{pane_id(question)}"):
-                switcher.mount(self._pane(question))
+                self._mount_hidden(switcher, question)
                 self.set_timer(PREPARE_EVERY_S, self._prepare_next)
                 return
+
+    def _mount_hidden(self, switcher: ContentSwitcher, question: Question) -> None:
+        pane = self._pane(question)
+        pane.display = False  # the switcher shows it when it becomes current, never before
+        switcher.mount(pane)
 
     def _pane(self, question: Question) -> VerticalScroll:
         prompt_file = self.workspace / question.workspace_folder / "prompt.md"

@@ -11,30 +11,41 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from simulator.durations import format_duration
 from simulator.training.resources import Resources
 from simulator.training.runs import RunView
-from simulator.tui.exam_window import cursor_row_key
+from simulator.tui.fitted_table import Cell, ColumnSpec, FittedTable
+from simulator.tui.formatting import format_number
 from simulator.tui.status_bar import set_text
 
+#: The progress bar's widest and narrowest (it gives way first when the window is narrow).
 BAR_WIDTH = 10
+BAR_MIN_WIDTH = 3
+#: Significant room for a loss value: 4 significant digits in any notation (``5.798e-9``).
+LOSS_WIDTH = 8
 STATE_STYLES = {"running": "cyan", "finished": "green", "failed": "bold red", "stopped": "yellow"}
 
 
-def progress_bar(view: RunView) -> Text:
-    """``███████░░░ e7/10`` from the parsed Keras progress (or the state when there is none)."""
+def progress_bar(view: RunView, width: int = BAR_WIDTH) -> Text:
+    """``███████░░░`` from the parsed Keras progress (or the state when there is none)."""
     fraction = 1.0 if view.record.state == "finished" else view.progress.fraction
-    epoch = view.progress.epoch
-    if fraction is None or epoch is None:
+    if fraction is None or view.progress.epoch is None:
         return Text("starting…" if view.record.state == "running" else "—", style="dim")
-    filled = round(fraction * BAR_WIDTH)
+    filled = round(fraction * width)
     return Text.assemble(
         ("█" * filled, "green" if view.record.state == "finished" else "cyan"),
-        ("░" * (BAR_WIDTH - filled), "dim"),
-        f" e{epoch}/{view.progress.epochs}",
+        ("░" * (width - filled), "dim"),
     )
+
+
+def epoch_text(view: RunView) -> str:
+    """``25/200``: the epoch reached of the epochs asked for, whole."""
+    epoch, epochs = view.progress.epoch, view.progress.epochs
+    if epoch is None:
+        return ""
+    return f"{epoch}/{epochs}" if epochs else str(epoch)
 
 
 def resources_text(resources: Resources) -> Text:
@@ -44,61 +55,46 @@ def resources_text(resources: Resources) -> Text:
     return text
 
 
-class RunsTable(DataTable[Text | str]):
+class RunsTable(FittedTable):
     """One row per run, newest first."""
 
-    COLUMNS = (
-        ("#", 3), ("Q", 2), ("State", 8), ("Time", 7), ("Progress", 17), ("Loss", 6),
-        ("CPU", 4), ("RSS", 6), ("Exit", 4),
-    )  # fmt: skip
-
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
-        for label, width in self.COLUMNS:
-            self.add_column(label, key=label.lower(), width=width)
+    COLUMN_SPECS = (
+        ColumnSpec("#", "#", justify="right"),
+        ColumnSpec("q", "Q"),
+        ColumnSpec("state", "State"),
+        ColumnSpec("time", "Time"),
+        ColumnSpec("progress", "Progress", flexible=True, minimum=BAR_MIN_WIDTH, maximum=BAR_WIDTH),
+        ColumnSpec("epoch", "Epoch", justify="right"),
+        ColumnSpec("loss", "Loss", justify="right"),
+        ColumnSpec("cpu", "CPU", justify="right"),
+        ColumnSpec("rss", "RSS", justify="right"),
+        ColumnSpec("exit", "Exit", justify="right"),
+    )
 
     def show(self, views: list[RunView], numbers: dict[str, str]) -> None:
-        keys = [str(v.record.id) for v in views]
-        if keys != [k.value for k in self.rows]:
-            selected = self.selected_run()
-            self.clear()
-            for view in views:
-                self.add_row(*self._cells(view, numbers), key=str(view.record.id))
-            if selected is not None and str(selected) in keys:
-                self.move_cursor(row=keys.index(str(selected)))
-            return
-        for view in views:
-            for (label, _width), value in zip(
-                self.COLUMNS, self._cells(view, numbers), strict=True
-            ):
-                self.update_cell(str(view.record.id), label.lower(), value)
+        self.fill([(str(v.record.id), self._cells(v, numbers)) for v in views])
 
     def selected_run(self) -> int | None:
-        key = cursor_row_key(self)
+        key = self.cursor_key()
         return int(key) if key is not None else None
 
     @staticmethod
-    def _cells(view: RunView, numbers: dict[str, str]) -> list[Text | str]:
+    def _cells(view: RunView, numbers: dict[str, str]) -> list[Cell]:
         record = view.record
         running = record.state == "running"
         loss = view.progress.metrics.get("loss")
+        rss = view.rss_mb if running else record.peak_rss_mb
         return [
-            Text(str(record.id), justify="right"),
+            str(record.number),
             numbers.get(record.question_id, "?"),
             Text(record.state, style=STATE_STYLES.get(record.state, "")),
             format_duration(view.elapsed_s),
-            progress_bar(view),
-            f"{loss:.4g}" if loss is not None else "",
-            Text(f"{view.cpu_percent:.0f}%" if running else "", justify="right"),
-            Text(
-                f"{view.rss_mb:.0f}M"
-                if running
-                else f"{record.peak_rss_mb:.0f}M"
-                if record.peak_rss_mb
-                else "",
-                justify="right",
-            ),
-            Text("" if record.exit_code is None else str(record.exit_code), justify="right"),
+            lambda width: progress_bar(view, width),
+            epoch_text(view),
+            format_number(loss, LOSS_WIDTH) if loss is not None else "",
+            f"{view.cpu_percent:.0f}%" if running else "",
+            f"{rss:.0f}M" if rss else "",
+            "" if record.exit_code is None else str(record.exit_code),
         ]
 
 

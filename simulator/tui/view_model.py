@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from simulator.durations import format_duration
 from simulator.exam_format import Exam, Policy, Question
-from simulator.metrics import format_metric, score_label
+from simulator.metrics import score_label
 from simulator.scoring import ExamResult, QuestionResult, exam_result
 from simulator.store import AttemptRecord, SessionRecord
+from simulator.tui.formatting import format_number
 
 #: How each attempt state reads in the attempt list.
 ATTEMPT_STATE_LABELS = {
@@ -57,6 +58,8 @@ class AttemptRow:
     """One attempt of a question: when, what it scored or why it could not be graded."""
 
     attempt_id: int
+    #: 1, 2, ... within the session: what the candidate is shown (the id stays internal).
+    number: int
     elapsed: str
     state: str
     state_label: str
@@ -80,7 +83,7 @@ class ExamView:
     @property
     def total_label(self) -> str:
         r = self.result
-        return f"{r.points:g}/{r.max_points:g} ({r.percent:.0f}%)"
+        return f"{format_number(r.points)}/{format_number(r.max_points)} ({r.percent:.0f}%)"
 
 
 def build_exam_view(
@@ -146,6 +149,7 @@ def attempt_row(
         result = attempt.message or ATTEMPT_STATE_LABELS.get(attempt.state, attempt.state)
     return AttemptRow(
         attempt_id=attempt.id,
+        number=attempt.number,
         elapsed=elapsed,
         state=attempt.state,
         state_label=ATTEMPT_STATE_LABELS.get(attempt.state, attempt.state),
@@ -159,7 +163,7 @@ def attempt_row(
 def metric_text(name: str, value: float | None) -> str:
     if value is None:
         return name
-    return format_metric(name, value)
+    return f"{name} {format_number(value)}"
 
 
 def countdown_level(remaining_s: float) -> str:
