@@ -563,6 +563,7 @@ class Engine:
             metric_value=result.metric_value,
             message=result.message,
             timings=result.timings,
+            views=result.views,
         )
         kind = "attempt-graded" if attempt.state == "graded" else "attempt-not-gradable"
         self._emit(kind, self._attempt_data(attempt))
@@ -585,6 +586,8 @@ class Engine:
                 metric={"name": attempt.metric_name, "value": attempt.metric_value},
                 question_score=question.score,
             )
+            if attempt.views is not None:
+                data["views"] = attempt.views.to_dict()
         if attempt.message:
             data["message" if attempt.state == "graded" else "reason"] = attempt.message
         if attempt.timings:

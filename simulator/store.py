@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from simulator.grading.views import GradeViews
+
 SessionState = Literal["running", "submitted"]
 AttemptState = Literal[
     "queued", "grading", "graded", "not-gradable", "rejected-after-deadline", "superseded"
@@ -118,7 +120,9 @@ CREATE INDEX IF NOT EXISTS system_samples_by_session ON system_samples(session_i
 """
 #: Columns added to existing tables since schema 1 (added on open, never removed).
 _ADDED_COLUMNS = {
-    "attempts": [("source", "TEXT"), ("run_id", "INTEGER")],
+    # views: the rule that gave the score and the strict view, as GradeViews.to_dict() JSON
+    # (NULL for attempts graded before it existed, and for ungraded ones).
+    "attempts": [("source", "TEXT"), ("run_id", "INTEGER"), ("views", "TEXT")],
 }
 
 
@@ -172,6 +176,9 @@ class AttemptRecord:
     #: of the candidate's working in the question folder), "external" (a download or a copy).
     source: str | None = None
     run_id: int | None = None
+    #: Graded attempts: which rule gave ``score`` (the real exam's or the calibrated one) and
+    #: the strict view beside it; ``metric_value`` is always the hidden-test metric.
+    views: GradeViews | None = None
 
 
 @dataclass(frozen=True)
@@ -471,11 +478,12 @@ class Store:
         metric_value: float | None = None,
         message: str | None = None,
         timings: dict[str, float] | None = None,
+        views: GradeViews | None = None,
     ) -> AttemptRecord:
         with self._transaction() as db:
             db.execute(
                 "UPDATE attempts SET state=?, finished_at=?, score=?, metric_name=?, metric_value=?,"
-                " message=?, timings=? WHERE id=?",
+                " message=?, timings=?, views=? WHERE id=?",
                 (
                     state,
                     finished_at,
@@ -484,6 +492,7 @@ class Store:
                     metric_value,
                     message,
                     json.dumps(timings or {}),
+                    None if views is None else json.dumps(views.to_dict()),
                     attempt_id,
                 ),
             )
@@ -687,6 +696,7 @@ def _attempt_from_row(row: sqlite3.Row) -> AttemptRecord:
         timings=json.loads(row["timings"] or "{}"),
         source=row["source"],
         run_id=row["run_id"],
+        views=GradeViews.from_dict(json.loads(row["views"])) if row["views"] else None,
     )
 
 

@@ -87,3 +87,36 @@ def _recurrent(steps: int):  # type: ignore[no-untyped-def]
 def slow_model(path: Path, steps: int) -> Path:
     _recurrent(steps).save(path)
     return path
+
+
+def last_value_models(folder: Path, window: int, weight: float, bias: float) -> dict[str, Path]:
+    """Time-series models whose last-step forecast is ``weight * x[-1] + bias``, in two forms.
+
+    "sequence": ``Input([None, 1]) -> Dense(1)``, one forecast per step, output ``(None, 1)``,
+    the form the real sunspots starter's ``w[1:]`` windows trained. "value": ``Input([window, 1])
+    -> Flatten -> Dense(1)`` reading only the last month, output ``(1,)``. Same forecasts, so the
+    grader must give both the same score. "wide": a sequence with 2 values per step (neither).
+    """
+    import keras
+
+    folder.mkdir(parents=True, exist_ok=True)
+    kernel = np.array([[weight]], dtype="float32")
+    offset = np.array([bias], dtype="float32")
+    sequence = keras.Sequential([keras.Input(shape=(None, 1)), keras.layers.Dense(1)])
+    sequence.layers[-1].set_weights([kernel, offset])
+    value = keras.Sequential(
+        [keras.Input(shape=(window, 1)), keras.layers.Flatten(), keras.layers.Dense(1)]
+    )
+    flat = np.zeros((window, 1), dtype="float32")
+    flat[-1, 0] = weight
+    value.layers[-1].set_weights([flat, offset])
+    wide = keras.Sequential(
+        [keras.Input(shape=(window, 1)), keras.layers.LSTM(4, return_sequences=True),
+         keras.layers.Dense(2)]
+    )  # fmt: skip
+    paths = {"sequence": folder / "sequence.h5", "value": folder / "value.h5",
+             "wide": folder / "wide.h5"}  # fmt: skip
+    sequence.save(paths["sequence"])
+    value.save(paths["value"])
+    wide.save(paths["wide"])
+    return paths

@@ -11,6 +11,8 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+from simulator.grading.views import GradeViews
+
 ResultState = Literal["graded", "not-gradable"]
 
 
@@ -44,6 +46,8 @@ class GradingResult:
 
     ``timings`` holds the worker's own stages (``load_s``, ``check_s``, ``data_s``,
     ``evaluate_s``) and the pool's (``run_s``, the whole job as the pool saw it).
+    ``metric_value`` is always the metric on the question's hidden test; ``views`` (graded
+    results only) says which rule gave ``score`` and carries the strict view beside it.
     """
 
     job_id: int
@@ -54,9 +58,12 @@ class GradingResult:
     message: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     worker_pid: int | None = None
+    views: GradeViews | None = None
 
     def to_line(self) -> str:
-        return json.dumps({"type": "result", **asdict(self)}) + "\n"
+        fields = asdict(self)
+        fields["views"] = None if self.views is None else self.views.to_dict()
+        return json.dumps({"type": "result", **fields}) + "\n"
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> GradingResult:
@@ -69,6 +76,7 @@ class GradingResult:
             message=message.get("message"),
             timings={k: float(v) for k, v in (message.get("timings") or {}).items()},
             worker_pid=message.get("worker_pid"),
+            views=GradeViews.from_dict(message["views"]) if message.get("views") else None,
         )
 
     def with_timing(self, **extra: float) -> GradingResult:

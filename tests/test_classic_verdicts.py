@@ -1,0 +1,90 @@
+"""A real exam-era answer gets the verdict the real exam gave it (issue: classic fidelity).
+
+The classic time-series questions accept both output forms the exam era used and grade a
+sequence on its last step, as the real tester did; the sunspots score that counts is the real
+starter's own rule, with the calibrated strict view and trivial baselines beside it. Real small
+models, the real staged datasets (skipped without them), graded by real worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.exam_format import Exam
+from simulator.grading.sync import SyncGrader
+from tests import test_classic_exams as classic
+from tests.conftest import run_cli
+from tests.models import last_value_models
+from tests.test_classic_exams import CLASSIC, CLASSIC2, module
+from tests.test_datasets import needs_shared
+
+# The staged real datasets and a warm grader, shared with the classic exams' own tests.
+prepared = classic.prepared
+grader = classic.grader
+
+
+@needs_shared
+@pytest.mark.parametrize(("exam", "question", "window"),
+                         [(CLASSIC, "sunspots", 30), (CLASSIC2, "daily-temperatures", 64)],
+                         ids=["sunspots", "daily-temperatures"])  # fmt: skip
+def test_a_sequence_output_and_a_single_output_get_the_same_score(
+    exam: Exam,
+    question: str,
+    window: int,
+    grader: SyncGrader,
+    tmp_path: Path,
+) -> None:
+    models = last_value_models(tmp_path, window, weight=1.0, bias=0.0)  # repeat the last value
+    sequence = grader.grade(models["sequence"], exam.root, question, seed=exam.seed)
+    value = grader.grade(models["value"], exam.root, question, seed=exam.seed)
+    assert sequence.state == value.state == "graded", (sequence.message, value.message)
+    assert sequence.score == value.score
+    assert sequence.metric_value == pytest.approx(value.metric_value, rel=1e-5)
+    assert sequence.message == value.message
+    x, y = module(exam, question, "grader.py").test_data(exam.seed)
+    persistence = float(np.mean(np.abs(x[:, -1, 0] - y[:, 0])))
+    assert sequence.metric_value == pytest.approx(persistence, rel=1e-5)
+    wide = grader.grade(models["wide"], exam.root, question, seed=exam.seed)
+    assert wide.state == "not-gradable"
+    assert f"a sequence of {window} steps with 2 values each" in (wide.message or "")
+    assert "end with Dense(1)" in (wide.message or "")
+    assert "sequence outputs are graded on their last step" in (wide.message or "")
+
+
+@needs_shared
+def test_sunspots_counts_the_real_rule_and_shows_the_strict_view_in_the_json(
+    prepared: Path,
+    tmp_path: Path,
+) -> None:
+    """A forecast 0.08 above the last month: 5/5 by the real exam's rule on its tester's months
+    (MAE 0.088), 0/5 on the calibrated scale, worse than repeating the last month (0.034)."""
+    model = last_value_models(tmp_path, 30, weight=1.0, bias=0.08)["sequence"]
+    done = run_cli("grade", str(model), "--exam", "classic", "--question", "sunspots", "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    x, y = module(CLASSIC, "sunspots", "grader.py").test_data(CLASSIC.seed)
+    rx, ry = module(CLASSIC, "sunspots", "grader.py").real_exam_data(CLASSIC.seed)
+    assert rx.shape == (235, 30, 1)  # series[3000:] of the whole file, as the real tester read
+    held_out = float(np.mean(np.abs(x[:, -1, 0] + 0.08 - y[:, 0])))
+    tester = float(np.mean(np.abs(rx[:, -1, 0] + 0.08 - ry[:, 0])))
+    assert result["score"] == 5 == min(5, math.ceil(17 - 100 * tester))
+    assert result["metric"] == {"name": "mae", "value": pytest.approx(held_out, rel=1e-5)}
+    views = result["views"]
+    assert views["scale"] == "real-exam" and views["calibrated_score"] == 0
+    assert views["real_exam"]["metric_value"] == pytest.approx(tester, rel=1e-5)
+    assert views["real_exam"]["rule"] == "min(5, ceil(17 - 100 * MAE))"
+    baselines = {b["name"]: b["value"] for b in views["baselines"]}
+    persistence = float(np.mean(np.abs(x[:, -1, 0] - y[:, 0])))
+    assert baselines["repeat the last value"] == pytest.approx(persistence, rel=1e-5)
+    assert baselines["window mean"] == pytest.approx(
+        float(np.mean(np.abs(x.mean(1) - y))), rel=1e-5
+    )
+    message = result["message"]
+    assert message.startswith("5/5 by the real exam's rule (min(5, ceil(17 - 100 * MAE))")
+    assert "on the 100 hidden months MAE 0.08" in message and "-> 0/5 calibrated" in message
+    assert "worse than repeat the last value 0.03364, worse than window mean 0.07586" in message
