@@ -120,3 +120,36 @@ def last_value_models(folder: Path, window: int, weight: float, bias: float) -> 
     value.save(paths["value"])
     wide.save(paths["wide"])
     return paths
+
+
+def headline_model(  # type: ignore[no-untyped-def]
+    path: Path, sentences: list[str], labels: list[int], tokenizer_sentences: list[str], epochs: int
+):
+    """A small sarcasm model trained as the real starter trains it, saved at ``path``.
+
+    The tokenizer is the starter's (1,000 words, "<OOV>") fitted on ``tokenizer_sentences``;
+    the model is the course's Embedding(16) + GlobalAveragePooling1D + Dense(24). Returns the
+    tokenizer, so that a test can compare it with the grader's.
+    """
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(14)
+    tokenizer = tf.keras.preprocessing.text.Tokenizer(num_words=1000, oov_token="<OOV>")
+    tokenizer.fit_on_texts(tokenizer_sentences)
+    padded = tf.keras.preprocessing.sequence.pad_sequences(
+        tokenizer.texts_to_sequences(sentences), maxlen=120, padding="post", truncating="post"
+    )
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(120,)),
+            keras.layers.Embedding(1000, 16),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(24, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+    model.fit(padded, np.array(labels), epochs=epochs, batch_size=64, verbose=0)
+    model.save(path)
+    return tokenizer

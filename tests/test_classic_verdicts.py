@@ -19,9 +19,9 @@ from simulator.exam_format import Exam
 from simulator.grading.sync import SyncGrader
 from tests import test_classic_exams as classic
 from tests.conftest import run_cli
-from tests.models import last_value_models
+from tests.models import headline_model, last_value_models
 from tests.test_classic_exams import CLASSIC, CLASSIC2, module
-from tests.test_datasets import needs_shared
+from tests.test_datasets import SHARED, needs_shared
 
 # The staged real datasets and a warm grader, shared with the classic exams' own tests.
 prepared = classic.prepared
@@ -88,3 +88,41 @@ def test_sunspots_counts_the_real_rule_and_shows_the_strict_view_in_the_json(
     assert message.startswith("5/5 by the real exam's rule (min(5, ceil(17 - 100 * MAE))")
     assert "on the 100 hidden months MAE 0.08" in message and "-> 0/5 calibrated" in message
     assert "worse than repeat the last value 0.03364, worse than window mean 0.07586" in message
+
+
+# Sarcasm: the public file's tokenizer is the grader's -----------------------------------------------
+
+
+@needs_shared
+def test_a_sarcasm_model_trained_on_the_public_file_is_graded_as_well_as_one_trained_on_the_workspace(
+    grader: SyncGrader, tmp_path: Path
+) -> None:
+    """The first 20,000 headlines of the workspace file are the public file's, byte for byte, so
+    the starter's tokenizer is the same wherever the candidate trained (here: in "Colab", on the
+    whole public file, which includes hidden headlines, as it could in the real exam)."""
+    public = json.loads((SHARED / "sarcasm.json").read_bytes())
+    workspace_dir = tmp_path / "ws"
+    workspace_dir.mkdir()
+    module(CLASSIC, "sarcasm", "data.py").write_data(workspace_dir, CLASSIC.seed)
+    with (workspace_dir / "sarcasm.json").open() as f:
+        workspace = json.load(f)
+    assert workspace[:20_000] == public[:20_000]
+
+    def headlines(records: list[dict[str, object]]) -> tuple[list[str], list[int]]:
+        return [str(r["headline"]) for r in records], [int(str(r["is_sarcastic"])) for r in records]
+
+    ws_sentences, ws_labels = headlines(workspace)
+    pub_sentences, pub_labels = headlines(public)
+    ws_tokenizer = headline_model(tmp_path / "workspace.h5", ws_sentences[:20_000],
+                                  ws_labels[:20_000], ws_sentences[:20_000], epochs=6)  # fmt: skip
+    pub_tokenizer = headline_model(tmp_path / "public.h5", pub_sentences, pub_labels,
+                                   pub_sentences[:20_000], epochs=6)  # fmt: skip
+    assert ws_tokenizer.word_index == pub_tokenizer.word_index
+    on_workspace = grader.grade(tmp_path / "workspace.h5", CLASSIC.root, "sarcasm", CLASSIC.seed)
+    on_public = grader.grade(tmp_path / "public.h5", CLASSIC.root, "sarcasm", CLASSIC.seed)
+    assert on_workspace.state == on_public.state == "graded"
+    assert on_workspace.metric_value is not None and on_public.metric_value is not None
+    assert on_workspace.metric_value >= 0.75, on_workspace.message
+    assert on_public.metric_value >= on_workspace.metric_value - 0.01, on_public.message
+    assert on_public.score is not None and on_workspace.score is not None
+    assert on_public.score >= on_workspace.score >= 3

@@ -3,7 +3,8 @@
 The 3,000 hidden headlines (see ``data.py``) are tokenised exactly as the starter does it: a
 ``Tokenizer(num_words=1000, oov_token="<OOV>")`` fitted on the first ``training_size = 20000``
 headlines of the workspace file (rebuilt here from the dataset cache and the seed, so an edited
-file changes nothing), then padded and truncated at the end to 120 tokens.
+file changes nothing; they are the public file's first 20,000 too), then padded and truncated at
+the end to 120 tokens.
 """
 
 from __future__ import annotations
