@@ -56,9 +56,7 @@ def hidden_indices(seed: int, records: list[Record]) -> np.ndarray:
     """
     counts = Counter(str(r["headline"]) for r in records)
     unique = [
-        i
-        for i, r in enumerate(records)
-        if i >= TRAINING_SIZE and counts[str(r["headline"])] == 1
+        i for i, r in enumerate(records) if i >= TRAINING_SIZE and counts[str(r["headline"])] == 1
     ]
     rng = np.random.default_rng([seed, STREAM])
     return np.sort(rng.choice(unique, size=HIDDEN, replace=False))
