@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +18,17 @@ import pytest
 
 from simulator.exam_format import Exam
 from simulator.grading.sync import SyncGrader
+from simulator.paths import data_paths
+from simulator.report.markdown import render_markdown
+from simulator.report.model import build_report
+from simulator.report.text import render_text
+from simulator.sessions import NewSession, record_session
+from simulator.store import Store
+from simulator.workspace import create_workspace
 from tests import test_classic_exams as classic
 from tests.conftest import run_cli
 from tests.models import headline_model, last_value_models
-from tests.test_classic_exams import CLASSIC, CLASSIC2, module
+from tests.test_classic_exams import CLASSIC, CLASSIC2, module, only
 from tests.test_datasets import SHARED, needs_shared
 
 # The staged real datasets and a warm grader, shared with the classic exams' own tests.
@@ -126,3 +134,42 @@ def test_a_sarcasm_model_trained_on_the_public_file_is_graded_as_well_as_one_tra
     assert on_public.metric_value >= on_workspace.metric_value - 0.01, on_public.message
     assert on_public.score is not None and on_workspace.score is not None
     assert on_public.score >= on_workspace.score >= 3
+
+
+@needs_shared
+def test_the_report_says_the_real_rule_counted_and_shows_the_strict_view(
+    grader: SyncGrader, tmp_path: Path
+) -> None:
+    """A real grading result stored with its views: the report's JSON says which rule gave the
+    score, and its text and Markdown show the verdict with the strict view and baselines."""
+    exam = only(CLASSIC, "sunspots")
+    model = last_value_models(tmp_path / "models", 30, weight=1.0, bias=0.08)["value"]
+    result = grader.grade(model, CLASSIC.root, "sunspots", seed=CLASSIC.seed)
+    assert result.views is not None and result.views.real_exam is not None
+    store = Store(data_paths().database)
+    workspace = create_workspace(exam, tmp_path / "ws", seed=exam.seed)
+    started = time.time() - 600
+    session = record_session(store, NewSession(exam, workspace=workspace), workspace, started)
+    made = store.add_attempt(
+        session_id=session.id, question_id="sunspots", source_path=str(model), blob=None,
+        sha256="0" * 64, size=1000, origin="watch", saved_at=started + 60,
+        detected_at=started + 60.1, state="queued", queued_at=started + 60.1, source="local",
+    )  # fmt: skip
+    store.mark_grading(made.id, started + 61)
+    stored = store.finish_attempt(
+        made.id, state="graded", finished_at=started + 63, score=result.score,
+        metric_name=result.metric_name, metric_value=result.metric_value,
+        message=result.message, timings=result.timings, views=result.views,
+    )  # fmt: skip
+    assert stored.views == result.views  # kept in the store as they came
+    report = build_report(store, store.get_session(session.id), exam)
+    question = report.questions[0]
+    assert (question.score, question.scale) == (5, "real-exam")
+    attempt = question.attempts[0]
+    assert (attempt.scale, attempt.calibrated_score, attempt.score) == ("real-exam", 0, 5)
+    assert attempt.verdict == result.message
+    for rendered in (render_markdown(report), render_text(report, width=400, color=False)):
+        assert "5/5 by the real exam's rule" in rendered
+        assert "worse than repeat the last value 0.03364" in rendered
+        assert "score by the real exam's rule" in rendered
+    assert report.to_json()["questions"][0]["attempts"][0]["scale"] == "real-exam"

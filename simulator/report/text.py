@@ -13,7 +13,7 @@ from rich.text import Text
 from simulator.durations import format_duration
 from simulator.report.charts import downsample, sparkline, timeline_lanes
 from simulator.report.model import Report
-from simulator.report.values import elapsed, metric_value
+from simulator.report.values import counted_value, elapsed, metric_value
 
 HOW = {
     "submitted": "submitted",
@@ -72,7 +72,7 @@ def questions_table(report: Report) -> Table:
         table.add_column("Reference", justify="left")
     for q in report.questions:
         row = [
-            str(q.number), f"{q.title} (x{q.weight:g})", f"{q.score}/5", metric_value(q, q.best_value),
+            str(q.number), f"{q.title} (x{q.weight:g})", f"{q.score}/5", counted_value(q),
             elapsed(q.first_gradable_s), elapsed(q.first_to_best_s),
             str(len([a for a in q.attempts if a.state != "superseded"])), str(q.not_gradable),
         ]  # fmt: skip
@@ -100,7 +100,9 @@ def attempts_tables(report: Report) -> list[Table]:
         for a in q.attempts:
             score = f"{a.score}/5" if a.score is not None else "—"
             result = (
-                metric_value(q, a.value) if a.state == "graded" else f"{a.state}: {a.reason or ''}"
+                (a.verdict or metric_value(q, a.value))
+                if a.state == "graded"
+                else f"{a.state}: {a.reason or ''}"
             )
             marker = "★" if a.counted else ""
             source = SOURCE.get(a.source, a.source or "")
