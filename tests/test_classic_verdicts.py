@@ -27,7 +27,7 @@ from simulator.store import Store
 from simulator.workspace import create_workspace
 from tests import test_classic_exams as classic
 from tests.conftest import run_cli
-from tests.models import headline_model, last_value_models
+from tests.models import headline_model, last_value_models, news_model
 from tests.test_classic_exams import CLASSIC, CLASSIC2, module, only
 from tests.test_datasets import SHARED, needs_shared
 
@@ -173,3 +173,42 @@ def test_the_report_says_the_real_rule_counted_and_shows_the_strict_view(
         assert "worse than repeat the last value 0.03364" in rendered
         assert "score by the real exam's rule" in rendered
     assert report.to_json()["questions"][0]["attempts"][0]["scale"] == "real-exam"
+
+
+# Near-chance hints ------------------------------------------------------------------------------
+
+
+@needs_shared
+def test_a_bbc_model_trained_with_the_stopwords_kept_is_told_so(
+    grader: SyncGrader, tmp_path: Path
+) -> None:
+    """Trained on the workspace's articles without the starter's stopword removal, the model
+    scores near chance on the grader's prepared articles; the message says what it would reach
+    with the stopwords kept. A model trained on labels 0-4 is told about the numbering."""
+    bbc = module(CLASSIC2, "bbc-news", "grader.py")
+    workspace, _ = bbc.hidden_rows(CLASSIC2.seed)
+    train = workspace[: int(len(workspace) * 0.8)]
+    texts = [text for _, text in train]
+    labels = [bbc.LABELS[category] for category, _ in train]
+    news_model(tmp_path / "kept.h5", texts, labels, epochs=25)
+    kept = grader.grade(tmp_path / "kept.h5", CLASSIC2.root, "bbc-news", CLASSIC2.seed)
+    assert kept.state == "graded" and kept.views is not None, kept.message
+    chance = kept.views.baselines[0].value
+    assert kept.metric_value is not None and kept.metric_value <= chance + 0.1, kept.message
+    assert kept.score == 0  # the score stays what the rule gives
+    hint = kept.views.hint or ""
+    assert hint.startswith("With the stopwords kept this model reaches 0.")
+    assert "the grader removes them as the starter does" in hint and hint in (kept.message or "")
+    reached = float(hint.split("reaches ")[1].split(":")[0])
+    assert reached >= 0.8
+
+    stripped = [bbc.remove_stopwords(text) for text in texts]
+    news_model(tmp_path / "zero.h5", stripped, [label - 1 for label in labels], epochs=25)
+    zero = grader.grade(tmp_path / "zero.h5", CLASSIC2.root, "bbc-news", CLASSIC2.seed)
+    assert zero.views is not None and zero.score == 0, zero.message
+    assert (zero.views.hint or "").startswith("With labels numbered from 0 this model reaches 0.")
+
+    news_model(tmp_path / "right.h5", stripped, labels, epochs=25)
+    right = grader.grade(tmp_path / "right.h5", CLASSIC2.root, "bbc-news", CLASSIC2.seed)
+    assert right.views is not None and right.views.hint is None, right.message
+    assert right.score is not None and right.score >= 4, right.message

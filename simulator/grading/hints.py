@@ -60,3 +60,12 @@ def find_hint(
                 f"With {mismatch.condition} this model reaches {better:.2f}: {mismatch.explanation}"
             )
     return None
+
+
+def unnormalised_pixels(x: np.ndarray) -> Mismatch:
+    """The image questions' common mismatch: a model trained on raw 0-255 pixels."""
+    return Mismatch(
+        "unnormalised pixels (0-255)",
+        "the grader divides the pixels by 255 as the starter does",
+        x=np.asarray(x, dtype="float32") * 255.0,
+    )

@@ -65,9 +65,12 @@ def real_exam_data(exam_root: str, question_id: str, seed: int) -> HiddenData:
     return np.asarray(x), np.asarray(y)
 
 
-@cache
 def known_mismatches(exam_root: str, question_id: str, seed: int) -> tuple[Mismatch, ...]:
-    """The preprocessing mismatches the question's grader knows about (none if it lists none)."""
+    """The preprocessing mismatches the question's grader knows about (none if it lists none).
+
+    Not cached: they are needed only for a near-chance model, and an image question's copy of
+    its hidden pictures is large.
+    """
     module = _grader_module(exam_root, question_id)
     listed: Callable[[int], list[Mismatch]] | None = getattr(module, "mismatches", None)
     return tuple(listed(seed)) if listed is not None else ()
