@@ -37,6 +37,7 @@ from simulator.exam_format import Exam, Question
 from simulator.grading.protocol import GradingResult
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
+from simulator.grading.views import GradeViews
 from simulator.metrics import MAX_SCORE, score_label
 from simulator.paths import data_paths
 from simulator.workspace import create_workspace
@@ -50,21 +51,50 @@ BASELINE_MAX_SCORE = 1
 
 @dataclass(frozen=True)
 class Outcome:
-    """A graded model: its metric value and score, or why it was not gradable."""
+    """A graded model: its hidden-test metric and calibrated score, or why it was not gradable.
+
+    ``score`` is the calibrated (strict) score, the scale the promises are about; where the
+    question's score that counts is the real exam's rule, ``views`` holds that too.
+    """
 
     score: int | None
     value: float | None
     message: str
+    views: GradeViews | None = None
 
     @classmethod
     def of(cls, result: GradingResult) -> Outcome:
-        return cls(result.score, result.metric_value, result.message or "")
+        calibrated = result.views.calibrated_score if result.views else result.score
+        return cls(calibrated, result.metric_value, result.message or "", result.views)
 
     def shown(self) -> str:
         if self.score is None:
             return f"not gradable: {self.message}"
         value = f"{self.value:.4g}" if self.value is not None else "n/a"
-        return f"{value} -> {score_label(self.score)}"
+        text = f"{value} -> {score_label(self.score)}"
+        real = self.views.real_exam if self.views else None
+        if real is not None:
+            shown = f"{real.metric_value:.4g}" if real.metric_value is not None else "n/a"
+            text += f"; real rule {shown} -> {score_label(real.score)}"
+        return text
+
+
+def baselines_shown(question: Question, outcome: Outcome) -> str:
+    """The trivial baselines on the hidden test with their calibrated scores, and by the real
+    rule where it counts: "repeat the last value 0.034 -> 5/5 (real rule 0.07 -> 5/5)"."""
+    if outcome.views is None or not outcome.views.baselines:
+        return "-"
+    real = outcome.views.real_exam
+    rule = question.scoring.real_exam
+    by_name = {b.name: b.value for b in real.baselines} if real else {}
+    parts = []
+    for baseline in outcome.views.baselines:
+        part = f"{baseline.name} {baseline.value:.4g} -> {score_label(question.scoring.score(baseline.value))}"
+        if rule is not None and baseline.name in by_name:
+            value = by_name[baseline.name]
+            part += f" (real rule {value:.4g} -> {score_label(rule.score(value))})"
+        parts.append(part)
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -129,7 +159,7 @@ def table_row(row: QuestionCalibration) -> str:
     q = row.question
     return (
         f"| {q.category} | {q.id} | {q.weight:g} | {q.scoring.metric} | {row.reference.shown()} | "
-        f"{row.training_s:.0f} s | {row.baseline.shown()} |"
+        f"{row.training_s:.0f} s | {row.baseline.shown()} | {baselines_shown(q, row.reference)} |"
     )
 
 
@@ -148,8 +178,9 @@ def markdown(exam: Exam, rows: list[QuestionCalibration], earlier: str = "") -> 
         f"Last run {dt.date.today().isoformat()} on {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}.",
         "",
-        "| cat | question | weight | metric | reference | training | baseline (untrained starter) |",
-        "|---|---|---|---|---|---|---|",
+        "| cat | question | weight | metric | reference | training | baseline (untrained starter) "
+        "| trivial baselines (hidden test) |",
+        "|---|---|---|---|---|---|---|---|",
         *(kept[q.id] for q in exam.questions if q.id in kept),
         f"<!-- /calibration:{exam.id} -->",
     ]
@@ -169,7 +200,7 @@ def _question_rows(section: str) -> Iterator[tuple[str, list[str]]]:
     """(line, cells) of each question's row in a section's table."""
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 7 and cells[0].isdigit():
+        if len(cells) >= 7 and cells[0].isdigit():
             yield line.strip(), cells
 
 

@@ -572,6 +572,7 @@ def grade(
             "model": str(model), "exam": exam.id, "question": question.id, "state": result.state,
             "score": result.score, "metric": {"name": result.metric_name, "value": result.metric_value},
             "message": result.message, "timings": result.timings,
+            "views": None if result.views is None else result.views.to_dict(),
         }, indent=2))  # fmt: skip
     elif result.state == "graded":
         console.print(

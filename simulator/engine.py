@@ -627,6 +627,7 @@ class Engine:
             message=self._in_candidates_words(current, result.message),
             timings=result.timings,
             reason_code=result.reason_code,
+            views=result.views,
         )
         if result.state == "graded":
             question = self.result().questions[self._question_index(attempt.question_id)]

@@ -239,6 +239,8 @@ def attempt_payload(attempt: AttemptRecord, question_score: int | None = None) -
             metric={"name": attempt.metric_name, "value": attempt.metric_value},
             question_score=question_score,
         )
+        if attempt.views is not None:
+            data["views"] = attempt.views.to_dict()
     if attempt.message:
         data["message" if attempt.state == "graded" else "reason"] = attempt.message
     if attempt.timings:

@@ -55,9 +55,43 @@ class ModelInterface:
     input_shape: tuple[int | None, ...]
     output_shape: tuple[int, ...]
     output: OutputKind
+    #: Whether a sequence output, ``output_shape`` per time step, is accepted too and graded on
+    #: its last step, as the real sunspots tester read ``rnn_forecast[..., -1, 0]``.
+    sequence_output: bool = False
 
     def describe(self) -> str:
-        return f"input {_shape(self.input_shape)} -> output {_shape(self.output_shape)} ({self.output})"
+        text = f"input {_shape(self.input_shape)} -> output {_shape(self.output_shape)} ({self.output})"
+        if self.sequence_output:
+            text += f" or a sequence {_shape((None, *self.output_shape))} graded on its last step"
+        return text
+
+
+@dataclass(frozen=True)
+class RealExamRule:
+    """The real exam's own rule, where its starter states one: ``ceil(intercept + slope * metric)``.
+
+    The score is clamped to 0-5. The rule is measured on the grader's ``real_exam_data(seed)``
+    (the data the real tester used, e.g. the sunspots tester's ``series[split_time:]``), which
+    can differ from the hidden test that the calibrated thresholds score.
+    """
+
+    intercept: float
+    slope: float
+    #: What the rule is measured on, for messages: "the real tester's 235 months".
+    data: str
+    #: What the calibrated thresholds are measured on, for messages: "the 100 hidden months".
+    held_out: str
+
+    def score(self, value: float) -> int:
+        if not math.isfinite(value):
+            return 0
+        # Rounded first so that an MAE of exactly 0.12 is 5, not 4.999999999999998 -> 5 or 6.
+        raw = math.ceil(round(self.intercept + self.slope * value, 9))
+        return max(0, min(MAX_SCORE, raw))
+
+    def describe(self, metric: str) -> str:
+        sign = "-" if self.slope < 0 else "+"
+        return f"min(5, ceil({self.intercept:g} {sign} {abs(self.slope):g} * {metric.upper()}))"
 
 
 @dataclass(frozen=True)
@@ -72,6 +106,9 @@ class Scoring:
     thresholds: tuple[float, ...]
     #: The metric the reference solution reached in calibration, for the session report.
     reference: float | None = None
+    #: The real exam's own rule; where it is set, its score is the one that counts and the
+    #: thresholds give the calibrated (strict) view only.
+    real_exam: RealExamRule | None = None
 
     @property
     def lower_is_better(self) -> bool:
@@ -175,12 +212,22 @@ class Exam:
                         "input_shape": list(q.interface.input_shape),
                         "output_shape": list(q.interface.output_shape),
                         "output": q.interface.output,
+                        "sequence_output": q.interface.sequence_output,
                     },
                     "scoring": {
                         "metric": q.scoring.metric,
                         "lower_is_better": q.scoring.lower_is_better,
                         "thresholds": list(q.scoring.thresholds),
                         "reference": q.scoring.reference,
+                        "real_exam": None
+                        if q.scoring.real_exam is None
+                        else {
+                            "rule": q.scoring.real_exam.describe(q.scoring.metric),
+                            "intercept": q.scoring.real_exam.intercept,
+                            "slope": q.scoring.real_exam.slope,
+                            "data": q.scoring.real_exam.data,
+                            "held_out": q.scoring.real_exam.held_out,
+                        },
                     },
                 }
                 for q in self.questions
@@ -378,7 +425,16 @@ def _parse_interface(raw: object, where: str, problems: _Problems) -> ModelInter
     if output not in OUTPUT_KINDS:
         problems.add(f"{where}.output", f"must be one of {', '.join(OUTPUT_KINDS)}, got {output!r}")
         ok = False
-    _unknown_keys(raw, {"input_shape", "output_shape", "output"}, where, problems)
+    sequence_output = raw.get("sequence_output", False)
+    if not isinstance(sequence_output, bool):
+        problems.add(f"{where}.sequence_output", f"must be true or false, got {sequence_output!r}")
+        ok = False
+    elif sequence_output and output != "regression":
+        problems.add(f"{where}.sequence_output", "only a regression output can be a sequence")
+        ok = False
+    _unknown_keys(
+        raw, {"input_shape", "output_shape", "output", "sequence_output"}, where, problems
+    )
     if not ok:
         return None
     return ModelInterface(
@@ -387,6 +443,7 @@ def _parse_interface(raw: object, where: str, problems: _Problems) -> ModelInter
         ),
         output_shape=tuple(int(d) for d in cast(list[Any], output_shape)),
         output=cast(OutputKind, output),
+        sequence_output=sequence_output,
     )
 
 
@@ -430,14 +487,37 @@ def _parse_scoring(raw: object, where: str, problems: _Problems) -> Scoring | No
             f"{where}.reference", f"must be a number (the reference's metric), got {reference!r}"
         )
         ok = False
-    _unknown_keys(raw, {"metric", "thresholds", "reference"}, where, problems)
+    real_exam = _parse_real_exam(raw.get("real_exam"), f"{where}.real_exam", problems)
+    if "real_exam" in raw and real_exam is None:
+        ok = False
+    _unknown_keys(raw, {"metric", "thresholds", "reference", "real_exam"}, where, problems)
     if not ok:
         return None
     return Scoring(
         metric=cast(MetricName, metric),
         thresholds=tuple(float(t) for t in cast(list[float], thresholds)),
         reference=float(reference) if reference is not None else None,
+        real_exam=real_exam,
     )
+
+
+def _parse_real_exam(raw: object, where: str, problems: _Problems) -> RealExamRule | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.add(where, "must be a table with intercept, slope, data and held_out")
+        return None
+    before = len(problems.items)
+    intercept = _number(raw, "intercept", f"{where}.intercept", problems)
+    slope = _number(raw, "slope", f"{where}.slope", problems)
+    data = _string(raw, "data", f"{where}.data", problems)
+    held_out = _string(raw, "held_out", f"{where}.held_out", problems)
+    if slope == 0:
+        problems.add(f"{where}.slope", "must not be 0")
+    _unknown_keys(raw, {"intercept", "slope", "data", "held_out"}, where, problems)
+    if len(problems.items) > before:
+        return None
+    return RealExamRule(intercept=intercept, slope=slope, data=data, held_out=held_out)
 
 
 def _is_shape(value: object, *, allow_none: bool) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from simulator.grading.reasons import Reason, ReasonCode
+from simulator.grading.views import GradeViews
 
 SessionState = Literal["running", "submitted"]
 AttemptState = Literal[
@@ -124,6 +125,9 @@ _ADDED_COLUMNS = {
         ("reason_code", "TEXT"),
         ("number", "INTEGER"),
         ("run_number", "INTEGER"),
+        # views: the rule that gave the score and the strict view, as GradeViews.to_dict() JSON
+        # (NULL for attempts graded before it existed, and for ungraded ones).
+        ("views", "TEXT"),
     ],
     "runs": [("number", "INTEGER")],
 }
@@ -194,6 +198,9 @@ class AttemptRecord:
     number: int = 0
     #: The number of the run the file came from (``run_id`` is the store's own id).
     run_number: int | None = None
+    #: Graded attempts: which rule gave ``score`` (the real exam's or the calibrated one) and
+    #: the strict view beside it; ``metric_value`` is always the hidden-test metric.
+    views: GradeViews | None = None
 
 
 @dataclass(frozen=True)
@@ -510,11 +517,12 @@ class Store:
         message: str | None = None,
         timings: dict[str, float] | None = None,
         reason_code: ReasonCode | None = None,
+        views: GradeViews | None = None,
     ) -> AttemptRecord:
         with self._transaction() as db:
             db.execute(
                 "UPDATE attempts SET state=?, finished_at=?, score=?, metric_name=?, metric_value=?,"
-                " message=?, timings=?, reason_code=? WHERE id=?",
+                " message=?, timings=?, reason_code=?, views=? WHERE id=?",
                 (
                     state,
                     finished_at,
@@ -524,6 +532,7 @@ class Store:
                     message,
                     json.dumps(timings or {}),
                     reason_code,
+                    None if views is None else json.dumps(views.to_dict()),
                     attempt_id,
                 ),
             )
@@ -747,6 +756,7 @@ def _attempt_from_row(row: sqlite3.Row) -> AttemptRecord:
         reason_code=row["reason_code"],
         number=row["number"],
         run_number=row["run_number"],
+        views=GradeViews.from_dict(json.loads(row["views"])) if row["views"] else None,
     )
 
 

@@ -87,3 +87,97 @@ def _recurrent(steps: int):  # type: ignore[no-untyped-def]
 def slow_model(path: Path, steps: int) -> Path:
     _recurrent(steps).save(path)
     return path
+
+
+def last_value_models(folder: Path, window: int, weight: float, bias: float) -> dict[str, Path]:
+    """Time-series models whose last-step forecast is ``weight * x[-1] + bias``, in two forms.
+
+    "sequence": ``Input([None, 1]) -> Dense(1)``, one forecast per step, output ``(None, 1)``,
+    the form the real sunspots starter's ``w[1:]`` windows trained. "value": ``Input([window, 1])
+    -> Flatten -> Dense(1)`` reading only the last month, output ``(1,)``. Same forecasts, so the
+    grader must give both the same score. "wide": a sequence with 2 values per step (neither).
+    """
+    import keras
+
+    folder.mkdir(parents=True, exist_ok=True)
+    kernel = np.array([[weight]], dtype="float32")
+    offset = np.array([bias], dtype="float32")
+    sequence = keras.Sequential([keras.Input(shape=(None, 1)), keras.layers.Dense(1)])
+    sequence.layers[-1].set_weights([kernel, offset])
+    value = keras.Sequential(
+        [keras.Input(shape=(window, 1)), keras.layers.Flatten(), keras.layers.Dense(1)]
+    )
+    flat = np.zeros((window, 1), dtype="float32")
+    flat[-1, 0] = weight
+    value.layers[-1].set_weights([flat, offset])
+    wide = keras.Sequential(
+        [keras.Input(shape=(window, 1)), keras.layers.LSTM(4, return_sequences=True),
+         keras.layers.Dense(2)]
+    )  # fmt: skip
+    paths = {"sequence": folder / "sequence.h5", "value": folder / "value.h5",
+             "wide": folder / "wide.h5"}  # fmt: skip
+    sequence.save(paths["sequence"])
+    value.save(paths["value"])
+    wide.save(paths["wide"])
+    return paths
+
+
+def headline_model(  # type: ignore[no-untyped-def]
+    path: Path, sentences: list[str], labels: list[int], tokenizer_sentences: list[str], epochs: int
+):
+    """A small sarcasm model trained as the real starter trains it, saved at ``path``.
+
+    The tokenizer is the starter's (1,000 words, "<OOV>") fitted on ``tokenizer_sentences``;
+    the model is the course's Embedding(16) + GlobalAveragePooling1D + Dense(24). Returns the
+    tokenizer, so that a test can compare it with the grader's.
+    """
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(14)
+    tokenizer = tf.keras.preprocessing.text.Tokenizer(num_words=1000, oov_token="<OOV>")
+    tokenizer.fit_on_texts(tokenizer_sentences)
+    padded = tf.keras.preprocessing.sequence.pad_sequences(
+        tokenizer.texts_to_sequences(sentences), maxlen=120, padding="post", truncating="post"
+    )
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(120,)),
+            keras.layers.Embedding(1000, 16),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(24, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+    model.fit(padded, np.array(labels), epochs=epochs, batch_size=64, verbose=0)
+    model.save(path)
+    return tokenizer
+
+
+def news_model(  # type: ignore[no-untyped-def]
+    path: Path, texts: list[str], labels: list[int], epochs: int
+):
+    """A small BBC news model trained on ``texts`` (tokenised as given: with or without the
+    starter's stopword removal) and ``labels``: Embedding + GlobalAveragePooling1D + Dense(6)."""
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(14)
+    tokenizer = tf.keras.preprocessing.text.Tokenizer(num_words=1000, oov_token="<OOV>")
+    tokenizer.fit_on_texts(texts)
+    padded = tf.keras.preprocessing.sequence.pad_sequences(
+        tokenizer.texts_to_sequences(texts), maxlen=120, padding="post", truncating="post"
+    )
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(120,)),
+            keras.layers.Embedding(1000, 16),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(24, activation="relu"),
+            keras.layers.Dense(6, activation="softmax"),
+        ]
+    )
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    model.fit(padded, np.array(labels), epochs=epochs, batch_size=32, verbose=0)
+    model.save(path)

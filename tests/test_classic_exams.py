@@ -111,7 +111,10 @@ def test_the_classic_exams_have_the_real_interfaces_and_datasets() -> None:
     [
         (CLASSIC, "sunspots", ["split_time = 3000", "window_size = 30", "batch_size = 32",
                                "shuffle_buffer_size = 1000", "series -= min", "series /= max",
-                               "sunspots.append(float(row[2]))", "csv.reader(csvfile, delimiter=\",\")"]),
+                               "sunspots.append(float(row[2]))", "csv.reader(csvfile, delimiter=\",\")",
+                               "ds.map(lambda w: (w[:-1], w[1:]))",
+                               "rnn_forecast[split_time - window_size:-1, -1, 0]",
+                               "min(5, ceil(17 - 100 * result))"]),
         (CLASSIC, "sarcasm", ["vocab_size = 1000", "embedding_dim = 16", "max_length = 120",
                               'trunc_type = "post"', 'padding_type = "post"', 'oov_tok = "<OOV>"',
                               "training_size = 20000"]),

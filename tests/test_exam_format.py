@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import list_exams
+from simulator.catalog import list_exams, shipped_exams_root
 from simulator.durations import DurationError, format_duration, local_clock, parse_duration
 from simulator.exam_format import ExamFormatError, Scoring, load_exam
 from tests.conftest import FORMATS_EXAM, PRACTICE_EXAM
@@ -179,3 +179,34 @@ def test_format_duration() -> None:
     assert format_duration(5 * 3600) == "5:00:00"
     assert format_duration(59.9) == "0:00:59"
     assert format_duration(-5) == "-0:00:05"
+
+
+def test_the_real_exam_rule_and_sequence_outputs_are_declared_and_checked(tmp_path: Path) -> None:
+    sunspots = load_exam(shipped_exams_root() / "classic").question("sunspots")
+    rule = sunspots.scoring.real_exam
+    assert rule is not None and sunspots.interface.sequence_output
+    assert rule.describe("mae") == "min(5, ceil(17 - 100 * MAE))"
+    for mae in (0.0, 0.05, 0.12, 0.1201, 0.13, 0.135, 0.169, 0.17, 0.3, math.nan):
+        formula = 0 if math.isnan(mae) else max(0, min(5, math.ceil(round(17 - 100 * mae, 9))))
+        assert rule.score(mae) == formula, mae
+    assert rule.score(0.12) == 5  # "an MAE of .12 or less" for top marks
+    broken = tmp_path / "practice"
+    shutil.copytree(PRACTICE_EXAM, broken)
+    text = (broken / "exam.toml").read_text()
+    text = text.replace(
+        'output = "regression"', 'output = "regression"\nsequence_output = "yes"', 1
+    )
+    text = text.replace(
+        "thresholds = [10.0, 1.0, 0.1, 0.01, 0.001]",
+        "thresholds = [10.0, 1.0, 0.1, 0.01, 0.001]\n[questions.scoring.real_exam]\nslope = 0",
+        1,
+    )
+    (broken / "exam.toml").write_text(text)
+    with pytest.raises(ExamFormatError) as caught:
+        load_exam(broken)
+    problems = "\n".join(caught.value.problems)
+    assert "sequence_output: must be true or false" in problems
+    assert (
+        "real_exam.intercept: is required" in problems
+        and "real_exam.slope: must not be 0" in problems
+    )

@@ -11,8 +11,10 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -23,11 +25,15 @@ from simulator.grading.evaluation import (
     check_interface,
     check_output_kind,
     compute_metric,
+    last_step,
+    trivial_baselines,
 )
+from simulator.grading.hints import Mismatch, find_hint, near_chance
 from simulator.grading.model_loading import load_candidate
 from simulator.grading.protocol import GradingJob, GradingResult
 from simulator.grading.reasons import evaluation_error_reason
-from simulator.metrics import format_metric, score_label
+from simulator.grading.views import GradeViews, RealExamView, verdict_message
+from simulator.metrics import score_label
 
 log = logging.getLogger("tfexam.grading")
 HiddenData = tuple[np.ndarray, np.ndarray]
@@ -39,13 +45,36 @@ def _exam(exam_root: str) -> Exam:
 
 
 @cache
+def _grader_module(exam_root: str, question_id: str) -> ModuleType:
+    question = _exam(exam_root).question(question_id)
+    return load_question_module(question, question.grader, "grader")
+
+
+@cache
 def hidden_test_data(exam_root: str, question_id: str, seed: int) -> HiddenData:
     """The question's hidden test split, produced by its grader module (cached per worker)."""
-    question = _exam(exam_root).question(question_id)
-    module = load_question_module(question, question.grader, "grader")
-    test_data: Callable[[int], HiddenData] = module.test_data
+    test_data: Callable[[int], HiddenData] = _grader_module(exam_root, question_id).test_data
     x, y = test_data(seed)
     return np.asarray(x), np.asarray(y)
+
+
+@cache
+def real_exam_data(exam_root: str, question_id: str, seed: int) -> HiddenData:
+    """The data the real exam's tester scored (``real_exam_data`` in the grader module)."""
+    module = _grader_module(exam_root, question_id)
+    x, y = module.real_exam_data(seed)
+    return np.asarray(x), np.asarray(y)
+
+
+def known_mismatches(exam_root: str, question_id: str, seed: int) -> tuple[Mismatch, ...]:
+    """The preprocessing mismatches the question's grader knows about (none if it lists none).
+
+    Not cached: they are needed only for a near-chance model, and an image question's copy of
+    its hidden pictures is large.
+    """
+    module = _grader_module(exam_root, question_id)
+    listed: Callable[[int], list[Mismatch]] | None = getattr(module, "mismatches", None)
+    return tuple(listed(seed)) if listed is not None else ()
 
 
 def grade(job: GradingJob) -> GradingResult:
@@ -70,7 +99,7 @@ def _grade(
     timings["load_s"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    check_interface(question.interface, model.input_shapes, model.output_shapes)
+    form = check_interface(question.interface, model.input_shapes, model.output_shapes)
     timings["check_s"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -78,18 +107,48 @@ def _grade(
     timings["data_s"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    try:
-        predictions = model.predict(x)
-    except Exception as error:
-        log.exception("job %s failed while predicting", job.job_id)
-        raise NotGradableError(evaluation_error_reason(error)) from error
-    check_output_kind(question.interface, predictions)
-    value = compute_metric(question.scoring, question.interface, predictions, y)
+
+    def predict(inputs: np.ndarray) -> np.ndarray:
+        try:
+            predictions = last_step(model.predict(inputs), form)
+        except Exception as error:
+            log.exception("job %s failed while predicting", job.job_id)
+            raise NotGradableError(evaluation_error_reason(error)) from error
+        check_output_kind(question.interface, predictions)
+        return predictions
+
+    def metric(inputs: np.ndarray, targets: np.ndarray) -> float:
+        return compute_metric(question.scoring, question.interface, predict(inputs), targets)
+
+    scoring = question.scoring
+    value = metric(x, y)
+    baselines = trivial_baselines(scoring, question.interface, x, y)
+    calibrated = scoring.score(value)
+    views = GradeViews(scale="calibrated", calibrated_score=calibrated, baselines=baselines)
+    score = calibrated
+    if scoring.real_exam is not None:
+        rx, ry = real_exam_data(job.exam_root, job.question_id, job.seed)
+        real_value = metric(rx, ry)
+        real = RealExamView(
+            rule=scoring.real_exam.describe(scoring.metric),
+            data=scoring.real_exam.data,
+            metric_value=real_value if np.isfinite(real_value) else None,
+            score=scoring.real_exam.score(real_value),
+            baselines=trivial_baselines(scoring, question.interface, rx, ry),
+        )
+        score = real.score
+        views = replace(
+            views, scale="real-exam", real_exam=real, held_out=scoring.real_exam.held_out
+        )
+    if question.interface.output != "regression" and baselines:
+        chance = max(b.value for b in baselines)
+        if near_chance(value, chance):
+            mismatches = known_mismatches(job.exam_root, job.question_id, job.seed)
+            views = replace(views, hint=find_hint(value, mismatches, x, y, metric))
     timings["evaluate_s"] = time.perf_counter() - mark
 
-    score = question.scoring.score(value)
-    metric = question.scoring.metric
-    message = f"{format_metric(metric, value)} -> {score_label(score)}"
+    shown = value if np.isfinite(value) else None
+    message = verdict_message(scoring.metric, shown, score, views)
     if not np.isfinite(value):
         message = f"the model predicts NaN or infinity (did training diverge?) -> {score_label(0)}"
     if model.notes:
@@ -98,8 +157,9 @@ def _grade(
         job.job_id,
         "graded",
         score=score,
-        metric_name=metric,
-        metric_value=value if np.isfinite(value) else None,
+        metric_name=scoring.metric,
+        metric_value=shown,
         message=message,
         timings=timings,
+        views=views,
     )

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal, cast
 
 from simulator.grading.reasons import Reason, ReasonCode
+from simulator.grading.views import GradeViews
 
 ResultState = Literal["graded", "not-gradable"]
 
@@ -47,6 +48,8 @@ class GradingResult:
     ``timings`` holds the worker's own stages (``load_s``, ``check_s``, ``data_s``,
     ``evaluate_s``) and the pool's (``run_s``, the whole job as the pool saw it). A not-gradable
     result carries ``reason_code`` beside its sentence in ``message``.
+    ``metric_value`` is always the metric on the question's hidden test; ``views`` (graded
+    results only) says which rule gave ``score`` and carries the strict view beside it.
     """
 
     job_id: int
@@ -57,6 +60,7 @@ class GradingResult:
     message: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     worker_pid: int | None = None
+    views: GradeViews | None = None
     reason_code: ReasonCode | None = None
 
     @classmethod
@@ -79,7 +83,9 @@ class GradingResult:
         return Reason(self.reason_code or "unknown", self.message or "")
 
     def to_line(self) -> str:
-        return json.dumps({"type": "result", **asdict(self)}) + "\n"
+        fields = asdict(self)
+        fields["views"] = None if self.views is None else self.views.to_dict()
+        return json.dumps({"type": "result", **fields}) + "\n"
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> GradingResult:
@@ -93,6 +99,7 @@ class GradingResult:
             timings={k: float(v) for k, v in (message.get("timings") or {}).items()},
             worker_pid=message.get("worker_pid"),
             reason_code=cast("ReasonCode | None", message.get("reason_code")),
+            views=GradeViews.from_dict(message["views"]) if message.get("views") else None,
         )
 
     def with_timing(self, **extra: float) -> GradingResult:

@@ -29,7 +29,7 @@ from simulator.report.svg import (
     timeline_svg,
 )
 from simulator.report.text import HOW, SOURCE  # the same words as in the terminal
-from simulator.report.values import elapsed, metric_value
+from simulator.report.values import counted_value, elapsed, metric_value
 
 
 def render_html(report: Report) -> str:
@@ -167,7 +167,7 @@ def _questions(report: Report) -> str:
             tag("td", text(q.title) + tag("span", text(f" ×{q.weight:g}"), class_="muted")),
             tag("td", _chip(q.score), class_="num"),
             _td(f"{q.points:g}/{q.max_points:g}", "num"),
-            _td(metric_value(q, q.best_value), "nowrap"),
+            _td(counted_value(q), "nowrap"),
             _td(elapsed(q.first_gradable_s), "num"),
             _td(elapsed(q.first_to_best_s), "num"),
             _td(str(sum(1 for a in q.attempts if a.state != "superseded")), "num"),
@@ -226,7 +226,7 @@ def _attempt_row(q: QuestionEntry, a: AttemptEntry) -> str:
     if a.run is not None:
         source += f" #{a.run}"
     if a.state == "graded":
-        result = _td(metric_value(q, a.value))
+        result = _td(a.verdict or metric_value(q, a.value), "reason" if a.verdict else "")
     else:
         result = tag(
             "td",

@@ -9,7 +9,7 @@ from simulator.metrics import score_label
 from simulator.report.charts import downsample, sparkline
 from simulator.report.model import Report
 from simulator.report.text import HOW, SOURCE
-from simulator.report.values import elapsed, metric_value
+from simulator.report.values import counted_value, elapsed, metric_value
 
 
 def _text(text: str) -> str:
@@ -46,7 +46,7 @@ def render_markdown(report: Report) -> str:
     for q in report.questions:
         tries = len([a for a in q.attempts if a.state != "superseded"])
         row = (
-            f"| {q.number} | {_cell(q.title)} | {q.weight:g} | {score_label(q.score)} | {metric_value(q, q.best_value)} "
+            f"| {q.number} | {_cell(q.title)} | {q.weight:g} | {score_label(q.score)} | {counted_value(q)} "
             f"| {elapsed(q.first_gradable_s)} | {elapsed(q.first_to_best_s)} | {tries} | {q.not_gradable} |"
         )
         if over:
@@ -63,7 +63,9 @@ def render_markdown(report: Report) -> str:
                   "|---:|---:|---|---:|---|"]  # fmt: skip
         for a in q.attempts:
             result = (
-                metric_value(q, a.value) if a.state == "graded" else f"{a.state}: {a.reason or ''}"
+                (a.verdict or metric_value(q, a.value))
+                if a.state == "graded"
+                else f"{a.state}: {a.reason or ''}"
             )
             source = SOURCE.get(a.source, a.source or "") + (
                 f" #{a.run}" if a.run is not None else ""

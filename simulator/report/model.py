@@ -48,6 +48,12 @@ class AttemptEntry:
     reason_code: str | None
     counted: bool
     grading_s: float | None
+    #: Graded attempts: which rule gave ``score`` ("real-exam" or "calibrated"), the calibrated
+    #: score of ``value`` (the hidden-test metric), and the grader's verdict in words (the real
+    #: rule's view, the strict view with its trivial baselines, any preprocessing hint).
+    scale: str | None = None
+    calibrated_score: int | None = None
+    verdict: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,8 @@ class QuestionEntry:
     reference_value: float | None
     reference_score: int | None
     reference_file: str | None
+    #: Which rule gave the counted attempt's score ("real-exam", "calibrated"; None: none counted).
+    scale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -295,6 +303,7 @@ def _question_entry(
         reference_value=reference,
         reference_score=question.scoring.score(reference) if reference is not None else None,
         reference_file=str(reference_file) if over and reference_file.exists() else None,
+        scale=counted.scale if counted else None,
     )
 
 
@@ -320,6 +329,9 @@ def _attempt_entry(
         reason_code=attempt.reason_code,
         counted=counted,
         grading_s=grading_s,
+        scale=attempt.views.scale if attempt.views else None,
+        calibrated_score=attempt.views.calibrated_score if attempt.views else None,
+        verdict=attempt.message if attempt.state == "graded" and attempt.views else None,
     )
 
 

@@ -14,7 +14,7 @@ from simulator.durations import format_duration
 from simulator.metrics import score_label
 from simulator.report.charts import downsample, sparkline, timeline_lanes
 from simulator.report.model import Report
-from simulator.report.values import elapsed, metric_value
+from simulator.report.values import counted_value, elapsed, metric_value
 
 HOW = {
     "submitted": "submitted",
@@ -73,7 +73,7 @@ def questions_table(report: Report) -> Table:
         table.add_column("Reference", justify="left")
     for q in report.questions:
         row = [
-            str(q.number), f"{q.title} (x{q.weight:g})", score_label(q.score), metric_value(q, q.best_value),
+            str(q.number), f"{q.title} (x{q.weight:g})", score_label(q.score), counted_value(q),
             elapsed(q.first_gradable_s), elapsed(q.first_to_best_s),
             str(len([a for a in q.attempts if a.state != "superseded"])), str(q.not_gradable),
         ]  # fmt: skip
@@ -101,7 +101,9 @@ def attempts_tables(report: Report) -> list[Table]:
         for a in q.attempts:
             score = score_label(a.score)
             result = (
-                metric_value(q, a.value) if a.state == "graded" else f"{a.state}: {a.reason or ''}"
+                (a.verdict or metric_value(q, a.value))
+                if a.state == "graded"
+                else f"{a.state}: {a.reason or ''}"
             )
             marker = "★" if a.counted else ""
             source = SOURCE.get(a.source, a.source or "")

@@ -15,3 +15,12 @@ def metric_value(q: QuestionEntry, value: float | None) -> str:
 def elapsed(seconds: float | None) -> str:
     """``1:07:46`` since the session's start, or "—"."""
     return "—" if seconds is None else format_duration(seconds)
+
+
+def counted_value(q: QuestionEntry) -> str:
+    """The counted attempt's hidden-test metric, and which rule gave the score where it is the
+    real exam's (the metric is then the strict view, not what the score comes from)."""
+    shown = metric_value(q, q.best_value)
+    if q.scale == "real-exam":
+        shown += " held out; score by the real exam's rule"
+    return shown

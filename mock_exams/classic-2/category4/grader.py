@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from simulator.exam_code import sibling_module
+from simulator.grading.hints import Mismatch
 
 VOCAB_SIZE = 1000
 MAX_LENGTH = 120
@@ -88,14 +89,47 @@ def fit_tokenizers(workspace: list[tuple[str, str]]) -> tuple[Any, Any]:
     return tokenizer, label_tokenizer
 
 
+def _padded(tokenizer: Any, texts: list[str]) -> np.ndarray:
+    import tensorflow as tf
+
+    x = tf.keras.preprocessing.sequence.pad_sequences(
+        tokenizer.texts_to_sequences(texts),
+        maxlen=MAX_LENGTH,
+        padding=PADDING_TYPE,
+        truncating=TRUNC_TYPE,
+    )
+    return np.asarray(x, dtype="int32")
+
+
 def test_data(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    workspace, hidden = hidden_rows(seed)
+    tokenizer, label_tokenizer = fit_tokenizers(workspace)
+    x = _padded(tokenizer, [remove_stopwords(text) for _, text in hidden])
+    y = np.array(label_tokenizer.texts_to_sequences([category for category, _ in hidden]))
+    return x, y.reshape(-1).astype("int64")
+
+
+def mismatches(seed: int) -> list[Mismatch]:
+    """What candidates' BBC models commonly did differently from the starter, for the hint of a
+    near-chance score: the stopwords kept (the starter left tokenising to the candidate, and many
+    skipped the removal), and labels numbered 0-4 instead of the label tokenizer's 1-5."""
     import tensorflow as tf
 
     workspace, hidden = hidden_rows(seed)
-    tokenizer, label_tokenizer = fit_tokenizers(workspace)
-    sequences = tokenizer.texts_to_sequences([remove_stopwords(text) for _, text in hidden])
-    x = tf.keras.preprocessing.sequence.pad_sequences(
-        sequences, maxlen=MAX_LENGTH, padding=PADDING_TYPE, truncating=TRUNC_TYPE
-    )
-    y = np.array(label_tokenizer.texts_to_sequences([category for category, _ in hidden]))
-    return np.asarray(x, dtype="int32"), y.reshape(-1).astype("int64")
+    sentences = [text for _, text in workspace]
+    kept = tf.keras.preprocessing.text.Tokenizer(num_words=VOCAB_SIZE, oov_token=OOV_TOK)
+    kept.fit_on_texts(sentences[0 : int(len(sentences) * TRAINING_PORTION)])
+    _, y = test_data(seed)
+    return [
+        Mismatch(
+            "the stopwords kept",
+            "the grader removes them as the starter does (its STOPWORDS list, before tokenising)",
+            x=_padded(kept, [text for _, text in hidden]),
+        ),
+        Mismatch(
+            "labels numbered from 0",
+            "the grader numbers them 1-5 like the starter's label tokenizer "
+            "(sport 1, business 2, politics 3, tech 4, entertainment 5; 0 unused)",
+            y=y - 1,
+        ),
+    ]

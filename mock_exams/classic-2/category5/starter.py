@@ -27,7 +27,9 @@
 #
 # The model takes windows of WINDOW_SIZE = 64 normalised days (shape
 # [64, 1]; an input of [None, 1] works too) and returns the next day's
-# normalised value (shape [1]).
+# normalised value (shape [1]), or a sequence with one forecast per step
+# (shape [None, 1], e.g. from windows paired with w[1:]), which is graded
+# on its last step.
 #
 # Your model is scored on every day of 1990 with the mean absolute error
 # (MAE) on the normalised series: an MAE of 0.075 or less (about 2 degrees
@@ -100,7 +102,7 @@ def solution_model():
         [
             tf.keras.Input(shape=[WINDOW_SIZE, 1]),  # DO NOT CHANGE the input shape
             tf.keras.layers.Flatten(),
-            tf.keras.layers.Dense(1),  # DO NOT CHANGE the output shape
+            tf.keras.layers.Dense(1),  # one value (or one per step)
         ]
     )
     model.summary()

@@ -15,6 +15,7 @@ import numpy as np
 from simulator.datasets import dataset_file
 from simulator.datasets.images import classes, load
 from simulator.exam_code import sibling_module
+from simulator.grading.hints import Mismatch, unnormalised_pixels
 
 IMAGE_SIZE = (300, 300)
 
@@ -30,3 +31,8 @@ def hidden_test(validation_zip: Path, seed: int) -> tuple[np.ndarray, np.ndarray
 def test_data(seed: int) -> tuple[np.ndarray, np.ndarray]:
     data = sibling_module(__file__, "data.py")
     return hidden_test(dataset_file(data.DATASET, data.VALIDATION_ZIP), seed)
+
+
+def mismatches(seed: int) -> list[Mismatch]:
+    """For the hint of a near-chance score: a model trained on raw 0-255 pixels."""
+    return [unnormalised_pixels(test_data(seed)[0])]

@@ -2,10 +2,17 @@
 
 The real starter downloaded ``sarcasm.json`` (26,709 records of ``article_link``, ``headline`` and
 ``is_sarcastic``), trained on the first ``training_size = 20000`` and validated on the rest. Here
-``HIDDEN`` records, drawn at random with the exam seed from the headlines that occur only once in
-the file, are kept back for the grader; the workspace's ``sarcasm.json`` holds the other 23,709 in their original order, in the
-course file's layout (a JSON array, one record per line, CRLF), so the starter's ``json.load``
-and its split at 20,000 work unchanged and leave 3,709 records to validate on.
+``HIDDEN`` records, drawn at random with the exam seed from the headlines after the first 20,000
+that occur only once in the file, are kept back for the grader; the workspace's ``sarcasm.json``
+holds the other 23,709 in their original order, in the course file's layout (a JSON array, one
+record per line, CRLF), so the starter's ``json.load`` and its split at 20,000 work unchanged and
+leave 3,709 records to validate on.
+
+The first 20,000 records are the public file's, byte for byte: the starter's tokenizer, fitted on
+them, is the same whether a candidate trained on the workspace file or on the public file in
+Colab, as candidates of the real exam did. Training on the public file's tail can include hidden
+headlines (as training on the whole public file could in the real exam, whose grader's headlines
+were never published); docs/datasets.md says so.
 
 Standard library and NumPy only: this runs in the exam engine.
 """
@@ -43,11 +50,14 @@ def all_records() -> list[Record]:
 def hidden_indices(seed: int, records: list[Record]) -> np.ndarray:
     """The positions of the hidden test records in the original file (sorted).
 
-    Only headlines that occur once in the file are drawn (107 occur more than once), so that no
-    hidden headline has a copy in the workspace.
+    Only records after the first ``TRAINING_SIZE`` are drawn, so the tokenizer's sentences are the
+    public file's; and only headlines that occur once in the file (107 occur more than once), so
+    that no hidden headline has a copy in the workspace.
     """
     counts = Counter(str(r["headline"]) for r in records)
-    unique = [i for i, r in enumerate(records) if counts[str(r["headline"])] == 1]
+    unique = [
+        i for i, r in enumerate(records) if i >= TRAINING_SIZE and counts[str(r["headline"])] == 1
+    ]
     rng = np.random.default_rng([seed, STREAM])
     return np.sort(rng.choice(unique, size=HIDDEN, replace=False))
 

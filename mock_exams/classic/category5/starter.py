@@ -25,13 +25,16 @@
 # https://storage.googleapis.com/download.tensorflow.org/data/Sunspots.csv,
 # without its last 100 months, which the grader keeps for itself).
 #
-# The model takes windows of WINDOW_SIZE = 30 normalised months (shape
-# [30, 1]; an input of [None, 1] works too) and returns the next
-# month's normalised value (shape [1]).
-#
-# Your model is scored on the 100 months that follow the end of the
-# file with the mean absolute error (MAE) on the normalised series:
-# an MAE of 0.045 or less scores 5 (see prompt.md for the table).
+# Your neural network must have an MAE of 0.12 or less on the normalized
+# dataset for top marks: score = min(5, ceil(17 - 100 * MAE)), as in the
+# real exam, on every month from split_time to the end of the whole file
+# (the real tester's months; the last 100 are not in sunspots.csv).
+# The model takes windows of normalised months (input [None, 1]) and
+# returns either a sequence, one forecast per step, graded on its last
+# step as the real tester read it (output [None, 1]), or one value per
+# window (output [1]). Beside that score you also see the strict view:
+# the MAE on the 100 hidden months against "repeat the last month"
+# (see prompt.md).
 #
 # Values marked DO NOT CHANGE must stay exactly as they are.
 #
@@ -42,14 +45,15 @@ import tensorflow as tf
 
 
 # DO NOT CHANGE THIS CODE
-# Turns a series into shuffled batches of (30-month window, next value).
+# Turns a series into shuffled batches of (30-month window, the same
+# window one month later): a label for every step of the window.
 def windowed_dataset(series, window_size, batch_size, shuffle_buffer):
     series = tf.expand_dims(series, axis=-1)
     ds = tf.data.Dataset.from_tensor_slices(series)
     ds = ds.window(window_size + 1, shift=1, drop_remainder=True)
     ds = ds.flat_map(lambda w: w.batch(window_size + 1))
     ds = ds.shuffle(shuffle_buffer)
-    ds = ds.map(lambda w: (w[:-1], w[-1:]))
+    ds = ds.map(lambda w: (w[:-1], w[1:]))
     return ds.batch(batch_size).prefetch(1)
 
 
@@ -96,23 +100,33 @@ def solution_model():
 
     # YOUR CODE HERE: this skeleton saves a gradable model, but it has not
     # learnt anything yet. Add layers (Conv1D, LSTM, Dense...), compile it
-    # and fit it on train_set. x_valid holds the 135 months after
-    # split_time for you to check your model on.
+    # and fit it on train_set. Whatever your first layer is, the input
+    # shape is [None, 1] with the windowed_dataset above. x_valid holds the
+    # 135 months after split_time for you to check your model on.
     model = tf.keras.models.Sequential(
         [
-            tf.keras.Input(shape=[window_size, 1]),  # DO NOT CHANGE the input shape
-            tf.keras.layers.Flatten(),
-            tf.keras.layers.Dense(1),  # DO NOT CHANGE the output shape
+            tf.keras.Input(shape=[None, 1]),  # DO NOT CHANGE the input shape
+            tf.keras.layers.LSTM(16, return_sequences=True),
+            tf.keras.layers.Dense(1),  # one value per step (or per window)
         ]
     )
     model.summary()
 
-    # THIS CODE IS HOW THE GRADER MEASURES YOUR MODEL. To test it before
-    # you save it (MAE on the normalised series, 0.045 or less for 5/5):
-    # valid_set = windowed_dataset(series[split_time - window_size :],
-    #                              window_size, batch_size, 1)
-    # model.compile(loss="mae", optimizer="adam")
-    # print(model.evaluate(valid_set))
+    # THIS CODE IS USED IN THE TESTER FOR FORECASTING (the real tester;
+    # tfexam runs it on the whole file, whose last 100 months you do not
+    # have). A sequence output is read on its last step:
+    # def model_forecast(model, series, window_size):
+    #     ds = tf.data.Dataset.from_tensor_slices(series)
+    #     ds = ds.window(window_size, shift=1, drop_remainder=True)
+    #     ds = ds.flat_map(lambda w: w.batch(window_size))
+    #     ds = ds.batch(32).prefetch(1)
+    #     forecast = model.predict(ds)
+    #     return forecast
+    # rnn_forecast = model_forecast(model, series[..., np.newaxis], window_size)
+    # rnn_forecast = rnn_forecast[split_time - window_size:-1, -1, 0]
+    # (for a model with one value per window: rnn_forecast[split_time - window_size:-1, 0])
+    # result = tf.keras.metrics.mean_absolute_error(x_valid, rnn_forecast).numpy()
+    # score = min(5, ceil(17 - 100 * result))
     return model
 
 
