@@ -508,3 +508,35 @@ async def test_review_app_shows_the_report_in_tabs(tfexam_home: Path, tmp_path: 
         await pilot.press("escape")
         await pilot.pause(0.2)
     assert not app.is_running
+
+
+async def test_the_chosen_theme_is_kept_for_the_next_session(
+    rig: TuiRig, tfexam_home: Path
+) -> None:
+    from simulator.tui.preferences import preferences_path
+
+    app = rig.app(rig.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.theme != "nord"
+        app.theme = "nord"  # what the palette's "Change theme" does
+        await pilot.pause(0.2)
+    assert preferences_path().parent == tfexam_home
+    assert 'theme = "nord"' in preferences_path().read_text()
+    rig.engines[-1].close()
+    again = rig.app(rig.session(name="next"))
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        assert again.theme == "nord"
+
+
+async def test_an_unreadable_preferences_file_is_ignored(rig: TuiRig) -> None:
+    from simulator.tui.preferences import preferences_path
+
+    preferences_path().write_text("theme = [not toml")
+    app = rig.app(rig.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        assert app.theme == "textual-dark" and not isinstance(app.screen, ErrorDialog)
+        app.theme = "gruvbox"
+        await pilot.pause(0.2)
+    assert 'theme = "gruvbox"' in preferences_path().read_text()

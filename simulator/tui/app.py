@@ -39,6 +39,7 @@ from simulator.tui.editor import (
 from simulator.tui.exam_window import ExamToolWindow, QuestionsTable, question_status_text
 from simulator.tui.formatting import format_number
 from simulator.tui.messages import EngineEventMessage, OpenFileRequested, QuestionChosen
+from simulator.tui.preferences import keep_theme
 from simulator.tui.project import ProjectTree
 from simulator.tui.prompt import PromptView
 from simulator.tui.run_window import RunToolWindow
@@ -163,6 +164,7 @@ class ExamApp(App[str]):
         yield Footer()
 
     def on_mount(self) -> None:
+        keep_theme(self)
         self.title = f"tfexam · {self.exam.title}"
         self.query_one("#project", ProjectTree).border_title = "Project"
         self._title_tool_window()
