@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from simulator.durations import format_duration
 from simulator.engine import EngineEvent
+from simulator.training.runs import exit_text
 
 
 class EventPrinter:
@@ -104,8 +105,8 @@ def describe(event: EngineEvent) -> str | None:
             "failed": "[red]failed[/]",
             "stopped": "stopped",
         }.get(str(data["state"]), str(data["state"]))
-        exit_text = f", exit code {code}" if code is not None else ""
-        return f"{question}: training run #{data['run']} {how}{exit_text}"
+        ending = f", {exit_text(code)}" if code is not None else ""
+        return f"{question}: training run #{data['run']} {how}{ending}"
     if kind == "engine-error":
         return f"[bold red]{escape(str(data['message']))}[/]"
     return None

@@ -29,6 +29,7 @@ from simulator.durations import format_duration, local_clock
 from simulator.engine import Engine, EngineEvent
 from simulator.exam_format import Question
 from simulator.training.resources import Resources, measure
+from simulator.training.runs import exit_text
 from simulator.tui.editor import (
     NO_EDITOR_HINT,
     EditorError,
@@ -286,7 +287,7 @@ class ExamApp(App[str]):
             code = data.get("exit_code")
             self.notify(
                 f"run #{data['run']} {state}"
-                + (f" (exit code {code})" if code not in (None, 0) else ""),
+                + (f" ({exit_text(code)})" if code not in (None, 0) else ""),
                 title=f"{question}: training",
                 severity="error" if state == "failed" else "information",
                 timeout=8 if state == "failed" else 4,
