@@ -156,11 +156,10 @@ async def test_submit_and_test_grades_now_and_says_when_there_is_nothing(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         await pilot.press("t")
-        await wait_until(
-            pilot,
-            lambda: any("no model to submit" in m for _, m in notifications(app)),
-            what="the no-model message",
-        )
+        await pilot.pause(0.05)  # at once: not after a round trip through the engine
+        [(title, message)] = notifications(app)
+        assert title == "Q1 Basic model: Submit and Test"
+        assert message.startswith("no model to submit: there is no mymodel.h5 in category1/ yet")
         shutil.copyfile(models["good.h5"], session.workspace / "category1" / "mymodel.h5")
         await wait_until(pilot, lambda: "5/5" in question_rows(app)[0][2])
         await pilot.click("#submit-and-test")
@@ -325,17 +324,27 @@ async def test_time_warnings_are_notified(rig: TuiRig) -> None:
         assert not any(t == "60 minutes left" for t, _ in notifications(app)), "only the nearest"
 
 
-async def test_help_lists_every_key(rig: TuiRig) -> None:
+async def test_help_lists_every_key_once_and_scrolls_on_a_short_terminal(rig: TuiRig) -> None:
     app = rig.app(rig.session())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)
-        rows = table_rows(app.screen.query_one("#help-keys", DataTable))
-        keys = {r[0] for r in rows}
-        assert {"t", "e", "w", "s", "?", "q", "ctrl+c", "1-5", "ctrl+p", "enter"} <= keys
+        table = app.screen.query_one("#help-keys", DataTable)
+        rows = table_rows(table)
+        actions = [r[1] for r in rows]
+        assert len(actions) == len(set(actions)), "each action once"
+        keys = {r[1]: r[0] for r in rows}
+        assert keys[ExamApp.ACTION_HELP["request_quit"]] == "q, ctrl+c, ctrl+q"
+        assert keys[ExamApp.ACTION_HELP["help"]] == "?, f1"
+        assert keys[ExamApp.ACTION_HELP["restart_run"]] == "shift+r"
         for action in ExamApp.ACTION_HELP.values():
-            assert action in [r[1] for r in rows]
+            assert action in actions
+        assert {"1-5", "ctrl+p", "enter"} <= {r[0] for r in rows}
+        assert table.max_scroll_y > 0, "at 80x24 the list is longer than the box"
+        await pilot.press("pagedown")
+        await pilot.pause(0.5)
+        assert table.scroll_y == table.max_scroll_y, "the list scrolls to its last key"
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert not isinstance(app.screen, HelpScreen)
@@ -540,3 +549,84 @@ async def test_an_unreadable_preferences_file_is_ignored(rig: TuiRig) -> None:
         app.theme = "gruvbox"
         await pilot.pause(0.2)
     assert 'theme = "gruvbox"' in preferences_path().read_text()
+
+
+async def test_after_the_exam_ended_the_footer_offers_only_what_still_works(rig: TuiRig) -> None:
+    session = rig.session()
+    rig.store.finish_session(session.id, time.time(), "submitted")
+    app = rig.app(rig.store.get_session(session.id))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen))
+        await pilot.press("escape")  # back to the exam screen
+        await pilot.pause(0.3)
+        offered = {str(key.description) for key in app.screen.query("FooterKey")}
+        assert "Quit" in offered and "Help" in offered, offered
+        assert not offered & {"Submit and Test", "Run", "End exam"}, offered
+
+
+async def test_several_gradings_at_once_share_one_notification(
+    rig: TuiRig, models: dict[str, Path]
+) -> None:
+    from simulator.engine import EngineEvent
+    from simulator.tui.messages import EngineEventMessage
+
+    session = rig.session()
+    app = rig.app(session)
+    graded: list[EngineEvent] = []
+    app.engine.subscribe(lambda e: graded.append(e) if e.kind == "attempt-graded" else None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        shutil.copyfile(models["good.h5"], session.workspace / "category1" / "mymodel.h5")
+        await wait_until(pilot, lambda: bool(graded), what="a real grading")
+        await pilot.pause(1.0)
+        assert [t for t, _ in notifications(app)] == ["Q1 Basic model: graded"], "one alone"
+        for _ in range(4):  # a burst, as after a resume grading what was saved meanwhile
+            app.post_message(EngineEventMessage(graded[0]))
+        await pilot.pause(1.0)
+        titles = [t for t, _ in notifications(app)]
+        assert titles == ["Q1 Basic model: graded", "4 gradings"], titles
+        assert notifications(app)[-1][1].count("Q1 Basic model: 5/5") == 4
+
+
+async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
+    rig: TuiRig,
+) -> None:
+    from simulator.tui.run_window import RunsTable
+    from tests.training_scripts import SERIES, write
+
+    session = rig.session()
+    write(session.workspace / "category1", "starter.py", SERIES, epochs=100_000, verbose=2)
+    write(session.workspace / "category2", "starter.py", SERIES, epochs=100_000, verbose=2)
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        try:
+            await pilot.press("1", "r")
+            await pilot.pause(0.3)
+            await pilot.press("2", "r")
+            await pilot.pause(0.3)
+            table = app.query_one(RunsTable)
+            table.focus()
+            await pilot.press("down")  # the user looks at Q1's run #1
+            await pilot.pause(0.2)
+            assert table_rows(table)[table.cursor_row][:2] == ["1", "Q1"]
+            await pilot.press("1", "r")
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, ConfirmDialog), "Q1 is training: ask first"
+            message = text_of(app.screen.query(".dialog-message").first())
+            assert "Run #1 of this question is still training" in message
+            await pilot.click("#cancel")
+            await pilot.pause(0.3)
+            assert len(rig.store.runs(session.id)) == 2
+            await pilot.press("r")
+            await pilot.pause(0.3)
+            await pilot.click("#confirm")
+            await pilot.pause(0.5)
+            assert len(rig.store.runs(session.id)) == 3
+            assert table_rows(table)[table.cursor_row][:2] == ["3", "Q1"], "the new run"
+        finally:
+            for run in rig.store.runs(session.id):
+                app.engine.stop_run(run.id)
+            await wait_until(
+                pilot,
+                lambda: all(r.state != "running" for r in rig.store.runs(session.id)),
+                timeout=30,
+            )
