@@ -416,6 +416,9 @@ async def test_a_too_small_terminal_gets_a_message_instead_of_the_layout(rig: Tu
         message = app.query_one("#too-small", Static)
         assert message.display and not app.query_one("#main").display
         assert "It is 70x20; tfexam needs at least 80x24" in text_of(message)
+        await pilot.resize_terminal(75, 22)
+        await pilot.pause(0.2)
+        assert "It is 75x22;" in text_of(message), "the size now, not the one before"
         await pilot.resize_terminal(80, 24)
         await pilot.pause(0.2)
         assert app.query_one("#main").display and not message.display

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -199,8 +199,10 @@ class ExamApp(App[str]):
         gc.collect()
         gc.freeze()
 
-    def on_resize(self) -> None:
-        width, height = self.size
+    def on_resize(self, event: events.Resize) -> None:
+        """The event's size: this handler runs before Textual's own, so ``self.size`` is still
+        the previous one (the message said the size before the last resize)."""
+        width, height = event.size
         self.query_one("#too-small", Static).update(
             Text.assemble(
                 ("This terminal is too small for the exam screen.\n\n", "bold"),
