@@ -582,11 +582,12 @@ async def test_several_gradings_at_once_share_one_notification(
         await wait_until(pilot, lambda: bool(graded), what="a real grading")
         await pilot.pause(1.0)
         assert [t for t, _ in notifications(app)] == ["Q1 Basic model: graded"], "one alone"
+        app.clear_notifications()  # a toast lasts seconds: on a busy machine it may expire here
         for _ in range(4):  # a burst, as after a resume grading what was saved meanwhile
             app.post_message(EngineEventMessage(graded[0]))
         await pilot.pause(1.0)
         titles = [t for t, _ in notifications(app)]
-        assert titles == ["Q1 Basic model: graded", "4 gradings"], titles
+        assert titles == ["4 gradings"], titles
         assert notifications(app)[-1][1].count("Q1 Basic model: 5/5") == 4
 
 

@@ -90,7 +90,7 @@ def test_exam_view_rows_follow_the_scoring_rules() -> None:
     assert rows[1].elapsed == "1:15:30" and rows[1].score == "—"
     assert rows[1].result == "the file is empty (0 bytes): save the model again"
     assert rows[0].when == "Submit and Test at 1:20:00" and rows[0].result == "queued"
-    assert rows[3].result == "mse 1e-06"
+    assert rows[3].result == "mse 1e-6"
     assert view.total_label == "5/75 (7%)"
     assert view.result == exam_result(exam, attempts, "best")
     last = build_exam_view(exam, session, attempts, "last")
