@@ -656,7 +656,7 @@ def train(
     question_key: str, session_key: str | None, script: str | None, python: str | None
 ) -> int:
     """Run a question's training script as a monitored run; Ctrl+C stops it (SIGINT, then kill)."""
-    from simulator.training.runs import RunManager
+    from simulator.training.runs import RunManager, exit_text
 
     paths, store = _open_store()
     session = store.find_session(session_key)
@@ -700,7 +700,7 @@ def train(
     final = store.get_run(run.id)
     for line in next(v for v in manager.views() if v.record.id == run.id).tail[-5:]:
         console.print(f"[dim]  {escape(line)}[/]")
-    code = f", exit code {final.exit_code}" if final.exit_code is not None else ""
+    code = f", {exit_text(final.exit_code)}" if final.exit_code is not None else ""
     console.print(
         f"Run #{final.number} {final.state}{code}: epoch {final.epoch or 0}/{final.epochs or '?'}, "
         f"{final.cpu_seconds:.0f} CPU s, peak {final.peak_rss_mb:.0f} MB"

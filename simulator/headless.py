@@ -17,6 +17,7 @@ from rich.markup import escape
 from simulator import events
 from simulator.durations import format_duration, iso_time
 from simulator.metrics import format_metric, score_label
+from simulator.training.runs import exit_text
 
 
 class EventPrinter:
@@ -130,8 +131,8 @@ def describe(event: events.SessionEvent) -> str | None:
                 "failed": "[red]failed[/]",
                 "stopped": "stopped",
             }.get(run.state, run.state)
-            exit_text = f", exit code {run.exit_code}" if run.exit_code is not None else ""
-            return f"{question}: training run #{run.number} {how}{exit_text}"
+            ending = f", {exit_text(run.exit_code)}" if run.exit_code is not None else ""
+            return f"{question}: training run #{run.number} {how}{ending}"
         case events.EngineFailed():
             return f"[bold red]{escape(event.message)}[/]"
     return None

@@ -78,6 +78,12 @@ async def test_a_model_saved_in_the_workspace_shows_up_graded(
         [row] = attempt_rows(app)
         assert row[2] == "5/5" and row[3].startswith("mse ")
         assert "★" in row[0], "the counted attempt is marked"
+        await wait_until(  # gradings close together share one notification, shown a moment later
+            pilot,
+            lambda: any(t == "Q1 Basic model: graded" for t, _ in notifications(app)),
+            timeout=5,
+            what="the graded notification",
+        )
         graded = [m for t, m in notifications(app) if t == "Q1 Basic model: graded"]
         assert (
             graded and graded[0].startswith("5/5 mse ") and graded[0].endswith("question score 5/5")
@@ -103,7 +109,12 @@ async def test_a_broken_file_is_listed_as_not_gradable_with_its_reason(
         assert row[2] == "—"
         detail = text_of(app.query_one("#attempt-detail", Static))
         assert "not gradable" in detail and "zip" in detail.lower(), detail
-        assert any(t == "Q1 Basic model: not gradable" for t, _ in notifications(app))
+        await wait_until(
+            pilot,
+            lambda: any(t == "Q1 Basic model: not gradable" for t, _ in notifications(app)),
+            timeout=5,
+            what="the not-gradable notification",
+        )
         assert "Score 0/75" in text_of(app.query_one("#total", Static))
 
 
@@ -163,11 +174,10 @@ async def test_submit_and_test_grades_now_and_says_when_there_is_nothing(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         await pilot.press("t")
-        await wait_until(
-            pilot,
-            lambda: any("no model to submit" in m for _, m in notifications(app)),
-            what="the no-model message",
-        )
+        await pilot.pause(0.05)  # at once: not after a round trip through the engine
+        [(title, message)] = notifications(app)
+        assert title == "Q1 Basic model: Submit and Test"
+        assert message.startswith("no model to submit: there is no mymodel.h5 in category1/ yet")
         shutil.copyfile(models["good.h5"], session.workspace / "category1" / "mymodel.h5")
         await wait_until(pilot, lambda: "5/5" in question_rows(app)[0][2])
         await pilot.click("#submit-and-test")
@@ -332,17 +342,27 @@ async def test_time_warnings_are_notified(rig: TuiRig) -> None:
         assert not any(t == "60 minutes left" for t, _ in notifications(app)), "only the nearest"
 
 
-async def test_help_lists_every_key(rig: TuiRig) -> None:
+async def test_help_lists_every_key_once_and_scrolls_on_a_short_terminal(rig: TuiRig) -> None:
     app = rig.app(rig.session())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)
-        rows = table_rows(app.screen.query_one("#help-keys", DataTable))
-        keys = {r[0] for r in rows}
-        assert {"t", "e", "w", "s", "?", "q", "ctrl+c", "1-5", "ctrl+p", "enter"} <= keys
+        table = app.screen.query_one("#help-keys", DataTable)
+        rows = table_rows(table)
+        actions = [r[1] for r in rows]
+        assert len(actions) == len(set(actions)), "each action once"
+        keys = {r[1]: r[0] for r in rows}
+        assert keys[ExamApp.ACTION_HELP["request_quit"]] == "q, ctrl+c, ctrl+q"
+        assert keys[ExamApp.ACTION_HELP["help"]] == "?, f1"
+        assert keys[ExamApp.ACTION_HELP["restart_run"]] == "shift+r"
         for action in ExamApp.ACTION_HELP.values():
-            assert action in [r[1] for r in rows]
+            assert action in actions
+        assert {"1-5", "ctrl+p", "enter"} <= {r[0] for r in rows}
+        assert table.max_scroll_y > 0, "at 80x24 the list is longer than the box"
+        await pilot.press("pagedown")
+        await pilot.pause(0.5)
+        assert table.scroll_y == table.max_scroll_y, "the list scrolls to its last key"
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert not isinstance(app.screen, HelpScreen)
@@ -414,6 +434,9 @@ async def test_a_too_small_terminal_gets_a_message_instead_of_the_layout(rig: Tu
         message = app.query_one("#too-small", Static)
         assert message.display and not app.query_one("#main").display
         assert "It is 70x20; tfexam needs at least 80x24" in text_of(message)
+        await pilot.resize_terminal(75, 22)
+        await pilot.pause(0.2)
+        assert "It is 75x22;" in text_of(message), "the size now, not the one before"
         await pilot.resize_terminal(80, 24)
         await pilot.pause(0.2)
         assert app.query_one("#main").display and not message.display
@@ -564,3 +587,118 @@ async def test_a_flood_of_attempt_updates_is_coalesced(rig: TuiRig) -> None:
             app.post_message(ModelDetectedMessage(event))
         await pilot.pause(0.5)
         assert 1 <= refreshes[0] <= 5, refreshes[0]
+
+
+async def test_the_chosen_theme_is_kept_for_the_next_session(
+    rig: TuiRig, tfexam_home: Path
+) -> None:
+    from simulator.tui.preferences import preferences_path
+
+    app = rig.app(rig.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.theme != "nord"
+        app.theme = "nord"  # what the palette's "Change theme" does
+        await pilot.pause(0.2)
+    assert preferences_path().parent == tfexam_home
+    assert 'theme = "nord"' in preferences_path().read_text()
+    rig.engines[-1].close()
+    again = rig.app(rig.session(name="next"))
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        assert again.theme == "nord"
+
+
+async def test_an_unreadable_preferences_file_is_ignored(rig: TuiRig) -> None:
+    from simulator.tui.preferences import preferences_path
+
+    preferences_path().write_text("theme = [not toml")
+    app = rig.app(rig.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        assert app.theme == "textual-dark" and not isinstance(app.screen, ErrorDialog)
+        app.theme = "gruvbox"
+        await pilot.pause(0.2)
+    assert 'theme = "gruvbox"' in preferences_path().read_text()
+
+
+async def test_after_the_exam_ended_the_footer_offers_only_what_still_works(rig: TuiRig) -> None:
+    session = rig.session()
+    rig.store.finish_session(session.id, time.time(), "submitted")
+    app = rig.app(rig.store.get_session(session.id))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen))
+        await pilot.press("escape")  # back to the exam screen
+        await pilot.pause(0.3)
+        offered = {str(key.description) for key in app.screen.query("FooterKey")}
+        assert "Quit" in offered and "Help" in offered, offered
+        assert not offered & {"Submit and Test", "Run", "End exam"}, offered
+
+
+async def test_several_gradings_at_once_share_one_notification(
+    rig: TuiRig, models: dict[str, Path]
+) -> None:
+    from simulator.tui.messages import AttemptGradedMessage
+
+    session = rig.session()
+    app = rig.app(session)
+    graded: list[events.AttemptGraded] = []
+    app.facade.subscribe(
+        lambda e: graded.append(e) if isinstance(e, events.AttemptGraded) else None
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        shutil.copyfile(models["good.h5"], session.workspace / "category1" / "mymodel.h5")
+        await wait_until(pilot, lambda: bool(graded), what="a real grading")
+        await pilot.pause(1.0)
+        assert [t for t, _ in notifications(app)] == ["Q1 Basic model: graded"], "one alone"
+        app.clear_notifications()  # a toast lasts seconds: on a busy machine it may expire here
+        for _ in range(4):  # a burst, as after a resume grading what was saved meanwhile
+            app.post_message(AttemptGradedMessage(graded[0]))
+        await pilot.pause(1.0)
+        titles = [t for t, _ in notifications(app)]
+        assert titles == ["4 gradings"], titles
+        assert notifications(app)[-1][1].count("Q1 Basic model: 5/5") == 4
+
+
+async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
+    rig: TuiRig,
+) -> None:
+    from simulator.tui.run_window import RunsTable
+    from tests.training_scripts import SERIES, write
+
+    session = rig.session()
+    write(session.workspace / "category1", "starter.py", SERIES, epochs=100_000, verbose=2)
+    write(session.workspace / "category2", "starter.py", SERIES, epochs=100_000, verbose=2)
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        try:
+            await pilot.press("1", "r")
+            await pilot.pause(0.3)
+            await pilot.press("2", "r")
+            await pilot.pause(0.3)
+            table = app.query_one(RunsTable)
+            table.focus()
+            await pilot.press("down")  # the user looks at Q1's run #1
+            await pilot.pause(0.2)
+            assert table_rows(table)[table.cursor_row][:2] == ["1", "Q1"]
+            await pilot.press("1", "r")
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, ConfirmDialog), "Q1 is training: ask first"
+            message = text_of(app.screen.query(".dialog-message").first())
+            assert "Run #1 of this question is still training" in message
+            await pilot.click("#cancel")
+            await pilot.pause(0.3)
+            assert len(rig.store.runs(session.id)) == 2
+            await pilot.press("r")
+            await pilot.pause(0.3)
+            await pilot.click("#confirm")
+            await pilot.pause(0.5)
+            assert len(rig.store.runs(session.id)) == 3
+            assert table_rows(table)[table.cursor_row][:2] == ["3", "Q1"], "the new run"
+        finally:
+            for run in rig.store.runs(session.id):
+                app.facade.stop_run(run.id)
+            await wait_until(
+                pilot,
+                lambda: all(r.state != "running" for r in rig.store.runs(session.id)),
+                timeout=30,
+            )

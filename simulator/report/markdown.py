@@ -10,6 +10,7 @@ from simulator.report.charts import downsample, sparkline
 from simulator.report.model import Report
 from simulator.report.text import HOW, SOURCE
 from simulator.report.values import counted_value, elapsed, metric_value
+from simulator.training.runs import exit_label
 
 
 def _text(text: str) -> str:
@@ -83,7 +84,7 @@ def render_markdown(report: Report) -> str:
         for r in report.runs:
             lines.append(
                 f"| {r.id} | {r.question} | {format_duration(r.start_s)} | {elapsed(r.end_s)} | {r.state}"
-                f"{f' ({r.exit_code})' if r.exit_code not in (None, 0) else ''} | {r.epoch or 0}/{r.epochs or '?'} "
+                f"{f' ({exit_label(r.exit_code)})' if r.exit_code not in (None, 0) else ''} | {r.epoch or 0}/{r.epochs or '?'} "
                 f"| {r.cpu_seconds:.0f} | {r.peak_rss_mb:.0f} MB |"
             )
         lines.append("")

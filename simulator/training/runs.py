@@ -2,7 +2,9 @@
 
 A run is the question's script started with the candidate's Python in the question's folder, in
 its own process group, with its output going to a log file in the session (never to the
-terminal). Writing to a file rather than a pipe means a run survives tfexam quitting or crashing:
+terminal). Its parent is a small launcher (:mod:`simulator.training.launcher`) that writes the
+script's exit code (or killing signal) and end time next to the log when the script exits, so a
+run that ends while tfexam is closed keeps its truth. Writing to a file rather than a pipe means a run survives tfexam quitting or crashing:
 ``tfexam resume`` adopts runs that are still alive and goes on reading their log.
 
 One monitor thread does all the watching: it reads new output (progress and a bounded tail),
@@ -13,6 +15,7 @@ in the store, and notices when a run ends.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -31,6 +34,8 @@ from simulator.store import RunRecord, RunSample, RunState, Store
 from simulator.training.logtail import LogTail
 from simulator.training.progress import ProgressParser, TrainingProgress
 
+LAUNCHER = Path(__file__).resolve().with_name("launcher.py")
+
 log = logging.getLogger("tfexam.runs")
 
 POLL_S = 0.25
@@ -42,6 +47,54 @@ STORE_EVERY_S = 2.0
 #: After SIGINT (Keras stops after the current batch), wait this long before killing.
 STOP_GRACE_S = 5.0
 READ_CHUNK = 256 * 1024
+
+
+@dataclass(frozen=True)
+class ExitStatus:
+    """How a run's script ended, as its launcher recorded it. ``exit_code`` follows Popen's
+    convention: negative is the number of the signal that killed it."""
+
+    exit_code: int
+    ended_at: float
+
+
+def exit_status_path(log_path: Path) -> Path:
+    return log_path.with_name(log_path.stem + ".exit.json")
+
+
+def read_exit_status(log_path: Path) -> ExitStatus | None:
+    """The launcher's record of how the run ended (None while it runs, or if it was lost)."""
+    try:
+        data = json.loads(exit_status_path(log_path).read_text(encoding="utf-8"))
+        code = -int(data["signal"]) if data.get("signal") else int(data["exit_code"])
+        return ExitStatus(code, float(data["ended_at"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def exit_label(exit_code: int | None) -> str:
+    """``0``, ``1``, or the killing signal's name (``SIGKILL``) for a negative code."""
+    if exit_code is None:
+        return ""
+    if exit_code >= 0:
+        return str(exit_code)
+    try:
+        return signal.Signals(-exit_code).name
+    except ValueError:
+        return f"signal {-exit_code}"
+
+
+def exit_text(exit_code: int) -> str:
+    """``exit code 3`` or ``killed by SIGKILL``, for a sentence."""
+    if exit_code >= 0:
+        return f"exit code {exit_code}"
+    return f"killed by {exit_label(exit_code)}"
+
+
+def ended_state(exit_code: int | None, *, stopped: bool) -> RunState:
+    if stopped:
+        return "stopped"
+    return "finished" if exit_code is None or exit_code == 0 else "failed"
 
 
 @dataclass(frozen=True)
@@ -220,10 +273,11 @@ class RunManager:
         log_path = self.log_dir / f"run-{record.id}-{question_id}.log"
         self.store.set_run_log(record.id, log_path)  # the log's name carries the run id
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "TFEXAM_RUN": str(record.id)}
+        launched = [command[0], str(LAUNCHER), str(exit_status_path(log_path)), "--", *command]
         try:
             with log_path.open("ab") as output:
                 process = subprocess.Popen(
-                    list(command), cwd=folder, stdin=subprocess.DEVNULL, stdout=output,
+                    launched, cwd=folder, stdin=subprocess.DEVNULL, stdout=output,
                     stderr=subprocess.STDOUT, env=env, start_new_session=True,
                 )  # fmt: skip
         except OSError as error:
@@ -297,9 +351,7 @@ class RunManager:
             except psutil.Error:
                 alive = False
         if not alive:
-            self.store.finish_run(
-                record.id, state="finished", ended_at=self.clock(), exit_code=None
-            )
+            self._finish_ended_meanwhile(record)
             return
         live = _LiveRun(record, None)
         try:
@@ -349,20 +401,44 @@ class RunManager:
             self._end(run, code)
         self._flush()
 
+    def _finish_ended_meanwhile(self, record: RunRecord) -> None:
+        """A run that ended while no tfexam watched: its launcher's record, its log's progress."""
+        status = read_exit_status(record.log_path)
+        parser = ProgressParser()
+        try:
+            with record.log_path.open("rb") as handle:
+                handle.seek(max(0, record.log_path.stat().st_size - 256 * 1024))
+                parser.feed(handle.read().decode("utf-8", "replace"))
+            last_write = record.log_path.stat().st_mtime
+        except OSError:
+            last_write = self.clock()
+        progress = parser.progress
+        if progress.epoch is not None:
+            self.store.update_run(
+                record.id, epoch=progress.epoch, epochs=progress.epochs,
+                metrics=progress.metrics, cpu_seconds=record.cpu_seconds,
+                peak_rss_mb=record.peak_rss_mb,
+            )  # fmt: skip
+        # Without the launcher's record (it was killed too), the log's last write is the best
+        # guess at the end, and the exit code stays unknown.
+        code = status.exit_code if status else None
+        ended_at = status.ended_at if status else min(last_write, self.clock())
+        self.store.finish_run(
+            record.id, state=ended_state(code, stopped=False), ended_at=ended_at, exit_code=code
+        )
+
     def _end(self, run: _LiveRun, exit_code: int | None) -> None:
         while run.read_output():
             pass
         run.close()
-        state: RunState
-        if run.stop_requested_at is not None:
-            state = "stopped"
-        elif exit_code is None or exit_code == 0:
-            state = "finished"
-        else:
-            state = "failed"
+        status = read_exit_status(run.record.log_path)
+        ended_at = self.clock()
+        if status is not None:  # the script's own code, not the launcher's 128 + signal
+            exit_code, ended_at = status.exit_code, status.ended_at
+        state = ended_state(exit_code, stopped=run.stop_requested_at is not None)
         self._store_progress(run)
         record = self.store.finish_run(
-            run.record.id, state=state, ended_at=self.clock(), exit_code=exit_code
+            run.record.id, state=state, ended_at=ended_at, exit_code=exit_code
         )
         with self._lock:
             self._live.pop(run.record.id, None)

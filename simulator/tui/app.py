@@ -22,6 +22,8 @@ from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.events import Resize
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
@@ -32,6 +34,7 @@ from simulator.exam_format import Question
 from simulator.facade import SessionFacade
 from simulator.metrics import score_label
 from simulator.training.resources import Resources, measure
+from simulator.training.runs import exit_text
 from simulator.tui import messages
 from simulator.tui.editor import (
     NO_EDITOR_HINT,
@@ -43,6 +46,7 @@ from simulator.tui.editor import (
 from simulator.tui.exam_window import ExamToolWindow, QuestionsTable, question_status_text
 from simulator.tui.formatting import format_number
 from simulator.tui.messages import OpenFileRequested, QuestionChosen, engine_message
+from simulator.tui.preferences import keep_theme
 from simulator.tui.project import ProjectTree
 from simulator.tui.prompt import PromptView
 from simulator.tui.run_window import RunToolWindow
@@ -69,6 +73,8 @@ HEAP_SETTLE_EVERY_S = 120.0
 MIN_SIZE = (80, 24)
 TICK_S = 0.5
 RESCAN_S = 2.0
+#: Grading results arriving within this long of each other share one notification.
+COALESCE_S = 0.6
 
 
 class ExamApp(App[str]):
@@ -144,6 +150,9 @@ class ExamApp(App[str]):
         self._last_rescan = 0.0
         self._results_shown = False
         self._grading_unavailable_said = False
+        self._was_over = False
+        #: Grading results waiting to be shown together: (question label, text, gradable).
+        self._grading_news: list[tuple[str, str, bool]] = []
 
     # Layout -------------------------------------------------------------------------------------
 
@@ -165,6 +174,7 @@ class ExamApp(App[str]):
         yield Footer()
 
     def on_mount(self) -> None:
+        keep_theme(self)
         self.title = f"tfexam · {self.exam.title}"
         self.query_one("#project", ProjectTree).border_title = "Project"
         self._title_tool_window()
@@ -192,8 +202,10 @@ class ExamApp(App[str]):
         gc.collect()
         gc.freeze()
 
-    def on_resize(self) -> None:
-        width, height = self.size
+    def on_resize(self, event: Resize) -> None:
+        """The event's size: this handler runs before Textual's own, so ``self.size`` is still
+        the previous one (the message said the size before the last resize)."""
+        width, height = event.size
         self.query_one("#too-small", Static).update(
             Text.assemble(
                 ("This terminal is too small for the exam screen.\n\n", "bold"),
@@ -230,21 +242,17 @@ class ExamApp(App[str]):
             if attempt.metric_name and attempt.metric_value is not None
             else ""
         )
-        self.notify(
+        self.notify_grading(
+            self._question_label(event.question_id),
             f"{score_label(attempt.score)}{shown}; question score {score_label(event.question_score)}",
-            title=f"{self._question_label(event.question_id)}: graded",
-            severity="information",
         )
 
     @on(messages.AttemptNotGradableMessage)
     def _on_attempt_not_gradable(self, message: messages.AttemptNotGradableMessage) -> None:
         self.refresh_view()
         event = message.event
-        self.notify(
-            event.reason.text,
-            title=f"{self._question_label(event.question_id)}: not gradable",
-            severity="warning",
-            timeout=10,
+        self.notify_grading(
+            self._question_label(event.question_id), event.reason.text, gradable=False
         )
 
     @on(messages.AttemptRejectedMessage)
@@ -323,7 +331,7 @@ class ExamApp(App[str]):
         code = run.exit_code
         self.notify(
             f"run #{run.number} {run.state}"
-            + (f" (exit code {code})" if code not in (None, 0) else ""),
+            + (f" ({exit_text(code)})" if code not in (None, 0) else ""),
             title=f"{self._question_label(run.question_id)}: training",
             severity="error" if run.state == "failed" else "information",
             timeout=8 if run.state == "failed" else 4,
@@ -340,6 +348,32 @@ class ExamApp(App[str]):
         if message.event.grading_unavailable and not self._grading_unavailable_said:
             self._grading_unavailable_said = True
             self.report_error("Grading is not available", message.event.reason.text)
+
+    def notify_grading(self, question: str, text: str, *, gradable: bool = True) -> None:
+        """Results of several gradings in a moment become one notification, not a stack of
+        toasts over the header (a resume or a burst of saves grades many at once)."""
+        if not self._grading_news:
+            self.set_timer(COALESCE_S, self._show_grading_news)
+        self._grading_news.append((question, text, gradable))
+
+    def _show_grading_news(self) -> None:
+        news, self._grading_news = self._grading_news, []
+        if not news:
+            return
+        warn = not all(gradable for _q, _t, gradable in news)
+        severity: SeverityLevel = "warning" if warn else "information"
+        timeout = 10 if warn else 5
+        if len(news) == 1:
+            question, text, gradable = news[0]
+            title = f"{question}: graded" if gradable else f"{question}: not gradable"
+            self.notify(text, title=title, severity=severity, timeout=timeout)
+            return
+        lines = [
+            f"{question}: {text if gradable else 'not gradable: ' + text}"
+            for question, text, gradable in news
+        ]
+        self.notify("\n".join(lines), title=f"{len(news)} gradings", severity=severity,
+                    timeout=timeout)  # fmt: skip
 
     def refresh_view(self) -> None:
         """Read the attempts again and update every widget that shows them."""
@@ -381,6 +415,9 @@ class ExamApp(App[str]):
         elif ended is None and remaining <= 0:
             ended = "time is up"
         self.query_one(StatusBar).show_countdown(remaining, ended)
+        if self._exam_over() != self._was_over:  # the footer drops what no longer works
+            self._was_over = self._exam_over()
+            self.refresh_bindings()
         grading = self.facade.grading()
         status_bar = self.query_one(StatusBar)
         status_bar.show_graders(list(grading.workers), grading.queued_jobs)
@@ -425,15 +462,26 @@ class ExamApp(App[str]):
         """Exam actions work on the exam screen only; once it ended, only looking remains."""
         if action in EXAM_SCREEN_ACTIONS and self.screen is not self.screen_stack[0]:
             return False
-        if action in WHILE_RUNNING_ACTIONS and self._exam_over():
-            return None
-        return True
+        # Once the exam ended, what can do nothing is hidden from the footer (not just dimmed).
+        return not (action in WHILE_RUNNING_ACTIONS and self._exam_over())
 
     def action_select_question(self, number: int) -> None:
         if 1 <= number <= len(self.questions):
             self.select_question(self.questions[number - 1].id)
 
     def action_submit_and_test(self) -> None:
+        question = self.current
+        folder = self.session.workspace / question.workspace_folder
+        names = (*question.model_files, *question.savedmodel_dirs)
+        if not any((folder / name).exists() for name in names):
+            # Said at once, here: no "Grading…" for a file that is not there.
+            self.notify(
+                f"no model to submit: there is no {question.model_files[0]} in "
+                f"{question.workspace_folder}/ yet. Save your model there, then press t.",
+                title=f"{self._question_label(question.id)}: Submit and Test",
+                severity="warning",
+            )
+            return
         self.facade.submit_and_test(self.current.id)
         self.notify(
             f"Grading {self.current.workspace_folder}/{self.current.model_files[0]}…",
@@ -476,6 +524,30 @@ class ExamApp(App[str]):
             self.notify(str(error), title="Edit", severity="error")
 
     def action_run(self) -> None:
+        question = self.current
+        running = [
+            v for v in self.facade.runs()
+            if v.record.question_id == question.id and v.record.state == "running"
+        ]  # fmt: skip
+        if not running:
+            self._start_run()
+            return
+        newest = running[0]
+        epoch = newest.progress.epoch
+        where = f", epoch {epoch}/{newest.progress.epochs or '?'}" if epoch is not None else ""
+        self.push_screen(
+            ConfirmDialog(
+                f"Start another run of {self._question_label(question.id)}?",
+                f"Run #{newest.record.number} of this question is still training "
+                f"({format_duration(newest.elapsed_s)}{where}). A second run shares the cores "
+                "with it, so both train slower.",
+                confirm="Start another run",
+                cancel="Keep one",
+            ),
+            lambda confirmed: self._start_run() if confirmed else None,
+        )
+
+    def _start_run(self) -> None:
         try:
             run = self.facade.start_run(self.current.id)
         except (OSError, RuntimeError) as error:
@@ -567,17 +639,16 @@ class ExamApp(App[str]):
         self.push_screen(HelpScreen(self.key_help()))
 
     def key_help(self) -> Iterable[KeyHelp]:
+        """One row per action with every key that does it (shown keys first, as in the footer)."""
         yield KeyHelp("1-5", "Show question 1-5 (or click it in the Exam or Project window)")
         yield KeyHelp("↑ ↓ / tab", "Move in a list / move between windows")
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.action in self.ACTION_HELP and binding.show:
-                yield KeyHelp(binding.key_display or binding.key, self.ACTION_HELP[binding.action])
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.action in self.ACTION_HELP and not binding.show:
-                yield KeyHelp(binding.key_display or binding.key, self.ACTION_HELP[binding.action])
-        yield KeyHelp("ctrl+c", "Leave tfexam (same as q)")
+        keys: dict[str, list[str]] = {}
+        bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        for binding in sorted(bindings, key=lambda b: not b.show):  # stable: shown ones first
+            if binding.action in self.ACTION_HELP:
+                keys.setdefault(binding.action, []).extend(_key_names(binding))
+        for action, names in keys.items():
+            yield KeyHelp(", ".join(dict.fromkeys(names)), self.ACTION_HELP[action])
         yield KeyHelp("enter", "In the Project window: open the file in your editor")
         yield KeyHelp("ctrl+p", "Command palette: every action by name")
 
@@ -709,6 +780,14 @@ class ExamApp(App[str]):
         self.action_edit()
 
 
+def _key_names(binding: Binding) -> list[str]:
+    """The keys of a binding as the help screen writes them (``?``, ``f1``, ``shift+r``)."""
+    keys = binding.key.split(",")
+    if binding.key_display and len(keys) == 1:
+        return [binding.key_display]
+    return [{"question_mark": "?"}.get(key, key) for key in keys]
+
+
 #: Actions of the exam screen (not of a dialog or the results screen on top of it).
 EXAM_SCREEN_ACTIONS = frozenset(
     {
@@ -717,4 +796,6 @@ EXAM_SCREEN_ACTIONS = frozenset(
     }
 )  # fmt: skip
 #: Actions that make sense only while the exam runs.
-WHILE_RUNNING_ACTIONS = frozenset({"submit_and_test", "submit_exam", "run", "restart_run"})
+WHILE_RUNNING_ACTIONS = frozenset(
+    {"submit_and_test", "submit_exam", "run", "restart_run", "stop_run"}
+)

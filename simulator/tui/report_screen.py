@@ -26,6 +26,7 @@ from simulator.report.text import (
     summary_panel,
     timeline_panel,
 )
+from simulator.tui.preferences import keep_theme
 
 
 def export_html(report: Report, folder: Path) -> Path:
@@ -104,4 +105,5 @@ class ReviewApp(App[None]):
         self.title = f"tfexam review · {report.summary.session}"
 
     def on_mount(self) -> None:
+        keep_theme(self)
         self.push_screen(ReportScreen(self.report, self.export_folder, on_close=self.exit))

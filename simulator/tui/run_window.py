@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from simulator.durations import format_duration
 from simulator.training.resources import Resources
-from simulator.training.runs import RunView
+from simulator.training.runs import RunView, exit_label
 from simulator.tui.fitted_table import Cell, ColumnSpec, FittedTable
 from simulator.tui.formatting import format_number
 from simulator.tui.status_bar import set_text
@@ -94,7 +94,7 @@ class RunsTable(FittedTable):
             format_number(loss, LOSS_WIDTH) if loss is not None else "",
             f"{view.cpu_percent:.0f}%" if running else "",
             f"{rss:.0f}M" if rss else "",
-            "" if record.exit_code is None else str(record.exit_code),
+            exit_label(record.exit_code),
         ]
 
 

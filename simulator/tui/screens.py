@@ -127,6 +127,11 @@ class KeyHelp:
     action: str
 
 
+#: The help's key list: at most this many rows, fewer on a short terminal (then it scrolls).
+HELP_MAX_ROWS = 16
+HELP_MIN_ROWS = 4
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key of the exam screen, built from the bindings so it is never out of date."""
 
@@ -159,7 +164,16 @@ class HelpScreen(ModalScreen[None]):
         table.add_columns("Key", "Action")
         for item in self.keys:
             table.add_row(item.keys, item.action)
-        self.query_one("#close", Button).focus()
+        table.focus()  # arrows and page keys scroll the list where the terminal is short
+        self._fit_keys()
+
+    def on_resize(self) -> None:
+        self._fit_keys()
+
+    def _fit_keys(self) -> None:
+        """The list gets the rows the screen leaves beside the box's title, text and buttons."""
+        table = self.query_one("#help-keys", DataTable)
+        table.styles.max_height = max(HELP_MIN_ROWS, min(HELP_MAX_ROWS, self.size.height - 14))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -1,0 +1,106 @@
+"""A run that ends while tfexam is closed keeps its exit code (or killing signal) and its real
+end time: its launcher records them with no tfexam process alive, and resume shows them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator.grading.pool import GradingPool
+from simulator.report.markdown import render_markdown
+from simulator.report.model import build_report
+from simulator.training.runs import exit_label, exit_status_path
+from simulator.tui.run_window import RunsTable
+from tests.conftest import REPO
+from tests.tui_helpers import TuiRig, prompts_prepared, table_rows, wait_until
+
+EXITS_3 = "print('Epoch 1/3', flush=True)\nimport time; time.sleep(1.5)\nprint('Epoch 2/3')\nraise SystemExit(3)\n"
+KILLED = "import os, signal, time\nprint('Epoch 1/60', flush=True)\ntime.sleep(1.5)\nos.kill(os.getpid(), signal.SIGKILL)\n"
+
+#: A tfexam that starts two runs, then is gone (no exit handlers, nothing waits for the runs).
+START_AND_VANISH = textwrap.dedent(
+    """
+    import json, os, sys
+    from pathlib import Path
+    from simulator.paths import data_paths
+    from simulator.store import Store
+    from simulator.training.runs import RunManager
+
+    session_id, workspace = sys.argv[1], Path(sys.argv[2])
+    paths = data_paths()
+    manager = RunManager(Store(paths.database), session_id, paths.logs_dir(session_id) / "runs")
+    runs = [
+        manager.launch("basic-model", workspace / "category1", "exits.py"),
+        manager.launch("learning-dataset", workspace / "category2", "killed.py"),
+    ]
+    print(json.dumps([str(r.log_path) for r in runs]), flush=True)
+    os._exit(0)
+    """
+)
+
+
+@pytest.fixture
+def rig(
+    warm_pool: GradingPool, practice_template: Path, tfexam_home: Path, tmp_path: Path
+) -> Iterator[TuiRig]:
+    made = TuiRig(warm_pool, practice_template, tmp_path / "sessions")
+    yield made
+    made.close()
+
+
+def test_exit_labels_name_the_signal() -> None:
+    assert [exit_label(c) for c in (None, 0, 3, -9, -15)] == ["", "0", "3", "SIGKILL", "SIGTERM"]
+
+
+async def test_runs_that_end_while_tfexam_is_closed_keep_their_exit_and_end_time(
+    rig: TuiRig,
+) -> None:
+    session = rig.session()
+    (session.workspace / "category1" / "exits.py").write_text(EXITS_3)
+    (session.workspace / "category2" / "killed.py").write_text(KILLED)
+    started = subprocess.run(
+        [sys.executable, "-c", START_AND_VANISH, session.id, str(session.workspace)],
+        capture_output=True, text=True, timeout=60, cwd=REPO, env=dict(os.environ),
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    logs = [Path(p) for p in json.loads(started.stdout)]
+    give_up = time.monotonic() + 60
+    while not all(exit_status_path(log).exists() for log in logs):
+        assert time.monotonic() < give_up, "the launchers recorded nothing"
+        time.sleep(0.1)
+    ended = {
+        log: json.loads(exit_status_path(log).read_text())["ended_at"] for log in logs
+    }  # fmt: skip
+    time.sleep(1.0)  # resume clearly later than the ends, so the two times cannot be confused
+    resumed_at = time.time()
+
+    app = rig.app(rig.store.get_session(session.id))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await prompts_prepared(pilot)
+        await wait_until(
+            pilot, lambda: all(r.state != "running" for r in rig.store.runs(session.id))
+        )
+        await pilot.press("v")
+        await pilot.pause(0.3)
+        rows = {row[1]: row for row in table_rows(app.query_one(RunsTable))}
+        assert rows["Q1"][2] == "failed" and rows["Q1"][-1] == "3", rows
+        assert rows["Q2"][2] == "failed" and rows["Q2"][-1] == "SIGKILL", rows
+        assert rows["Q1"][5] == "2/3", "the progress written meanwhile is read from the log"
+
+    runs = {r.question_id: r for r in rig.store.runs(session.id)}
+    assert runs["basic-model"].exit_code == 3 and runs["learning-dataset"].exit_code == -9
+    for run in runs.values():
+        assert run.ended_at == pytest.approx(ended[run.log_path], abs=0.01)
+        assert run.ended_at is not None and run.ended_at < resumed_at - 0.5
+    report = build_report(rig.store, rig.store.get_session(session.id), rig.exam)
+    assert sorted(r.exit_code for r in report.runs if r.exit_code is not None) == [-9, 3]
+    markdown = render_markdown(report)
+    assert "(SIGKILL)" in markdown and "(3)" in markdown
