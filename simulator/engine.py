@@ -31,6 +31,7 @@ from simulator.filecheck import check_model_file, content_size, oversize_reason,
 from simulator.grading.pool import (
     GradingPool,
     JobFinished,
+    JobRequeued,
     JobStarted,
     PoolEvent,
     WorkerExited,
@@ -606,6 +607,15 @@ class Engine:
             attempt_id = self._jobs.pop(event.result.job_id, None)
             if attempt_id is not None:
                 self._finish(attempt_id, event.result)
+        elif isinstance(event, JobRequeued):
+            # The worker died, not by the model's doing: a fresh worker grades it again.
+            attempt_id = self._jobs.get(event.job_id)
+            if attempt_id is not None:
+                self.store.mark_requeued(attempt_id)
+                self._emit("attempt-requeued", {
+                    **self._attempt_data(self.store.get_attempt(attempt_id)),
+                    "reason": f"{event.reason}; grading it again in a fresh process",
+                })  # fmt: skip
         elif isinstance(event, WorkerReady):
             self._emit("worker-ready", {"pid": event.pid, "warm_s": round(event.warm_s, 2)})
         elif isinstance(event, WorkerExited):

@@ -54,7 +54,8 @@ def describe(event: EngineEvent) -> str | None:
     if kind == "model-detected":
         return f"{question}: new model saved, attempt #{data['attempt']} queued"
     if kind == "attempt-requeued":
-        return f"{question}: attempt #{data['attempt']} queued again after a restart"
+        why = f": {escape(str(data['reason']))}" if "reason" in data else " after a restart"
+        return f"{question}: attempt #{data['attempt']} queued again{why}"
     if kind == "grading-started":
         return f"{question}: grading attempt #{data['attempt']}..."
     if kind == "attempt-graded":
