@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -831,6 +832,36 @@ def history(exam_name: str | None, as_json: bool) -> None:
     console.print(table)
 
 
+@cli.command()
+def doctor() -> int:
+    """Check the session store; if it is damaged, keep a copy and rebuild what can be read."""
+    from simulator.doctor import repair_store
+
+    paths = data_paths()
+    if not paths.database.exists():
+        console.print(f"No store at {escape(str(paths.database))} yet: nothing to check.")
+        return 0
+    done = repair_store(paths.database, paths.root / "sessions")
+    if done.healthy:
+        console.print(f"The store {escape(str(paths.database))} is sound (integrity check: ok).")
+        return 0
+    console.print(
+        f"The store {escape(str(paths.database))} was damaged: {escape(done.problems[0])}"
+        + (f" (and {len(done.problems) - 1} more problems)" if len(done.problems) > 1 else "")
+    )
+    console.print(f"Kept the damaged file as {escape(str(done.backup))}.")
+    counts = ", ".join(f"{n} {table}" for table, n in done.recovered.items() if n)
+    console.print(f"Rebuilt the store from what could be read: {counts or 'nothing'}.")
+    if done.from_events:
+        console.print(f"Put back {done.from_events} attempt(s) from the event log.")
+    if done.unrecorded_copies:
+        console.print(
+            f"{len(done.unrecorded_copies)} attempt copies have no record left; grade one with "
+            f"'tfexam grade FILE', e.g. {escape(str(done.unrecorded_copies[0]))}"
+        )
+    return 0
+
+
 from simulator.prepare_cli import prepare_command  # noqa: E402  (tfexam prepare)
 
 cli.add_command(prepare_command)
@@ -877,6 +908,16 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except Exception as error:
         if debug:
             raise
+        # "database disk image is malformed", "file is not a database": not a busy or full disk.
+        if isinstance(error, sqlite3.DatabaseError) and not isinstance(
+            error, sqlite3.OperationalError
+        ):
+            click.echo(
+                f"tfexam: error: the session store {data_paths().database} is damaged ({error}): "
+                "'tfexam doctor' checks it, keeps a copy and rebuilds what it can",
+                err=True,
+            )
+            sys.exit(1)
         click.echo(
             f"tfexam: error: {type(error).__name__}: {error} (run with --debug for the traceback)",
             err=True,

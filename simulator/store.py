@@ -8,6 +8,7 @@ and ``tfexam submit`` read and write from other processes while an engine runs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -283,6 +284,15 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the main file now, after a write that matters (a session
+        created, an attempt recorded or graded, a session ended): then the main file alone holds
+        it, even if the ``-wal`` file is lost after a crash. PASSIVE never waits for readers; what
+        a reader holds back goes in with the next checkpoint."""
+        # Busy: SQLite checkpoints by itself later, and so does the next write that matters.
+        with self._lock, contextlib.suppress(sqlite3.OperationalError):
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
     # Sessions -----------------------------------------------------------------------------------
 
     def create_session(self, record: SessionRecord) -> None:
@@ -302,6 +312,7 @@ class Store:
                     json.dumps(record.settings),
                 ),
             )
+        self._checkpoint()
 
     def session_ids(self) -> set[str]:
         with self._lock:
@@ -378,6 +389,7 @@ class Store:
                 "UPDATE sessions SET state='submitted', ended_at=?, end_reason=? WHERE id=? AND state='running'",
                 (ended_at, reason, session_id),
             )
+        self._checkpoint()
 
     # Attempts -----------------------------------------------------------------------------------
 
@@ -424,6 +436,7 @@ class Store:
                 ),
             )
             attempt_id = cursor.lastrowid
+        self._checkpoint()
         assert attempt_id is not None
         return self.get_attempt(attempt_id)
 
@@ -487,6 +500,7 @@ class Store:
                     attempt_id,
                 ),
             )
+        self._checkpoint()
         return self.get_attempt(attempt_id)
 
     # Events -------------------------------------------------------------------------------------
