@@ -12,6 +12,7 @@ import os
 import signal
 import sqlite3
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -90,9 +91,32 @@ def _duration_option(ctx: click.Context, param: click.Parameter, value: str | No
         raise click.BadParameter(str(error)) from None
 
 
-def _open_store() -> tuple[DataPaths, Store]:
+def _open_store(*, write: bool = True) -> tuple[DataPaths, Store]:
+    """The store; commands that only read (``write=False``) also work on a home they cannot write
+    to, and say so on stderr; the others refuse it in one line."""
     paths = data_paths()
-    return paths, Store(paths.database)
+    if _writable(paths.root):
+        return paths, Store(paths.database)
+    if write:
+        raise CliError(
+            f"TFEXAM_HOME {paths.root} is not writable: this command must record to it "
+            "(set TFEXAM_HOME to a folder you can write to)"
+        )
+    click.echo(
+        f"tfexam: TFEXAM_HOME {paths.root} is not writable: showing what is stored, changing nothing",
+        err=True,
+    )
+    return paths, Store(paths.database, read_only=True)
+
+
+def _writable(folder: Path) -> bool:
+    """Whether files can be created in ``folder`` (tried, since root ignores permissions but not
+    a read-only file system)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def _log_to(path: Path) -> None:
@@ -412,10 +436,12 @@ def _run_engine(paths: DataPaths, store: Store, session: SessionRecord, as_json:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status(session_key: str | None, as_json: bool) -> None:
     """Show a session's clock, scores and attempts (default: the newest session)."""
-    paths, store = _open_store()
+    paths, store = _open_store(write=False)
     session = store.find_session(session_key)
-    _log_to(paths.logs_dir(session.id) / "engine.log")
-    _show_status(paths, store, finalize_if_due(store, paths, session), as_json)
+    if not store.read_only:  # a read-only home is shown as it stands
+        _log_to(paths.logs_dir(session.id) / "engine.log")
+        session = finalize_if_due(store, paths, session)
+    _show_status(paths, store, session, as_json)
 
 
 def _show_status(paths: DataPaths, store: Store, session: SessionRecord, as_json: bool) -> None:
@@ -500,7 +526,7 @@ def _wait_until_submitted(store: Store, session: SessionRecord) -> SessionRecord
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sessions(as_json: bool) -> None:
     """List every session, newest first."""
-    paths, store = _open_store()
+    paths, store = _open_store(write=False)
     rows = []
     for session in store.list_sessions():
         try:
@@ -717,10 +743,11 @@ def _build_report(session_key: str | None) -> tuple[Report, SessionRecord]:
     """The session's report, after finishing the session if its deadline passed unattended."""
     from simulator.report.model import build_report
 
-    paths, store = _open_store()
+    paths, store = _open_store(write=False)
     session = store.find_session(session_key)
-    _log_to(paths.logs_dir(session.id) / "engine.log")
-    session = finalize_if_due(store, paths, session)
+    if not store.read_only:  # a read-only home is reported as it stands
+        _log_to(paths.logs_dir(session.id) / "engine.log")
+        session = finalize_if_due(store, paths, session)
     return build_report(store, session, exam_of(session, paths)), session
 
 
@@ -793,7 +820,7 @@ def history(exam_name: str | None, as_json: bool) -> None:
     """Your sessions over time: score per category, total and the trend."""
     from simulator.report.history import build_history, history_json
 
-    paths, store = _open_store()
+    paths, store = _open_store(write=False)
     every = store.list_sessions()
     if exam_name is not None:
         known = sorted({e.exam_id for e in list_exams(paths)} | {s.exam_id for s in every})

@@ -234,10 +234,19 @@ class StoreError(RuntimeError):
 class Store:
     """Thread-safe access to the SQLite store; every write is its own short transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """``read_only``: for a store on a folder that cannot be written (the read commands still
+        work): nothing is created or changed, and where SQLite cannot even keep its shared-memory
+        file next to the store, the main file is read as it is (the writes that matter are
+        checkpointed into it)."""
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
         self._lock = threading.RLock()
+        if read_only:
+            self._db = _connect_read_only(path)
+            self._db.row_factory = sqlite3.Row
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(
             path, timeout=10.0, check_same_thread=False, isolation_level=None
         )
@@ -657,6 +666,21 @@ class Store:
             )
             for row in rows
         ]
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    if not path.exists():
+        raise StoreError("no sessions yet: start one with 'tfexam start'")
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            db = sqlite3.connect(
+                f"file:{path}?{options}", uri=True, check_same_thread=False, isolation_level=None
+            )
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            continue  # "unable to open database file": no room for the -shm file
+    raise StoreError(f"cannot read the session store {path}")
 
 
 def _session_from_row(row: sqlite3.Row) -> SessionRecord:
