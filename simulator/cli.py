@@ -355,7 +355,7 @@ def _run_tui(paths: DataPaths, store: Store, session: SessionRecord) -> int:
             f"Come back with: tfexam resume {after.id}"
         )
     if engine.stop_reason and engine.stop_reason.startswith("engine error"):
-        raise CliError(f"the engine stopped on an internal error; see {log_path}")
+        raise CliError(_engine_failure(engine, log_path))
     return 0
 
 
@@ -425,10 +425,16 @@ def _run_engine(paths: DataPaths, store: Store, session: SessionRecord, as_json:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if engine.stop_reason and engine.stop_reason.startswith("engine error"):
-        raise CliError(
-            f"the engine stopped on an internal error; see {paths.logs_dir(session.id) / 'engine.log'}"
-        )
+        raise CliError(_engine_failure(engine, paths.logs_dir(session.id) / "engine.log"))
     return 0
+
+
+def _engine_failure(engine: Engine, log_path: Path) -> str:
+    """The engine's own one line on why it stopped, else where to read about it."""
+    said = (engine.stop_reason or "").removeprefix("engine error: ")
+    if said and "internal error" not in said:
+        return f"the engine stopped: {said}"
+    return f"the engine stopped on an internal error; see {log_path}"
 
 
 @cli.command()

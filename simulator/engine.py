@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import itertools
 import logging
 import os
 import queue
+import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -299,7 +302,8 @@ class Engine:
         self.runs.close(stop_runs=self.store.get_session(self.session.id).state == "submitted")
         if self._owns_pool:
             self.pool.close()
-        self.store.release_engine(self.session.id, os.getpid())
+        with contextlib.suppress(sqlite3.OperationalError):  # a full disk: the heartbeat goes stale
+            self.store.release_engine(self.session.id, os.getpid())
 
     # Loop ---------------------------------------------------------------------------------------
 
@@ -323,11 +327,27 @@ class Engine:
                 if message is not None:
                     self._handle(message)
                 self._tick()
-        except Exception:
+        except Exception as error:
             log.exception("engine loop failed")
-            self.stop_reason = "engine error (see the log)"
-            self._emit("engine-error", {"message": "the engine stopped on an internal error"})
+            words = self._failure_words(error)
+            self.stop_reason = f"engine error: {words}"
+            self._emit("engine-error", {"message": words})
             self._finished.set()
+
+    def _failure_words(self, error: Exception) -> str:
+        """What stopped the engine, in one line the candidate can act on."""
+        full = isinstance(error, sqlite3.OperationalError) and "full" in str(error)
+        if full or (isinstance(error, OSError) and error.errno == errno.ENOSPC):
+            folder = self.store.path.parent
+            try:
+                free = f"{shutil.disk_usage(folder).free / 1024**2:,.1f} MB free"
+            except OSError:
+                free = "no space left"
+            return (
+                f"the disk holding {folder} is full ({free}): free some space, then "
+                f"'tfexam resume {self.session.id}' carries on (the clock keeps running)"
+            )
+        return "the engine stopped on an internal error (see the log)"
 
     def _wait_s(self) -> float:
         """How long the loop may wait for a message: a tick, or less when the closing settle ends
@@ -739,7 +759,13 @@ class Engine:
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         event = EngineEvent(kind, self.clock(), self.session.id, data)
-        self.store.add_event(self.session.id, event.at, kind, data)
+        try:
+            self.store.add_event(self.session.id, event.at, kind, data)
+        except sqlite3.OperationalError:
+            if kind != "engine-error":
+                raise
+            # The store cannot take it (a full disk): the candidate still hears why we stop.
+            log.exception("could not record %s", kind)
         for callback in list(self._subscribers):
             try:
                 callback(event)
