@@ -10,7 +10,9 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -91,9 +93,32 @@ def _duration_option(ctx: click.Context, param: click.Parameter, value: str | No
         raise click.BadParameter(str(error)) from None
 
 
-def _open_store() -> tuple[DataPaths, Store]:
+def _open_store(*, write: bool = True) -> tuple[DataPaths, Store]:
+    """The store; commands that only read (``write=False``) also work on a home they cannot write
+    to, and say so on stderr; the others refuse it in one line."""
     paths = data_paths()
-    return paths, Store(paths.database)
+    if _writable(paths.root):
+        return paths, Store(paths.database)
+    if write:
+        raise CliError(
+            f"TFEXAM_HOME {paths.root} is not writable: this command must record to it "
+            "(set TFEXAM_HOME to a folder you can write to)"
+        )
+    click.echo(
+        f"tfexam: TFEXAM_HOME {paths.root} is not writable: showing what is stored, changing nothing",
+        err=True,
+    )
+    return paths, Store(paths.database, read_only=True)
+
+
+def _writable(folder: Path) -> bool:
+    """Whether files can be created in ``folder`` (tried, since root ignores permissions but not
+    a read-only file system)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def _log_to(path: Path) -> None:
@@ -332,7 +357,7 @@ def _run_tui(paths: DataPaths, store: Store, session: SessionRecord) -> int:
             f"Come back with: tfexam resume {after.id}"
         )
     if engine.failed:
-        raise CliError(f"the engine stopped on an internal error; see {log_path}")
+        raise CliError(_engine_failure(engine, log_path))
     return 0
 
 
@@ -399,8 +424,16 @@ def _run_headless(paths: DataPaths, store: Store, session: SessionRecord, as_jso
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if engine.failed:
-        raise CliError(f"the engine stopped on an internal error; see {log_path}")
+        raise CliError(_engine_failure(engine, paths.logs_dir(session.id) / "engine.log"))
     return 0
+
+
+def _engine_failure(engine: Engine, log_path: Path) -> str:
+    """The engine's own one line on why it stopped, else where to read about it."""
+    said = engine.failure or ""
+    if said and "internal error" not in said:
+        return f"the engine stopped: {said}"
+    return f"the engine stopped on an internal error; see {log_path}"
 
 
 @cli.command()
@@ -408,10 +441,12 @@ def _run_headless(paths: DataPaths, store: Store, session: SessionRecord, as_jso
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status(session_key: str | None, as_json: bool) -> None:
     """Show a session's clock, scores and attempts (default: the newest session)."""
-    paths, store = _open_store()
+    paths, store = _open_store(write=False)
     session = store.find_session(session_key)
-    _log_to(paths.logs_dir(session.id) / "engine.log")
-    _show_status(paths, store, finalize_if_due(store, paths, session), as_json)
+    if not store.read_only:  # a read-only home is shown as it stands
+        _log_to(paths.logs_dir(session.id) / "engine.log")
+        session = finalize_if_due(store, paths, session)
+    _show_status(paths, store, session, as_json)
 
 
 def _show_status(paths: DataPaths, store: Store, session: SessionRecord, as_json: bool) -> None:
@@ -497,7 +532,7 @@ def _wait_until_submitted(store: Store, session: SessionRecord) -> SessionRecord
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sessions(as_json: bool) -> None:
     """List every session, newest first."""
-    paths, store = _open_store()
+    paths, store = _open_store(write=False)
     rows = []
     for session in store.list_sessions():
         try:
@@ -715,10 +750,11 @@ def _build_report(session_key: str | None) -> tuple[Report, SessionRecord]:
     """The session's report, after finishing the session if its deadline passed unattended."""
     from simulator.report.model import build_report
 
-    paths, store = _open_store()
+    paths, store = _open_store(write=False)
     session = store.find_session(session_key)
-    _log_to(paths.logs_dir(session.id) / "engine.log")
-    session = finalize_if_due(store, paths, session)
+    if not store.read_only:  # a read-only home is reported as it stands
+        _log_to(paths.logs_dir(session.id) / "engine.log")
+        session = finalize_if_due(store, paths, session)
     return build_report(store, session, exam_of(session, paths)), session
 
 
@@ -791,7 +827,7 @@ def history(exam_name: str | None, as_json: bool) -> None:
     """Your sessions over time: score per category, total and the trend."""
     from simulator.report.history import build_history, history_json
 
-    paths, store = _open_store()
+    paths, store = _open_store(write=False)
     every = store.list_sessions()
     if exam_name is not None:
         known = sorted({e.exam_id for e in list_exams(paths)} | {s.exam_id for s in every})
@@ -828,6 +864,36 @@ def history(exam_name: str | None, as_json: bool) -> None:
             f"{entry.percent:.0f}% {verdict}", trend,
         )  # fmt: skip
     console.print(table)
+
+
+@cli.command()
+def doctor() -> int:
+    """Check the session store; if it is damaged, keep a copy and rebuild what can be read."""
+    from simulator.doctor import repair_store
+
+    paths = data_paths()
+    if not paths.database.exists():
+        console.print(f"No store at {escape(str(paths.database))} yet: nothing to check.")
+        return 0
+    done = repair_store(paths.database, paths.root / "sessions")
+    if done.healthy:
+        console.print(f"The store {escape(str(paths.database))} is sound (integrity check: ok).")
+        return 0
+    console.print(
+        f"The store {escape(str(paths.database))} was damaged: {escape(done.problems[0])}"
+        + (f" (and {len(done.problems) - 1} more problems)" if len(done.problems) > 1 else "")
+    )
+    console.print(f"Kept the damaged file as {escape(str(done.backup))}.")
+    counts = ", ".join(f"{n} {table}" for table, n in done.recovered.items() if n)
+    console.print(f"Rebuilt the store from what could be read: {counts or 'nothing'}.")
+    if done.from_events:
+        console.print(f"Put back {done.from_events} attempt(s) from the event log.")
+    if done.unrecorded_copies:
+        console.print(
+            f"{len(done.unrecorded_copies)} attempt copies have no record left; grade one with "
+            f"'tfexam grade FILE', e.g. {escape(str(done.unrecorded_copies[0]))}"
+        )
+    return 0
 
 
 from simulator.prepare_cli import prepare_command  # noqa: E402  (tfexam prepare)
@@ -876,6 +942,16 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except Exception as error:
         if debug:
             raise
+        # "database disk image is malformed", "file is not a database": not a busy or full disk.
+        if isinstance(error, sqlite3.DatabaseError) and not isinstance(
+            error, sqlite3.OperationalError
+        ):
+            click.echo(
+                f"tfexam: error: the session store {data_paths().database} is damaged ({error}): "
+                "'tfexam doctor' checks it, keeps a copy and rebuilds what it can",
+                err=True,
+            )
+            sys.exit(1)
         click.echo(
             f"tfexam: error: {type(error).__name__}: {error} (run with --debug for the traceback)",
             err=True,

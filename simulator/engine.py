@@ -11,11 +11,14 @@ talk to a running engine through :class:`simulator.facade.SessionFacade`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import itertools
 import logging
 import os
 import queue
+import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +31,7 @@ from simulator.blobs import SnapshotError, remove_incoming, take_snapshot
 from simulator.exam_format import Exam
 from simulator.filecheck import check_model_file, content_size, refusal_reason
 from simulator.grading import pool as grading_pool
-from simulator.grading.pool import GradingPool, JobFinished, JobStarted, PoolEvent
+from simulator.grading.pool import GradingPool, JobFinished, JobRequeued, JobStarted, PoolEvent
 from simulator.grading.protocol import GradingJob, GradingResult
 from simulator.grading.reasons import Reason
 from simulator.grading.settings import GradingSettings
@@ -170,6 +173,8 @@ class Engine:
         self._jobs: dict[int, int] = {}
         self._last_system_sample = 0.0
         self.stop_reason: StopReason | None = None
+        #: Why the loop stopped on an error, in one line the candidate can act on.
+        self.failure: str | None = None
         self.runs = RunManager(
             store,
             session.id,
@@ -274,7 +279,8 @@ class Engine:
         self.runs.close(stop_runs=self.store.get_session(self.session.id).state == "submitted")
         if self._owns_pool:
             self.pool.close()
-        self.store.release_engine(self.session.id, os.getpid())
+        with contextlib.suppress(sqlite3.OperationalError):  # a full disk: the heartbeat goes stale
+            self.store.release_engine(self.session.id, os.getpid())
 
     # Loop ---------------------------------------------------------------------------------------
 
@@ -304,19 +310,33 @@ class Engine:
                 if message is not None:
                     self._handle(message)
                 self._tick()
-        except Exception:
+        except Exception as error:
             log.exception("engine loop failed")
             self.stop_reason = "engine-error"
-            failure = events.EngineFailed(
-                **self._stamp(), message="the engine stopped on an internal error"
-            )
-            # The store may be what failed: the views hear of it all the same.
+            self.failure = self._failure_words(error)
+            failure = events.EngineFailed(**self._stamp(), message=self.failure)
+            # The store may be what failed (a full disk): the views hear of it all the same.
             try:
                 self._log_event(failure)
             except Exception:
                 log.exception("could not log the engine's failure in the store")
             self._announce(failure)
             self._finished.set()
+
+    def _failure_words(self, error: Exception) -> str:
+        """What stopped the engine, in one line the candidate can act on."""
+        full = isinstance(error, sqlite3.OperationalError) and "full" in str(error)
+        if full or (isinstance(error, OSError) and error.errno == errno.ENOSPC):
+            folder = self.store.path.parent
+            try:
+                free = f"{shutil.disk_usage(folder).free / 1024**2:,.1f} MB free"
+            except OSError:
+                free = "no space left"
+            return (
+                f"the disk holding {folder} is full ({free}): free some space, then "
+                f"'tfexam resume {self.session.id}' carries on (the clock keeps running)"
+            )
+        return "the engine stopped on an internal error (see the log)"
 
     def _wait_s(self) -> float:
         """How long the loop may wait for a message: a tick, or less when the closing settle ends
@@ -608,6 +628,19 @@ class Engine:
             attempt_id = self._jobs.pop(event.result.job_id, None)
             if attempt_id is not None:
                 self._finish(attempt_id, event.result)
+        elif isinstance(event, JobRequeued):
+            # The worker died, not by the model's doing: a fresh worker grades it again.
+            attempt_id = self._jobs.get(event.job_id)
+            if attempt_id is not None:
+                self.store.mark_requeued(attempt_id)
+                reason = Reason(
+                    "worker-crashed", f"{event.reason}; grading it again in a fresh process"
+                )
+                self._emit(
+                    events.AttemptRequeued(
+                        **self._stamp(), attempt=self.store.get_attempt(attempt_id), reason=reason
+                    )
+                )
         elif isinstance(event, grading_pool.WorkerReady):
             self._emit(events.WorkerReady(**self._stamp(), pid=event.pid, warm_s=event.warm_s))
         elif isinstance(event, grading_pool.WorkerExited):

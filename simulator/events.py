@@ -261,9 +261,17 @@ class ModelDetected(AttemptEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class AttemptRequeued(AttemptEvent):
-    """An attempt left unfinished by a crash or detach was queued again."""
+    """An attempt was queued again: left unfinished by a crash or detach (``reason`` None), or
+    its grading process died, not by the model's doing, and a fresh one grades it."""
 
     KIND: ClassVar[str] = "attempt-requeued"
+    reason: Reason | None = None
+
+    def payload(self) -> dict[str, Any]:
+        data = attempt_payload(self.attempt)
+        if self.reason is not None:
+            data["reason"] = self.reason.text
+        return data
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -57,7 +57,8 @@ def describe(event: events.SessionEvent) -> str | None:
         case events.ModelDetected():
             return f"{question}: new model saved, attempt #{event.attempt.number} queued"
         case events.AttemptRequeued():
-            return f"{question}: attempt #{event.attempt.number} queued again after a restart"
+            why = f": {escape(event.reason.text)}" if event.reason else " after a restart"
+            return f"{question}: attempt #{event.attempt.number} queued again{why}"
         case events.GradingStarted():
             return f"{question}: grading attempt #{event.attempt.number}..."
         case events.AttemptGraded():

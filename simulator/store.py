@@ -8,6 +8,7 @@ and ``tfexam submit`` read and write from other processes while an engine runs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -264,10 +265,19 @@ class StoreError(RuntimeError):
 class Store:
     """Thread-safe access to the SQLite store; every write is its own short transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """``read_only``: for a store on a folder that cannot be written (the read commands still
+        work): nothing is created or changed, and where SQLite cannot even keep its shared-memory
+        file next to the store, the main file is read as it is (the writes that matter are
+        checkpointed into it)."""
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
         self._lock = threading.RLock()
+        if read_only:
+            self._db = _connect_read_only(path)
+            self._db.row_factory = sqlite3.Row
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(
             path, timeout=10.0, check_same_thread=False, isolation_level=None
         )
@@ -324,6 +334,15 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the main file now, after a write that matters (a session
+        created, an attempt recorded or graded, a session ended): then the main file alone holds
+        it, even if the ``-wal`` file is lost after a crash. PASSIVE never waits for readers; what
+        a reader holds back goes in with the next checkpoint."""
+        # Busy: SQLite checkpoints by itself later, and so does the next write that matters.
+        with self._lock, contextlib.suppress(sqlite3.OperationalError):
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
     # Sessions -----------------------------------------------------------------------------------
 
     def create_session(self, record: SessionRecord) -> None:
@@ -342,6 +361,7 @@ class Store:
                     json.dumps(record.settings),
                 ),
             )
+        self._checkpoint()
 
     def session_ids(self) -> set[str]:
         with self._lock:
@@ -418,6 +438,7 @@ class Store:
                 "UPDATE sessions SET state='submitted', ended_at=?, end_reason=? WHERE id=? AND state='running'",
                 (ended_at, reason, session_id),
             )
+        self._checkpoint()
 
     # Attempts -----------------------------------------------------------------------------------
 
@@ -469,6 +490,7 @@ class Store:
                 ),
             )
             attempt_id = cursor.lastrowid
+        self._checkpoint()
         assert attempt_id is not None
         return self.get_attempt(attempt_id)
 
@@ -536,6 +558,7 @@ class Store:
                     attempt_id,
                 ),
             )
+        self._checkpoint()
         return self.get_attempt(attempt_id)
 
     # Events -------------------------------------------------------------------------------------
@@ -710,6 +733,21 @@ def _next_number(db: sqlite3.Connection, table: str, session_id: str) -> int:
         f"SELECT COALESCE(MAX(number), 0) + 1 FROM {table} WHERE session_id=?", (session_id,)
     ).fetchone()
     return int(row[0])
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    if not path.exists():
+        raise StoreError("no sessions yet: start one with 'tfexam start'")
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            db = sqlite3.connect(
+                f"file:{path}?{options}", uri=True, check_same_thread=False, isolation_level=None
+            )
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            continue  # "unable to open database file": no room for the -shm file
+    raise StoreError(f"cannot read the session store {path}")
 
 
 def _session_from_row(row: sqlite3.Row) -> SessionRecord:

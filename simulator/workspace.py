@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,32 +41,61 @@ def default_workspace(exam: Exam, today: dt.date | None = None, base: Path | Non
     return candidate
 
 
+#: A workspace is built in a hidden folder next to its target, named with this, and renamed into
+#: place once complete: an interrupted start leaves no half-made workspace under the target name.
+STAGING_MARK = ".tfexam-partial-"
+
+
 def create_workspace(
     exam: Exam, target: Path, seed: int, on_question: Callable[[Question], None] | None = None
 ) -> Path:
     """Create ``target`` with every question's files; refuses a folder that has files in it.
 
     ``on_question`` is called before each question's files are written (for a progress display:
-    generating image or text data takes a few seconds).
+    generating image or text data takes a few seconds). The files are written into a hidden
+    staging folder beside ``target`` and renamed into place at the end, so Ctrl+C (or a kill) in
+    the middle leaves ``target`` as it was and the same ``--workspace`` can be used again.
     """
+    _refuse_undecodable(target)
     target = target.expanduser().resolve()
     check_data(exam)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise WorkspaceError(
             f"{target} already exists and is not empty: choose another --workspace"
         )
-    target.mkdir(parents=True, exist_ok=True)
-    for question in exam.questions:
-        if on_question is not None:
-            on_question(question)
-        folder = target / question.workspace_folder
-        folder.mkdir()
-        shutil.copyfile(question.folder / question.prompt, folder / "prompt.md")
-        shutil.copyfile(question.folder / question.starter, folder / question.starter)
-        if question.data is not None:
-            _data_writer(question)(folder, seed)
-    (target / "README.md").write_text(_readme(exam), encoding="utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}{STAGING_MARK}*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a start that was killed
+    staging = target.parent / f".{target.name}{STAGING_MARK}{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        for question in exam.questions:
+            if on_question is not None:
+                on_question(question)
+            folder = staging / question.workspace_folder
+            folder.mkdir()
+            shutil.copyfile(question.folder / question.prompt, folder / "prompt.md")
+            shutil.copyfile(question.folder / question.starter, folder / question.starter)
+            if question.data is not None:
+                _data_writer(question)(folder, seed)
+        (staging / "README.md").write_text(_readme(exam), encoding="utf-8")
+        staging.rename(target)  # atomic; replaces an empty folder of that name
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return target
+
+
+def _refuse_undecodable(target: Path) -> None:
+    """A path that is not valid UTF-8 cannot be stored or shown: refuse it before creating anything."""
+    text = str(target.expanduser().absolute())
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise WorkspaceError(
+            f"the workspace path {shown} is not valid UTF-8: choose a folder whose name is UTF-8"
+        ) from None
 
 
 REFERENCE_NAME = "reference_solution.py"

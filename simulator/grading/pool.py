@@ -10,6 +10,7 @@ one after a crash or after ``max_jobs_per_worker`` jobs. Every job ends in exact
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import queue
@@ -35,6 +36,14 @@ log = logging.getLogger("tfexam.pool")
 
 _POLL_S = 0.05
 _START_FAILURES_BEFORE_GIVING_UP = 3
+#: A job whose worker died while grading it, not by the pool's own limits, is graded again once
+#: by a fresh worker: the second death is the model's.
+_RETRIES_AFTER_A_DEATH = 1
+#: A job whose worker was already dead when it was handed over never ran; it goes back this many
+#: times at most (more would mean workers that cannot live, which the start-up checks catch).
+_RETRIES_BEFORE_IT_STARTED = 3
+#: How often an idle slot checks that its worker is still alive (an OOM kill of an idle worker).
+_IDLE_CHECK_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,18 @@ class JobFinished:
     result: GradingResult
 
 
-PoolEvent = WorkerReady | WorkerExited | JobStarted | JobFinished
+@dataclass(frozen=True)
+class JobRequeued:
+    """A job went back to the queue because its worker died, not by the model's doing."""
+
+    job_id: int
+    reason: str
+
+
+PoolEvent = WorkerReady | WorkerExited | JobStarted | JobFinished | JobRequeued
+#: Whose doing a job's end was: the model's (a result, or one of the pool's own limits), a death
+#: of the worker while it graded, or a worker found dead before the job reached it.
+_Fault = Literal["model", "died", "unstarted"]
 WorkerState = Literal["starting", "idle", "busy", "stopped"]
 
 
@@ -146,6 +166,8 @@ class GradingPool:
         self._threads: list[threading.Thread] = []
         self._status: dict[int, WorkerStatus] = {}
         self._workers: dict[int, _Worker] = {}
+        #: Per job id, how often it went back to the queue, by cause.
+        self._retries: dict[tuple[int, _Fault], int] = {}
 
     # Public API ---------------------------------------------------------------------------------
 
@@ -313,43 +335,84 @@ class GradingPool:
         for job in jobs:
             self._emit(JobFinished(GradingResult.not_gradable(job.job_id, reason)))
 
-    def _next_job(self) -> GradingJob | None:
+    def _next_job(self, worker: _Worker) -> GradingJob | Literal["closed", "worker-died"]:
+        """The next job; while waiting, a worker that dies idle (an OOM kill) is noticed at once,
+        so the next job goes to a fresh worker instead of to a dead one."""
         with self._cond:
             while not self._jobs and not self._closing:
-                self._cond.wait()
-            return None if self._closing else self._jobs.popleft()
+                if worker.process.poll() is not None:
+                    return "worker-died"
+                self._cond.wait(timeout=_IDLE_CHECK_S)
+            return "closed" if self._closing else self._jobs.popleft()
 
     def _serve(self, slot: int, worker: _Worker) -> Reason:
         """Feed jobs to one worker until it must be recycled; return why it stopped."""
         jobs_done = 0
         while jobs_done < self.settings.max_jobs_per_worker:
-            job = self._next_job()
-            if job is None:
+            job = self._next_job(worker)
+            if job == "closed":
                 worker.stop()
                 return Reason("pool-closed", "pool closed")
+            if job == "worker-died":
+                code = worker.process.wait()
+                return Reason(
+                    "worker-crashed", f"the idle grading process exited ({_exit_words(code)})"
+                )
             self._set_status(slot, worker.process.pid, "busy", jobs_done)
             self._emit(JobStarted(job.job_id, worker.process.pid, time.time()))
-            result, alive = self._run_job(worker, job)
+            result, alive, fault = self._run_job(worker, job)
             jobs_done += 1
             self._set_status(slot, worker.process.pid, "idle", jobs_done)
-            self._emit(JobFinished(result))
+            if fault != "model" and self._requeue(job, fault):
+                self._emit(JobRequeued(job.job_id, result.message or "the grading process died"))
+            else:
+                self._emit(JobFinished(self._final(result, job, fault)))
             if not alive:
                 return result.reason or Reason("worker-crashed", "worker stopped")
         worker.stop()
         return Reason("worker-recycled", f"recycled after {jobs_done} jobs")
 
-    def _run_job(self, worker: _Worker, job: GradingJob) -> tuple[GradingResult, bool]:
-        """Run one job; returns the result and whether the worker is still usable."""
+    def _requeue(self, job: GradingJob, fault: _Fault) -> bool:
+        """Put the job back at the head of the queue if it has retries left for this cause."""
+        allowed = _RETRIES_BEFORE_IT_STARTED if fault == "unstarted" else _RETRIES_AFTER_A_DEATH
+        with self._cond:
+            used = self._retries.get((job.job_id, fault), 0)
+            if used >= allowed or self._closing:
+                return False
+            self._retries[(job.job_id, fault)] = used + 1
+            self._jobs.appendleft(job)
+            self._cond.notify()
+        log.warning("job %s: %s; grading it again in a fresh worker", job.job_id, fault)
+        return True
+
+    def _final(self, result: GradingResult, job: GradingJob, fault: _Fault) -> GradingResult:
+        """The job's last word; after a second death, say that it happened twice."""
+        with self._cond:
+            died_before = self._retries.pop((job.job_id, "died"), 0)
+            self._retries.pop((job.job_id, "unstarted"), None)
+        if fault == "died" and died_before and result.message:
+            return dataclasses.replace(
+                result, message=f"{result.message}, twice (the second time in a fresh one)"
+            )
+        return result
+
+    def _run_job(self, worker: _Worker, job: GradingJob) -> tuple[GradingResult, bool, _Fault]:
+        """Run one job; returns the result, whether the worker is still usable, and whose doing
+        the end was (only a result or one of the pool's own limits is the model's)."""
         started = time.monotonic()
         limit_mb = self.settings.memory_limit_mb
         peak_mb = 0.0
-        if not worker.send(job.to_line()):
+        if worker.process.poll() is not None or not worker.send(job.to_line()):
             worker.kill()
-            return self._failed(
-                job,
-                started,
-                Reason("worker-crashed", "the grading process died before the job started"),
-            ), False
+            return (
+                self._failed(
+                    job,
+                    started,
+                    Reason("worker-crashed", "the grading process died before the job started"),
+                ),
+                False,
+                "unstarted",
+            )
         while True:
             try:
                 message = worker.messages.get(timeout=_POLL_S)
@@ -357,22 +420,26 @@ class GradingPool:
                 message = {}
             elapsed = time.monotonic() - started
             if message is None:
+                # Not the pool's doing (its own kills return below): a signal from outside (the
+                # system's OOM killer, a user) or a crash.
                 code = worker.process.wait()
-                how = (
-                    "was killed (out of memory?)"
-                    if code == -signal.SIGKILL
-                    else f"crashed (exit code {code})"
+                return (
+                    self._failed(
+                        job,
+                        started,
+                        Reason(
+                            "worker-crashed",
+                            f"the grading process {_exit_words(code)} while grading this model",
+                        ),
+                    ),
+                    False,
+                    "died",
                 )
-                return self._failed(
-                    job,
-                    started,
-                    Reason("worker-crashed", f"the grading process {how} while grading this model"),
-                ), False
             rss = worker.rss_mb()
             peak_mb = max(peak_mb, rss)
             if message.get("type") == "result" and message.get("job_id") == job.job_id:
                 result = GradingResult.from_message(message)
-                return result.with_timing(run_s=elapsed, peak_rss_mb=peak_mb), True
+                return result.with_timing(run_s=elapsed, peak_rss_mb=peak_mb), True, "model"
             if rss > limit_mb:
                 worker.kill()
                 return self._failed(
@@ -382,7 +449,7 @@ class GradingPool:
                         "memory-limit",
                         f"grading needed more than the {limit_mb} MB memory limit (the model is too large)",
                     ),
-                ), False
+                ), False, "model"  # fmt: skip
             if elapsed > self.settings.timeout_s:
                 worker.kill()
                 return self._failed(
@@ -392,7 +459,7 @@ class GradingPool:
                         "timeout",
                         f"grading took longer than the {self.settings.timeout_s:g} s limit (the model is too slow or hangs)",
                     ),
-                ), False
+                ), False, "model"  # fmt: skip
 
     @staticmethod
     def _failed(job: GradingJob, started: float, reason: Reason) -> GradingResult:
@@ -400,3 +467,15 @@ class GradingPool:
         return GradingResult.not_gradable(
             job.job_id, reason, timings={"run_s": time.monotonic() - started}
         )
+
+
+def _exit_words(code: int) -> str:
+    """How a worker process ended, in words: a signal by name (SIGKILL comes from outside: the
+    pool's own kills for its limits are reported as such), else the exit code."""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed from outside tfexam ({name})"
+    return f"crashed (exit code {code})"
