@@ -46,6 +46,7 @@ def test_exams_lists_and_shows_the_practice_exam(home: Path) -> None:
         "input_shape": [1],
         "output_shape": [1],
         "output": "regression",
+        "sequence_output": False,  # only time series may answer with a sequence
     }
     assert shown["pass_mark"] == 90 and shown["policy"] in ("best", "last")
     # In a pipe (80 columns) the ids other commands take are shown whole.

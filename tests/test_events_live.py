@@ -167,7 +167,7 @@ def test_an_engine_whose_store_fails_says_so(  # type: ignore[no-untyped-def]
         h.wait_for_count(events.SessionOpened, 1)
         store.close()
         failed = h.wait_for_count(events.EngineFailed, 1, timeout=10)[0]
-        assert failed.message == "the engine stopped on an internal error"
+        assert failed.message == "the engine stopped on an internal error (see the log)"
         assert engine.wait(5) and engine.failed
     finally:
         with contextlib.suppress(Exception):
