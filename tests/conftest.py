@@ -91,3 +91,49 @@ def warm_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     assert shared.wait_ready(120), "grading worker did not start"
     yield shared
     shared.close()
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A warm grading worker of the module's own (20 s per job), for engine tests."""
+    from simulator.grading.pool import GradingPool
+    from simulator.grading.settings import GradingSettings
+
+    settings = GradingSettings(workers=1, timeout_s=20, memory_limit_mb=2000)
+    shared = GradingPool(settings, tmp_path_factory.mktemp("pool-logs"), lambda _event: None)
+    shared.start()
+    assert shared.wait_ready(120)
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def harness_factory(
+    pool: object, tfexam_home: Path, tmp_path: Path, practice_template: Path
+) -> Iterator[object]:
+    """Makes real engines over copies of the practice workspace; closes every one it made."""
+    from tests.engine_helpers import EngineHarness
+
+    made: list[EngineHarness] = []
+
+    def make(**kwargs: object) -> EngineHarness:
+        kwargs.setdefault("template", practice_template)
+        harness = EngineHarness(pool, tmp_path / f"ws{len(made)}", **kwargs)  # type: ignore[arg-type]
+        made.append(harness)
+        return harness
+
+    yield make
+    for harness in made:
+        harness.close()
+
+
+@pytest.fixture
+def rig(
+    warm_pool: object, practice_template: Path, tfexam_home: Path, tmp_path: Path
+) -> Iterator[object]:
+    """Makes exam apps over real engines sharing the warm worker; closes every engine it made."""
+    from tests.tui_helpers import TuiRig
+
+    made = TuiRig(warm_pool, practice_template, tmp_path / "sessions")  # type: ignore[arg-type]
+    yield made
+    made.close()

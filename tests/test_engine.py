@@ -5,44 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from simulator import events
 from simulator.grading.pool import GradingPool
-from simulator.grading.settings import GradingSettings
 from simulator.scoring import exam_result
 from simulator.sessions import finalize_if_due
-from tests.engine_helpers import EngineHarness, worker_held
-
-
-@pytest.fixture(scope="module")
-def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GradingPool]:
-    settings = GradingSettings(workers=1, timeout_s=20, memory_limit_mb=2000)
-    shared = GradingPool(settings, tmp_path_factory.mktemp("pool-logs"), lambda _event: None)
-    shared.start()
-    assert shared.wait_ready(120)
-    yield shared
-    shared.close()
-
-
-@pytest.fixture
-def harness_factory(
-    pool: GradingPool, tfexam_home: Path, tmp_path: Path, practice_template: Path
-) -> Iterator[type[EngineHarness]]:
-    made: list[EngineHarness] = []
-
-    def make(**kwargs: object) -> EngineHarness:
-        kwargs.setdefault("template", practice_template)
-        harness = EngineHarness(pool, tmp_path / f"ws{len(made)}", **kwargs)  # type: ignore[arg-type]
-        made.append(harness)
-        return harness
-
-    yield make  # type: ignore[misc]
-    for harness in made:
-        harness.close()
+from tests.engine_helpers import worker_held
 
 
 def test_good_then_poor_model_best_policy_keeps_the_best(

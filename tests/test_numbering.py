@@ -4,27 +4,14 @@ them (the Exam and Run windows, the report, the events); the store's global ids 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from simulator.grading.pool import GradingPool
 from simulator.report.model import build_report
 from simulator.store import SessionRecord, Store
 from simulator.tui.exam_window import AttemptsTable
 from simulator.tui.run_window import RunsTable
 from tests.test_tui_snapshots import record, recorded_run
 from tests.tui_helpers import Clock, TuiRig, prompts_prepared, table_rows, text_of
-
-
-@pytest.fixture
-def rig(
-    warm_pool: GradingPool, practice_template: Path, tfexam_home: Path, tmp_path: Path
-) -> Iterator[TuiRig]:
-    made = TuiRig(warm_pool, practice_template, tmp_path / "sessions")
-    yield made
-    made.close()
 
 
 def earlier_session(rig: TuiRig, models: dict[str, Path]) -> SessionRecord:

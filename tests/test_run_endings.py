@@ -9,12 +9,10 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from simulator.grading.pool import GradingPool
 from simulator.report.markdown import render_markdown
 from simulator.report.model import build_report
 from simulator.training.runs import exit_label, exit_status_path
@@ -45,15 +43,6 @@ START_AND_VANISH = textwrap.dedent(
     os._exit(0)
     """
 )
-
-
-@pytest.fixture
-def rig(
-    warm_pool: GradingPool, practice_template: Path, tfexam_home: Path, tmp_path: Path
-) -> Iterator[TuiRig]:
-    made = TuiRig(warm_pool, practice_template, tmp_path / "sessions")
-    yield made
-    made.close()
 
 
 def test_exit_labels_name_the_signal() -> None:

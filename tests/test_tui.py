@@ -6,7 +6,6 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from simulator import events
 from simulator.durations import format_duration
 from simulator.engine import Engine
 from simulator.facade import SessionFacade
-from simulator.grading.pool import GradingPool
 from simulator.grading.settings import GradingSettings
 from simulator.sessions import NewSession, record_session
 from simulator.tui.app import ExamApp
@@ -42,15 +40,6 @@ from tests.tui_helpers import (
     visible_prompt_panes,
     wait_until,
 )
-
-
-@pytest.fixture
-def rig(
-    warm_pool: GradingPool, practice_template: Path, tfexam_home: Path, tmp_path: Path
-) -> Iterator[TuiRig]:
-    made = TuiRig(warm_pool, practice_template, tmp_path / "sessions")
-    yield made
-    made.close()
 
 
 def attempt_rows(app: ExamApp) -> list[list[str]]:

@@ -4,27 +4,16 @@ in ``…``, and columns follow their content and the terminal's width (read off 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from simulator.grading.pool import GradingPool
 from simulator.tui.formatting import format_number, shorten
 from tests.test_tui_snapshots import record, recorded_run, wrong_input_reason
 from tests.tui_helpers import Clock, TuiRig, prompts_prepared, screen_lines
 
 SIZES = [(80, 24), (120, 40), (200, 50)]
 LONGEST_TITLE = "Model from a learning dataset"
-
-
-@pytest.fixture
-def rig(
-    warm_pool: GradingPool, practice_template: Path, tfexam_home: Path, tmp_path: Path
-) -> Iterator[TuiRig]:
-    made = TuiRig(warm_pool, practice_template, tmp_path / "sessions")
-    yield made
-    made.close()
 
 
 @pytest.mark.parametrize(
