@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,9 @@ from simulator.workspace import create_workspace
 REFERENCE_MIN_SCORE = {3: 4}
 TRAINING_LIMIT_S = 300.0
 BASELINE_MAX_SCORE = 1
+#: The seeds of the multi-seed check (``--seeds N`` takes the first N): the exam's own seed first,
+#: then fixed numbers drawn once as a session would (1-999,999), so a rerun checks the same data.
+SESSION_SEEDS = (314159, 271828, 161803, 141421, 577215, 662607, 299792)
 
 
 @dataclass(frozen=True)
@@ -142,16 +145,23 @@ def run_script(script: Path, log: Path) -> float:
 
 
 def calibrate_question(
-    exam: Exam, question: Question, workspace: Path, grader: SyncGrader, logs: Path
+    exam: Exam,
+    question: Question,
+    workspace: Path,
+    grader: SyncGrader,
+    logs: Path,
+    seed: int | None = None,
 ) -> QuestionCalibration:
+    """``seed``: the data seed of the workspace (default the exam's)."""
+    seed = exam.seed if seed is None else seed
     folder = workspace / question.workspace_folder
     model = folder / question.model_files[0]
     run_script(folder / question.starter, logs / f"{question.id}-baseline.log")
-    baseline = Outcome.of(grader.grade(model, exam.root, question.id, exam.seed))
+    baseline = Outcome.of(grader.grade(model, exam.root, question.id, seed))
     model.unlink()
     shutil.copyfile(question.folder / question.solution, folder / question.solution)
     training_s = run_script(folder / question.solution, logs / f"{question.id}-reference.log")
-    reference = Outcome.of(grader.grade(model, exam.root, question.id, exam.seed))
+    reference = Outcome.of(grader.grade(model, exam.root, question.id, seed))
     return QuestionCalibration(question, reference, training_s, baseline)
 
 
@@ -257,9 +267,14 @@ def _score(cell: str) -> int | None:
 
 
 def calibrate(
-    exam: Exam, question_ids: list[str] | None = None, console: Console | None = None
+    exam: Exam,
+    question_ids: list[str] | None = None,
+    console: Console | None = None,
+    seed: int | None = None,
 ) -> list[QuestionCalibration]:
+    """``seed``: the data seed (default the exam's); a session of a fresh-data exam has its own."""
     console = console or Console()
+    seed = exam.seed if seed is None else seed
     if question_ids:
         chosen = [exam.question(q) for q in question_ids]
     else:  # every question whose data can be had (a classic exam's datasets may be missing)
@@ -276,14 +291,14 @@ def calibrate(
     with tempfile.TemporaryDirectory(prefix=f"tfexam-calibrate-{exam.id}-") as scratch:
         root = Path(scratch)
         workspace = create_workspace(
-            dataclasses.replace(exam, questions=tuple(chosen)), root / "workspace", seed=exam.seed
+            dataclasses.replace(exam, questions=tuple(chosen)), root / "workspace", seed=seed
         )
         logs = root / "logs"
         logs.mkdir()
         with SyncGrader(GradingSettings.defaults(), logs) as grader:
             for question in chosen:
                 console.print(f"[bold]{question.id}[/]: baseline, then reference training...")
-                row = calibrate_question(exam, question, workspace, grader, logs)
+                row = calibrate_question(exam, question, workspace, grader, logs, seed)
                 console.print(
                     f"  reference {row.reference.shown()} in {row.training_s:.0f} s; baseline {row.baseline.shown()}"
                 )
@@ -291,19 +306,154 @@ def calibrate(
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m simulator.calibrate", description=__doc__.splitlines()[0]
+def seeds_for(exam: Exam, count: int) -> list[int]:
+    """The exam's own seed, then the first ``count - 1`` of :data:`SESSION_SEEDS`."""
+    if not 1 <= count <= len(SESSION_SEEDS) + 1:
+        raise ValueError(f"--seeds takes 1 to {len(SESSION_SEEDS) + 1}")
+    return [exam.seed, *SESSION_SEEDS[: count - 1]]
+
+
+@dataclass(frozen=True)
+class SeedsCalibration:
+    """One question calibrated on several data seeds (fresh data per session)."""
+
+    question: Question
+    by_seed: dict[int, QuestionCalibration]
+
+    @property
+    def problems(self) -> list[str]:
+        """The score promises on every seed (training time is the one-seed table's promise)."""
+        return [
+            f"{problem} (seed {seed})"
+            for seed, row in self.by_seed.items()
+            for problem in row.problems
+            if "trains" not in problem
+        ]
+
+    def row(self) -> str:
+        q = self.question
+        references = "; ".join(
+            f"{seed}: {row.reference.shown()}" for seed, row in self.by_seed.items()
+        )
+        baselines = " ".join(
+            score_label(row.baseline.score) if row.baseline.score is not None else "n/g"
+            for row in self.by_seed.values()
+        )
+        values = [r.reference.value for r in self.by_seed.values() if r.reference.value is not None]
+        spread = f"{min(values):.4g} - {max(values):.4g}" if values else "-"
+        return (
+            f"| {q.category} | {q.id} | {q.scoring.metric} | {references} | {baselines} | "
+            f"{spread} |"
+        )
+
+
+def calibrate_seeds(
+    exam: Exam,
+    seeds: list[int],
+    question_ids: list[str] | None,
+    console: Console,
+    on_seed: Callable[[list[SeedsCalibration]], None] | None = None,
+) -> list[SeedsCalibration]:
+    """Calibrate the chosen questions once per seed (a workspace and data of its own each).
+
+    ``on_seed`` gets the table so far after each seed: a run of 5 seeds takes an hour or more on
+    2 cores, and what was measured is kept (written) even if the run is stopped later.
+    """
+    per_seed: dict[int, list[QuestionCalibration]] = {}
+    for seed in seeds:
+        per_seed[seed] = calibrate(exam, question_ids, console, seed)
+        if on_seed is not None:
+            on_seed(_by_question(per_seed))
+    return _by_question(per_seed)
+
+
+def _by_question(per_seed: dict[int, list[QuestionCalibration]]) -> list[SeedsCalibration]:
+    questions = [row.question for row in next(iter(per_seed.values()), [])]
+    return [
+        SeedsCalibration(
+            question,
+            {
+                seed: next(r for r in rows if r.question.id == question.id)
+                for seed, rows in per_seed.items()
+            },
+        )
+        for question in questions
+    ]
+
+
+def seeds_markdown(exam: Exam, rows: list[SeedsCalibration]) -> str:
+    """The exam's multi-seed section of docs/calibration.md (between its own markers)."""
+    seeds = list(rows[0].by_seed) if rows else []
+    lines = [
+        f"<!-- calibration-seeds:{exam.id} -->",
+        f"#### {exam.id} on {len(seeds)} seeds",
+        "",
+        f"Last run {dt.date.today().isoformat()} on {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; seeds "
+        f"{', '.join(map(str, seeds))} (the first is the exam's own).",
+        "",
+        "| cat | question | metric | reference on each seed | baseline scores | reference metric "
+        "range |",
+        "|---|---|---|---|---|---|",
+        *(row.row() for row in rows),
+        f"<!-- /calibration-seeds:{exam.id} -->",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_seeds_section(document: Path, exam: Exam, rows: list[SeedsCalibration]) -> None:
+    """Replace (or append) the exam's multi-seed section of the calibration document."""
+    text = document.read_text(encoding="utf-8") if document.exists() else "# Calibration\n"
+    section = seeds_markdown(exam, rows)
+    marker = f"calibration-seeds:{re.escape(exam.id)}"
+    pattern = re.compile(rf"<!-- {marker} -->.*?<!-- /{marker} -->\n", re.S)
+    text = (
+        pattern.sub(lambda _m: section, text)
+        if pattern.search(text)
+        else text.rstrip("\n") + "\n\n" + section
     )
+    document.write_text(text, encoding="utf-8")
+
+
+def _main_seeds(args: argparse.Namespace, exam: Exam, console: Console) -> int:
+    def write(rows: list[SeedsCalibration]) -> None:
+        if args.write:
+            write_seeds_section(args.write, exam, rows)
+            console.print(f"wrote {args.write} ({len(rows[0].by_seed) if rows else 0} seeds)")
+
+    rows = calibrate_seeds(exam, seeds_for(exam, args.seeds), args.question, console, write)
+    for row in rows:
+        console.print(row.row())
+    problems = [p for row in rows for p in row.problems]
+    for problem in problems:
+        console.print(f"[red]{problem}[/]")
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m simulator.calibrate") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("exam")
     parser.add_argument("--question", action="append", help="only this question (repeatable)")
     parser.add_argument(
         "--write", type=Path, help="update this exam's section of a calibration document"
     )
+    parser.add_argument("--seed", type=int, help="data seed (default: the exam's)")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        help="calibrate on this many seeds (the exam's, then fixed session seeds); with --write, "
+        "writes the exam's multi-seed table",
+    )
     args = parser.parse_args(argv)
     console = Console(highlight=False)
     exam = find_exam(args.exam, data_paths())
-    rows = calibrate(exam, args.question, console)
+    if args.seed is not None and (args.write or args.seeds):
+        parser.error("--seed is one seed: leave out --write and --seeds")
+    if args.seeds is not None:
+        if not 1 <= args.seeds <= len(SESSION_SEEDS) + 1:
+            parser.error(f"--seeds takes 1 to {len(SESSION_SEEDS) + 1}")
+        return _main_seeds(args, exam, console)
+    rows = calibrate(exam, args.question, console, args.seed)
     table = Table(
         "cat", "question", "reference", "training", "baseline", title=f"{exam.id} calibration"
     )

@@ -35,7 +35,7 @@ from simulator.durations import (
     parse_duration,
 )
 from simulator.engine import Engine, EngineBusyError
-from simulator.exam_format import ExamFormatError, Policy, Question, format_shape
+from simulator.exam_format import Exam, ExamFormatError, Policy, Question, format_shape
 from simulator.facade import SessionFacade
 from simulator.filecheck import refusal_reason
 from simulator.grading.protocol import GradingResult
@@ -45,7 +45,15 @@ from simulator.headless import EventPrinter
 from simulator.liveness import engine_is_live
 from simulator.metrics import format_metric, score_label
 from simulator.paths import DataPaths, data_paths
-from simulator.sessions import NewSession, create_session, exam_of, finalize_if_due
+from simulator.sessions import (
+    NewSession,
+    SeedNotAllowedError,
+    create_session,
+    exam_of,
+    finalize_if_due,
+    seed_of,
+    session_seed,
+)
 from simulator.status import session_status
 from simulator.store import SessionRecord, Store, StoreError
 from simulator.workspace import WorkspaceError
@@ -268,6 +276,12 @@ def _grading_settings(**overrides: float | None) -> GradingSettings:
     type=click.Choice(["best", "last"]),
     help="Which attempt counts (default: the exam's).",
 )
+@click.option(
+    "--seed",
+    type=click.IntRange(0),
+    help="Data seed: repeats a session's data exactly (default: fresh data every session of an "
+    "exam that generates its data; 'tfexam status' shows a session's seed).",
+)
 @click.option("--workers", type=click.IntRange(1, 8), help="Grading processes (default 1).")
 @click.option(
     "--python", "python", help="Python for training runs (default: the one running tfexam)."
@@ -282,6 +296,7 @@ def start(
     workspace: Path | None,
     duration_s: int | None,
     policy: str | None,
+    seed: int | None,
     workers: int | None,
     python: str | None,
     grading_timeout: float | None,
@@ -293,6 +308,10 @@ def start(
     """Start a timed mock exam (default: practice) and grade every saved model."""
     paths, store = _open_store()
     exam = find_exam(exam_name, paths)
+    try:
+        seed = session_seed(exam, seed)
+    except SeedNotAllowedError as error:
+        raise click.BadParameter(str(error), param_hint="'--seed'") from None
     grading = _grading_settings(
         workers=workers,
         timeout_s=grading_timeout,
@@ -306,17 +325,23 @@ def start(
         policy=cast("Policy | None", policy),  # click.Choice admits only the two policies
         grading=grading,
         python=python,
+        seed=seed,
     )
     session = _create_with_progress(store, request, show=not as_json)
     if not as_json:
         console.print(
             f"Created workspace [bold]{escape(str(session.workspace))}[/] for {escape(exam.title)}: "
             f"{format_short(session.deadline - session.started_at)}, ends at "
-            f"{local_clock(session.deadline)}."
+            f"{local_clock(session.deadline)}{_seed_note(exam, seed)}."
         )
     if _use_tui(headless, as_json):
         return _run_tui(paths, store, session)
     return _run_headless(paths, store, session, as_json)
+
+
+def _seed_note(exam: Exam, seed: int) -> str:
+    """How to get this session's data again, for an exam that draws new data per session."""
+    return f"; data seed {seed} (--seed {seed} repeats it)" if exam.fresh_data else ""
 
 
 def _use_tui(headless: bool, as_json: bool) -> bool:
@@ -367,7 +392,7 @@ def _create_with_progress(store: Store, request: NewSession, show: bool) -> Sess
     Only on a terminal: elsewhere a transient bar draws nothing but leaves an empty line.
     """
     if not show or not console.is_terminal:
-        return create_session(store, request)
+        return create_session(store, request, background=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -380,7 +405,7 @@ def _create_with_progress(store: Store, request: NewSession, show: bool) -> Sess
         def step(question: Question) -> None:
             progress.update(task, description=f"Preparing {question.workspace_folder}/", advance=1)
 
-        return create_session(store, request, on_question=step)
+        return create_session(store, request, on_question=step, background=True)
 
 
 @cli.command()
@@ -469,7 +494,7 @@ def _print_status(report: dict[str, Any]) -> None:
         )
     verdict = "[green]pass[/]" if total["passed"] else "[red]below the pass mark[/]"
     console.print(f"[bold]{report['session']}[/] {escape(report['exam_title'])}: {clock}")
-    console.print(f"workspace {escape(report['workspace'])}")
+    console.print(f"workspace {escape(report['workspace'])}, data seed {report['seed']}")
     if report["state"] == "running" and not report["engine_attached"]:
         console.print(
             "[yellow]no tfexam is watching this session:[/] the clock runs on; saves are graded "
@@ -639,15 +664,25 @@ def grade(
 def notebook(
     question_key: str, exam_name: str | None, session_key: str | None, output: Path | None
 ) -> None:
-    """Export a question as a Colab-ready notebook (prompt, data upload, starter, download cell)."""
+    """Export a question as a Colab-ready notebook (prompt, data upload, your starter, download
+    cell)."""
     import tempfile
 
-    from simulator.notebook import data_items, question_notebook, write_notebook
+    from simulator.notebook import NOTEBOOK_EXPORTED, data_items, question_notebook, write_notebook
+    from simulator.notebook_data import download_code, has_recipe
     from simulator.workspace import write_question_data
 
-    paths, store = _open_store()
-    sessions_found = store.list_sessions()
-    session = store.find_session(session_key) if session_key else None
+    paths = data_paths()
+    # Exporting only reads the store; on a home that cannot be written the export is not
+    # recorded (the report then does not count the Colab training), and it is said so.
+    recorded = _writable(paths.root)
+    store: Store | None = Store(paths.database) if recorded else None
+    if store is None and paths.database.exists():
+        store = Store(paths.database, read_only=True)
+    sessions_found = store.list_sessions() if store is not None else []
+    if session_key is not None and store is None:
+        raise CliError(f"no session {session_key!r}: no sessions yet")
+    session = store.find_session(session_key) if session_key and store is not None else None
     if exam_name is None:
         exam_name = (
             session.exam_id
@@ -659,24 +694,48 @@ def notebook(
     if session is None:
         session = next((s for s in sessions_found if s.exam_id == exam.id), None)
     folder = session.workspace / question.workspace_folder if session else None
+    seed = seed_of(session, exam) if session else exam.seed
     with tempfile.TemporaryDirectory() as scratch:
-        if folder is None or not folder.is_dir():
-            folder = Path(scratch)
-            write_question_data(question, folder, exam.seed)
-        data = data_items(question, folder)
+        # What the question's data code writes, and nothing else of the folder (notes, models,
+        # checkpoints): written once more in a scratch folder to learn the names.
+        write_question_data(question, Path(scratch), seed)
+        data = data_items(question, Path(scratch))
+    # A classic question's data is downloaded in Colab from the original URLs, not uploaded.
+    download = download_code(question, seed) if has_recipe(question) else None
+    # The candidate's code as saved, not the original starter.
+    saved = folder / question.starter if folder is not None else None
+    source = saved if saved is not None and saved.is_file() else question.folder / question.starter
     document = question_notebook(
         exam,
         question,
-        (question.folder / question.starter).read_text(encoding="utf-8"),
+        source.read_text(encoding="utf-8"),
         (question.folder / question.prompt).read_text(encoding="utf-8"),
         data,
+        download=download,
     )
     target = output or Path.cwd() / f"{exam.id}-{question.workspace_folder}.ipynb"
     write_notebook(document, target)
+    if session is not None and session.state == "running" and not recorded:
+        click.echo(
+            f"tfexam: TFEXAM_HOME {paths.root} is not writable: the export is not recorded, so "
+            "the report will not count this Colab training",
+            err=True,
+        )
+    elif session is not None and session.state == "running" and store is not None:
+        # The report counts a Colab training as parallel work from now to the model's arrival.
+        store.add_event(session.id, time.time(), NOTEBOOK_EXPORTED, {
+            "question": question.id, "notebook": str(target.resolve()), "starter": str(source),
+        })  # fmt: skip
     uploads = ", ".join(d.name + ("/ (as a zip)" if d.is_folder else "") for d in data) or "nothing"
+    asks = (
+        "it downloads the data from the original URLs"
+        if download is not None
+        else f"it asks for {escape(uploads)}"
+    )
     console.print(
-        f"Wrote [bold]{escape(str(target))}[/]: open it in Colab (File → Upload notebook); it asks "
-        f"for {escape(uploads)} and downloads {question.model_files[0]} for {question.workspace_folder}/."
+        f"Wrote [bold]{escape(str(target))}[/] with {escape(str(source))}: open it in Colab "
+        f"(File → Upload notebook); {asks} and downloads "
+        f"{question.model_files[0]} for {question.workspace_folder}/."
     )
 
 
@@ -691,6 +750,8 @@ def train(
     question_key: str, session_key: str | None, script: str | None, python: str | None
 ) -> int:
     """Run a question's training script as a monitored run; Ctrl+C stops it (SIGINT, then kill)."""
+    from simulator.dataprep import pending_questions
+    from simulator.engine import not_ready_text
     from simulator.training.runs import RunManager, exit_text
 
     paths, store = _open_store()
@@ -699,6 +760,9 @@ def train(
         raise CliError(f"session {session.id} is over: nothing to train for")
     exam = exam_of(session, paths)
     question = exam.question(question_key)
+    pending = tuple(pending_questions(store, session))
+    if question.id in pending:
+        raise CliError(not_ready_text(exam, pending, question.id))
     manager = RunManager(
         store, session.id, paths.logs_dir(session.id) / "runs",
         python=python or session.settings.get("python"),
@@ -851,7 +915,7 @@ def history(exam_name: str | None, as_json: bool) -> None:
         console.print("No sessions yet: start one with 'tfexam start'.")
         return
     table = Table(title="Sessions over time", title_justify="left")
-    for name in ("started", "session", "exam", "1", "2", "3", "4", "5", "total", "trend"):
+    for name in ("started", "session", "exam", "seed", "1", "2", "3", "4", "5", "total", "trend"):
         table.add_column(name, justify="right" if name not in ("session", "exam") else "left")
     for entry in entries:
         trend = "" if entry.trend is None else f"{entry.trend:+.0f}"
@@ -859,7 +923,7 @@ def history(exam_name: str | None, as_json: bool) -> None:
         if entry.state == "running":
             verdict = "[dim]running[/]"
         table.add_row(
-            entry.started_at[:16].replace("T", " "), entry.session, entry.exam,
+            entry.started_at[:16].replace("T", " "), entry.session, entry.exam, str(entry.seed),
             *(str(entry.categories.get(str(c), "")) for c in range(1, 6)),
             f"{entry.percent:.0f}% {verdict}", trend,
         )  # fmt: skip
@@ -869,12 +933,24 @@ def history(exam_name: str | None, as_json: bool) -> None:
 @cli.command()
 def doctor() -> int:
     """Check the session store; if it is damaged, keep a copy and rebuild what can be read."""
-    from simulator.doctor import repair_store
+    from simulator.doctor import check_store, repair_store
 
     paths = data_paths()
     if not paths.database.exists():
         console.print(f"No store at {escape(str(paths.database))} yet: nothing to check.")
         return 0
+    if not _writable(paths.root):
+        problems = check_store(paths.database)
+        if problems == ["ok"]:
+            console.print(
+                f"The store {escape(str(paths.database))} is sound (integrity check: ok)."
+            )
+            return 0
+        raise CliError(
+            f"the store {paths.database} is damaged ({problems[0]}) and TFEXAM_HOME "
+            f"{paths.root} is not writable: copy the folder somewhere writable and run "
+            "'TFEXAM_HOME=COPY tfexam doctor' there"
+        )
     done = repair_store(paths.database, paths.root / "sessions")
     if done.healthy:
         console.print(f"The store {escape(str(paths.database))} is sound (integrity check: ok).")
@@ -894,6 +970,16 @@ def doctor() -> int:
             f"'tfexam grade FILE', e.g. {escape(str(done.unrecorded_copies[0]))}"
         )
     return 0
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+def calibrate(arguments: tuple[str, ...]) -> int:
+    """Train each reference solution and grade it next to a naive baseline (slow: minutes per
+    question). EXAM [--question Q] [--seed N | --seeds N] [--write docs/calibration.md]."""
+    from simulator.calibrate import main as calibrate_main
+
+    return calibrate_main(list(arguments), prog="tfexam calibrate")
 
 
 from simulator.prepare_cli import prepare_command  # noqa: E402  (tfexam prepare)

@@ -47,12 +47,21 @@ class DoctorReport:
 
 
 def check_store(database: Path) -> list[str]:
-    """``PRAGMA integrity_check`` of the store: ``["ok"]``, or the problems it found."""
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-            return [str(row[0]) for row in db.execute("PRAGMA integrity_check(20)")]
-    except sqlite3.DatabaseError as error:
-        return [str(error)]
+    """``PRAGMA integrity_check`` of the store: ``["ok"]``, or the problems it found.
+
+    On a folder that cannot be written SQLite cannot make the ``-shm`` file a WAL store needs
+    ("unable to open database file"); the file is then read as immutable, which it is there.
+    """
+    problems: list[str] = []
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{database}?{options}", uri=True)) as db:
+                return [str(row[0]) for row in db.execute("PRAGMA integrity_check(20)")]
+        except sqlite3.OperationalError as error:
+            problems = [str(error)]  # no room for the -shm file: try immutable
+        except sqlite3.DatabaseError as error:
+            return [str(error)]
+    return problems
 
 
 def repair_store(database: Path, sessions_dir: Path) -> DoctorReport:

@@ -28,6 +28,7 @@ from typing import Any, Literal, TypedDict
 
 from simulator import events
 from simulator.blobs import SnapshotError, remove_incoming, take_snapshot
+from simulator.dataprep import DataPreparer, Prepared, QuestionNotReadyError, pending_questions
 from simulator.exam_format import Exam
 from simulator.filecheck import check_model_file, content_size, refusal_reason
 from simulator.grading import pool as grading_pool
@@ -117,7 +118,12 @@ class _RunChanged:
     run: RunRecord
 
 
-_Message = _Saved | _FromPool | _SubmitAndTest | _Submit | _Detach | _RunChanged
+@dataclass(frozen=True)
+class _DataDone:
+    prepared: Prepared
+
+
+_Message = _Saved | _FromPool | _SubmitAndTest | _Submit | _Detach | _RunChanged | _DataDone
 
 
 class Engine:
@@ -183,6 +189,10 @@ class Engine:
             clock=clock,
         )
         self.runs.subscribe(lambda run: self._inbox.put(_RunChanged(run)))
+        #: Questions whose data is still being written (in question order); replaced, never
+        #: mutated, so views on other threads may read it.
+        self._data_pending: tuple[str, ...] = ()
+        self._preparer: DataPreparer | None = None
 
     # Views' API (any thread) -----------------------------------------------------------------
 
@@ -195,8 +205,13 @@ class Engine:
         self._inbox.put(_SubmitAndTest(question_id))
 
     def start_run(self, question_id: str, script: str | None = None) -> RunRecord:
-        """Start the question's training script (default: its starter) as a monitored run."""
+        """Start the question's training script (default: its starter) as a monitored run.
+
+        Refused (:class:`QuestionNotReadyError`) while the question's data is being written.
+        """
         question = self.exam.questions_by_id[question_id]
+        if question_id in self._data_pending:
+            raise QuestionNotReadyError(not_ready_text(self.exam, self._data_pending, question_id))
         folder = self.session.workspace / question.workspace_folder
         return self.runs.launch(question_id, folder, script or question.starter)
 
@@ -208,6 +223,10 @@ class Engine:
 
     def run_views(self) -> list[RunView]:
         return self.runs.views()
+
+    def data_pending(self) -> tuple[str, ...]:
+        """Questions whose data is still being written, in the order it is written."""
+        return self._data_pending
 
     def submit(self) -> None:
         """The exam's "Submit and End Exam": grade what was saved until now, then freeze."""
@@ -255,6 +274,14 @@ class Engine:
             self._finished.set()
             return
         self.session.workspace.mkdir(parents=True, exist_ok=True)
+        self._data_pending = tuple(pending_questions(self.store, current))
+        if self._data_pending and current.deadline > self.clock():
+            self._preparer = DataPreparer(
+                self.exam.root, current.workspace, self.seed, self._data_pending,
+                self.paths.logs_dir(current.id) / "data.log",
+                lambda prepared: self._inbox.put(_DataDone(prepared)),
+            )  # fmt: skip
+            self._preparer.start()
         self.watcher.start()
         self.runs.start()
         self._thread = threading.Thread(target=self._loop, name="tfexam-engine", daemon=True)
@@ -274,6 +301,8 @@ class Engine:
         if self._thread is not None and self._thread.is_alive():
             self.detach()
             self._thread.join(timeout=30)
+        if self._preparer is not None:
+            self._preparer.close()
         self.watcher.stop()
         # Runs outlive a detach (their output goes to their log); once the exam is over they stop.
         self.runs.close(stop_runs=self.store.get_session(self.session.id).state == "submitted")
@@ -363,6 +392,8 @@ class Engine:
                 self._emit(events.RunStarted(**self._stamp(), run=run))
             else:
                 self._emit(events.RunEnded(**self._stamp(), run=run))
+        elif isinstance(message, _DataDone):
+            self._on_data_done(message.prepared)
         elif isinstance(message, _Detach):
             self.stop_reason = "detached"
             self._emit(
@@ -371,6 +402,23 @@ class Engine:
                 )
             )
             self._finished.set()
+
+    def _on_data_done(self, prepared: Prepared) -> None:
+        if prepared.error is not None:
+            self._emit(
+                events.QuestionDataFailed(
+                    **self._stamp(), question_id=prepared.question_id, message=prepared.error
+                )
+            )
+            return
+        self._data_pending = tuple(q for q in self._data_pending if q != prepared.question_id)
+        total = len(self.exam.questions)
+        self._emit(
+            events.QuestionReady(
+                **self._stamp(), question_id=prepared.question_id, seconds=prepared.seconds,
+                ready=total - len(self._data_pending), total=total,
+            )
+        )  # fmt: skip
 
     def _tick(self) -> None:
         now = self.clock()
@@ -761,6 +809,17 @@ class Engine:
                 callback(event)
             except Exception:
                 log.exception("subscriber failed on %s", event.KIND)
+
+
+def not_ready_text(exam: Exam, pending: tuple[str, ...], question_id: str) -> str:
+    """Why a question's starter cannot run yet, and how long that is likely to be."""
+    question = exam.questions_by_id[question_id]
+    ahead = pending.index(question_id) if question_id in pending else 0
+    when = "it is being written now" if ahead == 0 else f"{ahead} question(s) before it"
+    return (
+        f"{question.workspace_folder}/ is not ready yet: its data is still being generated "
+        f"({when}); try again in a few seconds"
+    )
 
 
 def _rewritten_since(path: Path, copied_size: int) -> bool:

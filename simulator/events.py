@@ -399,6 +399,41 @@ class RunEnded(RunEvent):
         return self.run.exit_code
 
 
+# Data -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionReady(SessionEvent):
+    """A question's data, written in the background after the exam opened, is complete in its
+    folder: its starter may run now. ``ready`` of ``total`` questions are ready."""
+
+    KIND: ClassVar[str] = "question-ready"
+    question_id: str
+    seconds: float
+    ready: int
+    total: int
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "question": self.question_id,
+            "seconds": round(self.seconds, 2),
+            "ready": self.ready,
+            "total": self.total,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionDataFailed(SessionEvent):
+    """The exam's code could not write a question's data (an exam defect: ``message`` says how)."""
+
+    KIND: ClassVar[str] = "question-data-failed"
+    question_id: str
+    message: str
+
+    def payload(self) -> dict[str, Any]:
+        return {"question": self.question_id, "message": self.message}
+
+
 #: Every kind, in the order README.md lists them.
 EVENT_TYPES: tuple[type[SessionEvent], ...] = (
     SessionOpened,
@@ -422,4 +457,6 @@ EVENT_TYPES: tuple[type[SessionEvent], ...] = (
     EngineFailed,
     RunStarted,
     RunEnded,
+    QuestionReady,
+    QuestionDataFailed,
 )

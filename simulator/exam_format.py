@@ -173,6 +173,9 @@ class Exam:
     pass_mark: float = DEFAULT_PASS_MARK
     policy: Policy = DEFAULT_POLICY
     seed: int = 0
+    #: Whether each session draws its own data seed (generated data), or always uses ``seed``
+    #: (real datasets, whose split was calibrated on that seed).
+    fresh_data: bool = False
     questions_by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -199,6 +202,7 @@ class Exam:
             "duration_s": self.duration_s,
             "pass_mark": self.pass_mark,
             "policy": self.policy,
+            "fresh_data": self.fresh_data,
             "max_points": self.max_points,
             "questions": [
                 {
@@ -289,9 +293,13 @@ def load_exam(exam_dir: Path) -> Exam:
     if policy not in POLICIES:
         problems.add("exam.policy", f"must be one of {', '.join(POLICIES)}, got {policy!r}")
     seed = int(_number(header, "seed", "exam.seed", problems, default=0))
+    fresh_data = header.get("fresh_data", False)
+    if not isinstance(fresh_data, bool):
+        problems.add("exam.fresh_data", f"must be true or false, got {fresh_data!r}")
+        fresh_data = False
     _unknown_keys(
         header,
-        {"id", "title", "description", "duration", "pass_mark", "policy", "seed"},
+        {"id", "title", "description", "duration", "pass_mark", "policy", "seed", "fresh_data"},
         "exam",
         problems,
     )
@@ -320,6 +328,7 @@ def load_exam(exam_dir: Path) -> Exam:
         pass_mark=pass_mark,
         policy=cast(Policy, policy),
         seed=seed,
+        fresh_data=fresh_data,
     )
 
 

@@ -96,6 +96,10 @@ class SessionFacade:
         """The number the candidate knows a run by (1, 2, ... within the session)."""
         return self._engine.store.get_run(run_id).number
 
+    def data_pending(self) -> tuple[str, ...]:
+        """Questions whose data is still being written, in question order (first: now)."""
+        return self._engine.data_pending()
+
     def running_runs(self) -> int:
         """How many training runs are running now."""
         return self._engine.runs.running()

@@ -136,4 +136,13 @@ def describe(event: events.SessionEvent) -> str | None:
             return f"{question}: training run #{run.number} {how}{ending}"
         case events.EngineFailed():
             return f"[bold red]{escape(event.message)}[/]"
+        case events.QuestionReady():
+            return (
+                f"{question}: data ready ({event.seconds:.1f} s; "
+                f"{event.ready} of {event.total} questions ready)"
+            )
+        case events.QuestionDataFailed():
+            return (
+                f"[bold red]{question}: its data could not be written: {escape(event.message)}[/]"
+            )
     return None

@@ -1,14 +1,17 @@
 """Exporting a question as a Colab-ready notebook, to practise training remotely.
 
 Strong candidates trained on Colab while their laptop trained another model, then dropped the
-downloaded ``mymodel.h5`` into the exam project. The notebook holds the question's prompt, a cell
-that uploads the question's data files, the starter code unchanged, and a last cell that saves
-the model and downloads it. It is written with ``nbformat`` and validated against the notebook
-schema before it is saved.
+downloaded ``mymodel.h5`` into the exam project. The notebook holds the question's prompt, a first
+cell that compares Colab's TensorFlow and Keras with the grader's (a model saved by a newer Keras
+may not load in an older one), a cell that uploads the question's data files (only those the
+question's data code writes, never other files of the folder), the candidate's starter code as
+saved in the workspace, and a last cell that saves the model and downloads it. It is written with
+``nbformat`` and validated against the notebook schema before it is saved.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +20,10 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from simulator.exam_format import Exam, Question, format_shape
+
+#: The store's event kind for an export of a running session's question (the report counts a
+#: Colab training as parallel work from then until the model arrives).
+NOTEBOOK_EXPORTED = "notebook-exported"
 
 #: Files of a question folder that are not data the starter reads.
 NOT_DATA = {"prompt.md", "reference_solution.py"}
@@ -42,10 +49,44 @@ def data_items(question: Question, folder: Path) -> list[DataItem]:
     return items
 
 
+@dataclass(frozen=True)
+class GraderVersions:
+    """The TensorFlow and Keras the grading workers load models with (None: not installed)."""
+
+    tensorflow: str | None
+    keras: str | None
+
+    @classmethod
+    def installed(cls) -> GraderVersions:
+        """Read from the installed packages' metadata: the CLI never imports TensorFlow."""
+        return cls(_version("tensorflow", "tensorflow-cpu", "tensorflow-macos"), _version("keras"))
+
+
+def _version(*names: str) -> str | None:
+    for name in names:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return None
+
+
 def question_notebook(
-    exam: Exam, question: Question, starter_code: str, prompt: str, data: list[DataItem]
+    exam: Exam,
+    question: Question,
+    starter_code: str,
+    prompt: str,
+    data: list[DataItem],
+    grader: GraderVersions | None = None,
+    download: str | None = None,
 ) -> NotebookNode:
-    """The notebook for one question; raises ``nbformat.ValidationError`` if it were invalid."""
+    """The notebook for one question; raises ``nbformat.ValidationError`` if it were invalid.
+
+    ``download``: for a classic question, the cell that downloads its public files from the
+    original URLs and writes the workspace's data (:mod:`simulator.notebook_data`); it replaces
+    the upload cell.
+    """
+    grader = grader or GraderVersions.installed()
     number = list(exam.questions).index(question) + 1
     model_file = question.model_files[0]
     interface = question.interface
@@ -60,8 +101,13 @@ def question_notebook(
             f"`{format_shape(interface.output_shape)}` ({interface.output})."
         ),
         new_markdown_cell(prompt),
+        new_markdown_cell("## Versions"),
+        new_code_cell(_versions_code(grader)),
     ]
-    if data:
+    if download is not None:
+        cells.append(new_markdown_cell(_download_help(question, data)))
+        cells.append(new_code_cell(download))
+    elif data:
         cells.append(new_markdown_cell(_data_help(question, data)))
         cells.append(new_code_cell(_upload_code(data)))
     cells.append(new_markdown_cell(f"## The starter file (`{question.starter}`)"))
@@ -90,6 +136,17 @@ def write_notebook(notebook: NotebookNode, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(target))
     return target
+
+
+def _download_help(question: Question, data: list[DataItem]) -> str:
+    names = ", ".join(f"`{d.name}{'/' if d.is_folder else ''}`" for d in data)
+    return (
+        "## Data\n\n"
+        "The next cell downloads the public files from the URLs the real exam's starter used, "
+        "checks each against the size and sha256 tfexam knows, and writes what the starter reads "
+        f"({names}) exactly as your workspace's `{question.workspace_folder}/` has it: tfexam's "
+        "hidden test is left out, so the score of a model trained here is a fair one."
+    )
 
 
 def _data_help(question: Question, data: list[DataItem]) -> str:
@@ -142,6 +199,32 @@ for name in FOLDERS:
             archive.extractall(".")
 assert not missing(), f"still missing: {{missing()}}"
 print("Data ready:", ", ".join(NEEDED))"""
+
+
+def _versions_code(grader: GraderVersions) -> str:
+    return f"""import keras
+import tensorflow as tf
+
+# What tfexam grades with: a model saved by a newer Keras may not load there.
+GRADER_TF, GRADER_KERAS = {grader.tensorflow!r}, {grader.keras!r}
+print("Colab: TensorFlow", tf.__version__, "/ Keras", keras.__version__)
+print("tfexam's grader: TensorFlow", GRADER_TF, "/ Keras", GRADER_KERAS)
+
+
+def major_minor(version):
+    return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+
+
+if GRADER_KERAS and keras.__version__ != GRADER_KERAS:
+    here, there = major_minor(keras.__version__), major_minor(GRADER_KERAS)
+    if here[:1] != there[:1] or here > there:
+        print(
+            f"WARNING: a model saved here with Keras {{keras.__version__}} may not load in the "
+            f"grader's Keras {{GRADER_KERAS}} (TensorFlow {{GRADER_TF}}). Save it as .h5, as the "
+            f"last cell does (model.save('mymodel.h5')), with layers that Keras {{GRADER_KERAS}} "
+            f"has; or first run !pip install -q tensorflow=={{GRADER_TF}} keras=={{GRADER_KERAS}} "
+            "and restart the runtime."
+        )"""
 
 
 def _download_code(model_file: str) -> str:

@@ -8,8 +8,9 @@ touches it, grading the files saved before the deadline, exactly as a live engin
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,32 @@ class NewSession:
     grading: GradingSettings | None = None
     #: The Python that training runs use (default: the one running tfexam).
     python: str | None = None
+    #: The data seed (``--seed``): default a fresh one for an exam with generated data, else the
+    #: exam's own.
+    seed: int | None = None
+
+
+#: Seeds drawn for sessions: short enough to read out and type again with ``--seed``.
+SEED_RANGE = (1, 1_000_000)
+
+
+class SeedNotAllowedError(ValueError):
+    """``--seed`` for an exam whose data is fixed (the real datasets and their calibrated split)."""
+
+
+def session_seed(exam: Exam, requested: int | None = None) -> int:
+    """The data seed of a new session: ``requested``, else a fresh one where the exam generates
+    its data (so a retake cannot be memorised), else the exam's fixed seed."""
+    if requested is not None:
+        if not exam.fresh_data and requested != exam.seed:
+            raise SeedNotAllowedError(
+                f"{exam.id} uses fixed data (the real datasets): --seed applies only to exams "
+                "that generate their data"
+            )
+        return requested
+    if exam.fresh_data:
+        return random.SystemRandom().randrange(*SEED_RANGE)
+    return exam.seed
 
 
 def new_session_id(exam: Exam, started_at: float, taken: set[str]) -> str:
@@ -54,22 +81,46 @@ def create_session(
     request: NewSession,
     now: float | None = None,
     on_question: Callable[[Question], None] | None = None,
+    *,
+    background: bool = False,
 ) -> SessionRecord:
     """Create the workspace and the session row; the clock starts once the workspace is ready.
 
     Generating a question's data takes seconds; they are not taken from the candidate's time.
+    With ``background``, only the first question's data is written now and the others are
+    recorded as pending, for the engine to write while the candidate works on question 1
+    (:mod:`simulator.dataprep`).
     """
     exam = request.exam
+    seed = session_seed(exam, request.seed)
     target = request.workspace or default_workspace(exam)
-    workspace = create_workspace(exam, target, seed=exam.seed, on_question=on_question)
-    return record_session(store, request, workspace, time.time() if now is None else now)
+    first = exam.questions[0].id
+    workspace = create_workspace(
+        exam, target, seed=seed, on_question=on_question, data_for={first} if background else None
+    )
+    pending = [q.id for q in exam.questions if background and q.data is not None and q.id != first]
+    return record_session(
+        store, request, workspace, time.time() if now is None else now, seed=seed,
+        data_pending=pending,
+    )  # fmt: skip
 
 
 def record_session(
-    store: Store, request: NewSession, workspace: Path, started_at: float
+    store: Store,
+    request: NewSession,
+    workspace: Path,
+    started_at: float,
+    seed: int | None = None,
+    data_pending: Sequence[str] = (),
 ) -> SessionRecord:
-    """Write the session row for a workspace that is ready; the clock starts at ``started_at``."""
+    """Write the session row for a workspace that is ready; the clock starts at ``started_at``.
+
+    ``seed`` is the one the workspace's data was written with (default: the request's, else the
+    exam's own).
+    """
     exam = request.exam
+    if seed is None:
+        seed = request.seed if request.seed is not None else exam.seed
     session_id = new_session_id(exam, started_at, store.session_ids())
     duration_s = request.duration_s or exam.duration_s
     grading = request.grading or GradingSettings.defaults()
@@ -83,7 +134,8 @@ def record_session(
         state="running",
         settings={
             "policy": request.policy or exam.policy,
-            "seed": exam.seed,
+            "seed": seed,
+            **({"data_pending": list(data_pending)} if data_pending else {}),
             "duration_s": duration_s,
             "grading": grading.to_dict(),
             **({"python": request.python} if request.python else {}),
@@ -94,9 +146,14 @@ def record_session(
     store.create_session(record)
     store.add_event(session_id, started_at, "session-started", {
         "exam": exam.id, "workspace": str(workspace), "duration_s": duration_s,
-        "deadline": record.deadline,
+        "deadline": record.deadline, "seed": seed,
     })  # fmt: skip
     return record
+
+
+def seed_of(session: SessionRecord, exam: Exam) -> int:
+    """The seed a session's data and hidden grading split were made with."""
+    return int(session.settings.get("seed", exam.seed))
 
 
 def exam_of(session: SessionRecord, paths: DataPaths) -> Exam:

@@ -60,6 +60,8 @@ def session_status(
         "elapsed_s": round(min(end, session.deadline) - session.started_at, 1),
         "workspace": str(session.workspace),
         "policy": policy,
+        # The data seed: the session's generated data and hidden grading split follow it.
+        "seed": int(session.settings.get("seed", exam.seed)),
         "engine_attached": engine_is_live(session, now),
         "questions": questions,
         "total": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from simulator.exam_code import load_question_module
@@ -47,14 +47,20 @@ STAGING_MARK = ".tfexam-partial-"
 
 
 def create_workspace(
-    exam: Exam, target: Path, seed: int, on_question: Callable[[Question], None] | None = None
+    exam: Exam,
+    target: Path,
+    seed: int,
+    on_question: Callable[[Question], None] | None = None,
+    data_for: Collection[str] | None = None,
 ) -> Path:
     """Create ``target`` with every question's files; refuses a folder that has files in it.
 
     ``on_question`` is called before each question's files are written (for a progress display:
-    generating image or text data takes a few seconds). The files are written into a hidden
-    staging folder beside ``target`` and renamed into place at the end, so Ctrl+C (or a kill) in
-    the middle leaves ``target`` as it was and the same ``--workspace`` can be used again.
+    generating image or text data takes a few seconds). ``data_for``: the questions whose data
+    is written now (default all); the others get their prompt and starter, and their data later
+    (:mod:`simulator.dataprep`). The files are written into a hidden staging folder beside
+    ``target`` and renamed into place at the end, so Ctrl+C (or a kill) in the middle leaves
+    ``target`` as it was and the same ``--workspace`` can be used again.
     """
     _refuse_undecodable(target)
     target = target.expanduser().resolve()
@@ -76,7 +82,7 @@ def create_workspace(
             folder.mkdir()
             shutil.copyfile(question.folder / question.prompt, folder / "prompt.md")
             shutil.copyfile(question.folder / question.starter, folder / question.starter)
-            if question.data is not None:
+            if question.data is not None and (data_for is None or question.id in data_for):
                 _data_writer(question)(folder, seed)
         (staging / "README.md").write_text(_readme(exam), encoding="utf-8")
         staging.rename(target)  # atomic; replaces an empty folder of that name

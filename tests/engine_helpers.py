@@ -49,11 +49,13 @@ class EngineHarness:
         template: Path | None = None,
         clock: Callable[[], float] = time.time,
         grading: GradingSettings | None = None,
+        background: bool = False,
     ) -> None:
         """``template``: a workspace of the same exam made earlier, copied instead of generating
         the exam's data again (seconds for the practice exam's images). ``clock``: the engine's
         idea of now, for tests that move through a long session in seconds. ``grading``: the
-        session's grading settings (default: the pool's)."""
+        session's grading settings (default: the pool's). ``background``: only question 1's data
+        is written now, the engine writes the rest (as ``tfexam start`` does)."""
         self.paths = data_paths()
         self.store = Store(self.paths.database)
         self.exam = find_exam(exam, self.paths)
@@ -67,7 +69,7 @@ class EngineHarness:
                 self.store, request, workspace, time.time()
             )
         else:
-            self.session = create_session(self.store, request)
+            self.session = create_session(self.store, request, background=background)
         self.workspace = self.session.workspace
         self.events: list[SessionEvent] = []
         self._cond = threading.Condition()

@@ -5,19 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from simulator.calibrate import (
+    SESSION_SEEDS,
     Outcome,
     QuestionCalibration,
+    SeedsCalibration,
     calibrate,
+    calibrate_seeds,
     reference_metrics_in_section,
     scores_in_section,
+    seeds_for,
     uncalibrated_in_section,
     write_section,
+    write_seeds_section,
 )
 from simulator.catalog import list_exams
 from simulator.exam_format import load_exam
-from tests.conftest import PRACTICE_EXAM, REPO
+from tests.conftest import PRACTICE_EXAM, REPO, run_cli
 
 DOCUMENT = REPO / "docs" / "calibration.md"
 
@@ -87,3 +93,72 @@ def test_a_fresh_calibration_reproduces_the_document(exam_id: str) -> None:
     measured = {r.question.id: (r.reference.score, r.baseline.score) for r in rows}
     assert measured == {key: recorded[key] for key in measured}
     assert not [p for r in rows for p in r.problems]
+
+
+def test_the_seeds_table_shows_every_seed_and_flags_a_seed_that_fails(tmp_path: Path) -> None:
+    exam = load_exam(PRACTICE_EXAM)
+    seeds = seeds_for(exam, 3)
+    assert seeds == [exam.seed, *SESSION_SEEDS[:2]]
+    question = exam.questions[0]
+    good = QuestionCalibration(question, Outcome(5, 1e-11, ""), 20.0, Outcome(0, 300.0, ""))
+    weak = QuestionCalibration(question, Outcome(3, 0.4, ""), 20.0, Outcome(2, 9.0, ""))
+    rows = [SeedsCalibration(question, {seeds[0]: good, seeds[1]: good, seeds[2]: weak})]
+    document = tmp_path / "calibration.md"
+    document.write_text("# Calibration\n")
+    write_seeds_section(document, exam, rows)
+    write_seeds_section(document, exam, rows)  # replaced in place
+    text = document.read_text()
+    assert text.count("<!-- calibration-seeds:practice -->") == 1
+    row = next(line for line in text.splitlines() if line.startswith("| 1 | basic-model"))
+    for seed in seeds:
+        assert f"{seed}: " in row
+    assert "0/5 0/5 2/5" in row and "1e-11 - 0.4" in row
+    assert rows[0].problems == [
+        f"basic-model: reference scores 3, needs 5 (seed {seeds[2]})",
+        f"basic-model: baseline scores 2, at most 1 allowed (seed {seeds[2]})",
+    ]
+    with pytest.raises(ValueError, match="--seeds takes 1 to"):
+        seeds_for(exam, 99)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_one_question_calibrates_end_to_end_on_two_seeds() -> None:
+    """Slow: trains the basic model's reference on two session seeds (`pytest -m slow`)."""
+    exam = load_exam(PRACTICE_EXAM)
+    rows = calibrate_seeds(exam, seeds_for(exam, 3)[1:], ["basic-model"], Console(quiet=True))
+    assert len(rows) == 1 and len(rows[0].by_seed) == 2
+    assert [r.reference.score for r in rows[0].by_seed.values()] == [5, 5]
+    assert not rows[0].problems
+
+
+def test_tfexam_calibrate_refuses_a_seed_count_it_has_no_seeds_for(tfexam_home: Path) -> None:
+    done = run_cli("calibrate", "practice", "--seeds", "99")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == "tfexam calibrate: error: --seeds takes 1 to 8"
+
+
+def test_a_multi_seed_run_hands_over_its_table_after_every_seed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An hour-long run keeps what it measured: the table is written after each seed."""
+    import simulator.calibrate as calibration
+
+    exam = load_exam(PRACTICE_EXAM)
+    question = exam.questions[0]
+
+    def one_seed(
+        exam: object, ids: object, console: object, seed: int
+    ) -> list[QuestionCalibration]:
+        return [
+            QuestionCalibration(question, Outcome(5, seed * 1e-12, ""), 1.0, Outcome(0, 9.0, ""))
+        ]
+
+    monkeypatch.setattr(calibration, "calibrate", one_seed)  # the training itself: the slow test
+    seen: list[list[int]] = []
+    rows = calibrate_seeds(
+        exam, [1, 2, 3], [question.id], Console(quiet=True),
+        lambda so_far: seen.append(list(so_far[0].by_seed)),
+    )  # fmt: skip
+    assert seen == [[1], [1, 2], [1, 2, 3]]
+    assert [r.reference.value for r in rows[0].by_seed.values()] == [1e-12, 2e-12, 3e-12]

@@ -139,6 +139,7 @@ def test_status_json_has_the_documented_fields(home: Path, tmp_path: Path) -> No
         "deadline",
         "remaining_s",
         "workspace",
+        "seed",
         "questions",
         "total",
     }

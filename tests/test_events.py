@@ -158,6 +158,18 @@ def _samples() -> dict[type[events.SessionEvent], tuple[events.SessionEvent, str
             run_fields + ', "exit_code": 1, "epochs_seen": 2, "metrics": {"loss": 0.5}, '
             '"cpu_seconds": 3.14, "peak_rss_mb": 412.3',
         ),
+        (
+            events.QuestionReady(
+                **STAMP, question_id="image-classification", seconds=3.14159, ready=3, total=5
+            ),
+            '"question": "image-classification", "seconds": 3.14, "ready": 3, "total": 5',
+        ),
+        (
+            events.QuestionDataFailed(
+                **STAMP, question_id="image-classification", message="OSError: disk full"
+            ),
+            '"question": "image-classification", "message": "OSError: disk full"',
+        ),
     ]  # fmt: skip
     return {type(event): (event, _head(event.KIND) + ", " + body + "}")
             for event, body in samples}  # fmt: skip

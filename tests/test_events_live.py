@@ -1,9 +1,10 @@
 """Every kind of event comes out of a real engine: real files saved into a real workspace, real
 grading workers, a real store.
 
-Three sessions between them produce all the kinds: one taken and submitted (grading, superseding,
+Four sessions between them produce all the kinds: one taken and submitted (grading, superseding,
 runs, a save refused after the end, a worker recycled), one left and resumed on a moved clock
-(detach, requeue, warning, deadline), and one whose store goes away under the engine (error).
+(detach, requeue, warning, deadline), one whose store goes away under the engine (error), and one
+whose later questions' data is written in the background, one question's data code failing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from simulator.grading.pool import GradingPool
 from simulator.grading.settings import GradingSettings
 from simulator.store import Store
 from simulator.watcher import WatchTimings
+from tests.conftest import FIXTURES
 from tests.engine_helpers import EngineHarness, worker_held
 
 
@@ -175,7 +177,43 @@ def test_an_engine_whose_store_fails_says_so(  # type: ignore[no-untyped-def]
         h.store.close()
 
 
-def test_the_three_sessions_cover_every_kind() -> None:
+def _exam_with_a_failing_data_question(root: Path) -> Path:
+    """The seeded test exam with two more questions: one whose data is fine, one whose fails."""
+    exam = root / "seeded"
+    shutil.copytree(FIXTURES / "exams" / "seeded", exam)
+    for name in ("fine", "broken"):
+        shutil.copytree(exam / "constant", exam / name)
+    (exam / "broken" / "data.py").write_text(
+        "def write_data(folder, seed):\n    raise OSError('the generator ran out of pictures')\n",
+        encoding="utf-8",
+    )
+    toml = (exam / "exam.toml").read_text(encoding="utf-8")
+    question = toml[toml.index("[[questions]]") :]
+    for category, name in ((2, "fine"), (3, "broken")):
+        toml += "\n" + question.replace('id = "constant"', f'id = "{name}"').replace(
+            'folder = "constant"', f'folder = "{name}"'
+        ).replace("category = 1", f"category = {category}")
+    (exam / "exam.toml").write_text(toml, encoding="utf-8")
+    return exam
+
+
+def test_a_session_whose_data_follows_in_the_background_emits_its_kinds(
+    warm_pool: GradingPool, tfexam_home: Path, tmp_path: Path
+) -> None:
+    exam = _exam_with_a_failing_data_question(tmp_path)
+    h = EngineHarness(warm_pool, tmp_path / "ws", exam=str(exam), background=True).start()
+    try:
+        ready = h.wait_for_count(events.QuestionReady, 1, timeout=60)[0]
+        assert (ready.question_id, ready.ready, ready.total) == ("fine", 2, 3)
+        failed = h.wait_for_count(events.QuestionDataFailed, 1, timeout=60)[0]
+        assert failed.question_id == "broken"
+        assert failed.message == "OSError: the generator ran out of pictures"
+        assert h.engine.data_pending() == ("broken",)
+    finally:
+        h.close()
+
+
+def test_the_sessions_cover_every_kind() -> None:
     """The kinds the tests above wait for, so a new kind cannot go untested here."""
     source = Path(__file__).read_text(encoding="utf-8")
     for kind in events.EVENT_TYPES:

@@ -62,6 +62,18 @@ def test_read_commands_work_on_a_read_only_home(tfexam_home: Path, tmp_path: Pat
         done = _on_read_only_home(tfexam_home, *command)
         assert done.returncode == 0, (command, done.stderr)
         assert "Traceback" not in done.stderr
+    doctor = _on_read_only_home(tfexam_home, "doctor")
+    assert doctor.returncode == 0, doctor.stderr
+    assert doctor.stdout.startswith(f"The store {tfexam_home}/tfexam.db is sound"), doctor.stdout
+    notebook = _on_read_only_home(
+        tfexam_home, "notebook", "basic-model", "-o", str(tmp_path / "q1.ipynb")
+    )
+    assert notebook.returncode == 0, notebook.stderr
+    assert (tmp_path / "q1.ipynb").is_file()
+    assert notebook.stderr == (
+        f"tfexam: TFEXAM_HOME {tfexam_home} is not writable: the export is not recorded, so the "
+        "report will not count this Colab training\n"
+    )
     start = _on_read_only_home(
         tfexam_home, "start", "--headless", "--workspace", str(tmp_path / "n")
     )

@@ -3,33 +3,60 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import psutil
+
 from tests.cli_helpers import HeadlessRun
-from tests.conftest import REPO, run_cli
+from tests.conftest import FIXTURES, REPO, run_cli
+
+#: Question 1's data, held while the file ``hold`` is next to it: the start is then exactly in
+#: the middle of making the workspace (question 1's data is the one part written before the
+#: screen opens; the rest follows in the background).
+HELD_DATA = """\
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def write_data(folder: Path, seed: int) -> None:
+    (folder / "half.txt").write_text("half written", encoding="utf-8")
+    if (HERE / "hold").exists():
+        (HERE / "entered").touch()
+        while (HERE / "hold").exists():
+            time.sleep(0.02)
+    (folder / "target.txt").write_text("1.0\\n", encoding="utf-8")
+"""
 
 
 def test_ctrl_c_while_the_workspace_is_made_leaves_nothing_and_the_same_folder_starts(
     tfexam_home: Path, tmp_path: Path
 ) -> None:
+    exam = tmp_path / "seeded"  # an exam folder is named as its id
+    shutil.copytree(FIXTURES / "exams" / "seeded", exam)
+    (exam / "constant" / "data.py").write_text(HELD_DATA, encoding="utf-8")
+    (exam / "constant" / "hold").touch()
     parent = tmp_path / "exams"
     parent.mkdir()
     workspace = parent / "ws"
     starting = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "start", "--workspace", str(workspace), "--headless"],
+        [sys.executable, "-m", "simulator", "start", str(exam), "--workspace", str(workspace),
+         "--headless"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=REPO,
         text=True,
     )  # fmt: skip
     try:
         give_up = time.monotonic() + 60
-        while not any(parent.iterdir()) and time.monotonic() < give_up:
-            time.sleep(0.01)  # the practice exam's data takes seconds to write
-        assert any(parent.iterdir()), "the workspace was never started"
-        time.sleep(0.3)
+        while not (exam / "constant" / "entered").exists() and time.monotonic() < give_up:
+            time.sleep(0.01)
+        assert (exam / "constant" / "entered").exists(), "the data was never started"
+        assert any(parent.iterdir()), "the workspace is being made"
         starting.send_signal(signal.SIGINT)  # Ctrl+C
         starting.wait(timeout=30)
     finally:
@@ -37,13 +64,50 @@ def test_ctrl_c_while_the_workspace_is_made_leaves_nothing_and_the_same_folder_s
             starting.kill()
     assert run_cli("sessions", "--json").stdout.strip() == "[]", "no session was created"
     assert list(parent.iterdir()) == [], "no half-made workspace is left behind"
-    again = HeadlessRun("start", "--workspace", str(workspace), "--duration", "5m")
+    (exam / "constant" / "hold").unlink()
+    again = HeadlessRun("start", str(exam), "--workspace", str(workspace), "--duration", "5m")
     try:
         opened = again.wait_for("session-opened", timeout=120)[0]
         assert opened["workspace"] == str(workspace)
-        assert (workspace / "category1" / "starter.py").is_file()
+        assert (workspace / "constant" / "target.txt").read_text() == "1.0\n"
     finally:
         again.kill()
+
+
+def _data_writers(workspace: Path) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if "simulator.dataprep" in cmdline and str(workspace) in cmdline:
+            found.append(process)
+    return found
+
+
+def test_ctrl_c_while_the_data_is_written_in_the_background_stops_the_writer_and_resume_finishes(
+    tfexam_home: Path, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "ws"
+    starting = HeadlessRun("start", "--workspace", str(workspace), "--duration", "30m")
+    try:
+        starting.wait_for("session-opened", timeout=120)
+        give_up = time.monotonic() + 30
+        while not _data_writers(workspace) and time.monotonic() < give_up:
+            time.sleep(0.01)
+        assert _data_writers(workspace), "questions 2-5 are written in the background"
+        starting.process.send_signal(signal.SIGINT)  # Ctrl+C
+        assert starting.finish(timeout=60) == 0
+    finally:
+        starting.kill()
+    assert _data_writers(workspace) == [], "the background writer stops with tfexam"
+    ready_before = sum(e["event"] == "question-ready" for e in starting.events)
+    assert ready_before < 4, "Ctrl+C came while data was still being written"
+    resumed = HeadlessRun("resume")
+    try:
+        ready = resumed.wait_for("question-ready", count=4 - ready_before, timeout=240)
+        assert ready[-1]["ready"] == ready[-1]["total"] == 5
+    finally:
+        resumed.kill()
+    assert not (workspace / ".tfexam-data").exists(), "no half-written data is left"
 
 
 def test_a_workspace_path_that_is_not_utf8_is_refused_in_one_line_before_anything_is_made(

@@ -18,6 +18,8 @@ class HistoryEntry:
     started_at: str
     state: str
     end_reason: str | None
+    #: The data seed: sessions with the same seed had the same data.
+    seed: int
     #: Score 0-5 per category ("1".."5"), as the exam's questions are categorised.
     categories: dict[str, int]
     percent: float
@@ -46,6 +48,7 @@ def build_history(
                 started_at=iso_time(session.started_at),
                 state=session.state,
                 end_reason=session.end_reason,
+                seed=int(session.settings.get("seed", exam.seed)),
                 categories={str(r.question.category): r.score for r in result.questions},
                 percent=round(result.percent, 2),
                 passed=result.passed,

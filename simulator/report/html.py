@@ -139,6 +139,7 @@ def _summary(report: Report) -> str:
         ("Submission policy", f"the {s.policy} attempt of each question counts"),
         ("Activity", f"{s.attempts} attempts, {s.runs} training runs, tfexam opened {opened}"),
         ("Workspace", s.workspace),
+        ("Data seed", f"{s.seed} (tfexam start {s.exam} --seed {s.seed} gives the same data)"),
     ]
     items = [tag("dt", text(k)) + tag("dd", text(v)) for k, v in rows]
     return _section("summary", "Summary", tag("dl", items, class_="summary"))

@@ -37,6 +37,7 @@ def render_markdown(report: Report) -> str:
         f"- Time used: {format_duration(s.time_used_s)} of {format_duration(s.duration_s)}",
         f"- {s.attempts} attempts, {s.runs} training runs, tfexam opened {s.engine_sessions} time(s)"
         + (f", {s.crashes} after a crash" if s.crashes else ""),
+        f"- Data seed {s.seed} (`tfexam start {s.exam} --seed {s.seed}` gives the same data)",
         "",
         "## Questions",
         "",

@@ -141,6 +141,9 @@ class Parallelism:
     longest_idle_gap_start_s: float | None
     oversubscribed_s: float
     cores: int | None
+    #: Seconds of trainings elsewhere (Colab): from a notebook's export to its model's arrival.
+    #: They count in ``shares`` and against idleness, not against the machine's cores.
+    remote_training_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,8 @@ class Summary:
     exam_title: str
     workspace: str
     policy: str
+    #: The data seed: the session's generated data and hidden grading split follow it.
+    seed: int
     started_at: str
     deadline: str
     ended_at: str | None
@@ -225,6 +230,7 @@ def build_report(
         exam_title=exam.title,
         workspace=str(session.workspace),
         policy=policy,
+        seed=int(session.settings.get("seed", exam.seed)),
         started_at=iso_time(start),
         deadline=iso_time(session.deadline),
         ended_at=iso_time(session.ended_at) if session.ended_at is not None else None,
@@ -249,7 +255,9 @@ def build_report(
         runs=run_entries,
         grading=[_grading_entry(a, start) for a in attempts if a.queued_at is not None],
         events=timeline,
-        parallelism=_parallelism(runs, samples, start, end, session.settings.get("cores")),
+        parallelism=_parallelism(
+            runs, samples, start, end, session.settings.get("cores"), _remote(logged, attempts)
+        ),
         samples=samples,
     )
     return Report(**{**report.__dict__, "advice": advise(report)})
@@ -395,14 +403,41 @@ def _timeline_events(logged: list[EventRecord], start: float) -> list[TimelineEv
     return found
 
 
+def _remote(logged: list[EventRecord], attempts: list[AttemptRecord]) -> list[Interval]:
+    """Trainings on Colab: each notebook export of a question, until the first model of that
+    question that arrived from outside tfexam (``external``) after it. An export whose model
+    never came back is not counted: nothing says it trained."""
+    from simulator.notebook import NOTEBOOK_EXPORTED
+
+    found: list[Interval] = []
+    for export in (e for e in logged if e.kind == NOTEBOOK_EXPORTED):
+        question = export.payload.get("question")
+        arrivals = [
+            a.saved_at
+            for a in attempts
+            if a.question_id == question and a.source == "external" and a.saved_at >= export.at
+        ]
+        if arrivals:
+            found.append((export.at, min(arrivals)))
+    return found
+
+
 def _parallelism(
-    runs: list[RunRecord], samples: list[Sample], start: float, end: float, cores: int | None
+    runs: list[RunRecord],
+    samples: list[Sample],
+    start: float,
+    end: float,
+    cores: int | None,
+    remote: list[Interval] | None = None,
 ) -> Parallelism:
     span = max(end - start, 1e-9)
-    running: list[Interval] = [
+    local: list[Interval] = [
         (run.started_at, run.ended_at if run.ended_at is not None else end) for run in runs
     ]
+    remote = [(max(a, start), min(b, end)) for a, b in remote or [] if min(b, end) > max(a, start)]
+    running = local + remote
     seconds = concurrency_shares(running, start, end)
+    local_seconds = concurrency_shares(local, start, end)
     shares = {
         "0": seconds.get(0, 0.0) / span,
         "1": seconds.get(1, 0.0) / span,
@@ -432,6 +467,7 @@ def _parallelism(
         unobserved_share=round(sum(b - a for a, b in unobserved) / span, 4),
         longest_idle_gap_s=round(longest[1] - longest[0], 3) if longest else 0.0,
         longest_idle_gap_start_s=round(longest[0] - start, 3) if longest else None,
-        oversubscribed_s=round(sum(v for k, v in seconds.items() if cores and k > cores), 3),
+        oversubscribed_s=round(sum(v for k, v in local_seconds.items() if cores and k > cores), 3),
         cores=cores,
+        remote_training_s=round(sum(b - a for a, b in union(remote)), 3),
     )

@@ -58,6 +58,7 @@ def summary_panel(report: Report) -> Panel:
         f"; used {format_duration(s.time_used_s)} of {format_duration(s.duration_s)}\n",
         f"{s.attempts} attempts, {s.runs} training runs, tfexam opened {s.engine_sessions} time(s)",
         f" ({s.crashes} after a crash)" if s.crashes else "",
+        f"; data seed {s.seed}",
     )
     return Panel(lines, title=f"{escape(s.exam_title)} · session {s.session}", title_align="left")
 

@@ -126,6 +126,14 @@ class RunEndedMessage(EngineMessage[events.RunEnded]):
     pass
 
 
+class QuestionReadyMessage(EngineMessage[events.QuestionReady]):
+    pass
+
+
+class QuestionDataFailedMessage(EngineMessage[events.QuestionDataFailed]):
+    pass
+
+
 #: The message class of each event class, one to one.
 MESSAGE_FOR_EVENT: dict[type[events.SessionEvent], type[EngineMessage[Any]]] = {
     events.SessionOpened: SessionOpenedMessage,
@@ -149,6 +157,8 @@ MESSAGE_FOR_EVENT: dict[type[events.SessionEvent], type[EngineMessage[Any]]] = {
     events.EngineFailed: EngineFailedMessage,
     events.RunStarted: RunStartedMessage,
     events.RunEnded: RunEndedMessage,
+    events.QuestionReady: QuestionReadyMessage,
+    events.QuestionDataFailed: QuestionDataFailedMessage,
 }
 
 

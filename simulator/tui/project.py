@@ -39,6 +39,8 @@ class ProjectTree(Tree[Entry]):
         self._folders = {q.workspace_folder: q.id for q in exam.questions}
         self._model_states: dict[str, Text] = {}
         self._question_labels: dict[str, Text] = {}
+        #: Questions whose data is still being written, in the order it is written.
+        self._data_pending: tuple[str, ...] = ()
         self._signature: tuple[object, ...] = ()
         self._following: str | None = None
         self.show_root = True
@@ -52,6 +54,11 @@ class ProjectTree(Tree[Entry]):
         self._question_labels = question_labels
         self.rescan()
 
+    def show_data_pending(self, pending: tuple[str, ...]) -> None:
+        """Mark the folders whose data is not ready yet (the first one is being written)."""
+        self._data_pending = pending
+        self.rescan()
+
     def rescan(self) -> None:
         """Re-read the workspace listing (cheap: two levels) and rebuild when it changed."""
         listing = self._listing()
@@ -59,6 +66,7 @@ class ProjectTree(Tree[Entry]):
             listing,
             tuple(sorted((k, v.plain) for k, v in self._model_states.items())),
             tuple(sorted((k, v.plain) for k, v in self._question_labels.items())),
+            self._data_pending,
         )
         if signature == self._signature:
             return
@@ -118,6 +126,8 @@ class ProjectTree(Tree[Entry]):
                 (f"{name}/", "bold"), "  ", self._question_labels.get(question_id, Text(""))
             )
             node = self.root.add(label, Entry(folder, question_id, True))
+            if question_id in self._data_pending:
+                node.add_leaf(_not_ready_label(self._data_pending, question_id))
             if folder in expanded:
                 node.expand()
             if folder == cursor:
@@ -178,6 +188,13 @@ class ProjectTree(Tree[Entry]):
             self.post_message(OpenFileRequested(str(node.data.path)))
             return
         super().action_select_cursor()
+
+
+def _not_ready_label(pending: tuple[str, ...], question_id: str) -> Text:
+    """The line a folder whose data is not ready shows instead of looking empty."""
+    if pending.index(question_id) == 0:
+        return Text("data: being generated…", style="yellow")
+    return Text(f"data: waiting ({pending.index(question_id)} question(s) first)", style="dim")
 
 
 def _walk(node: TreeNode[Entry]) -> list[TreeNode[Entry]]:

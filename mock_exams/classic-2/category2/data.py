@@ -57,3 +57,16 @@ def hidden_pair() -> tuple[np.ndarray, np.ndarray]:
 
 def write_data(folder: Path, seed: int) -> None:
     write_npz(folder / NPZ_NAME, read_source(dataset_file(DATASET, SOURCE)))
+
+
+def notebook_recipe(seed: int) -> str:
+    """Colab code that writes the workspace's npz: the training digits only (the official test
+    digits are tfexam's hidden test)."""
+    return f"""
+import numpy as np
+
+with np.load(fetch({SOURCE!r})) as data:
+    x, y = data["x_train"], data["y_train"]
+np.savez_compressed({NPZ_NAME!r}, x_train=x[:{WORKSPACE_TRAIN}], y_train=y[:{WORKSPACE_TRAIN}],
+                    x_test=x[{WORKSPACE_TRAIN}:], y_test=y[{WORKSPACE_TRAIN}:])
+"""

@@ -15,6 +15,7 @@ from pathlib import Path
 from simulator.datasets import dataset_file, require_prepared
 from simulator.datasets.images import extract, pictures
 from simulator.exam_format import Exam
+from simulator.notebook_data import PICTURE_EXTRACT
 
 DATASET = "rock-paper-scissors"
 DATASETS = (DATASET,)
@@ -33,3 +34,11 @@ def write_folders(folder: Path, train_zip: Path) -> None:
 
 def write_data(folder: Path, seed: int) -> None:
     write_folders(folder, dataset_file(DATASET, TRAIN_ZIP))
+
+
+def notebook_recipe(seed: int) -> str:
+    """Colab code that extracts the training zip as the workspace has it (the test-set zip is
+    tfexam's hidden test and is not downloaded)."""
+    return f"""{PICTURE_EXTRACT}
+extract(fetch({TRAIN_ZIP!r}), {EXTRACT_DIR!r})
+"""

@@ -69,3 +69,18 @@ def split(seed: int) -> tuple[bytes, list[bytes], list[bytes]]:
 def write_data(folder: Path, seed: int) -> None:
     header, workspace, _ = split(seed)
     (folder / FILE_NAME).write_bytes(b"\n".join([header, *workspace]) + b"\n")
+
+
+def notebook_recipe(seed: int) -> str:
+    """Colab code that writes the workspace's file: the public one less the hidden rows."""
+    _, lines = source_lines()
+    hidden = sorted(hidden_rows(seed, lines))
+    return f"""
+HIDDEN_ROWS = set({hidden!r})  # tfexam's hidden test (0-based, header not counted)
+lines = open(fetch({FILE_NAME!r}), "rb").read().split(b"\\n")
+if lines[-1] == b"":
+    lines.pop()
+kept = [line for i, line in enumerate(lines[1:]) if i not in HIDDEN_ROWS]
+with open({FILE_NAME!r}, "wb") as out:
+    out.write(b"\\n".join([lines[0], *kept]) + b"\\n")
+"""

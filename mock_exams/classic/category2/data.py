@@ -78,3 +78,24 @@ def hidden_pair() -> tuple[np.ndarray, np.ndarray]:
 def write_data(folder: Path, seed: int) -> None:
     x, y = read_pair(*(dataset_file(DATASET, name) for name in TRAIN_FILES))
     write_npz(folder / NPZ_NAME, x, y)
+
+
+def notebook_recipe(seed: int) -> str:
+    """Colab code that writes the workspace's npz from the training files (the test files are
+    tfexam's hidden test and are not downloaded)."""
+    images, labels = TRAIN_FILES
+    return f"""
+import gzip
+import numpy as np
+
+
+def idx(path, offset):
+    with gzip.open(path, "rb") as stream:
+        return np.frombuffer(stream.read(), np.uint8, offset=offset)
+
+
+x = idx(fetch({images!r}), 16).reshape(-1, 28, 28)
+y = idx(fetch({labels!r}), 8)
+np.savez_compressed({NPZ_NAME!r}, x_train=x[:{WORKSPACE_TRAIN}], y_train=y[:{WORKSPACE_TRAIN}],
+                    x_test=x[{WORKSPACE_TRAIN}:], y_test=y[{WORKSPACE_TRAIN}:])
+"""

@@ -19,6 +19,7 @@ import numpy as np
 from simulator.datasets import dataset_file, require_prepared
 from simulator.datasets.images import Picture, extract, pictures, split_by_class
 from simulator.exam_format import Exam
+from simulator.notebook_data import PICTURE_EXTRACT
 
 DATASET = "horses-or-humans"
 DATASETS = (DATASET,)
@@ -50,3 +51,15 @@ def write_data(folder: Path, seed: int) -> None:
     write_folders(
         folder, dataset_file(DATASET, TRAIN_ZIP), dataset_file(DATASET, VALIDATION_ZIP), seed
     )
+
+
+def notebook_recipe(seed: int) -> str:
+    """Colab code that extracts both zips as the workspace has them, less the validation
+    pictures tfexam keeps back as its hidden test."""
+    _, hidden = validation_split(dataset_file(DATASET, VALIDATION_ZIP), seed)
+    names = sorted(p.member for p in hidden)
+    return f"""{PICTURE_EXTRACT}
+HIDDEN = set({names!r})  # tfexam's hidden test
+extract(fetch({TRAIN_ZIP!r}), {TRAIN_DIR!r})
+extract(fetch({VALIDATION_ZIP!r}), {VALIDATION_DIR!r}, leave_out=HIDDEN)
+"""

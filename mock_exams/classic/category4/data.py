@@ -74,3 +74,17 @@ def write_data(folder: Path, seed: int) -> None:
     workspace, _ = split(seed)
     body = ",\r\n".join(json.dumps(record) for record in workspace)
     (folder / FILE_NAME).write_bytes(("[\r\n" + body + "\r\n]").encode("utf-8"))
+
+
+def notebook_recipe(seed: int) -> str:
+    """Colab code that writes the workspace's file: the public one less the hidden records."""
+    hidden = hidden_indices(seed, all_records()).tolist()
+    return f"""
+import json
+
+HIDDEN = set({hidden!r})  # tfexam's hidden test (positions in the public file)
+records = json.load(open(fetch({FILE_NAME!r}), "rb"))
+body = ",\\r\\n".join(json.dumps(r) for i, r in enumerate(records) if i not in HIDDEN)
+with open({FILE_NAME!r}, "wb") as out:
+    out.write(("[\\r\\n" + body + "\\r\\n]").encode("utf-8"))
+"""
