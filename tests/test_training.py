@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +15,7 @@ import pytest
 from simulator import events
 from simulator.grading.pool import GradingPool
 from simulator.store import RunRecord
+from simulator.training.epochs import EPOCHS_ENV, RUN_HOOK_DIR
 from simulator.training.logtail import LogTail
 from simulator.training.progress import ProgressParser
 from simulator.training.resources import Resources
@@ -133,6 +137,24 @@ def test_two_runs_at_once_are_tracked_and_their_models_graded_as_theirs(
     assert kinds.count(events.RunStarted) == 2 and kinds.count(events.RunEnded) == 2
 
 
+def test_a_silent_training_still_shows_its_epochs_and_loss_per_epoch(
+    harness: EngineHarness,
+) -> None:
+    """verbose=0 prints nothing: the epochs come from the callback tfexam puts into fit()."""
+    text = harness.question_folder("text")
+    run = harness.engine.start_run("text", write(text, "train.py", TEXT, epochs=4, verbose=0))
+    ended = wait_run(harness, run.id)
+    assert (ended.state, ended.exit_code) == ("finished", 0)
+    assert (ended.epoch, ended.epochs) == (4, 4), "the progress of a silent training"
+    assert "accuracy" in ended.metrics
+    view = next(v for v in harness.engine.run_views() if v.record.id == run.id)
+    assert [f.epoch for f in view.epochs] == [1, 2, 3, 4]
+    assert all(f.epochs == 4 and {"loss", "accuracy"} <= set(f.logs) for f in view.epochs)
+    assert view.epochs[-1].logs["loss"] == pytest.approx(ended.metrics["loss"])
+    assert not any("Epoch" in line for line in view.tail), "nothing printed"
+    assert view.devices == (), "the training saw no GPU (this CPU build of TensorFlow)"
+
+
 def test_a_run_is_stopped_cleanly_and_can_be_restarted(harness: EngineHarness) -> None:
     folder = harness.question_folder("series")
     run = harness.engine.start_run(
@@ -206,3 +228,25 @@ def test_tfexam_train_runs_a_script_headless_and_reports_how_it_ended(
     store.finish_session(session.id, session.deadline, "submitted")
     refused = run_cli("train", "series", env=env)
     assert refused.returncode == 1 and "is over" in refused.stderr
+
+
+def test_the_run_hook_imports_nothing_early_and_keeps_the_environments_own_sitecustomize(
+    tmp_path: Path,
+) -> None:
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "sitecustomize.py").write_text(
+        "import pathlib, os\npathlib.Path(os.environ['MARK']).write_text('ran')\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(RUN_HOOK_DIR), str(own)]),
+        EPOCHS_ENV: str(tmp_path / "e.jsonl"),
+        "MARK": str(tmp_path / "mark"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; print(sorted(m for m in sys.modules if 'keras' in m or 'tensorflow' in m))"],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "[]", "TensorFlow and Keras load when the script imports them"
+    assert (tmp_path / "mark").read_text() == "ran", "the environment's sitecustomize still runs"

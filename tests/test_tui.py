@@ -339,17 +339,24 @@ async def test_help_lists_every_key_once_and_scrolls_on_a_short_terminal(rig: Tu
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("#help-keys", DataTable)
         rows = table_rows(table)
-        actions = [r[1] for r in rows]
+        listed = list(app.screen.keys)
+        for row, item in zip(rows, listed, strict=True):  # shown whole, or shortened with "…"
+            assert row[0] == item.keys
+            assert row[1] == item.action or (
+                row[1].endswith("…") and item.action.startswith(row[1][:-1].rstrip())
+            ), row
+        assert any(row[1].endswith("…") for row in rows), "80 columns: the long ones shortened"
+        actions = [item.action for item in listed]
         assert len(actions) == len(set(actions)), "each action once"
-        keys = {r[1]: r[0] for r in rows}
+        keys = {item.action: item.keys for item in listed}
         assert keys[ExamApp.ACTION_HELP["request_quit"]] == "q, ctrl+c, ctrl+q"
         assert keys[ExamApp.ACTION_HELP["help"]] == "?, f1"
-        assert keys[ExamApp.ACTION_HELP["restart_run"]] == "shift+r"
+        assert keys[ExamApp.ACTION_HELP["restart_run"]] == "shift+r, ctrl+f5"
         for action in ExamApp.ACTION_HELP.values():
             assert action in actions
-        assert {"1-5", "ctrl+p", "enter"} <= {r[0] for r in rows}
+        assert {"1-5", "ctrl+p, ctrl+shift+a", "enter"} <= {r[0] for r in rows}
         assert table.max_scroll_y > 0, "at 80x24 the list is longer than the box"
-        await pilot.press("pagedown")
+        await pilot.press("pagedown", "pagedown", "pagedown")
         await pilot.pause(0.5)
         assert table.scroll_y == table.max_scroll_y, "the list scrolls to its last key"
         await pilot.press("escape")
@@ -423,12 +430,61 @@ async def test_a_too_small_terminal_gets_a_message_instead_of_the_layout(rig: Tu
         message = app.query_one("#too-small", Static)
         assert message.display and not app.query_one("#main").display
         assert "It is 70x20; tfexam needs at least 80x24" in text_of(message)
+        assert "left" in text_of(app.query_one("#countdown", Static)), "the clock stays"
         await pilot.resize_terminal(75, 22)
         await pilot.pause(0.2)
         assert "It is 75x22;" in text_of(message), "the size now, not the one before"
         await pilot.resize_terminal(80, 24)
         await pilot.pause(0.2)
         assert app.query_one("#main").display and not message.display
+
+
+async def test_a_maximised_window_keeps_the_countdown_and_the_keys_on_screen(rig: TuiRig) -> None:
+    app = rig.app(rig.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        app.query_one(QuestionsTable).focus()
+        app.screen.action_maximize()  # the command palette's "Maximize"
+        await pilot.pause(0.2)
+        assert app.screen.maximized is not None
+        shown = {type(w).__name__ for w in app.screen._compositor.visible_widgets}
+        assert {"StatusBar", "Footer"} <= shown, shown
+        countdown = app.query_one("#countdown", Static)
+        assert countdown.region.height == 1 and "left" in text_of(countdown)
+        assert not app.query_one(ProjectTree).region.area, "the other windows are hidden"
+
+
+async def test_pycharms_tool_window_keys_show_hide_and_name_every_action(rig: TuiRig) -> None:
+    app = rig.app(rig.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        switcher = app.query_one("#tool-windows")
+        prompt_height = app.query_one(PromptView).region.height
+        await pilot.press("alt+4")
+        await pilot.pause(0.1)
+        assert switcher.current == "run-window" and app.focused is app.query_one("#runs")
+        await pilot.press("shift+escape")
+        await pilot.pause(0.1)
+        assert not switcher.display and isinstance(app.focused, ProjectTree)
+        assert app.query_one(PromptView).region.height > prompt_height + 5, "the room goes to it"
+        await pilot.press("v")
+        await pilot.pause(0.1)
+        assert switcher.display
+        await pilot.press("alt+1")
+        assert isinstance(app.focused, ProjectTree)
+        keys = {item.action: item.keys for item in app.key_help()}
+        assert keys["Run the selected question's starter file as a training run"] == "r, shift+f10"
+        assert keys["Stop the selected run (Ctrl+C to the script, then kill)"] == "x, ctrl+f2"
+        palette = "Command palette: every action by name (PyCharm's Find Action)"
+        assert keys[palette] == "ctrl+p, ctrl+shift+a"
+        await pilot.press("ctrl+shift+a")
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "CommandPalette"
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+p")  # Textual's own key still opens it
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "CommandPalette"
 
 
 async def test_buttons_are_clickable(rig: TuiRig) -> None:

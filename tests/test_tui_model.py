@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from pathlib import Path
 
 import pytest
 
 from simulator.exam_format import load_exam
 from simulator.scoring import exam_result
-from simulator.store import AttemptRecord, SessionRecord
+from simulator.store import AttemptRecord, RunRecord, SessionRecord
+from simulator.training.epochs import EpochFigures
+from simulator.training.progress import TrainingProgress
+from simulator.training.runs import RunView
 from simulator.tui.editor import find_editor
+from simulator.tui.run_window import curve_label, curve_values, rival
 from simulator.tui.view_model import build_exam_view, countdown_level
 from tests.conftest import PRACTICE_EXAM
 
@@ -68,7 +74,15 @@ def test_exam_view_rows_follow_the_scoring_rules() -> None:
     )  # fmt: skip
     attempts = [
         attempt(1, "graded", 10, score=5, metric_name="mse", metric_value=1e-6),
-        attempt(2, "graded", 20, score=3, metric_name="mse", metric_value=0.05),
+        attempt(
+            2,
+            "graded",
+            20,
+            score=3,
+            metric_name="mse",
+            metric_value=0.05,
+            message="mse 0.05 -> 3/5 on the hidden test",
+        ),
         attempt(
             3, "not-gradable", 75.5, message="the file is empty (0 bytes): save the model again"
         ),
@@ -91,7 +105,44 @@ def test_exam_view_rows_follow_the_scoring_rules() -> None:
     assert rows[1].result == "the file is empty (0 bytes): save the model again"
     assert rows[0].when == "Submit and Test at 1:20:00" and rows[0].result == "queued"
     assert rows[3].result == "mse 1e-6"  # the screen's number format (tui/formatting.py)
+    # The grader's verdict opens with the metric: it is not said twice.
+    assert rows[2].result == "mse 0.05 -> 3/5 on the hidden test"
     assert view.total_label == "5/75 (7%)"
     assert view.result == exam_result(exam, attempts, "best")
     last = build_exam_view(exam, session, attempts, "last")
     assert last.row("basic-model").score == 3
+
+
+def run_view(
+    number: int, question: str, state: str, losses: list[float], val: bool = False
+) -> RunView:
+    record = RunRecord(
+        id=number + 100, session_id="s", question_id=question, command=("python", "t.py"),
+        cwd=Path("w"), log_path=Path("w/run.log"), started_at=0.0, state=state,  # type: ignore[arg-type]
+        number=number,
+    )  # fmt: skip
+    figures = tuple(
+        EpochFigures(i + 1, len(losses) + 2, {"loss": v, **({"val_loss": v * 2} if val else {})})
+        for i, v in enumerate(losses)
+    )
+    return RunView(record, TrainingProgress(), 0.0, 0.0, [], 1.0, figures)
+
+
+def test_the_run_chart_draws_the_loss_per_epoch_on_a_log_scale_beside_the_other_run() -> None:
+    numbers = {"basic-model": "Q1", "time-series": "Q5"}
+    newest = run_view(3, "basic-model", "running", [100.0, 1.0, 0.01], val=True)
+    other = run_view(2, "basic-model", "finished", [50.0, 5.0])
+    views = [newest, run_view(4, "time-series", "running", []), other]
+    label = curve_label(newest, numbers).plain
+    assert label == "Run 3 Q1 val_loss 200 → 0.02 (best 0.02) · 3/5 epochs"
+    assert curve_values(newest) == pytest.approx([math.log10(200), math.log10(2), math.log10(0.02)])
+    assert rival(views, newest) is other and rival(views, other) is newest
+    assert rival(views, views[1]) is None, "no other run of that question"
+    assert curve_label(views[1], numbers).plain == "Run 4 Q5 no epochs yet"
+    on_gpu = dataclasses.replace(other, devices=("GPU:0",))
+    assert curve_label(on_gpu, numbers).plain.startswith("Run 2 Q1 GPU:0 loss 50 → 5 ")
+    assert curve_label(dataclasses.replace(other, devices=()), numbers).plain.startswith(
+        "Run 2 Q1 CPU "
+    )
+    silent = run_view(5, "basic-model", "finished", [])
+    assert curve_label(silent, numbers).plain == "Run 5 Q1 no epochs (fit() never ran)"

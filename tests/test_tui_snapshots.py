@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -199,6 +201,13 @@ def recorded_run(
         cwd=folder, log_path=log_dir / f"run-{question_id}.log", started_at=started,
     )  # fmt: skip
     (log_dir / f"run-{question_id}.log").write_text(output, encoding="utf-8")
+    # The epochs the run hook records (simulator.training.epochs), where the output has them.
+    figures = [
+        json.dumps({"epoch": int(n), "epochs": int(total), "logs": {"loss": float(loss)}})
+        for n, total, loss in re.findall(r"Epoch (\d+)/(\d+)\n.*?loss: ([\d.]+)", output)
+    ]
+    if figures:
+        (log_dir / f"run-{question_id}.epochs.jsonl").write_text("\n".join(figures) + "\n")
     rig.store.update_run(run.id, epoch=epoch, epochs=epochs, metrics=metrics,
                          cpu_seconds=minutes * 60 * 1.6, peak_rss_mb=peak_rss_mb)  # fmt: skip
     rig.store.finish_run(run.id, state=state, ended_at=started + minutes * 60, exit_code=exit_code)
@@ -226,4 +235,5 @@ def test_run_window_with_two_runs(  # type: ignore[no-untyped-def]
                  peak_rss_mb=1530.0)  # fmt: skip
     app = rig.app(session, clock=Clock(frozen=session.started_at + 105 * 60))
     app.measure_resources = fixed_resources
-    assert snap_compare(app, terminal_size=size, press=["v"], run_before=settle)
+    # The finished run selected: its loss per epoch is what the chart shows.
+    assert snap_compare(app, terminal_size=size, press=["v", "down"], run_before=settle)

@@ -31,6 +31,14 @@ from typing import BinaryIO
 import psutil
 
 from simulator.store import RunRecord, RunSample, RunState, Store
+from simulator.training.epochs import (
+    EPOCHS_ENV,
+    RUN_HOOK_DIR,
+    EpochFigures,
+    EpochReader,
+    epochs_path,
+    read_epochs,
+)
 from simulator.training.logtail import LogTail
 from simulator.training.progress import ProgressParser, TrainingProgress
 
@@ -107,6 +115,10 @@ class RunView:
     rss_mb: float
     tail: list[str]
     elapsed_s: float
+    #: Each finished epoch's figures as the run hook recorded them (empty outside the hook).
+    epochs: tuple[EpochFigures, ...] = ()
+    #: The GPUs the training saw as fit() began: empty for the CPU, None when not known.
+    devices: tuple[str, ...] | None = None
 
 
 #: Called with a run as it starts (state ``running``) and as it ends (any other state).
@@ -120,6 +132,7 @@ class _LiveRun:
         self.record = record
         self.process = process
         self.parser = ProgressParser()
+        self.epoch_reader = EpochReader(epochs_path(record.log_path))
         self.tail = LogTail()
         self.offset = 0
         self.cpu_percent = 0.0
@@ -153,6 +166,12 @@ class _LiveRun:
         self.parser.feed(text)
         self.tail.feed(text)
         return True
+
+    @property
+    def progress(self) -> TrainingProgress:
+        """The output parser's progress, or the recorded epochs' where the output says nothing
+        (``verbose=0``) or less (``verbose=2`` has no steps; the epochs have every metric)."""
+        return merged_progress(self.parser.progress, self.epoch_reader.figures)
 
     def close(self) -> None:
         if self._log is not None:
@@ -225,7 +244,10 @@ class RunManager:
         self._last_sample = 0.0
         self._last_measure = 0.0
         self._pending_samples: list[RunSample] = []
-        self._ended_tails: dict[int, list[str]] = {}
+        #: An ended run's log tail and epochs, read once (its files no longer change).
+        self._ended_tails: dict[
+            int, tuple[list[str], tuple[EpochFigures, ...], tuple[str, ...] | None]
+        ] = {}
 
     # Control ------------------------------------------------------------------------------------
 
@@ -273,6 +295,11 @@ class RunManager:
         log_path = self.log_dir / f"run-{record.id}-{question_id}.log"
         self.store.set_run_log(record.id, log_path)  # the log's name carries the run id
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "TFEXAM_RUN": str(record.id)}
+        # The run hook records every epoch's figures (simulator.training.epochs).
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(RUN_HOOK_DIR), os.environ.get("PYTHONPATH", "")) if p
+        )
+        env[EPOCHS_ENV] = str(epochs_path(log_path))
         launched = [command[0], str(LAUNCHER), str(exit_status_path(log_path)), "--", *command]
         try:
             with log_path.open("ab") as output:
@@ -321,16 +348,21 @@ class RunManager:
             current = live.get(record.id)
             end = record.ended_at if record.ended_at is not None else now
             if current is not None:
-                found.append(RunView(record, current.parser.progress, current.cpu_percent,
-                                     current.rss_mb, current.tail.tail(200), end - record.started_at))  # fmt: skip
+                reader = current.epoch_reader
+                found.append(RunView(record, current.progress, current.cpu_percent,
+                                     current.rss_mb, current.tail.tail(200), end - record.started_at,
+                                     tuple(reader.figures), _devices(reader)))  # fmt: skip
             else:
-                tail = self._ended_tails.get(record.id)
-                if tail is None:
-                    tail = _tail_of_file(record.log_path)
-                    if record.state != "running":  # an ended run's log no longer changes
-                        self._ended_tails[record.id] = tail
+                cached = self._ended_tails.get(record.id)
+                if cached is None:
+                    recorded = read_epochs(record.log_path)
+                    cached = (_tail_of_file(record.log_path), tuple(recorded.figures),
+                              _devices(recorded))  # fmt: skip
+                    if record.state != "running":  # an ended run's files no longer change
+                        self._ended_tails[record.id] = cached
+                tail, figures, devices = cached
                 found.append(RunView(record, _stored_progress(record), 0.0, 0.0, tail,
-                                     end - record.started_at))  # fmt: skip
+                                     end - record.started_at, figures, devices))  # fmt: skip
         return found
 
     def running(self) -> int:
@@ -382,6 +414,7 @@ class RunManager:
         for run in live:
             while run.read_output():
                 pass
+            run.epoch_reader.read()
             if measure_due:
                 run.sample()
             if sample_due:
@@ -412,7 +445,7 @@ class RunManager:
             last_write = record.log_path.stat().st_mtime
         except OSError:
             last_write = self.clock()
-        progress = parser.progress
+        progress = merged_progress(parser.progress, read_epochs(record.log_path).figures)
         if progress.epoch is not None:
             self.store.update_run(
                 record.id, epoch=progress.epoch, epochs=progress.epochs,
@@ -430,6 +463,7 @@ class RunManager:
     def _end(self, run: _LiveRun, exit_code: int | None) -> None:
         while run.read_output():
             pass
+        run.epoch_reader.read()
         run.close()
         status = read_exit_status(run.record.log_path)
         ended_at = self.clock()
@@ -456,7 +490,7 @@ class RunManager:
             self._store_progress(run)
 
     def _store_progress(self, run: _LiveRun) -> None:
-        progress = run.parser.progress
+        progress = run.progress
         self.store.update_run(
             run.record.id, epoch=progress.epoch, epochs=progress.epochs,
             metrics=progress.metrics, cpu_seconds=run.cpu_seconds, peak_rss_mb=run.peak_rss_mb,
@@ -478,6 +512,24 @@ class RunManager:
                 listener(record)
             except Exception:
                 log.exception("run listener failed on run %s (%s)", record.id, record.state)
+
+
+def _devices(reader: EpochReader) -> tuple[str, ...] | None:
+    return None if reader.devices is None else tuple(reader.devices)
+
+
+def merged_progress(parsed: TrainingProgress, figures: list[EpochFigures]) -> TrainingProgress:
+    """The parser's progress, completed from the recorded epochs: the epoch count and metrics
+    where the output had none, the figures of the last finished epoch where it is newer."""
+    if not figures:
+        return parsed
+    last = figures[-1]
+    if parsed.epoch is None or last.epoch >= parsed.epoch:
+        return TrainingProgress(
+            epoch=last.epoch, epochs=last.epochs or parsed.epochs,
+            step=1, steps=1, metrics={**parsed.metrics, **last.logs},  # the epoch is whole
+        )  # fmt: skip
+    return parsed
 
 
 def _stored_progress(record: RunRecord) -> TrainingProgress:

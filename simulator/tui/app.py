@@ -85,6 +85,8 @@ class ExamApp(App[str]):
     """
 
     CSS_PATH = "tfexam.tcss"
+    #: The palette's "Maximize" shows one window; the countdown and the keys stay on screen.
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, StatusBar"
     TITLE = "tfexam"
     # Textual annotates these as "ClassVar[...] | None", which mypy takes for instance variables.
     HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
@@ -109,6 +111,15 @@ class ExamApp(App[str]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "request_quit", "Quit"),
         Binding("ctrl+c,ctrl+q", "request_quit", "Quit", show=False, priority=True),
+        # PyCharm's keys, where the terminal delivers them (the letters above stay).
+        Binding("shift+f10", "run", "Run", show=False),
+        Binding("ctrl+f2", "stop_run", "Stop run", show=False),
+        Binding("ctrl+f5", "restart_run", "Restart run", show=False),
+        Binding("alt+1", "project", "Project", show=False),
+        Binding("alt+4", "run_window", "Run window", show=False),
+        Binding("shift+escape", "hide_tool_window", "Hide tool window", show=False),
+        # Not "command_palette" itself: Textual adds its ctrl+p only when no binding has it.
+        Binding("ctrl+shift+a", "find_action", "Find action", show=False),
         *(
             Binding(str(n), f"select_question({n})", f"Question {n}", show=False)
             for n in range(1, 10)
@@ -124,6 +135,9 @@ class ExamApp(App[str]):
         "stop_run": "Stop the selected run (Ctrl+C to the script, then kill)",
         "restart_run": "Restart the selected run (a new run of the same script)",
         "submit_exam": "Submit and End Exam (asks first)",
+        "project": "Go to the Project window (PyCharm's Alt+1)",
+        "run_window": "Show the Run window (PyCharm's Alt+4)",
+        "hide_tool_window": "Hide the bottom tool window, or show it again (more room for the prompt)",
         "help": "This list of keys",
         "request_quit": "Leave tfexam (asks first; the clock keeps running)",
     }
@@ -169,8 +183,9 @@ class ExamApp(App[str]):
             with ContentSwitcher(initial="exam", id="tool-windows"):
                 yield ExamToolWindow(id="exam")
                 yield RunToolWindow(id="run-window")
-            yield StatusBar(id="status-bar")
         yield Static("", id="too-small")
+        # A child of the screen, not of #main: it stays when a window is maximised.
+        yield StatusBar(id="status-bar")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -189,6 +204,11 @@ class ExamApp(App[str]):
         self.query_one("#questions").focus()
         if self.session.state == "submitted":
             self.call_after_refresh(self._show_results)
+        # The engine starts once the first frame is on screen: its start (grading workers, the
+        # data writer, the folder watcher) holds the GIL for ~0.4 s that the first frame needs.
+        self.call_after_refresh(self._start_engine)
+
+    def _start_engine(self) -> None:
         self.run_worker(self.facade.start, name="engine-start", thread=True, exit_on_error=False)
 
     def _settle_heap(self) -> None:
@@ -337,6 +357,13 @@ class ExamApp(App[str]):
             timeout=8 if run.state == "failed" else 4,
         )
 
+    @on(messages.SessionOpenedMessage)
+    @on(messages.QuestionReadyMessage)
+    @on(messages.QuestionDataFailedMessage)
+    def _on_question_data(self) -> None:
+        """The Project tree marks the folders whose data is still being written."""
+        self.query_one("#project", ProjectTree).show_data_pending(self.facade.data_pending())
+
     @on(messages.EngineFailedMessage)
     def _on_engine_failed(self, message: messages.EngineFailedMessage) -> None:
         self.report_error("The exam engine stopped", message.event.message)
@@ -376,7 +403,13 @@ class ExamApp(App[str]):
                     timeout=timeout)  # fmt: skip
 
     def refresh_view(self) -> None:
-        """Read the attempts again and update every widget that shows them."""
+        """Read the attempts again and update every widget that shows them.
+
+        An engine event can still arrive while the app closes (the engine runs on until the app
+        has gone): with the exam screen already taken down there is nothing to update.
+        """
+        if not self.screen_stack or not self.query(ExamToolWindow):
+            return
         attempts = list(self.facade.snapshot().attempts)
         self.view_model = build_exam_view(self.exam, self.session, attempts, self.facade.policy)
         self.query_one(ExamToolWindow).show(self.view_model, self.current.id)
@@ -562,15 +595,37 @@ class ExamApp(App[str]):
 
     def action_toggle_tool_window(self) -> None:
         switcher = self.query_one(ContentSwitcher)
-        if switcher.current == "run-window":
+        if not switcher.display:
+            switcher.display = True
+        elif switcher.current == "run-window":
             switcher.current = "exam"
             self._title_tool_window()
             self.query_one("#questions").focus()
         else:
             self._show_runs()
 
+    def action_find_action(self) -> None:
+        """PyCharm's Find Action (Ctrl+Shift+A): the command palette."""
+        self.action_command_palette()
+
+    def action_project(self) -> None:
+        self.query_one(ProjectTree).focus()
+
+    def action_run_window(self) -> None:
+        self.query_one(ContentSwitcher).display = True
+        self._show_runs()
+
+    def action_hide_tool_window(self) -> None:
+        """PyCharm's Shift+Esc: the tool window goes, the editor area takes its room; again
+        (or Alt+4, v) brings it back."""
+        switcher = self.query_one(ContentSwitcher)
+        switcher.display = not switcher.display
+        if not switcher.display:
+            self.query_one(ProjectTree).focus()
+
     def _show_runs(self) -> None:
         switcher = self.query_one(ContentSwitcher)
+        switcher.display = True
         if switcher.current != "run-window":
             switcher.current = "run-window"
             self._title_tool_window()
@@ -650,7 +705,9 @@ class ExamApp(App[str]):
         for action, names in keys.items():
             yield KeyHelp(", ".join(dict.fromkeys(names)), self.ACTION_HELP[action])
         yield KeyHelp("enter", "In the Project window: open the file in your editor")
-        yield KeyHelp("ctrl+p", "Command palette: every action by name")
+        yield KeyHelp(
+            "ctrl+p, ctrl+shift+a", "Command palette: every action by name (PyCharm's Find Action)"
+        )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[Any]:
         from textual.app import SystemCommand

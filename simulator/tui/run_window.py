@@ -1,4 +1,5 @@
-"""The Run tool window: every training run with its progress, CPU and memory, and a log tail.
+"""The Run tool window: every training run with its progress, CPU and memory, the chosen run's
+loss per epoch next to the other run of the same question, and its log tail.
 
 Like PyCharm's Run window, plus what a candidate juggling several trainings needs: how many
 share the cores, whether memory is about to run out, and which run is which question's.
@@ -6,14 +7,17 @@ share the cores, whether memory is about to run out, and which run is which ques
 
 from __future__ import annotations
 
+import math
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Sparkline, Static
 
 from simulator.durations import format_duration
+from simulator.training.epochs import EpochFigures
 from simulator.training.resources import Resources
 from simulator.training.runs import RunView, exit_label
 from simulator.tui.fitted_table import Cell, ColumnSpec, FittedTable
@@ -98,6 +102,90 @@ class RunsTable(FittedTable):
         ]
 
 
+def curve_name(figures: tuple[EpochFigures, ...]) -> str:
+    """The figure the chart draws: the validation loss where the run has one, else the loss."""
+    names = set(figures[-1].logs) if figures else set()
+    return "val_loss" if "val_loss" in names else "loss"
+
+
+def device_text(view: RunView) -> str:
+    """``GPU:0`` or ``CPU`` for what the training saw; empty when tfexam could not tell."""
+    if view.devices is None:
+        return ""
+    return ", ".join(view.devices) if view.devices else "CPU"
+
+
+def curve_label(view: RunView, numbers: dict[str, str]) -> Text:
+    """``Run 2 Q4 GPU:0 val_loss 0.69 → 0.41 (best 0.40) · 12/30 epochs``, or why there is no
+    curve; the device is what the training saw (a GPU build of TensorFlow, a visible GPU)."""
+    record = view.record
+    device = device_text(view)
+    head = Text(f"Run {record.number} {numbers.get(record.question_id, '?')} ", style="bold")
+    if device:
+        head.append(f"{device} ", style="magenta" if device != "CPU" else "dim")
+    figures = view.epochs
+    if not figures:
+        progress = view.progress
+        loss = progress.metrics.get("loss")
+        if progress.epoch is not None:  # read from the output: no per-epoch record to draw
+            reached = Text(
+                f"epoch {epoch_text(view)}"
+                + (f" · loss {format_number(loss)}" if loss is not None else "")
+            )
+            return head + reached + Text(" · no per-epoch record to draw", style="dim")
+        said = "no epochs yet" if record.state == "running" else "no epochs (fit() never ran)"
+        return head + Text(said, style="dim")
+    name = curve_name(figures)
+    values = [f.logs[name] for f in figures if name in f.logs]
+    if not values:
+        return head + Text("no loss recorded", style="dim")
+    best = min(values)
+    epochs = figures[-1].epochs
+    done = f"{figures[-1].epoch}/{epochs}" if epochs else str(figures[-1].epoch)
+    return head + Text(
+        f"{name} {format_number(values[0])} → {format_number(values[-1])} "
+        f"(best {format_number(best)}) · {done} epochs"
+    )
+
+
+def curve_values(view: RunView) -> list[float]:
+    """The chart's heights: the loss on a log scale (a loss falls by orders of magnitude, and
+    on a linear scale every epoch after the first few would look the same)."""
+    name = curve_name(view.epochs)
+    values = [f.logs[name] for f in view.epochs if name in f.logs]
+    if values and min(values) > 0:
+        return [math.log10(v) for v in values]
+    return values
+
+
+def rival(views: list[RunView], chosen: RunView) -> RunView | None:
+    """The newest other run of the same question: the one to compare the chosen run with."""
+    return next(
+        (v for v in views if v.record.question_id == chosen.record.question_id
+         and v.record.id != chosen.record.id),
+        None,
+    )  # fmt: skip
+
+
+class CurveRow(Horizontal):
+    """One run's loss per epoch: a label and Textual's sparkline (low is good: green)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="curve-label")
+        yield Sparkline([], summary_function=max, classes="curve")
+
+    def show(self, view: RunView | None, numbers: dict[str, str]) -> None:
+        self.display = view is not None
+        if view is None:
+            return
+        set_text(self.query_one(".curve-label", Static), curve_label(view, numbers))
+        values = curve_values(view)
+        sparkline = self.query_one(Sparkline)
+        sparkline.display = bool(values)
+        if list(sparkline.data or []) != values:
+            sparkline.data = values
+
+
 class LogTailView(Widget):
     """The last lines of a run's output: as many as fit, chosen when drawn (never stale)."""
 
@@ -114,6 +202,8 @@ class RunToolWindow(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="resources")
         yield RunsTable(id="runs")
+        yield CurveRow(id="curve")
+        yield CurveRow(id="rival-curve")
         yield LogTailView(id="run-log")
 
     def show(self, views: list[RunView], numbers: dict[str, str], resources: Resources) -> None:
@@ -123,6 +213,10 @@ class RunToolWindow(Vertical):
         table.show(views, numbers)
         selected = table.selected_run()
         chosen = next((v for v in views if v.record.id == selected), None)
+        self.query_one("#curve", CurveRow).show(chosen, numbers)
+        self.query_one("#rival-curve", CurveRow).show(
+            rival(views, chosen) if chosen is not None else None, numbers
+        )
         log_view = self.query_one(LogTailView)
         if chosen is None:
             log_view.lines = ("No runs yet: r starts the selected question's starter file.",)

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from simulator.metrics import score_label
+from simulator.tui.fitted_table import ColumnSpec, FittedTable
 from simulator.tui.view_model import ExamView, metric_text
 
 
@@ -129,7 +130,16 @@ class KeyHelp:
 
 #: The help's key list: at most this many rows, fewer on a short terminal (then it scrolls).
 HELP_MAX_ROWS = 16
+#: Rows of the help box around its list: borders, title, the two-line mouse hint at 80
+#: columns, the button and the gaps between them.
+HELP_CHROME_ROWS = 16
 HELP_MIN_ROWS = 4
+
+
+class HelpKeysTable(FittedTable):
+    """The help's keys: an action too long for a narrow terminal ends in "…", never cut."""
+
+    COLUMN_SPECS = (ColumnSpec("keys", "Key"), ColumnSpec("action", "Action", flexible=True))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -146,7 +156,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box help-box"):
             yield Static(Text("Keys", style="bold"), classes="dialog-title")
-            table: DataTable[str] = DataTable(id="help-keys", show_cursor=False)
+            table = HelpKeysTable(id="help-keys")
+            table.show_cursor = False
             yield table
             yield Static(
                 Text(
@@ -160,10 +171,8 @@ class HelpScreen(ModalScreen[None]):
                 yield Button("Close", id="close", variant="primary")
 
     def on_mount(self) -> None:
-        table = self.query_one("#help-keys", DataTable)
-        table.add_columns("Key", "Action")
-        for item in self.keys:
-            table.add_row(item.keys, item.action)
+        table = self.query_one("#help-keys", HelpKeysTable)
+        table.fill([(str(index), (item.keys, item.action)) for index, item in enumerate(self.keys)])
         table.focus()  # arrows and page keys scroll the list where the terminal is short
         self._fit_keys()
 
@@ -172,8 +181,10 @@ class HelpScreen(ModalScreen[None]):
 
     def _fit_keys(self) -> None:
         """The list gets the rows the screen leaves beside the box's title, text and buttons."""
-        table = self.query_one("#help-keys", DataTable)
-        table.styles.max_height = max(HELP_MIN_ROWS, min(HELP_MAX_ROWS, self.size.height - 14))
+        table = self.query_one("#help-keys", HelpKeysTable)
+        table.styles.max_height = max(
+            HELP_MIN_ROWS, min(HELP_MAX_ROWS, self.size.height - HELP_CHROME_ROWS)
+        )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

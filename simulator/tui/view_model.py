@@ -141,8 +141,11 @@ def attempt_row(
     elapsed = format_duration(max(0.0, attempt.saved_at - session.started_at))
     if attempt.state == "graded" and attempt.score is not None:
         score = score_label(attempt.score)
-        result = metric_text(attempt.metric_name or question.scoring.metric, attempt.metric_value)
-        if attempt.message:
+        metric = attempt.metric_name or question.scoring.metric
+        result = metric_text(metric, attempt.metric_value)
+        if attempt.message and attempt.message.lower().startswith(f"{metric.lower()} "):
+            result = attempt.message  # the grader's verdict already opens with the metric
+        elif attempt.message:
             result = f"{result}; {attempt.message}"
     else:
         score = "—"

@@ -1,0 +1,110 @@
+"""The per-epoch figures of a run, as the run hook records them (one JSON line per epoch).
+
+Every run tfexam starts has :mod:`simulator.training.run_hook` on its ``PYTHONPATH``; its
+``sitecustomize`` adds a Keras callback that appends ``{"epoch", "epochs", "logs", "at"}`` to the
+run's ``*.epochs.jsonl`` file after each epoch, whatever ``verbose`` says. The Run window draws
+its chart from these, and the progress of a ``verbose=0`` training comes from them; the output
+parser stays the fallback for a script that runs outside tfexam's hook (another framework, an
+old Keras).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: The folder put first on a run's ``PYTHONPATH`` (it holds the hook's ``sitecustomize.py``).
+RUN_HOOK_DIR = Path(__file__).resolve().parent / "run_hook"
+#: The variable that tells the hook where to write.
+EPOCHS_ENV = "TFEXAM_EPOCHS"
+
+
+@dataclass(frozen=True)
+class EpochFigures:
+    """One finished epoch: its number (from 1), the epochs asked for, and Keras' logs."""
+
+    epoch: int
+    epochs: int | None
+    logs: dict[str, float] = field(default_factory=dict)
+    at: float | None = None
+
+
+def epochs_path(log_path: Path) -> Path:
+    """Where a run's epochs are recorded: beside its log (``run-3-q.log`` -> ``run-3-q.epochs.jsonl``)."""
+    return log_path.with_suffix(".epochs.jsonl")
+
+
+def parse_line(line: str) -> EpochFigures | None:
+    """One recorded line; None for a line that is not one (half written, or foreign)."""
+    try:
+        raw = json.loads(line)
+        epoch = int(raw["epoch"])
+        epochs = raw.get("epochs")
+        logs = {
+            str(name): float(value)
+            for name, value in dict(raw.get("logs") or {}).items()
+            if isinstance(value, (int, float)) and math.isfinite(float(value))
+        }
+        at = raw.get("at")
+    except (ValueError, KeyError, TypeError):
+        return None
+    return EpochFigures(epoch, int(epochs) if isinstance(epochs, int) else None, logs,
+                        float(at) if isinstance(at, (int, float)) else None)  # fmt: skip
+
+
+def parse_devices(line: str) -> list[str] | None:
+    """The GPUs of a ``{"devices": [...]}`` line (empty: the CPU); None for another line."""
+    try:
+        raw = json.loads(line)
+    except ValueError:
+        return None
+    devices = raw.get("devices") if isinstance(raw, dict) else None
+    return [str(d) for d in devices] if isinstance(devices, list) else None
+
+
+class EpochReader:
+    """Reads a run's epochs file as it grows; a line still being written waits for its end."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.figures: list[EpochFigures] = []
+        #: The GPUs the training saw when fit() began (empty: the CPU; None: not known yet).
+        self.devices: list[str] | None = None
+        self._offset = 0
+        self._partial = b""
+
+    def read(self) -> bool:
+        """Read what was added since last time; True if an epoch was added."""
+        try:
+            with self.path.open("rb") as stream:
+                stream.seek(self._offset)
+                data = stream.read()
+        except OSError:
+            return False
+        if not data:
+            return False
+        self._offset += len(data)
+        lines = (self._partial + data).split(b"\n")
+        self._partial = lines.pop()
+        added = False
+        for line in lines:
+            devices = parse_devices(line.decode("utf-8", "replace"))
+            if devices is not None:
+                self.devices = devices
+                continue
+            figures = parse_line(line.decode("utf-8", "replace"))
+            if figures is not None:
+                if figures.epoch == 1 and self.figures:
+                    self.figures = []  # a second fit() in the same script: its curve starts anew
+                self.figures.append(figures)
+                added = True
+        return added
+
+
+def read_epochs(log_path: Path) -> EpochReader:
+    """Everything recorded for the run whose log is ``log_path`` (an ended run's, at once)."""
+    reader = EpochReader(epochs_path(log_path))
+    reader.read()
+    return reader
