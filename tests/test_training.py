@@ -16,7 +16,7 @@ from simulator import events
 from simulator.grading.pool import GradingPool
 from simulator.store import RunRecord
 from simulator.training.epochs import EPOCHS_ENV, RUN_HOOK_DIR
-from simulator.training.logtail import LogTail
+from simulator.training.logtail import LogFollower, LogTail, LogUpdate
 from simulator.training.progress import ProgressParser
 from simulator.training.resources import Resources
 from tests.conftest import FORMATS_EXAM
@@ -70,7 +70,35 @@ def test_log_tail_is_bounded_plain_text_where_a_carriage_return_rewrites_the_lin
         tail.feed("\n")  # a CRLF cut in two keeps its line
     assert tail.tail(10) == ["line 9997", "line 9998", "line 9999"]
     tail.feed("\x1b]0;title\x07\x1b[2Jx" * 2000 + "\n")
-    assert tail.tail(1)[0] == "x" * 400, "escapes removed, a long line cut"
+    assert tail.tail(1)[0] == "x" * 399 + "…", "escapes removed, a long line cut with …"
+
+
+def test_a_log_follower_reads_what_was_added_in_bounded_steps_as_a_terminal_shows_it(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "run.log"
+    log.write_bytes(b"")
+    follower = LogFollower(log)
+    assert follower.read() == LogUpdate([], "", more=False)
+    with log.open("ab") as out:
+        out.write(VERBOSE_1.encode())
+        out.write("caf\u00e9 ".encode()[:-2])  # a character cut in two by the writer
+    update = follower.read()
+    assert update.lines[0] == "Epoch 1/2" and "\r" not in "".join(update.lines)
+    assert update.current.startswith("30/57 ━"), "the line being redrawn, its last redraw"
+    with log.open("ab") as out:
+        out.write("caf\u00e9 ".encode()[-2:] + b"\n" + b"x" * 3000 + b"\n")
+    update = follower.read()
+    assert update.lines[0].endswith("café "), "a character split between reads is whole"
+    assert len(update.lines[1]) == 2000 and update.lines[1].endswith("…"), "cut, and says so"
+    with log.open("ab") as out:
+        out.write(b"".join(b"line %06d\n" % n for n in range(50_000)))
+    first = follower.read(limit=100_000)
+    assert first.more and len(first.lines) < 10_000, "one read takes a bounded amount"
+    rest: list[str] = []
+    while (update := follower.read(limit=100_000)).more or update.lines:
+        rest.extend(update.lines)
+    assert [*first.lines, *rest] == [f"line {n:06d}" for n in range(50_000)], "no line lost"
 
 
 def test_resources_warn_about_oversubscribed_cores_and_low_memory() -> None:

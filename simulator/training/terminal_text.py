@@ -17,7 +17,9 @@ CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def plain(text: str) -> str:
     """Remove escape sequences and control characters (keeps \\n, \\r and tabs)."""
-    return CONTROLS.sub("", ESCAPES.sub("", text))
+    if "\x1b" in text:
+        text = ESCAPES.sub("", text)
+    return CONTROLS.sub("", text)
 
 
 def split_segments(text: str) -> list[str]:
