@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import shutil
 import subprocess
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,7 +28,7 @@ from simulator.durations import format_duration
 from simulator.exam_format import Exam
 from simulator.paths import data_paths
 from simulator.report.html import render_html
-from simulator.report.model import Report, build_report
+from simulator.report.model import EpochLoss, Report, build_report
 from simulator.report.svg import GRADING_COLOUR, RUN_COLOURS
 from simulator.report.text import render_text
 from simulator.sessions import NewSession, record_session
@@ -78,13 +79,24 @@ class Recorder:
             metric_value=value, message=reason,
         )  # fmt: skip
 
-    def run(self, question_id: str, start_s: float, end_s: float, state: RunState) -> int:
+    def run(
+        self, question_id: str, start_s: float, end_s: float, state: RunState,
+        losses: Sequence[tuple[float, float]] = (),
+    ) -> int:  # fmt: skip
+        """A run; ``losses``: (loss, val_loss) of each epoch, as the run hook records them."""
         t0 = self.session.started_at
+        log_path = self.session.workspace / f"run-{start_s:g}.log"
         run = self.store.add_run(
             session_id=self.session.id, question_id=question_id, command=("python", "starter.py"),
-            cwd=self.session.workspace, log_path=self.session.workspace / "run.log",
-            started_at=t0 + start_s,
+            cwd=self.session.workspace, log_path=log_path, started_at=t0 + start_s,
         )  # fmt: skip
+        log_path.with_suffix(".epochs.jsonl").write_text(
+            "".join(
+                json.dumps({"epoch": n, "epochs": 10, "logs": {"loss": loss, "val_loss": val}})
+                + "\n"
+                for n, (loss, val) in enumerate(losses, start=1)
+            )
+        )
         self.store.update_run(run.id, epoch=3, epochs=10, metrics={"accuracy": 0.8},
                               cpu_seconds=end_s - start_s, peak_rss_mb=900.0)  # fmt: skip
         exit_code = 0 if state == "finished" else 1
@@ -110,7 +122,8 @@ def sample_session(root: Path) -> tuple[Store, SessionRecord, Exam]:
     r = new_session(root)
     r.attempt("basic-model", 10 * M, "graded", score=4, value=0.0025)
     r.attempt("basic-model", 15 * M, "graded", score=5, value=1.2e-9, source="external")
-    first = r.run("learning-dataset", 20 * M, 70 * M, "finished")
+    first = r.run("learning-dataset", 20 * M, 70 * M, "finished",
+                  [(0.5 / n, 0.6 / n) for n in range(1, 11)])  # fmt: skip
     second = r.run("image-classification", 50 * M, 90 * M, "failed")  # overlaps the first
     r.attempt("learning-dataset", 65 * M, "graded", score=3, value=0.76, source="run", run=first)
     r.attempt("learning-dataset", 80 * M, "not-gradable", reason=EVIL)
@@ -199,7 +212,8 @@ def test_html_is_well_formed_and_self_contained(report: Report) -> None:
     for needle in ("http:", "https:", "//", "url(", "@import", "@font-face", "xlink"):
         assert needle not in html, needle
     assert re.findall(r'\b(?:href|src)="([^"]*)"', html) == [
-        f"#{a}" for a in ("summary", "questions", "timeline", "resources", "advice", "attempts")
+        f"#{a}"
+        for a in ("summary", "questions", "timeline", "runs", "resources", "advice", "attempts")
     ]
     assert "@media print" in html and "@page" in html, "a print stylesheet"
     assert 'name="color-scheme" content="light"' in html
@@ -220,7 +234,9 @@ def test_text_from_the_session_is_escaped(report: Report) -> None:
 def test_sections_say_what_the_text_report_says(report: Report) -> None:
     root = parse(render_html(report))
     sections = [e.get("id") for e in root.iter("section")]
-    assert sections == ["summary", "questions", "timeline", "resources", "advice", "attempts"]
+    assert sections == [
+        "summary", "questions", "timeline", "runs", "resources", "advice", "attempts"
+    ]  # fmt: skip
     page = text_of(root)
     s = report.summary
     assert (s.ended_how, s.passed) == ("auto-submitted", False)
@@ -255,9 +271,12 @@ def test_timeline_draws_lanes_bars_and_marks(report: Report) -> None:
     assert [sorted(classes(s) - {"chart"}) for s in svgs] == [
         ["timeline"],
         ["shares"],
+        ["curve"],
         ["resources"],
     ]
-    assert all(s.get("viewBox", "").startswith("0 0 1000 ") for s in svgs)
+    assert all(
+        s.get("viewBox", "").startswith("0 0 1000 ") for s in svgs if "curve" not in classes(s)
+    )
     timeline = svgs[0]
     lanes = find_class(timeline, "lane", "g")
     assert len(lanes) == 6 and "session" in classes(lanes[-1]), "five questions and the session"
@@ -286,6 +305,24 @@ def test_timeline_draws_lanes_bars_and_marks(report: Report) -> None:
     legend = text_of(find_class(timeline, "legend", "g")[0])
     for word in ("run finished", "run failed", "grading", "score 0–5", "not gradable", "crash"):
         assert word in legend
+
+
+def test_each_training_run_is_listed_with_its_loss_per_epoch(report: Report) -> None:
+    assert [len(r.losses) for r in report.runs] == [10, 0], "the hook's epochs of run 1 only"
+    assert report.runs[0].losses[-1] == EpochLoss(10, 0.05, 0.06)
+    root = parse(render_html(report))
+    runs = next(e for e in root.iter("section") if e.get("id") == "runs")
+    rows = [[text_of(td) for td in tr.iter("td")] for tr in runs.iter("tr")][1:]
+    assert [row[:7] for row in rows] == [
+        ["1", "Q2 Model from a learning dataset", "0:20:00", "0:50:00", "finished", "3/10", "0.05"],
+        ["2", "Q3 CNN on real-world images", "0:50:00", "0:40:00", "failed (1)", "3/10", "—"],
+    ]
+    assert rows[1][7] == "not recorded"
+    [curve] = [s for s in runs.iter("svg") if "curve" in classes(s)]
+    lines = list(curve.iter("polyline"))
+    assert len(lines) == 2, "the loss and the validation loss"
+    first = [tuple(map(float, p.split(","))) for p in lines[0].get("points", "").split()]
+    assert len(first) == 10 and first[0][1] < first[-1][1], "falling loss: higher on the left"
 
 
 def test_parallelism_and_resources_charts(report: Report) -> None:

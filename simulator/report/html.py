@@ -21,6 +21,7 @@ from simulator.report.model import (
 from simulator.report.svg import (
     SCORE_COLOURS,
     SCORE_INK,
+    loss_curve_svg,
     resources_svg,
     score_index,
     shares_svg,
@@ -30,6 +31,7 @@ from simulator.report.svg import (
 )
 from simulator.report.text import HOW, SOURCE  # the same words as in the terminal
 from simulator.report.values import counted_value, elapsed, metric_value
+from simulator.training.runs import exit_label
 
 
 def render_html(report: Report) -> str:
@@ -42,6 +44,7 @@ def render_html(report: Report) -> str:
         _summary(report),
         _questions(report),
         _timeline_section(report),
+        _runs_section(report),
         _resources_section(report),
         _advice(report),
         _attempts(report),
@@ -109,6 +112,7 @@ def _nav(report: Report) -> str:
         ("summary", "Summary"),
         ("questions", "Questions"),
         ("timeline", "Timeline"),
+        *([("runs", "Training runs")] if report.runs else []),
         ("resources", "CPU and memory"),
         ("advice", "Advice"),
     ]
@@ -304,6 +308,57 @@ def _timeline_section(report: Report) -> str:
     return _section("timeline", "Timeline", "".join(body))
 
 
+def _runs_section(report: Report) -> str:
+    """Every training run tfexam started, with its loss per epoch as a small chart."""
+    if not report.runs:
+        return ""
+    heads = [
+        ("Run", "num"),
+        ("Question", ""),
+        ("Started", "num"),
+        ("Ran for", "num"),
+        ("How it ended", ""),
+        ("Epochs", "num"),
+        ("Loss", "num"),
+        ("Loss per epoch", ""),
+    ]
+    questions = {q.id: f"Q{q.number} {q.title}" for q in report.questions}
+    rows = []
+    for run in report.runs:
+        ended = (
+            run.state
+            if run.exit_code in (None, 0)
+            else f"{run.state} ({exit_label(run.exit_code)})"
+        )
+        last = next((e.loss for e in reversed(run.losses) if e.loss is not None), None)
+        loss = last if last is not None else run.metrics.get("loss")
+        rows.append(
+            tag(
+                "tr",
+                [
+                    _td(str(run.id), "num"),
+                    _td(questions.get(run.question, run.question)),
+                    _td(format_duration(run.start_s), "num"),
+                    _td(
+                        format_duration(run.end_s - run.start_s) if run.end_s is not None else "—",
+                        "num",
+                    ),
+                    _td(ended),
+                    _td(f"{run.epoch or 0}/{run.epochs or '?'}" if run.epoch else "—", "num"),
+                    _td(f"{loss:.4g}" if loss is not None else "—", "num"),
+                    tag("td", loss_curve_svg(run) or text("not recorded"), class_="curve"),
+                ],
+            )
+        )
+    note = tag(
+        "p",
+        text("Blue: the loss per epoch; orange: the validation loss (a log scale where the loss "
+             "fell by more than a factor of 100)."),
+        class_="muted",
+    )  # fmt: skip
+    return _section("runs", "Training runs", note + _table(heads, rows, class_="runs"))
+
+
 def _resources_section(report: Report) -> str:
     samples = report.samples
     if not samples:
@@ -393,6 +448,8 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wra
 .chip{display:inline-block;min-width:2.7em;padding:0 5px;border-radius:3px;font-weight:600;text-align:center}
 figure{margin:8px 0}
 svg.chart{display:block;width:100%;height:auto;max-width:100%}
+svg.chart.curve{width:160px;height:36px}
+table.runs td.curve{padding:2px 8px}
 svg.chart text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;font-size:12px}
 svg.chart .lane-label{fill:#1f2328}
 svg.chart .tick,svg.chart .axis-name,svg.chart .legend-label{font-size:11px;fill:#57606a}

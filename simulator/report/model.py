@@ -19,6 +19,7 @@ from simulator.metrics import MAX_SCORE
 from simulator.report.intervals import Interval, concurrency_shares, gaps, union
 from simulator.scoring import exam_result
 from simulator.store import AttemptRecord, EventRecord, RunRecord, SessionRecord, Store
+from simulator.training.epochs import read_epochs
 from simulator.workspace import REFERENCE_NAME
 
 SCHEMA_VERSION = 1
@@ -87,6 +88,15 @@ class QuestionEntry:
 
 
 @dataclass(frozen=True)
+class EpochLoss:
+    """One finished epoch of a run, as the run hook recorded it."""
+
+    epoch: int
+    loss: float | None
+    val_loss: float | None
+
+
+@dataclass(frozen=True)
 class RunEntry:
     id: int
     question: str
@@ -99,6 +109,9 @@ class RunEntry:
     metrics: dict[str, float]
     cpu_seconds: float
     peak_rss_mb: float
+    #: The loss per epoch (and the validation loss where there was one); empty where nothing
+    #: recorded them (a run without fit(), or tfexam's run hook not in its Python).
+    losses: list[EpochLoss] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -356,7 +369,16 @@ def _run_entry(run: RunRecord, start: float) -> RunEntry:
         metrics=run.metrics,
         cpu_seconds=round(run.cpu_seconds, 2),
         peak_rss_mb=round(run.peak_rss_mb, 1),
+        losses=[
+            EpochLoss(f.epoch, _rounded(f.logs.get("loss")), _rounded(f.logs.get("val_loss")))
+            for f in read_epochs(run.log_path).figures
+        ],
     )
+
+
+def _rounded(value: float | None) -> float | None:
+    """Six significant digits: enough for any chart, and the same bytes on every report."""
+    return None if value is None else float(f"{value:.6g}")
 
 
 def _grading_entry(attempt: AttemptRecord, start: float) -> GradingEntry:

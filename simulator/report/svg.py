@@ -8,13 +8,14 @@ the page's width; the timeline and the CPU/memory chart share one time axis, so 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from html import escape
 
 from simulator.durations import format_duration
 from simulator.metrics import score_label
 from simulator.report.charts import Bar, Lane, Mark, timeline_lanes
-from simulator.report.model import SAMPLE_SPAN_S, QuestionEntry, Report, Sample
+from simulator.report.model import SAMPLE_SPAN_S, QuestionEntry, Report, RunEntry, Sample
 
 Attr = str | float | int | None
 
@@ -602,6 +603,55 @@ def resources_svg(report: Report) -> str:
     return svg(
         out, WIDTH, axis_y + AXIS_H + 4, "CPU and memory over the session", "chart resources"
     )
+
+
+# A run's loss per epoch -----------------------------------------------------------------------
+
+LOSS_COLOUR = "#2b6cb0"
+VAL_LOSS_COLOUR = "#d9572b"
+CURVE_W = 160.0
+CURVE_H = 36.0
+#: A loss spanning more than this factor is drawn on a log scale (as in the Run window).
+CURVE_LOG_SPAN = 100.0
+
+
+def loss_curve_svg(run: RunEntry) -> str:
+    """A small chart of a run's loss per epoch (blue) and validation loss (orange), for the
+    report's table of training runs; empty when nothing recorded the epochs."""
+    series = [
+        (colour, [(e.epoch, value) for e in run.losses if (value := getattr(e, name)) is not None])
+        for name, colour in (("loss", LOSS_COLOUR), ("val_loss", VAL_LOSS_COLOUR))
+    ]
+    values = [v for _, points in series for _, v in points]
+    epochs = [e.epoch for e in run.losses]
+    if not values or not epochs:
+        return ""
+    log = min(values) > 0 and max(values) / min(values) > CURVE_LOG_SPAN
+    scaled = [math.log10(v) if log else v for v in values]
+    low, high = min(scaled), max(scaled)
+    first, last = min(epochs), max(epochs)
+
+    def point(epoch: int, value: float) -> str:
+        y_value = math.log10(value) if log else value
+        x = PAD + (CURVE_W - 2 * PAD) * ((epoch - first) / (last - first) if last > first else 0.5)
+        y = PAD + (CURVE_H - 2 * PAD) * (
+            1 - ((y_value - low) / (high - low) if high > low else 0.5)
+        )
+        return f"{num(x)},{num(y)}"
+
+    lines = []
+    for colour, points in series:
+        if len(points) == 1:
+            x, y = point(*points[0]).split(",")
+            lines.append(tag("circle", cx=x, cy=y, r=2.0, fill=colour))
+        elif points:
+            lines.append(tag("polyline", points=" ".join(point(e, v) for e, v in points),
+                             fill="none", stroke=colour, stroke_width=1.5))  # fmt: skip
+    losses = [v for _, v in series[0][1]] or values
+    label = f"run {run.id}: loss {losses[0]:.4g} → {losses[-1]:.4g} over {len(epochs)} epochs" + (
+        " (log scale)" if log else ""
+    )
+    return svg(lines, CURVE_W, CURVE_H, label, "chart curve")
 
 
 # Markup ----------------------------------------------------------------------------------------
