@@ -498,46 +498,6 @@ async def test_buttons_are_clickable(rig: TuiRig) -> None:
         )
 
 
-async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig: TuiRig) -> None:
-    from simulator.tui.run_window import LogTailView, RunsTable
-    from tests.training_scripts import SERIES, write
-
-    session = rig.session()
-    for folder in ("category1", "category2"):  # endless trainings, stopped by the test
-        write(session.workspace / folder, "starter.py", SERIES, epochs=100_000, verbose=2)
-    app = rig.app(session)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("1", "r")
-        await pilot.pause(0.3)
-        await pilot.press("2", "r")
-        table = app.query_one(RunsTable)
-        assert app.query_one("#run-window").display, "starting a run shows the Run window"
-
-        def states() -> list[list[str]]:
-            return table_rows(table)
-
-        await wait_until(
-            pilot,
-            lambda: len(states()) == 2 and all("/" in row[5] for row in states()),
-            timeout=90,
-            what="two runs with parsed epochs",
-        )
-        assert [row[1] for row in states()] == ["Q2", "Q1"], "newest first"
-        assert all(row[2] == "running" and row[7] != "0%" for row in states())
-        assert any(line.startswith("Epoch") for line in app.query_one(LogTailView).lines)
-        table.focus()
-        await pilot.press("down")  # run #1 (category1)
-        await pilot.press("x")
-        await wait_until(pilot, lambda: states()[1][2] == "stopped", timeout=30, what="stopped")
-        assert states()[0][2] == "running", "the other run goes on"
-        assert "2 runs" not in text_of(app.query_one("#runs-status", Static))
-        await pilot.press("up", "x")
-        await wait_until(pilot, lambda: states()[0][2] == "stopped", timeout=30)
-        await pilot.press("v")
-        await pilot.pause(0.2)
-        assert not app.query_one("#run-window").display and app.query_one("#exam").display
-
-
 async def test_results_screen_opens_the_report_and_exports_html(rig: TuiRig) -> None:
     from simulator.tui.report_screen import ReportScreen
 
@@ -707,7 +667,7 @@ async def test_several_gradings_at_once_share_one_notification(
 async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
     rig: TuiRig,
 ) -> None:
-    from simulator.tui.run_window import RunsTable
+    from simulator.tui.run_window import RunsTable, RunToolWindow
     from tests.training_scripts import SERIES, write
 
     session = rig.session()
@@ -720,6 +680,11 @@ async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
             await pilot.pause(0.3)
             await pilot.press("2", "r")
             await pilot.pause(0.3)
+            window = app.query_one(RunToolWindow)
+            assert window.selected_run() == max(r.id for r in rig.store.runs(session.id)), (
+                "Q2's new run"
+            )
+            window.open_overview()
             table = app.query_one(RunsTable)
             table.focus()
             await pilot.press("down")  # the user looks at Q1's run #1
@@ -739,6 +704,8 @@ async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
             await pilot.pause(0.5)
             assert len(rig.store.runs(session.id)) == 3
             assert table_rows(table)[table.cursor_row][:2] == ["3", "Q1"], "the new run"
+            newest = max(run.id for run in rig.store.runs(session.id))
+            assert window.selected_run() == newest, "and its tab is on show"
         finally:
             for run in rig.store.runs(session.id):
                 app.facade.stop_run(run.id)

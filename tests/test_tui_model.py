@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,9 @@ from simulator.training.epochs import EpochFigures
 from simulator.training.progress import TrainingProgress
 from simulator.training.runs import RunView
 from simulator.tui.editor import find_editor
-from simulator.tui.run_window import curve_label, curve_values, rival
+from simulator.tui.run_chart import chart_series, chart_title, epoch_ticks, legend
+from simulator.tui.run_pane import header_text, tab_label
+from simulator.tui.run_window import rival
 from simulator.tui.view_model import build_exam_view, countdown_level
 from tests.conftest import PRACTICE_EXAM
 
@@ -122,27 +123,55 @@ def run_view(
         number=number,
     )  # fmt: skip
     figures = tuple(
-        EpochFigures(i + 1, len(losses) + 2, {"loss": v, **({"val_loss": v * 2} if val else {})})
+        EpochFigures(
+            i + 1,
+            len(losses) + 2,
+            {"loss": v, "mean_absolute_error": v / 2, **({"val_loss": v * 2} if val else {})},
+        )
         for i, v in enumerate(losses)
     )
     return RunView(record, TrainingProgress(), 0.0, 0.0, [], 1.0, figures)
 
 
-def test_the_run_chart_draws_the_loss_per_epoch_on_a_log_scale_beside_the_other_run() -> None:
-    numbers = {"basic-model": "Q1", "time-series": "Q5"}
+def test_the_run_charts_draw_loss_and_metric_per_epoch_beside_the_other_run() -> None:
     newest = run_view(3, "basic-model", "running", [100.0, 1.0, 0.01], val=True)
     other = run_view(2, "basic-model", "finished", [50.0, 5.0])
     views = [newest, run_view(4, "time-series", "running", []), other]
-    label = curve_label(newest, numbers).plain
-    assert label == "Run 3 Q1 val_loss 200 → 0.02 (best 0.02) · 3/5 epochs"
-    assert curve_values(newest) == pytest.approx([math.log10(200), math.log10(2), math.log10(0.02)])
     assert rival(views, newest) is other and rival(views, other) is newest
     assert rival(views, views[1]) is None, "no other run of that question"
-    assert curve_label(views[1], numbers).plain == "Run 4 Q5 no epochs yet"
-    on_gpu = dataclasses.replace(other, devices=("GPU:0",))
-    assert curve_label(on_gpu, numbers).plain.startswith("Run 2 Q1 GPU:0 loss 50 → 5 ")
-    assert curve_label(dataclasses.replace(other, devices=()), numbers).plain.startswith(
-        "Run 2 Q1 CPU "
-    )
-    silent = run_view(5, "basic-model", "finished", [])
-    assert curve_label(silent, numbers).plain == "Run 5 Q1 no epochs (fit() never ran)"
+
+    loss, metric = chart_series(newest, other, preferred_metric="mae")
+    assert [s.label for s in loss.series] == ["loss", "val_loss", "#2 loss"]
+    assert loss.series[0].epochs == (1, 2, 3) and loss.series[2].values == (50.0, 5.0)
+    assert loss.log_scale, "a loss that falls by orders of magnitude: log scale"
+    assert metric is not None and metric.title == "mean_absolute_error", "mae as Keras names it"
+    assert legend(loss).plain == "━ train  ━ val  ━ #2 train"
+    assert chart_title(loss) == "loss 0.01 · val 0.02"
+    flat, _ = chart_series(other, None)
+    assert not flat.log_scale and [s.label for s in flat.series] == ["loss"]
+    nothing, none = chart_series(views[1], None)
+    assert nothing.empty and none is None
+
+
+def test_run_tabs_say_how_each_run_stands_or_ended() -> None:
+    numbers = {"basic-model": "Q1"}
+    running = run_view(3, "basic-model", "running", [1.0])
+    assert tab_label(running, numbers).plain == "Q1 #3 running"
+    for state, code, shown in [
+        ("finished", 0, "Q1 #3 exit 0"),
+        ("failed", 1, "Q1 #3 exit 1"),
+        ("failed", -9, "Q1 #3 SIGKILL"),
+        ("stopped", -2, "Q1 #3 stopped"),
+    ]:
+        record = dataclasses.replace(running.record, state=state, exit_code=code)
+        assert tab_label(dataclasses.replace(running, record=record), numbers).plain == shown
+    on_gpu = dataclasses.replace(running, devices=("GPU:0",))
+    assert " · GPU:0 · " in header_text(on_gpu, numbers, None).plain
+    assert " · CPU · " in header_text(dataclasses.replace(running, devices=()), numbers, None).plain
+    assert header_text(running, numbers, None).plain.endswith(" · t.py"), "the script, not -u"
+
+
+def test_epoch_ticks_are_whole_epochs_first_and_last_included() -> None:
+    assert epoch_ticks([1, 2, 3]) == [1, 2, 3]
+    assert epoch_ticks(list(range(1, 201))) == [1, 41, 81, 121, 161, 200]
+    assert epoch_ticks(list(range(1, 11))) == [1, 3, 5, 7, 9, 10]

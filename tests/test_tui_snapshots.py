@@ -16,12 +16,15 @@ import hashlib
 import json
 import re
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Log
 
 from simulator.exam_format import format_shape
 from simulator.grading.evaluation import NotGradableError, check_interface
@@ -30,6 +33,7 @@ from simulator.store import RunState, SessionRecord
 from simulator.training.resources import Resources
 from simulator.tui.app import ExamApp
 from simulator.tui.exam_window import AttemptsTable
+from simulator.tui.run_window import RunToolWindow
 from tests.tui_helpers import Clock, TuiRig, prompts_prepared
 
 SIZES = [
@@ -169,7 +173,7 @@ def test_results_screen(  # type: ignore[no-untyped-def]
     [
         ("exam-screen.svg", "test_attempt_list_with_a_not_gradable_reason[120x40].svg"),
         ("results-screen.svg", "test_results_screen[120x40].svg"),
-        ("run-window.svg", "test_run_window_with_two_runs[120x40].svg"),
+        ("run-window.svg", "test_run_tab_of_a_running_training_with_its_chart[120x40].svg"),
     ],
 )
 def test_the_screenshots_in_the_docs_are_the_current_screens(image: str, snapshot: str) -> None:
@@ -188,52 +192,158 @@ def fixed_resources(runs: int) -> Resources:
 
 def recorded_run(
     rig: TuiRig, session: SessionRecord, question_id: str, minute: float, output: str,
-    *, minutes: float, state: RunState, exit_code: int, epoch: int, epochs: int,
-    metrics: dict[str, float], peak_rss_mb: float,
+    *, minutes: float, state: RunState, exit_code: int | None, epoch: int | None,
+    epochs: int | None,
+    metrics: dict[str, float], peak_rss_mb: float, figures: list[dict[str, float]] | None = None,
+    pid: int | None = None,
 ) -> None:  # fmt: skip
-    """A run as the engine records it, with its real log file, ended at a fixed time."""
+    """A run as the engine records it, with its real log file and the epochs the run hook
+    records (``figures``: each epoch's logs, else read from the output's ``loss:``). Ended at a
+    fixed time, or still running as process ``pid``."""
     folder = session.workspace / rig.exam.question(question_id).workspace_folder
     log_dir = rig.paths.logs_dir(session.id) / "runs"
     log_dir.mkdir(parents=True, exist_ok=True)
     started = session.started_at + minute * 60
+    log_path = log_dir / f"run-{minute:g}-{question_id}.log"
     run = rig.store.add_run(
         session_id=session.id, question_id=question_id, command=("python", "-u", "starter.py"),
-        cwd=folder, log_path=log_dir / f"run-{question_id}.log", started_at=started,
+        cwd=folder, log_path=log_path, started_at=started,
     )  # fmt: skip
-    (log_dir / f"run-{question_id}.log").write_text(output, encoding="utf-8")
-    # The epochs the run hook records (simulator.training.epochs), where the output has them.
-    figures = [
-        json.dumps({"epoch": int(n), "epochs": int(total), "logs": {"loss": float(loss)}})
-        for n, total, loss in re.findall(r"Epoch (\d+)/(\d+)\n.*?loss: ([\d.]+)", output)
-    ]
+    log_path.write_text(output, encoding="utf-8")
+    if figures is None:
+        figures = [
+            {"loss": float(loss)}
+            for loss in re.findall(r"Epoch \d+/\d+\n.*?loss: ([\d.]+)", output)
+        ]
     if figures:
-        (log_dir / f"run-{question_id}.epochs.jsonl").write_text("\n".join(figures) + "\n")
+        lines = [json.dumps({"devices": []})] + [
+            json.dumps({"epoch": n, "epochs": epochs, "logs": logs})
+            for n, logs in enumerate(figures, start=1)
+        ]
+        log_path.with_suffix(".epochs.jsonl").write_text("\n".join(lines) + "\n")
     rig.store.update_run(run.id, epoch=epoch, epochs=epochs, metrics=metrics,
                          cpu_seconds=minutes * 60 * 1.6, peak_rss_mb=peak_rss_mb)  # fmt: skip
-    rig.store.finish_run(run.id, state=state, ended_at=started + minutes * 60, exit_code=exit_code)
+    if pid is not None:
+        rig.store.set_run_process(run.id, pid, psutil.Process(pid).create_time())
+    else:
+        rig.store.finish_run(run.id, state=state, ended_at=started + minutes * 60,
+                             exit_code=exit_code)  # fmt: skip
+
+
+def training_output(epochs: int, losses: list[float], accuracies: list[float]) -> str:
+    return "".join(
+        f"Epoch {n}/{epochs}\n1875/1875 - 21s - 11ms/step - accuracy: {acc:.4f} - loss: {loss:.4f}"
+        f" - val_accuracy: {acc - 0.01:.4f} - val_loss: {loss + 0.03:.4f}\n"
+        for n, (loss, acc) in enumerate(zip(losses, accuracies, strict=True), start=1)
+    )
+
+
+def epoch_logs(losses: list[float], accuracies: list[float]) -> list[dict[str, float]]:
+    return [
+        {"accuracy": acc, "loss": loss, "val_accuracy": acc - 0.01, "val_loss": loss + 0.03}
+        for loss, acc in zip(losses, accuracies, strict=True)
+    ]
+
+
+FIRST_LOSSES = [0.52 - 0.032 * n for n in range(10)]
+FIRST_ACCURACIES = [0.81 + 0.009 * n for n in range(10)]
+SECOND_LOSSES = [0.47 - 0.041 * n for n in range(6)]
+SECOND_ACCURACIES = [0.83 + 0.011 * n for n in range(6)]
+
+
+@pytest.fixture
+def still_running() -> Iterator[int]:
+    """A real process that stands for a training still running (tfexam adopts it by pid)."""
+    process = subprocess.Popen(["sleep", "600"])
+    yield process.pid
+    process.kill()
+    process.wait()
+
+
+def session_with_two_runs(
+    rig: TuiRig, models: dict[str, Path], running_pid: int | None
+) -> SessionRecord:
+    """Question 2 trained twice: run 1 finished (exit 0), run 2 still running (or failed,
+    exit 1, where there is no process to stand for it)."""
+    session = session_with_attempts(rig, models)
+    recorded_run(rig, session, "learning-dataset", 70.0,
+                 training_output(10, FIRST_LOSSES, FIRST_ACCURACIES),
+                 minutes=3.6, state="finished", exit_code=0, epoch=10, epochs=10,
+                 metrics={"accuracy": 0.891, "loss": 0.232}, peak_rss_mb=912.0,
+                 figures=epoch_logs(FIRST_LOSSES, FIRST_ACCURACIES))  # fmt: skip
+    recorded_run(rig, session, "learning-dataset", 96.0,
+                 training_output(20, SECOND_LOSSES, SECOND_ACCURACIES),
+                 minutes=9.0, state="failed", exit_code=1, epoch=6, epochs=20,
+                 metrics={"accuracy": 0.885, "loss": 0.265}, peak_rss_mb=1010.0,
+                 figures=epoch_logs(SECOND_LOSSES, SECOND_ACCURACIES), pid=running_pid)  # fmt: skip
+    return session
+
+
+async def show_overview(pilot: Pilot[object]) -> None:
+    await settle(pilot)
+    await pilot.press("v")
+    app = pilot.app
+    assert isinstance(app, ExamApp)
+    app.query_one(RunToolWindow).open_overview()
+    app.query_one("#runs").focus()
+    await pilot.pause(0.3)
+
+
+async def show_running_run(pilot: Pilot[object]) -> None:
+    """The Run window, then enter on its newest run (the running one): that run's tab."""
+    await settle(pilot)
+    await pilot.press("v", "enter")
+    await pilot.pause(0.6)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_run_window_with_two_runs(  # type: ignore[no-untyped-def]
+def test_run_window_overview_with_two_runs(  # type: ignore[no-untyped-def]
+    rig: TuiRig, models: dict[str, Path], snap_compare, size: tuple[int, int]
+) -> None:
+    session = session_with_two_runs(rig, models, running_pid=None)
+    app = rig.app(session, clock=Clock(frozen=session.started_at + 105 * 60))
+    app.measure_resources = fixed_resources
+    assert snap_compare(app, terminal_size=size, run_before=show_overview)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_run_tab_of_a_running_training_with_its_chart(  # type: ignore[no-untyped-def]
+    rig: TuiRig, models: dict[str, Path], still_running: int, snap_compare, size: tuple[int, int]
+) -> None:
+    session = session_with_two_runs(rig, models, running_pid=still_running)
+    app = rig.app(session, clock=Clock(frozen=session.started_at + 105 * 60))
+    app.measure_resources = fixed_resources
+    assert snap_compare(app, terminal_size=size, run_before=show_running_run)
+
+
+async def scroll_up_in_the_log(pilot: Pilot[object]) -> None:
+    await show_running_run(pilot)  # the only run: a stopped one
+    app = pilot.app
+    assert isinstance(app, ExamApp)
+    log = app.query_one(RunToolWindow).query_one(Log)
+    log.focus()
+    log.scroll_to(y=1200, animate=False)
+    await pilot.pause(0.3)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_run_tab_with_a_long_log_scrolled_up(  # type: ignore[no-untyped-def]
     rig: TuiRig, models: dict[str, Path], snap_compare, size: tuple[int, int]
 ) -> None:
     session = session_with_attempts(rig, models)
-    lines = "".join(
-        f"Epoch {n}/10\n1875/1875 - 21s - 11ms/step - accuracy: 0.{8800 + 12 * n} - loss: 0.{3300 - 90 * n}\n"
-        for n in range(1, 11)
-    )
-    recorded_run(rig, session, "learning-dataset", 70.0, lines, minutes=3.6, state="finished",
-                 exit_code=0, epoch=10, epochs=10, metrics={"accuracy": 0.892, "loss": 0.2400},
-                 peak_rss_mb=912.0)  # fmt: skip
-    crash = (
-        "Epoch 1/15\n20/20 - 9s - 450ms/step - accuracy: 0.3312 - loss: 1.0988\nTraceback (most recent call last):\n"
-        '  File "starter.py", line 88, in <module>\n    model = solution_model()\n'
-        'ValueError: Input 0 of layer "dense" is incompatible with the layer: expected axis -1 to have value 6272\n'
-    )
-    recorded_run(rig, session, "image-classification", 95.0, crash, minutes=0.9, state="failed",
-                 exit_code=1, epoch=1, epochs=15, metrics={"accuracy": 0.3312, "loss": 1.0988},
-                 peak_rss_mb=1530.0)  # fmt: skip
+    output = "".join(f"step {n:05d}: loss {1 / (n + 1):.6f}\n" for n in range(5000))
+    recorded_run(rig, session, "learning-dataset", 70.0, output + "Traceback (most recent call last):\n"
+                 "KeyboardInterrupt\n", minutes=12.0, state="stopped", exit_code=-2, epoch=None,
+                 epochs=None, metrics={}, peak_rss_mb=700.0)  # fmt: skip
     app = rig.app(session, clock=Clock(frozen=session.started_at + 105 * 60))
     app.measure_resources = fixed_resources
-    # The finished run selected: its loss per epoch is what the chart shows.
-    assert snap_compare(app, terminal_size=size, press=["v", "down"], run_before=settle)
+    assert snap_compare(app, terminal_size=size, run_before=scroll_up_in_the_log)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(  # type: ignore[no-untyped-def]
+    rig: TuiRig, snap_compare, size: tuple[int, int]
+) -> None:
+    session = rig.session(duration_s=5 * 3600, started_at=STARTED_AT)
+    app = frozen_app(rig, session, minutes_in=30)
+    assert snap_compare(app, terminal_size=size, press=["question_mark"], run_before=settle)

@@ -87,7 +87,10 @@ class TuiRig:
         return ExamApp(SessionFacade(engine))
 
     def close(self) -> None:
+        """Close every engine, stopping the runs a test left running (runs outlive an engine by
+        design, and a leftover training would load the machine for every later test)."""
         for engine in self.engines:
+            engine.runs.close(stop_runs=True)
             engine.close()
         self.store.close()
 

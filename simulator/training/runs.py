@@ -92,6 +92,12 @@ def exit_label(exit_code: int | None) -> str:
         return f"signal {-exit_code}"
 
 
+def script_text(command: tuple[str, ...]) -> str:
+    """What a run runs, as the candidate would say it: ``starter.py`` (not the interpreter and
+    its ``-u``)."""
+    return " ".join(part for part in command[1:] if part != "-u")
+
+
 def exit_text(exit_code: int) -> str:
     """``exit code 3`` or ``killed by SIGKILL``, for a sentence."""
     if exit_code >= 0:

@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,7 +26,7 @@ from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Static
+from textual.widgets import Button, ContentSwitcher, DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from simulator import events
@@ -34,7 +35,7 @@ from simulator.exam_format import Question
 from simulator.facade import SessionFacade
 from simulator.metrics import score_label
 from simulator.training.resources import Resources, measure
-from simulator.training.runs import exit_text
+from simulator.training.runs import exit_text, script_text
 from simulator.tui import messages
 from simulator.tui.editor import (
     NO_EDITOR_HINT,
@@ -46,7 +47,7 @@ from simulator.tui.editor import (
 from simulator.tui.exam_window import ExamToolWindow, QuestionsTable, question_status_text
 from simulator.tui.formatting import format_number
 from simulator.tui.messages import OpenFileRequested, QuestionChosen, engine_message
-from simulator.tui.preferences import keep_theme
+from simulator.tui.preferences import keep_theme, load_preferences, save_preferences
 from simulator.tui.project import ProjectTree
 from simulator.tui.prompt import PromptView
 from simulator.tui.run_window import RunToolWindow
@@ -75,6 +76,12 @@ TICK_S = 0.5
 RESCAN_S = 2.0
 #: Grading results arriving within this long of each other share one notification.
 COALESCE_S = 0.6
+#: Rows a tool window grows or shrinks by per Ctrl+Shift+Up / Down, its least height, the rows
+#: of the status bar and footer, and the least the editor area keeps beside a stretched window.
+TOOL_WINDOW_STEP = 2
+MIN_TOOL_WINDOW_ROWS = 6
+CHROME_ROWS = 2
+MIN_EDITOR_ROWS = 5
 
 
 class ExamApp(App[str]):
@@ -104,9 +111,15 @@ class ExamApp(App[str]):
         Binding("e", "edit", "Edit"),
         Binding("w", "workspace", "Folder"),
         Binding("r", "run", "Run"),
-        Binding("v", "toggle_tool_window", "Runs/Exam"),
+        Binding("v", "toggle_tool_window", "Run/Exam"),
         Binding("x", "stop_run", "Stop run", show=False),
         Binding("R", "restart_run", "Restart run", show=False, key_display="shift+r"),
+        Binding("c", "compare_runs", "Compare", show=False),
+        Binding("left_square_bracket", "run_tab(-1)", "Previous run tab", show=False),
+        Binding("right_square_bracket", "run_tab(1)", "Next run tab", show=False),
+        Binding("plus,ctrl+shift+up", "stretch_tool_window(1)", "Taller", show=False),
+        Binding("minus,ctrl+shift+down", "stretch_tool_window(-1)", "Shorter", show=False),
+        Binding("m", "maximize_tool_window", "Maximise", show=False),
         Binding("s", "submit_exam", "End exam"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "request_quit", "Quit"),
@@ -131,9 +144,15 @@ class ExamApp(App[str]):
         "edit": "Open the question's starter file in your editor",
         "workspace": "Show the workspace folder's path (to copy or open in an IDE)",
         "run": "Run the selected question's starter file as a training run",
-        "toggle_tool_window": "Switch the bottom window between Exam and Runs",
+        "toggle_tool_window": "Switch the bottom tool window between Exam and Run",
         "stop_run": "Stop the selected run (Ctrl+C to the script, then kill)",
         "restart_run": "Restart the selected run (a new run of the same script)",
+        "compare_runs": "In a run's tab: compare its charts with another run of the question",
+        "run_tab(-1)": "The Run window's previous tab (All runs, then each run in order)",
+        "run_tab(1)": "The Run window's next tab",
+        "stretch_tool_window(1)": "Make the bottom tool window taller (kept for next time)",
+        "stretch_tool_window(-1)": "Make the bottom tool window shorter (kept for next time)",
+        "maximize_tool_window": "Maximise the bottom tool window, or restore it",
         "submit_exam": "Submit and End Exam (asks first)",
         "project": "Go to the Project window (PyCharm's Alt+1)",
         "run_window": "Show the Run window (PyCharm's Alt+4)",
@@ -167,6 +186,9 @@ class ExamApp(App[str]):
         self._was_over = False
         #: Grading results waiting to be shown together: (question label, text, gradable).
         self._grading_news: list[tuple[str, str, bool]] = []
+        #: Each tool window's height as the candidate last stretched it ("exam", "run").
+        self._tool_heights: dict[str, int] = dict(load_preferences().tool_window_heights)
+        self._tool_maximized = False
 
     # Layout -------------------------------------------------------------------------------------
 
@@ -182,7 +204,9 @@ class ExamApp(App[str]):
                 )
             with ContentSwitcher(initial="exam", id="tool-windows"):
                 yield ExamToolWindow(id="exam")
-                yield RunToolWindow(id="run-window")
+                yield RunToolWindow(
+                    id="run-window", metrics={q.id: q.scoring.metric for q in self.questions}
+                )
         yield Static("", id="too-small")
         # A child of the screen, not of #main: it stays when a window is maximised.
         yield StatusBar(id="status-bar")
@@ -193,6 +217,7 @@ class ExamApp(App[str]):
         self.title = f"tfexam · {self.exam.title}"
         self.query_one("#project", ProjectTree).border_title = "Project"
         self._title_tool_window()
+        self._apply_tool_window_height()
         self.facade.subscribe(self._on_engine_event)
         self.refresh_view()
         # The question current by then: a key pressed during the first frame must win.
@@ -226,6 +251,7 @@ class ExamApp(App[str]):
         """The event's size: this handler runs before Textual's own, so ``self.size`` is still
         the previous one (the message said the size before the last resize)."""
         width, height = event.size
+        self.call_after_refresh(self._apply_tool_window_height)  # kept heights fit the new size
         self.query_one("#too-small", Static).update(
             Text.assemble(
                 ("This terminal is too small for the exam screen.\n\n", "bold"),
@@ -342,8 +368,9 @@ class ExamApp(App[str]):
         self.query_one("#project", ProjectTree).rescan()
 
     @on(messages.RunStartedMessage)
-    def _on_run_started(self) -> None:
-        self._show_runs()
+    def _on_run_started(self, message: messages.RunStartedMessage) -> None:
+        """A new run's tab is chosen as it starts, as in PyCharm's Run window."""
+        self._show_runs(message.event.run.id)
 
     @on(messages.RunEndedMessage)
     def _on_run_ended(self, message: messages.RunEndedMessage) -> None:
@@ -587,19 +614,18 @@ class ExamApp(App[str]):
             self.notify(str(error), title="Run", severity="error")
             return
         self.notify(
-            f"run #{run.number}: {' '.join(run.command[1:])} in {self.current.workspace_folder}/",
+            f"run #{run.number}: {script_text(run.command)} in {self.current.workspace_folder}/",
             title=f"{self._question_label(self.current.id)}: training",
             timeout=4,
         )
-        self._show_runs()
+        self._show_runs(run.id)
 
     def action_toggle_tool_window(self) -> None:
         switcher = self.query_one(ContentSwitcher)
         if not switcher.display:
             switcher.display = True
         elif switcher.current == "run-window":
-            switcher.current = "exam"
-            self._title_tool_window()
+            self._switch_tool_window("exam")
             self.query_one("#questions").focus()
         else:
             self._show_runs()
@@ -621,23 +647,103 @@ class ExamApp(App[str]):
         switcher = self.query_one(ContentSwitcher)
         switcher.display = not switcher.display
         if not switcher.display:
+            self._tool_maximized = False
+            self._apply_tool_window_height()
             self.query_one(ProjectTree).focus()
 
-    def _show_runs(self) -> None:
+    def _show_runs(self, run_id: int | None = None) -> None:
+        """Show the Run window (on ``run_id``'s tab where given) and bring it up to date."""
         switcher = self.query_one(ContentSwitcher)
         switcher.display = True
         if switcher.current != "run-window":
-            switcher.current = "run-window"
-            self._title_tool_window()
+            self._switch_tool_window("run-window")
+        window = self.query_one(RunToolWindow)
         resources = self.measure_resources(self.facade.running_runs())
-        self.query_one(RunToolWindow).show(self.facade.runs(), self._numbers, resources)
-        self.query_one("#runs").focus()
+        window.show(self.facade.runs(), self._numbers, resources)
+        if run_id is not None:
+            window.open_run(run_id)  # focuses its log (focusing the overview would undo it)
+        elif window.active_pane() is None:
+            self.query_one("#runs").focus()
+
+    def _switch_tool_window(self, name: str) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = name
+        switcher.set_class(name == "run-window", "-runs")
+        self._title_tool_window()
+        self._apply_tool_window_height()
+
+    @on(DataTable.RowSelected, "#runs")
+    def _on_run_row_chosen(self, event: DataTable.RowSelected) -> None:
+        """Enter on a run in the overview opens its tab."""
+        key = event.row_key.value
+        if key is not None:
+            self.query_one(RunToolWindow).open_run(int(key))
+
+    def action_run_tab(self, step: int) -> None:
+        """The Run window's tabs in turn, ``[`` and ``]`` (clicking a tab works too)."""
+        if self.query_one(ContentSwitcher).current != "run-window":
+            self._show_runs()
+        self.query_one(RunToolWindow).step_tab(step)
+
+    def action_compare_runs(self) -> None:
+        window = self.query_one(RunToolWindow)
+        if self.query_one(ContentSwitcher).current != "run-window" or window.active_pane() is None:
+            self.notify("open a run's tab first (v, then enter on a run)", title="Compare",
+                        severity="warning", timeout=4)  # fmt: skip
+            return
+        other = window.compare_next()
+        self._show_runs()
+        self.notify(
+            f"compared with run #{other.record.number}" if other else "compared with no other run",
+            title="Compare", timeout=2,
+        )  # fmt: skip
+
+    # Tool window height: stretched, shrunk, maximised, kept ----------------------------------
+
+    def _tool_window_name(self) -> str:
+        return "run" if self.query_one(ContentSwitcher).current == "run-window" else "exam"
+
+    def action_stretch_tool_window(self, rows: int) -> None:
+        """PyCharm's Ctrl+Shift+Up / Down: the tool window grows or shrinks by a step, and keeps
+        that height (across sessions, in the preferences file)."""
+        switcher = self.query_one(ContentSwitcher)
+        if not switcher.display:
+            switcher.display = True
+        self._tool_maximized = False
+        now = switcher.outer_size.height
+        wanted = now + rows * TOOL_WINDOW_STEP
+        height = self._clamped_tool_height(wanted)
+        name = self._tool_window_name()
+        self._tool_heights[name] = height
+        save_preferences(load_preferences().with_tool_window_height(name, height))
+        self._apply_tool_window_height()
+
+    def action_maximize_tool_window(self) -> None:
+        """The tool window takes the whole editor area, or gives it back."""
+        self.query_one(ContentSwitcher).display = True
+        self._tool_maximized = not self._tool_maximized
+        self._apply_tool_window_height()
+
+    def _clamped_tool_height(self, rows: int) -> int:
+        """Between the smallest useful tool window and what leaves the editor area some room."""
+        room = self.size.height - CHROME_ROWS - MIN_EDITOR_ROWS
+        return max(MIN_TOOL_WINDOW_ROWS, min(rows, max(MIN_TOOL_WINDOW_ROWS, room)))
+
+    def _apply_tool_window_height(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        top = self.query_one("#top")
+        top.display = not (self._tool_maximized and switcher.display)
+        if self._tool_maximized:
+            switcher.styles.height = "1fr"
+            return
+        kept = self._tool_heights.get(self._tool_window_name())
+        switcher.styles.height = None if kept is None else self._clamped_tool_height(kept)
 
     def _title_tool_window(self) -> None:
         switcher = self.query_one(ContentSwitcher)
         runs = switcher.current == "run-window"
-        switcher.border_title = "Runs" if runs else "Exam"
-        switcher.border_subtitle = "v: Exam" if runs else "v: Runs"
+        switcher.border_title = "Run" if runs else "Exam"
+        switcher.border_subtitle = "v: Exam · +/-: size · m: maximise" if runs else "v: Run"
 
     def _selected_run(self) -> int | None:
         if self.query_one(ContentSwitcher).current != "run-window":
@@ -661,7 +767,7 @@ class ExamApp(App[str]):
         old = self.facade.run_number(run_id)
         run = self.facade.restart_run(run_id)
         self.notify(f"run #{run.number} started again from run #{old}", title="Restart", timeout=3)
-        self._show_runs()
+        self._show_runs(run.id)
 
     def action_workspace(self) -> None:
         self.push_screen(WorkspaceDialog(str(self.session.workspace)))
@@ -718,7 +824,7 @@ class ExamApp(App[str]):
         for action, help_text in self.ACTION_HELP.items():
             if not (action in WHILE_RUNNING_ACTIONS and self._exam_over()):
                 title = help_text.split(":")[0].split(" (")[0]
-                yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
+                yield SystemCommand(title, help_text, partial(self.run_action, action))
         for number, question in enumerate(self.questions, start=1):
             yield SystemCommand(
                 f"Question {number}: {question.title}",
@@ -842,14 +948,19 @@ def _key_names(binding: Binding) -> list[str]:
     keys = binding.key.split(",")
     if binding.key_display and len(keys) == 1:
         return [binding.key_display]
-    return [{"question_mark": "?"}.get(key, key) for key in keys]
+    names = {
+        "question_mark": "?", "plus": "+", "minus": "-", "left_square_bracket": "[",
+        "right_square_bracket": "]",
+    }  # fmt: skip
+    return [names.get(key, key) for key in keys]
 
 
 #: Actions of the exam screen (not of a dialog or the results screen on top of it).
 EXAM_SCREEN_ACTIONS = frozenset(
     {
         "submit_and_test", "edit", "workspace", "submit_exam", "select_question", "run",
-        "stop_run", "restart_run", "toggle_tool_window",
+        "stop_run", "restart_run", "toggle_tool_window", "compare_runs", "stretch_tool_window",
+        "maximize_tool_window", "run_tab",
     }
 )  # fmt: skip
 #: Actions that make sense only while the exam runs.

@@ -1,4 +1,5 @@
-"""The candidate's screen preferences (today: the theme), kept across sessions in a small file.
+"""The candidate's screen preferences (the theme, the tool windows' heights), kept across
+sessions in a small file.
 
 The file is ``config.toml`` in the user's config folder (``platformdirs``), or in
 ``$TFEXAM_HOME`` when that is set, so a throwaway home keeps everything of its own. A file that
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +34,21 @@ log = logging.getLogger("tfexam.preferences")
 FILE_NAME = "config.toml"
 
 
+#: The tool windows whose height is kept (the Exam and the Run tool window).
+TOOL_WINDOWS = ("exam", "run")
+
+
 @dataclass(frozen=True)
 class Preferences:
     theme: str | None = None
+    #: Rows a tool window was stretched or shrunk to (PyCharm keeps each one's height).
+    tool_window_heights: dict[str, int] = field(default_factory=dict)
 
     def with_theme(self, theme: str) -> Preferences:
         return replace(self, theme=theme)
+
+    def with_tool_window_height(self, window: str, rows: int) -> Preferences:
+        return replace(self, tool_window_heights={**self.tool_window_heights, window: rows})
 
 
 def preferences_path() -> Path:
@@ -61,7 +71,16 @@ def load_preferences(path: Path | None = None) -> Preferences:
         log.warning("ignoring %s: %s", path, error)
         return Preferences()
     theme = data.get("theme")
-    return Preferences(theme=theme if isinstance(theme, str) else None)
+    heights = data.get("tool_windows")
+    return Preferences(
+        theme=theme if isinstance(theme, str) else None,
+        tool_window_heights={
+            name: rows
+            for name, rows in (heights.items() if isinstance(heights, dict) else ())
+            if name in TOOL_WINDOWS and isinstance(rows, int) and not isinstance(rows, bool)
+            and rows > 0
+        },
+    )  # fmt: skip
 
 
 def save_preferences(preferences: Preferences, path: Path | None = None) -> None:
@@ -70,6 +89,10 @@ def save_preferences(preferences: Preferences, path: Path | None = None) -> None
     lines = ["# tfexam's screen preferences, written when you change them.\n"]
     if preferences.theme is not None:
         lines.append(f"theme = {_toml_string(preferences.theme)}\n")
+    if preferences.tool_window_heights:
+        lines.append("\n[tool_windows]  # rows, as last stretched (ctrl+shift+up/down)\n")
+        for name, rows in sorted(preferences.tool_window_heights.items()):
+            lines.append(f"{name} = {int(rows)}\n")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".tmp")

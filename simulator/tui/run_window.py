@@ -1,27 +1,30 @@
-"""The Run tool window: every training run with its progress, CPU and memory, the chosen run's
-loss per epoch next to the other run of the same question, and its log tail.
+"""The Run tool window: an overview of every training run (progress, CPU, memory, exit) and
+one tab per run with its charts and its whole log (:mod:`simulator.tui.run_pane`).
 
 Like PyCharm's Run window, plus what a candidate juggling several trainings needs: how many
-share the cores, whether memory is about to run out, and which run is which question's.
+share the cores, whether memory is about to run out, which run is which question's, and which of
+two trainings of the same question is ahead.
 """
 
 from __future__ import annotations
 
-import math
+import asyncio
+import contextlib
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
-from textual.widget import Widget
-from textual.widgets import Sparkline, Static
+from textual.containers import Vertical
+from textual.content import Content
+from textual.css.query import NoMatches
+from textual.widgets import Static, TabbedContent, TabPane
 
 from simulator.durations import format_duration
-from simulator.training.epochs import EpochFigures
 from simulator.training.resources import Resources
 from simulator.training.runs import RunView, exit_label
 from simulator.tui.fitted_table import Cell, ColumnSpec, FittedTable
 from simulator.tui.formatting import format_number
+from simulator.tui.run_pane import STATE_STYLES, LogLines, RunPane, epoch_text, tab_label
 from simulator.tui.status_bar import set_text
 
 #: The progress bar's widest and narrowest (it gives way first when the window is narrow).
@@ -29,7 +32,6 @@ BAR_WIDTH = 10
 BAR_MIN_WIDTH = 3
 #: Significant room for a loss value: 4 significant digits in any notation (``5.798e-9``).
 LOSS_WIDTH = 8
-STATE_STYLES = {"running": "cyan", "finished": "green", "failed": "bold red", "stopped": "yellow"}
 
 
 def progress_bar(view: RunView, width: int = BAR_WIDTH) -> Text:
@@ -42,14 +44,6 @@ def progress_bar(view: RunView, width: int = BAR_WIDTH) -> Text:
         ("█" * filled, "green" if view.record.state == "finished" else "cyan"),
         ("░" * (width - filled), "dim"),
     )
-
-
-def epoch_text(view: RunView) -> str:
-    """``25/200``: the epoch reached of the epochs asked for, whole."""
-    epoch, epochs = view.progress.epoch, view.progress.epochs
-    if epoch is None:
-        return ""
-    return f"{epoch}/{epochs}" if epochs else str(epoch)
 
 
 def resources_text(resources: Resources) -> Text:
@@ -102,126 +96,156 @@ class RunsTable(FittedTable):
         ]
 
 
-def curve_name(figures: tuple[EpochFigures, ...]) -> str:
-    """The figure the chart draws: the validation loss where the run has one, else the loss."""
-    names = set(figures[-1].logs) if figures else set()
-    return "val_loss" if "val_loss" in names else "loss"
-
-
-def device_text(view: RunView) -> str:
-    """``GPU:0`` or ``CPU`` for what the training saw; empty when tfexam could not tell."""
-    if view.devices is None:
-        return ""
-    return ", ".join(view.devices) if view.devices else "CPU"
-
-
-def curve_label(view: RunView, numbers: dict[str, str]) -> Text:
-    """``Run 2 Q4 GPU:0 val_loss 0.69 → 0.41 (best 0.40) · 12/30 epochs``, or why there is no
-    curve; the device is what the training saw (a GPU build of TensorFlow, a visible GPU)."""
-    record = view.record
-    device = device_text(view)
-    head = Text(f"Run {record.number} {numbers.get(record.question_id, '?')} ", style="bold")
-    if device:
-        head.append(f"{device} ", style="magenta" if device != "CPU" else "dim")
-    figures = view.epochs
-    if not figures:
-        progress = view.progress
-        loss = progress.metrics.get("loss")
-        if progress.epoch is not None:  # read from the output: no per-epoch record to draw
-            reached = Text(
-                f"epoch {epoch_text(view)}"
-                + (f" · loss {format_number(loss)}" if loss is not None else "")
-            )
-            return head + reached + Text(" · no per-epoch record to draw", style="dim")
-        said = "no epochs yet" if record.state == "running" else "no epochs (fit() never ran)"
-        return head + Text(said, style="dim")
-    name = curve_name(figures)
-    values = [f.logs[name] for f in figures if name in f.logs]
-    if not values:
-        return head + Text("no loss recorded", style="dim")
-    best = min(values)
-    epochs = figures[-1].epochs
-    done = f"{figures[-1].epoch}/{epochs}" if epochs else str(figures[-1].epoch)
-    return head + Text(
-        f"{name} {format_number(values[0])} → {format_number(values[-1])} "
-        f"(best {format_number(best)}) · {done} epochs"
-    )
-
-
-def curve_values(view: RunView) -> list[float]:
-    """The chart's heights: the loss on a log scale (a loss falls by orders of magnitude, and
-    on a linear scale every epoch after the first few would look the same)."""
-    name = curve_name(view.epochs)
-    values = [f.logs[name] for f in view.epochs if name in f.logs]
-    if values and min(values) > 0:
-        return [math.log10(v) for v in values]
-    return values
+def other_runs(views: list[RunView], chosen: RunView) -> list[RunView]:
+    """The other runs of the chosen run's question, newest first: what it can be compared with."""
+    return [
+        v for v in views
+        if v.record.question_id == chosen.record.question_id and v.record.id != chosen.record.id
+    ]  # fmt: skip
 
 
 def rival(views: list[RunView], chosen: RunView) -> RunView | None:
     """The newest other run of the same question: the one to compare the chosen run with."""
-    return next(
-        (v for v in views if v.record.question_id == chosen.record.question_id
-         and v.record.id != chosen.record.id),
-        None,
-    )  # fmt: skip
+    others = other_runs(views, chosen)
+    return others[0] if others else None
 
 
-class CurveRow(Horizontal):
-    """One run's loss per epoch: a label and Textual's sparkline (low is good: green)."""
-
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="curve-label")
-        yield Sparkline([], summary_function=max, classes="curve")
-
-    def show(self, view: RunView | None, numbers: dict[str, str]) -> None:
-        self.display = view is not None
-        if view is None:
-            return
-        set_text(self.query_one(".curve-label", Static), curve_label(view, numbers))
-        values = curve_values(view)
-        sparkline = self.query_one(Sparkline)
-        sparkline.display = bool(values)
-        if list(sparkline.data or []) != values:
-            sparkline.data = values
+#: How long a new run's tab is waited for (steps of a few milliseconds) before it is shown.
+OPEN_WAIT_S = 0.02
+OPEN_WAIT_STEPS = 100
+#: The id of the overview tab, and of each run's tab.
+OVERVIEW_TAB = "runs-overview"
 
 
-class LogTailView(Widget):
-    """The last lines of a run's output: as many as fit, chosen when drawn (never stale)."""
-
-    lines: reactive[tuple[str, ...]] = reactive(())
-
-    def render(self) -> Text:
-        height = max(1, self.size.height)
-        return Text("\n".join(self.lines[-height:]), no_wrap=True, overflow="ellipsis")
+def run_tab_id(run_id: int) -> str:
+    return f"run-tab-{run_id}"
 
 
 class RunToolWindow(Vertical):
-    """The resource strip, the runs, and the chosen run's last lines of output."""
+    """PyCharm's Run tool window: an overview tab of every run (with the machine's cores and
+    memory), then one tab per run with its charts and whole log, the newest run's tab chosen."""
+
+    def __init__(self, *, id: str | None = None, metrics: dict[str, str] | None = None) -> None:
+        """``metrics``: each question's metric, charted beside the loss where a run logs it."""
+        super().__init__(id=id)
+        self.metrics = metrics or {}
+        #: Run id -> the run it is compared with (None: with none); absent: the newest other.
+        self._compare: dict[int, int | None] = {}
+        self._labels: dict[int, Text] = {}
+        self._views: list[RunView] = []
+        self._numbers: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="resources")
-        yield RunsTable(id="runs")
-        yield CurveRow(id="curve")
-        yield CurveRow(id="rival-curve")
-        yield LogTailView(id="run-log")
+        with TabbedContent(id="run-tabs"), TabPane("All runs", id=OVERVIEW_TAB):
+            yield Static("", id="resources")
+            yield RunsTable(id="runs")
 
     def show(self, views: list[RunView], numbers: dict[str, str], resources: Resources) -> None:
         """``numbers``: question id -> ``Q1``..``Q5``, as the Exam window numbers them."""
+        self._views = views
+        self._numbers = numbers
         set_text(self.query_one("#resources", Static), resources_text(resources))
-        table = self.query_one(RunsTable)
-        table.show(views, numbers)
-        selected = table.selected_run()
-        chosen = next((v for v in views if v.record.id == selected), None)
-        self.query_one("#curve", CurveRow).show(chosen, numbers)
-        self.query_one("#rival-curve", CurveRow).show(
-            rival(views, chosen) if chosen is not None else None, numbers
-        )
-        log_view = self.query_one(LogTailView)
-        if chosen is None:
-            log_view.lines = ("No runs yet: r starts the selected question's starter file.",)
-        else:
-            log_view.lines = tuple(chosen.tail) or (f"(no output yet: {chosen.record.log_path})",)
+        self.query_one(RunsTable).show(views, numbers)
+        tabs = self.query_one(TabbedContent)
+        known = {pane.id for pane in tabs.query(TabPane)}
+        for view in reversed(views):  # oldest first: tabs run left to right in order of start
+            tab_id = run_tab_id(view.record.id)
+            label = tab_label(view, numbers)
+            if tab_id not in known:
+                tabs.add_pane(TabPane(Content.from_rich_text(label), RunPane(view), id=tab_id))
+                self._labels[view.record.id] = label
+            elif self._labels.get(view.record.id) != label:
+                self._labels[view.record.id] = label
+                with contextlib.suppress(Exception):
+                    tabs.get_tab(tab_id).label = Content.from_rich_text(label)
+        self._show_active()
+
+    @on(TabbedContent.TabActivated)
+    def _show_active(self) -> None:
+        """Bring the run tab on show up to date: at every update, and at once when chosen."""
+        pane = self.active_pane()
+        views = self._views
+        chosen = next((v for v in views if pane is not None and v.record.id == pane.run_id), None)
+        if pane is not None and chosen is not None and pane.is_mounted:
+            question = chosen.record.question_id
+            pane.show(chosen, self.compared_with(chosen), self._numbers, self.metrics.get(question))
+
+    def active_pane(self) -> RunPane | None:
+        """The run tab on show (None on the overview)."""
+        tabs = self.query_one(TabbedContent)
+        if tabs.active in ("", OVERVIEW_TAB):
+            return None
+        try:
+            return tabs.get_pane(tabs.active).query_one(RunPane)
+        except NoMatches:
+            return None
+
+    def compared_with(self, view: RunView) -> RunView | None:
+        choice = self._compare.get(view.record.id, -1)
+        if choice == -1:
+            return rival(self._views, view)
+        return next((v for v in self._views if v.record.id == choice), None)
+
+    def compare_next(self) -> RunView | None:
+        """Compare the run on show with the next other run of its question (then with none)."""
+        pane = self.active_pane()
+        view = next((v for v in self._views if pane and v.record.id == pane.run_id), None)
+        if view is None:
+            return None
+        choices: list[int | None] = [v.record.id for v in other_runs(self._views, view)]
+        choices.append(None)
+        current = self.compared_with(view)
+        now = current.record.id if current is not None else None
+        following = choices[(choices.index(now) + 1) % len(choices)] if now in choices else None
+        self._compare[view.record.id] = following
+        return self.compared_with(view)
+
+    def open_run(self, run_id: int) -> None:
+        """Show a run's tab; a new run's tab is being added (mounted in the background), so
+        wait for it a moment."""
+        if not self._activate(run_tab_id(run_id)):
+            self.run_worker(
+                self._activate_when_added(run_tab_id(run_id)), group="open-run", exclusive=True
+            )
+
+    def _activate(self, tab_id: str) -> bool:
+        """Show the tab, if both its pane and its tab are mounted (they are, one after the
+        other, after ``add_pane``)."""
+        tabs = self.query_one(TabbedContent)
+        try:
+            tabs.get_tab(tab_id)
+            tabs.get_pane(tab_id)
+        except (NoMatches, ValueError):
+            return False
+        tabs.active = tab_id
+        with contextlib.suppress(NoMatches):  # its log (the overview: its table), once there
+            pane = tabs.get_pane(tab_id)
+            (
+                pane.query_one(RunsTable) if tab_id == OVERVIEW_TAB else pane.query_one(LogLines)
+            ).focus()
+        return True
+
+    async def _activate_when_added(self, tab_id: str) -> None:
+        for _ in range(OPEN_WAIT_STEPS):
+            await asyncio.sleep(OPEN_WAIT_S)
+            if self._activate(tab_id):
+                return
+
+    def step_tab(self, step: int) -> None:
+        """The next (``step`` 1) or previous (-1) tab, round the ends."""
+        tabs = self.query_one(TabbedContent)
+        order = [OVERVIEW_TAB] + [
+            run_tab_id(v.record.id) for v in reversed(self._views)
+        ]  # fmt: skip
+        here = order.index(tabs.active) if tabs.active in order else 0
+        self._activate(order[(here + step) % len(order)])
+
+    def open_overview(self) -> None:
+        self.query_one(TabbedContent).active = OVERVIEW_TAB
 
     def selected_run(self) -> int | None:
+        """The run on show in its tab, else the one under the overview's cursor."""
+        pane = self.active_pane()
+        if pane is not None:
+            return pane.run_id
         return self.query_one(RunsTable).selected_run()

@@ -1,0 +1,207 @@
+"""One run's tab in the Run tool window: what it is, its charts and its whole log.
+
+Like a tab of PyCharm's Run window: the run's whole output, scrollable, following new output
+unless the candidate scrolled up to read, and a progress bar redrawn with ``\\r`` shown as the
+one line a terminal would show. Beside it, the loss and the question's metric per epoch (with
+another run of the same question to compare with). The log is read from the run's log file as it
+grows (:class:`LogFollower`), a bounded amount per tick, so a run that prints 10,000 lines a
+second never holds the screen up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.strip import Strip
+from textual.widgets import Log, Static
+
+from simulator.durations import format_duration
+from simulator.training.logtail import LogFollower
+from simulator.training.runs import RunView, exit_label, script_text
+from simulator.tui.formatting import format_number
+from simulator.tui.run_chart import EpochChart, chart_series, legend
+from simulator.tui.status_bar import set_text
+
+#: Lines of a run's log kept on screen; older ones stay in the log file (the header says so).
+MAX_LOG_LINES = 200_000
+STATE_STYLES = {"running": "cyan", "finished": "green", "failed": "bold red", "stopped": "yellow"}
+
+
+def epoch_text(view: RunView) -> str:
+    """``25/200``: the epoch reached of the epochs asked for, whole."""
+    epoch, epochs = view.progress.epoch, view.progress.epochs
+    if not epoch:  # Keras counts from 1: none finished or started yet
+        return ""
+    return f"{epoch}/{epochs}" if epochs else str(epoch)
+
+
+def device_text(view: RunView) -> str:
+    """``GPU:0`` or ``CPU`` for what the training saw; empty when tfexam could not tell."""
+    if view.devices is None:
+        return ""
+    return ", ".join(view.devices) if view.devices else "CPU"
+
+
+def state_text(view: RunView) -> Text:
+    """``running``, ``exit 0``, ``exit 1``, ``stopped``, ``SIGKILL``: how the run stands or ended."""
+    record = view.record
+    style = STATE_STYLES.get(record.state, "")
+    if record.state == "running":
+        return Text("running", style=style)
+    if record.state == "stopped":
+        return Text("stopped", style=style)
+    code = record.exit_code
+    if code is None:
+        return Text(record.state, style=style)
+    return Text(f"exit {code}" if code >= 0 else exit_label(code), style=style)
+
+
+def tab_label(view: RunView, numbers: dict[str, str]) -> Text:
+    """A run's tab: ``Q2 #3 running`` / ``Q2 #1 exit 0`` / ``Q3 #2 SIGKILL``."""
+    record = view.record
+    return Text.assemble(
+        f"{numbers.get(record.question_id, '?')} #{record.number} ", state_text(view)
+    )
+
+
+def header_text(view: RunView, numbers: dict[str, str], other: RunView | None) -> Text:
+    """The line above a run's charts and log: its state, time, epoch, device and what it is
+    compared with."""
+    record = view.record
+    text = Text.assemble(
+        (f"{numbers.get(record.question_id, '?')} run #{record.number} ", "bold"),
+        state_text(view),
+        f" · {format_duration(view.elapsed_s)}",
+    )
+    epoch = epoch_text(view)
+    if epoch:
+        text.append(f" · epoch {epoch}")
+    loss = view.progress.metrics.get("loss")
+    if loss is not None:
+        text.append(f" · loss {format_number(loss)}")
+    device = device_text(view)
+    if device:
+        text.append(f" · {device}", style="magenta" if device != "CPU" else "dim")
+    if other is not None:
+        text.append(f" · compared with #{other.record.number} (c: another)", style="dim")
+    text.append(f" · {script_text(record.command)}", style="dim")
+    return text
+
+
+def empty_chart_text(view: RunView) -> Text:
+    """Why a run has no chart: no epoch finished (yet), or nothing recorded its epochs (a script
+    run outside tfexam's Python, or one that never called ``fit()``)."""
+    if view.progress.epoch:
+        return Text("epochs read from the output only: no per-epoch record to draw", style="dim")
+    if view.record.state == "running":
+        return Text("no epoch finished yet", style="dim")
+    if view.devices is not None:  # the hook saw fit() begin
+        return Text("no epoch finished", style="dim")
+    return Text("no epochs recorded (fit() never ran)", style="dim")
+
+
+class LogLines(Log):
+    """Textual's ``Log``, where a line wider than the window ends in "…" at its right edge
+    instead of being cut mid-number (it scrolls sideways to read the rest)."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        index = self.scroll_offset.y + y
+        lines = self.lines
+        width = self.scrollable_content_region.width
+        if index >= len(lines) or width < 2:
+            return strip
+        if cell_len(lines[index].expandtabs()) > self.scroll_offset.x + width:
+            cut = strip.crop(0, width - 1)
+            segments = list(cut)
+            style = segments[-1].style if segments else None
+            return Strip.join([cut, Strip([Segment("…", style)], 1)])
+        return strip
+
+
+class RunLog(Vertical):
+    """A run's whole log: finished lines in Textual's ``Log`` (it follows new lines only while
+    scrolled to the end), and the line being redrawn below it, as a terminal shows it."""
+
+    def __init__(self, log_path: Path, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="run-log")
+        self.follower = LogFollower(log_path)
+        self.lines_dropped = 0
+
+    def compose(self) -> ComposeResult:
+        yield LogLines(max_lines=MAX_LOG_LINES, classes="run-log-lines")
+        yield Static("", classes="live-line")
+
+    def catch_up(self) -> None:
+        """Show what the log file added since the last call (at most one read's worth: the
+        rest comes with the next tick, so the screen is never held up)."""
+        update = self.follower.read()
+        log = self.query_one(Log)
+        if update.lines:
+            before = log.line_count + len(update.lines)
+            log.write_lines(update.lines)
+            self.lines_dropped += max(0, before - log.line_count)
+        live = self.query_one(".live-line", Static)
+        live.display = bool(update.current)
+        set_text(live, Text(update.current, no_wrap=True, overflow="ellipsis"))
+
+    @property
+    def line_count(self) -> int:
+        return self.query_one(Log).line_count
+
+
+class RunPane(Vertical):
+    """The content of one run's tab."""
+
+    def __init__(self, view: RunView, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="run-pane")
+        self.run_id = view.record.id
+        self.log_path = view.record.log_path
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="run-header")
+        with Horizontal(classes="run-body"):
+            with Vertical(classes="run-charts"):
+                yield Static("", classes="chart-note")
+                yield Static("", classes="legend")
+                with Horizontal(classes="chart-row"):
+                    yield EpochChart(classes="chart-box loss-chart")
+                    yield EpochChart(classes="chart-box metric-chart")
+            yield RunLog(self.log_path)
+
+    def show(
+        self,
+        view: RunView,
+        other: RunView | None,
+        numbers: dict[str, str],
+        preferred_metric: str | None,
+    ) -> None:
+        if not self.children:  # the tab was added and is not put together yet
+            return
+        header = header_text(view, numbers, other)
+        log = self.query_one(RunLog)
+        log.catch_up()
+        if log.lines_dropped:
+            header.append(
+                f" · the first {log.lines_dropped} lines are in {self.log_path}", style="yellow"
+            )
+        set_text(self.query_one(".run-header", Static), header)
+        loss, metric = chart_series(view, other, preferred_metric)
+        note = self.query_one(".chart-note", Static)
+        note.display = loss.empty
+        self.query_one(".legend").display = not loss.empty
+        self.query_one(".chart-row").display = not loss.empty
+        if loss.empty:
+            set_text(note, empty_chart_text(view))
+            return
+        set_text(self.query_one(".legend", Static), legend(loss))
+        self.query_one(".loss-chart", EpochChart).show(loss)
+        metric_chart = self.query_one(".metric-chart", EpochChart)
+        metric_chart.set_class(metric is None or metric.empty, "-empty")
+        if metric is not None and not metric.empty:
+            metric_chart.show(metric)
