@@ -17,7 +17,7 @@ from simulator.engine import Engine, EventListener
 from simulator.exam_format import Exam, Policy
 from simulator.grading.pool import WorkerStatus
 from simulator.scoring import ExamResult, exam_result
-from simulator.store import AttemptRecord, RunRecord, SessionRecord
+from simulator.store import AttemptRecord, BufferRecord, RunRecord, SessionRecord
 from simulator.training.runs import RunView
 
 if TYPE_CHECKING:
@@ -104,6 +104,10 @@ class SessionFacade:
         """How many training runs are running now."""
         return self._engine.runs.running()
 
+    def unsaved_buffers(self) -> list[BufferRecord]:
+        """Editor texts that were never saved to their files (left by a crash or a kill)."""
+        return self._engine.store.buffers(self.session_id)
+
     def report(self) -> Report:
         """The session report as it stands (the report module is loaded only when asked)."""
         from simulator.report.model import build_report
@@ -123,14 +127,23 @@ class SessionFacade:
     def submit_and_test(self, question_id: str) -> None:
         self._engine.submit_and_test(question_id)
 
-    def start_run(self, question_id: str) -> RunRecord:
-        return self._engine.start_run(question_id)
+    def start_run(self, question_id: str, script: str | None = None) -> RunRecord:
+        """Run ``script`` (a file of the question's folder; default its starter) as a run."""
+        return self._engine.start_run(question_id, script)
 
     def stop_run(self, run_id: int) -> None:
         self._engine.stop_run(run_id)
 
     def restart_run(self, run_id: int) -> RunRecord:
         return self._engine.restart_run(run_id)
+
+    def keep_unsaved(self, path: Path, text: str) -> None:
+        """Keep an editor tab's unsaved text in the store, so a crash does not lose it."""
+        self._engine.store.keep_buffer(self.session_id, path, text, self.clock())
+
+    def drop_unsaved(self, path: Path) -> None:
+        """The tab's text was saved or thrown away: nothing to offer back after a crash."""
+        self._engine.store.drop_buffer(self.session_id, path)
 
     def submit(self) -> None:
         """Submit and End Exam."""

@@ -117,6 +117,13 @@ CREATE TABLE IF NOT EXISTS system_samples (
     runs INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS system_samples_by_session ON system_samples(session_id, at);
+CREATE TABLE IF NOT EXISTS buffers (
+    session_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    text TEXT NOT NULL,
+    kept_at REAL NOT NULL,
+    PRIMARY KEY (session_id, path)
+);
 """
 #: Columns added to existing tables since schema 1 (added on open, never removed).
 _ADDED_COLUMNS = {
@@ -702,6 +709,34 @@ class Store:
                 (session_id, at, kind, json.dumps(payload)),
             )
 
+    # Unsaved editor buffers -----------------------------------------------------------------
+
+    def keep_buffer(self, session_id: str, path: Path, text: str, at: float) -> None:
+        """Keep (or replace) the unsaved text of ``path``'s editor tab."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO buffers(session_id, path, text, kept_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(session_id, path) DO UPDATE SET text=excluded.text, "
+                "kept_at=excluded.kept_at",
+                (session_id, str(path), text, at),
+            )
+
+    def drop_buffer(self, session_id: str, path: Path) -> None:
+        """Forget ``path``'s unsaved text (it was saved, or its changes thrown away)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM buffers WHERE session_id=? AND path=?", (session_id, str(path)))
+
+    def buffers(self, session_id: str) -> list[BufferRecord]:
+        """Every unsaved text kept for the session, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM buffers WHERE session_id=? ORDER BY kept_at", (session_id,)
+            ).fetchall()
+        return [
+            BufferRecord(row["session_id"], Path(row["path"]), row["text"], row["kept_at"])
+            for row in rows
+        ]
+
     def events(self, session_id: str, kind: str | None = None) -> list[EventRecord]:
         query = "SELECT * FROM events WHERE session_id=?"
         args: tuple[Any, ...] = (session_id,)
@@ -716,6 +751,16 @@ class Store:
             )
             for row in rows
         ]
+
+
+@dataclass(frozen=True)
+class BufferRecord:
+    """An editor tab's text that was not saved to its file yet, kept so a crash loses none."""
+
+    session_id: str
+    path: Path
+    text: str
+    kept_at: float
 
 
 def _run_number(db: sqlite3.Connection, run_id: int | None) -> int | None:
