@@ -98,6 +98,16 @@ class Terminal:
             self.read(0.05)
         return self.screen
 
+    def wait_until_gone(self, needle: str, timeout: float = 60.0) -> list[str]:
+        """Read until ``needle`` is no longer on the screen (a dialog closed); the screen."""
+        give_up = time.monotonic() + timeout
+        while any(needle in line for line in self.screen):
+            if time.monotonic() > give_up or self.process.poll() is not None:
+                shown = "\n".join(self.screen)
+                raise AssertionError(f"{needle!r} is still on the screen:\n{shown}")
+            self.read(0.05)
+        return self.screen
+
     def wait_for(self, needle: str, timeout: float = 60.0) -> float:
         """Read until ``needle`` appears in what was written since the last call; returns seconds."""
         start = time.monotonic()

@@ -18,6 +18,7 @@ from simulator.facade import SessionFacade
 from simulator.grading.settings import GradingSettings
 from simulator.sessions import NewSession, record_session
 from simulator.tui.app import ExamApp
+from simulator.tui.editor_area import EditorArea
 from simulator.tui.exam_window import AttemptsTable, QuestionsTable
 from simulator.tui.messages import ModelDetectedMessage
 from simulator.tui.project import ProjectTree
@@ -204,7 +205,7 @@ def fake_launcher(folder: Path, name: str) -> Path:
     return record
 
 
-async def test_edit_opens_the_starter_in_pycharm_when_no_editor_is_set(
+async def test_o_opens_the_starter_in_pycharm_when_no_editor_is_set(
     rig: TuiRig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record = fake_launcher(tmp_path / "bin", "charm")
@@ -214,7 +215,7 @@ async def test_edit_opens_the_starter_in_pycharm_when_no_editor_is_set(
     session = rig.session()
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("2", "e")
+        await pilot.press("2", "o")
         give_up = time.monotonic() + 10
         while not record.exists() and time.monotonic() < give_up:
             await pilot.pause(0.1)
@@ -222,7 +223,7 @@ async def test_edit_opens_the_starter_in_pycharm_when_no_editor_is_set(
         assert ("Edit", "Opened starter.py in charm") in notifications(app)
 
 
-async def test_edit_without_any_editor_says_what_to_set(
+async def test_the_external_editor_without_any_editor_says_what_to_set(
     rig: TuiRig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("VISUAL", raising=False)
@@ -230,10 +231,27 @@ async def test_edit_without_any_editor_says_what_to_set(
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     app = rig.app(rig.session())
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.click("#edit")
+        await pilot.press("o")
         await wait_until(pilot, lambda: any(t == "Edit" for t, _ in notifications(app)), timeout=10)
         [message] = [m for t, m in notifications(app) if t == "Edit"]
         assert "set $VISUAL or $EDITOR" in message and "category1/starter.py" in message
+
+
+async def test_the_external_editor_can_be_made_the_default_for_e(
+    rig: TuiRig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tfexam_home: Path
+) -> None:
+    record = fake_launcher(tmp_path / "bin", "charm")
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    (tfexam_home / "config.toml").write_text('editor = "external"\n', encoding="utf-8")
+    session = rig.session()
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.click("#edit")
+        await wait_until(pilot, record.exists, timeout=10, what="the external editor started")
+        assert record.read_text().strip() == str(session.workspace / "category1" / "starter.py")
+        assert not app.query_one(EditorArea).editors(), "no tab: the file is in PyCharm"
 
 
 async def test_workspace_dialog_shows_and_copies_the_path(rig: TuiRig) -> None:
@@ -349,7 +367,7 @@ async def test_help_lists_every_key_once_and_scrolls_on_a_short_terminal(rig: Tu
         actions = [item.action for item in listed]
         assert len(actions) == len(set(actions)), "each action once"
         keys = {item.action: item.keys for item in listed}
-        assert keys[ExamApp.ACTION_HELP["request_quit"]] == "q, ctrl+c, ctrl+q"
+        assert keys[ExamApp.ACTION_HELP["request_quit"]] == "q, ctrl+q, ctrl+c"
         assert keys[ExamApp.ACTION_HELP["help"]] == "?, f1"
         assert keys[ExamApp.ACTION_HELP["restart_run"]] == "shift+r, ctrl+f5"
         for action in ExamApp.ACTION_HELP.values():

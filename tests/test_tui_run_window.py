@@ -219,7 +219,7 @@ async def test_enter_opens_a_runs_tab_c_compares_it_with_each_other_run_and_brac
         await pilot.press("right_square_bracket", "right_square_bracket")  # ] ]: past the last
         await pilot.pause(0.3)
         assert window.active_pane() is None, "round to the overview"
-        tabs = app.query_one(TabbedContent)
+        tabs = app.query_one("#run-tabs", TabbedContent)
         assert [str(tabs.get_tab(f"run-tab-{i}").label) for i in ids] == [
             "Q2 #1 exit 0",
             "Q2 #2 exit 0",

@@ -32,6 +32,7 @@ from simulator.grading.pool import GradingPool
 from simulator.store import RunState, SessionRecord
 from simulator.training.resources import Resources
 from simulator.tui.app import ExamApp
+from simulator.tui.editor_area import EditorArea
 from simulator.tui.exam_window import AttemptsTable
 from simulator.tui.run_window import RunToolWindow
 from tests.tui_helpers import Clock, TuiRig, prompts_prepared
@@ -174,6 +175,7 @@ def test_results_screen(  # type: ignore[no-untyped-def]
         ("exam-screen.svg", "test_attempt_list_with_a_not_gradable_reason[120x40].svg"),
         ("results-screen.svg", "test_results_screen[120x40].svg"),
         ("run-window.svg", "test_run_tab_of_a_running_training_with_its_chart[120x40].svg"),
+        ("editor-tab.svg", "test_an_editor_tab_with_a_python_file[120x40].svg"),
     ],
 )
 def test_the_screenshots_in_the_docs_are_the_current_screens(image: str, snapshot: str) -> None:
@@ -347,3 +349,26 @@ def test_help_screen(  # type: ignore[no-untyped-def]
     session = rig.session(duration_s=5 * 3600, started_at=STARTED_AT)
     app = frozen_app(rig, session, minutes_in=30)
     assert snap_compare(app, terminal_size=size, press=["question_mark"], run_before=settle)
+
+
+async def edit_the_starter(pilot: Pilot[object]) -> None:
+    """e on question 1, a line typed in, saved with a syntax error (marked in the gutter)."""
+    await settle(pilot)
+    await pilot.press("e")
+    await pilot.pause(0.5)
+    app = pilot.app
+    assert isinstance(app, ExamApp)
+    editor = app.query_one(EditorArea).active_editor()
+    assert editor is not None
+    editor.move_cursor((28, 0))  # an empty line before solution_model()
+    await pilot.press(*"def broken(:", "ctrl+s")
+    await pilot.pause(0.5)
+
+
+@pytest.mark.parametrize("size", SIZES[:2])
+def test_an_editor_tab_with_a_python_file(  # type: ignore[no-untyped-def]
+    rig: TuiRig, snap_compare, size: tuple[int, int]
+) -> None:
+    session = rig.session(duration_s=5 * 3600, started_at=STARTED_AT)
+    app = frozen_app(rig, session, minutes_in=40)
+    assert snap_compare(app, terminal_size=size, run_before=edit_the_starter)

@@ -37,6 +37,7 @@ from simulator.metrics import score_label
 from simulator.training.resources import Resources, measure
 from simulator.training.runs import exit_text, script_text
 from simulator.tui import messages
+from simulator.tui.code_editor import CodeEditor, EditorCommand
 from simulator.tui.editor import (
     NO_EDITOR_HINT,
     EditorError,
@@ -44,6 +45,8 @@ from simulator.tui.editor import (
     run_in_terminal,
     start_detached,
 )
+from simulator.tui.editor_area import EditorArea
+from simulator.tui.editor_dialogs import restore_dialog
 from simulator.tui.exam_window import ExamToolWindow, QuestionsTable, question_status_text
 from simulator.tui.formatting import format_number
 from simulator.tui.messages import OpenFileRequested, QuestionChosen, engine_message
@@ -74,6 +77,8 @@ HEAP_SETTLE_EVERY_S = 120.0
 MIN_SIZE = (80, 24)
 TICK_S = 0.5
 RESCAN_S = 2.0
+#: How often an editor tab's unsaved text is kept in the session store (what a crash can lose).
+KEEP_UNSAVED_S = 3.0
 #: Grading results arriving within this long of each other share one notification.
 COALESCE_S = 0.6
 #: Rows a tool window grows or shrinks by per Ctrl+Shift+Up / Down, its least height, the rows
@@ -109,6 +114,9 @@ class ExamApp(App[str]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "submit_and_test", "Submit and Test"),
         Binding("e", "edit", "Edit"),
+        Binding("o", "open_external", "External editor", show=False),
+        Binding("ctrl+e", "recent_files", "Recent files", show=False),
+        Binding("escape", "focus_editor", "To the editor", show=False),
         Binding("w", "workspace", "Folder"),
         Binding("r", "run", "Run"),
         Binding("v", "toggle_tool_window", "Run/Exam"),
@@ -123,13 +131,17 @@ class ExamApp(App[str]):
         Binding("s", "submit_exam", "End exam"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "request_quit", "Quit"),
-        Binding("ctrl+c,ctrl+q", "request_quit", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
+        # Not a priority: in an editor tab Ctrl+C copies, as in PyCharm.
+        Binding("ctrl+c", "request_quit", "Quit", show=False),
         # PyCharm's keys, where the terminal delivers them (the letters above stay).
         Binding("shift+f10", "run", "Run", show=False),
         Binding("ctrl+f2", "stop_run", "Stop run", show=False),
         Binding("ctrl+f5", "restart_run", "Restart run", show=False),
-        Binding("alt+1", "project", "Project", show=False),
-        Binding("alt+4", "run_window", "Run window", show=False),
+        # Terminals send Alt+1 / Alt+4 as ESC 1 / ESC 4, which Textual reads as macOS' Option
+        # characters ¡ and ¢: both names are bound.
+        Binding("alt+1,inverted_exclamation_mark", "project", "Project", show=False),
+        Binding("alt+4,cent_sign", "run_window", "Run window", show=False),
         Binding("shift+escape", "hide_tool_window", "Hide tool window", show=False),
         # Not "command_palette" itself: Textual adds its ctrl+p only when no binding has it.
         Binding("ctrl+shift+a", "find_action", "Find action", show=False),
@@ -141,7 +153,10 @@ class ExamApp(App[str]):
     #: What each action does, for the help screen and the command palette.
     ACTION_HELP: ClassVar[dict[str, str]] = {
         "submit_and_test": "Submit and Test: grade the selected question's model file now",
-        "edit": "Open the question's starter file in your editor",
+        "edit": "Open the question's starter file in an editor tab (cursor in it)",
+        "open_external": "Open the question's starter (or the Project file) in your own editor",
+        "recent_files": "Recent files: the files opened in tabs, newest first",
+        "focus_editor": "From a tool window back to the editor",
         "workspace": "Show the workspace folder's path (to copy or open in an IDE)",
         "run": "Run the selected question's starter file as a training run",
         "toggle_tool_window": "Switch the bottom tool window between Exam and Run",
@@ -181,6 +196,7 @@ class ExamApp(App[str]):
         self._ended_label: str | None = None
         self._revealed = False
         self._last_rescan = 0.0
+        self._last_kept = 0.0
         self._results_shown = False
         self._grading_unavailable_said = False
         self._was_over = False
@@ -196,11 +212,13 @@ class ExamApp(App[str]):
         with Vertical(id="main"):
             with Horizontal(id="top"):
                 yield ProjectTree(self.session.workspace, self.exam, id="project")
-                yield PromptView(
+                yield EditorArea(
                     self.session.workspace,
                     self.questions,
                     self.current,
-                    id="prompt",
+                    keep=self.facade.keep_unsaved,
+                    drop=self.facade.drop_unsaved,
+                    id="editor-area",
                 )
             with ContentSwitcher(initial="exam", id="tool-windows"):
                 yield ExamToolWindow(id="exam")
@@ -229,9 +247,37 @@ class ExamApp(App[str]):
         self.query_one("#questions").focus()
         if self.session.state == "submitted":
             self.call_after_refresh(self._show_results)
+        else:
+            self.call_after_refresh(self._offer_unsaved)
         # The engine starts once the first frame is on screen: its start (grading workers, the
         # data writer, the folder watcher) holds the GIL for ~0.4 s that the first frame needs.
         self.call_after_refresh(self._start_engine)
+
+    def _offer_unsaved(self) -> None:
+        """Tabs' texts kept from before a crash or a kill, that differ from their files: offer
+        them back (restore in tabs, unsaved) or throw them away."""
+        area = self.query_one(EditorArea)
+        offered = []
+        for buffer in self.facade.unsaved_buffers():
+            try:
+                on_disk = buffer.path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                on_disk = None
+            if on_disk == buffer.text:
+                self.facade.drop_unsaved(buffer.path)
+            else:
+                offered.append(buffer)
+        if not offered:
+            return
+
+        def answered(answer: str | None) -> None:
+            for buffer in offered:
+                if answer == "restore":
+                    area.open_file(buffer.path, text=buffer.text)
+                else:
+                    self.facade.drop_unsaved(buffer.path)
+
+        self.push_screen(restore_dialog([area.label(b.path) for b in offered]), answered)
 
     def _start_engine(self) -> None:
         self.run_worker(self.facade.start, name="engine-start", thread=True, exit_on_error=False)
@@ -365,12 +411,14 @@ class ExamApp(App[str]):
     @on(messages.SolutionsRevealedMessage)
     def _on_solutions_revealed(self) -> None:
         self._revealed = True
-        self.query_one("#project", ProjectTree).rescan()
+        if not self._exam_screen_gone():
+            self.query_one("#project", ProjectTree).rescan()
 
     @on(messages.RunStartedMessage)
     def _on_run_started(self, message: messages.RunStartedMessage) -> None:
         """A new run's tab is chosen as it starts, as in PyCharm's Run window."""
-        self._show_runs(message.event.run.id)
+        if not self._exam_screen_gone():
+            self._show_runs(message.event.run.id)
 
     @on(messages.RunEndedMessage)
     def _on_run_ended(self, message: messages.RunEndedMessage) -> None:
@@ -389,6 +437,8 @@ class ExamApp(App[str]):
     @on(messages.QuestionDataFailedMessage)
     def _on_question_data(self) -> None:
         """The Project tree marks the folders whose data is still being written."""
+        if self._exam_screen_gone():
+            return
         self.query_one("#project", ProjectTree).show_data_pending(self.facade.data_pending())
 
     @on(messages.EngineFailedMessage)
@@ -429,13 +479,15 @@ class ExamApp(App[str]):
         self.notify("\n".join(lines), title=f"{len(news)} gradings", severity=severity,
                     timeout=timeout)  # fmt: skip
 
-    def refresh_view(self) -> None:
-        """Read the attempts again and update every widget that shows them.
+    def _exam_screen_gone(self) -> bool:
+        """Whether the exam screen was taken down (the app is closing): an engine event can
+        still arrive then, since the engine runs on until the app has gone."""
+        return not self.screen_stack or not self.query(ExamToolWindow)
 
-        An engine event can still arrive while the app closes (the engine runs on until the app
-        has gone): with the exam screen already taken down there is nothing to update.
-        """
-        if not self.screen_stack or not self.query(ExamToolWindow):
+    def refresh_view(self) -> None:
+        """Read the attempts again and update every widget that shows them (nothing once the
+        exam screen is gone)."""
+        if self._exam_screen_gone():
             return
         attempts = list(self.facade.snapshot().attempts)
         self.view_model = build_exam_view(self.exam, self.session, attempts, self.facade.policy)
@@ -488,6 +540,11 @@ class ExamApp(App[str]):
         if time.monotonic() - self._last_rescan >= RESCAN_S:
             self._last_rescan = time.monotonic()
             self.query_one("#project", ProjectTree).rescan()
+        area = self.query_one(EditorArea)
+        area.check_disk()
+        if time.monotonic() - self._last_kept >= KEEP_UNSAVED_S:
+            self._last_kept = time.monotonic()
+            area.keep_unsaved()
 
     # Questions ----------------------------------------------------------------------------------
 
@@ -504,7 +561,7 @@ class ExamApp(App[str]):
         self._show_question(question)
 
     def _show_question(self, question: Question) -> None:
-        self.query_one(PromptView).show(question)
+        self.query_one(EditorArea).show_prompt(question)
         if self.view_model is not None:
             self.query_one(ExamToolWindow).show(self.view_model, question.id)
         self.query_one(QuestionsTable).select_question(question.id)
@@ -519,8 +576,12 @@ class ExamApp(App[str]):
     # Actions ------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Exam actions work on the exam screen only; once it ended, only looking remains."""
+        """Exam actions work on the exam screen only; once it ended, only looking remains.
+        While an editor tab has focus its letters are typed: their actions leave the footer
+        (the editor's own keys for the exam's actions take their place there)."""
         if action in EXAM_SCREEN_ACTIONS and self.screen is not self.screen_stack[0]:
+            return False
+        if action in TYPED_WHILE_EDITING and isinstance(self.focused, CodeEditor):
             return False
         # Once the exam ended, what can do nothing is hidden from the footer (not just dimmed).
         return not (action in WHILE_RUNNING_ACTIONS and self._exam_over())
@@ -529,33 +590,99 @@ class ExamApp(App[str]):
         if 1 <= number <= len(self.questions):
             self.select_question(self.questions[number - 1].id)
 
+    def question_in_focus(self) -> Question:
+        """The question an action is for: the one whose folder holds the file in the editor tab
+        on show, else the selected one."""
+        editor = self.query_one(EditorArea).active_editor()
+        if editor is not None:
+            for question in self.questions:
+                folder = (self.session.workspace / question.workspace_folder).resolve()
+                if editor.path.parent == folder:
+                    return question
+        return self.current
+
     def action_submit_and_test(self) -> None:
-        question = self.current
+        question = self.question_in_focus()
         folder = self.session.workspace / question.workspace_folder
         names = (*question.model_files, *question.savedmodel_dirs)
         if not any((folder / name).exists() for name in names):
             # Said at once, here: no "Grading…" for a file that is not there.
             self.notify(
                 f"no model to submit: there is no {question.model_files[0]} in "
-                f"{question.workspace_folder}/ yet. Save your model there, then press t.",
+                f"{question.workspace_folder}/ yet. Save your model there, then Submit and Test.",
                 title=f"{self._question_label(question.id)}: Submit and Test",
                 severity="warning",
             )
             return
-        self.facade.submit_and_test(self.current.id)
+        self.facade.submit_and_test(question.id)
         self.notify(
-            f"Grading {self.current.workspace_folder}/{self.current.model_files[0]}…",
-            title=f"{self._question_label(self.current.id)}: Submit and Test",
+            f"Grading {question.workspace_folder}/{question.model_files[0]}…",
+            title=f"{self._question_label(question.id)}: Submit and Test",
             timeout=3,
         )
 
     def action_edit(self) -> None:
+        """The question's starter in an editor tab, the cursor in it (or, where the candidate
+        chose so in config.toml, in their own editor)."""
+        starter = self.session.workspace / self.current.workspace_folder / self.current.starter
+        if load_preferences().external_editor:
+            self.open_in_editor(starter)
+            return
+        self.query_one(EditorArea).open_file(starter)
+
+    def action_open_external(self) -> None:
+        """``o``: the Project window's file (when it has focus) or the question's starter, in the
+        candidate's own editor ($VISUAL, $EDITOR, PyCharm)."""
+        tree = self.query_one("#project", ProjectTree)
+        entry = tree.cursor_node.data if tree.has_focus and tree.cursor_node else None
+        if entry is not None and not entry.is_dir:
+            self.open_in_editor(entry.path)
+            return
         folder = self.session.workspace / self.current.workspace_folder
         self.open_in_editor(folder / self.current.starter)
 
+    def action_recent_files(self) -> None:
+        self.query_one(EditorArea).show_recent()
+
+    def action_focus_editor(self) -> None:
+        """PyCharm's Escape in a tool window: back to the editor (the tab on show)."""
+        area = self.query_one(EditorArea)
+        editor = area.active_editor()
+        if editor is not None:
+            editor.focus()
+        else:
+            self.query_one(PromptView).focus_prompt()
+
     @on(OpenFileRequested)
     def _on_open_file(self, message: OpenFileRequested) -> None:
-        self.open_in_editor(Path(message.path))
+        path = Path(message.path)
+        if load_preferences().external_editor:
+            self.open_in_editor(path)
+        else:
+            self.query_one(EditorArea).open_file(path)
+
+    @on(EditorCommand)
+    def _on_editor_command(self, message: EditorCommand) -> None:
+        """The exam's actions from an editor tab's modifier keys (its letters are typed). Called
+        directly: ``check_action`` takes the letters' bindings out of the footer while typing."""
+        actions: dict[str, Callable[[], None]] = {
+            "run": self.action_run,
+            "submit_and_test": self.action_submit_and_test,
+            "submit_exam": self.action_submit_exam,
+            "help": self.action_help,
+            "request_quit": self.action_request_quit,
+        }
+        action = actions.get(message.command)
+        if action is not None and self.screen is self.screen_stack[0]:
+            message.stop()
+            if not (message.command in WHILE_RUNNING_ACTIONS and self._exam_over()):
+                action()
+
+    @on(EditorArea.StatusChanged)
+    def _on_editor_status(self, message: EditorArea.StatusChanged) -> None:
+        status_bar = self.query_one(StatusBar)
+        status_bar.set_class(message.editing, "-editing")
+        status_bar.show_editor(message.text)
 
     def open_in_editor(self, path: Path) -> None:
         editor = find_editor(os.environ)
@@ -584,13 +711,26 @@ class ExamApp(App[str]):
             self.notify(str(error), title="Edit", severity="error")
 
     def action_run(self) -> None:
-        question = self.current
+        """Run the question's script as a training run: the Python file in the editor tab on
+        show when it is one of the question's own (saved first, as PyCharm does), else the
+        question's starter (saved first where a tab has unsaved changes to it)."""
+        question = self.question_in_focus()
+        area = self.query_one(EditorArea)
+        folder = (self.session.workspace / question.workspace_folder).resolve()
+        editor = area.active_editor()
+        script = question.starter
+        if editor is not None and editor.path.parent == folder and editor.path.suffix == ".py":
+            script = editor.path.name
+        else:
+            editor = area.editor_for(folder / script)
+        if editor is not None and editor.dirty and not area.save(editor):
+            return
         running = [
             v for v in self.facade.runs()
             if v.record.question_id == question.id and v.record.state == "running"
         ]  # fmt: skip
         if not running:
-            self._start_run()
+            self._start_run(question, script)
             return
         newest = running[0]
         epoch = newest.progress.epoch
@@ -604,18 +744,18 @@ class ExamApp(App[str]):
                 confirm="Start another run",
                 cancel="Keep one",
             ),
-            lambda confirmed: self._start_run() if confirmed else None,
+            lambda confirmed: self._start_run(question, script) if confirmed else None,
         )
 
-    def _start_run(self) -> None:
+    def _start_run(self, question: Question, script: str) -> None:
         try:
-            run = self.facade.start_run(self.current.id)
-        except (OSError, RuntimeError) as error:
+            run = self.facade.start_run(question.id, script)
+        except (OSError, RuntimeError, ValueError) as error:
             self.notify(str(error), title="Run", severity="error")
             return
         self.notify(
-            f"run #{run.number}: {script_text(run.command)} in {self.current.workspace_folder}/",
-            title=f"{self._question_label(self.current.id)}: training",
+            f"run #{run.number}: {script_text(run.command)} in {question.workspace_folder}/",
+            title=f"{self._question_label(question.id)}: training",
             timeout=4,
         )
         self._show_runs(run.id)
@@ -858,13 +998,21 @@ class ExamApp(App[str]):
         )
 
     def _runs_note(self) -> str:
+        area = self.query_one(EditorArea)
+        area.keep_unsaved()  # whatever happens next, the store has the tabs' texts
+        unsaved = [editor.label for editor in area.unsaved()]
+        note = (
+            f"\nNot saved yet (kept, and offered back when you resume): {', '.join(unsaved)}"
+            if unsaved
+            else ""
+        )
         running = self.facade.running_runs()
         if not running:
-            return ""
+            return note
         verb = "keeps" if running == 1 else "keep"
         return (
             f"\n{running} training run{'s' if running != 1 else ''} {verb} going meanwhile, "
-            "writing to its log."
+            "writing to its log." + note
         )
 
     def _on_quit_answer(self, confirmed: bool | None) -> None:
@@ -950,9 +1098,9 @@ def _key_names(binding: Binding) -> list[str]:
         return [binding.key_display]
     names = {
         "question_mark": "?", "plus": "+", "minus": "-", "left_square_bracket": "[",
-        "right_square_bracket": "]",
+        "right_square_bracket": "]", "inverted_exclamation_mark": "", "cent_sign": "",
     }  # fmt: skip
-    return [names.get(key, key) for key in keys]
+    return [name for key in keys if (name := names.get(key, key))]
 
 
 #: Actions of the exam screen (not of a dialog or the results screen on top of it).
@@ -960,7 +1108,16 @@ EXAM_SCREEN_ACTIONS = frozenset(
     {
         "submit_and_test", "edit", "workspace", "submit_exam", "select_question", "run",
         "stop_run", "restart_run", "toggle_tool_window", "compare_runs", "stretch_tool_window",
-        "maximize_tool_window", "run_tab",
+        "maximize_tool_window", "run_tab", "open_external", "recent_files", "focus_editor",
+    }
+)  # fmt: skip
+#: Actions bound to letters only: while an editor tab has focus the letters are typed, so these
+#: leave the footer (exam actions have modifier keys in the editor: shift+f10, ctrl+t, ...).
+TYPED_WHILE_EDITING = frozenset(
+    {
+        "submit_and_test", "edit", "workspace", "toggle_tool_window", "submit_exam", "run",
+        "compare_runs", "maximize_tool_window", "run_tab", "open_external", "select_question",
+        "help", "request_quit", "stretch_tool_window",
     }
 )  # fmt: skip
 #: Actions that make sense only while the exam runs.

@@ -43,6 +43,9 @@ class Preferences:
     theme: str | None = None
     #: Rows a tool window was stretched or shrunk to (PyCharm keeps each one's height).
     tool_window_heights: dict[str, int] = field(default_factory=dict)
+    #: ``editor = "external"``: e and Enter open files in the candidate's own editor ($VISUAL,
+    #: $EDITOR, PyCharm) instead of a tab (o always does).
+    external_editor: bool = False
 
     def with_theme(self, theme: str) -> Preferences:
         return replace(self, theme=theme)
@@ -74,6 +77,7 @@ def load_preferences(path: Path | None = None) -> Preferences:
     heights = data.get("tool_windows")
     return Preferences(
         theme=theme if isinstance(theme, str) else None,
+        external_editor=data.get("editor") == "external",
         tool_window_heights={
             name: rows
             for name, rows in (heights.items() if isinstance(heights, dict) else ())
@@ -89,6 +93,8 @@ def save_preferences(preferences: Preferences, path: Path | None = None) -> None
     lines = ["# tfexam's screen preferences, written when you change them.\n"]
     if preferences.theme is not None:
         lines.append(f"theme = {_toml_string(preferences.theme)}\n")
+    if preferences.external_editor:
+        lines.append('editor = "external"\n')
     if preferences.tool_window_heights:
         lines.append("\n[tool_windows]  # rows, as last stretched (ctrl+shift+up/down)\n")
         for name, rows in sorted(preferences.tool_window_heights.items()):

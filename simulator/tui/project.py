@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -31,6 +33,11 @@ class Entry:
 
 class ProjectTree(Tree[Entry]):
     """Question folders, their files, and the state of each model file."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # PyCharm's Jump to Source; Enter does the same.
+        Binding("f4", "select_cursor", "Open", show=False),
+    ]
 
     def __init__(self, workspace: Path, exam: Exam, *, id: str | None = None) -> None:
         super().__init__(Text(workspace.name, style="bold"), data=None, id=id)

@@ -70,6 +70,10 @@ class PromptView(Vertical):
             self._mount_hidden(switcher, question)
         switcher.current = pane_id(question)
 
+    def focus_prompt(self) -> None:
+        """Focus the prompt on show (it scrolls with the keys)."""
+        self.query_one(f"#{pane_id(self.current)}").focus()
+
     @property
     def prepared(self) -> bool:
         """Whether every question's prompt has its pane (the background work is over)."""

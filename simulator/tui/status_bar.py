@@ -33,6 +33,7 @@ class StatusBar(Horizontal):
         yield Static("", id="total")
         yield Static("", id="graders")
         yield Static("", id="runs-status")
+        yield Static("", id="editor-status")
 
     def show_countdown(self, remaining_s: float, ended: str | None) -> None:
         countdown = self.query_one("#countdown", Static)
@@ -63,6 +64,10 @@ class StatusBar(Horizontal):
         elif warnings:
             text.append(" ⚠ memory", style="bold yellow")
         set_text(label, text)
+
+    def show_editor(self, text: Text) -> None:
+        """The editor's line: the file and the cursor's line:column, a save, a syntax error."""
+        set_text(self.query_one("#editor-status", Static), text)
 
     def show_graders(self, workers: list[WorkerStatus], queued: int) -> None:
         set_text(self.query_one("#graders", Static), graders_text(workers, queued))
