@@ -15,7 +15,12 @@ the first time the prompt header's row is written with "Q<n> <title>". Measures:
 3. key-to-update latency: keys 1-5 pressed in turn (0.3-0.6 s after the last update showed),
    time until the header shows the new question: with no load (and once more with quick presses
    0.05-0.15 s apart); while two grading workers (``--workers 2``) are busy with a category-3 CNN
-   saved again every half second; and the same while two Keras trainings also run.
+   saved again every half second; and the same while two Keras trainings also run;
+4. the Run window's tabs: with two Keras trainings running, opening a run's tab whose log has
+   100,000 lines (in a resumed tfexam: read from the file at that moment), then switching
+   between it and the overview (``[`` and ``]``);
+5. the editor tabs, with two Keras trainings running: ``e`` opening a 500-line starter, and
+   keystrokes typed into it until the screen shows them.
 
 Beside the wall times it reports the CPU seconds of the tfexam process (by a moment, or per key
 press): roughly what the step would take on an otherwise idle machine. On a shared machine the
@@ -796,6 +801,136 @@ def measure_flood(
     return phase
 
 
+#: A run that prints 100,000 lines of Keras-like width, then ends: the log of the run-tab measure.
+TAB_LOG_LINES = 100_000
+TAB_LOG_SCRIPT = (
+    f"for n in range({TAB_LOG_LINES}):\n"
+    "    print(f'{n + 1:6d}/{TAB_LOG_LINES} - 0s 2ms/step - accuracy: 0.8123 - loss: 0.4567')\n"
+).replace("{TAB_LOG_LINES}", str(TAB_LOG_LINES))
+
+
+def measure_run_tabs(
+    scratch: Path, switches: int, titles: list[str], pycache: Path
+) -> dict[str, Any]:
+    """Switching to a run's tab whose log has 100,000 lines, while two trainings run.
+
+    A session runs TAB_LOG_SCRIPT once (r on question 1) and is left; then ``tfexam resume``
+    opens it in a new process with two Keras trainings busy on both cores: ``v`` shows the Run
+    window's overview, ``]`` opens the run's tab (the first time: its whole log is read from the
+    file), ``[`` goes back to the overview, and so on. Each switch is timed from the key to the
+    first byte of the tab's own header ("run #1 exit 0") or of the overview's table header
+    ("Progress"); the first open also until the log's last line is on screen.
+    """
+    home = scratch / "tabs"
+    workspace = home / "workspace"
+    env = child_env(home, pycache)
+    term = Terminal(
+        [sys.executable, "-m", "simulator", "start", "practice", "--workspace", str(workspace),
+         "--duration", "1h"],
+        env,
+    )  # fmt: skip
+    try:
+        open_screen(term, titles, created=True)
+        (workspace / "category1" / "starter.py").write_text(TAB_LOG_SCRIPT)
+        term.send(b"1")
+        time.sleep(0.5)
+        term.send(b"r")
+        if not wait_rows(home, "SELECT count(*) FROM runs WHERE state='finished'", 1, 180):
+            raise RuntimeError("the 100,000-line run did not finish")
+        term.leave()
+    finally:
+        term.close()
+    trainers = [Trainer(child_env(None, pycache)) for _ in range(2)]
+    term = Terminal([sys.executable, "-m", "simulator", "resume"], env)
+    result: dict[str, Any] = {"log_lines": TAB_LOG_LINES}
+    try:
+        for trainer in trainers:
+            if not trainer.ready.wait(180):
+                raise RuntimeError("a training process did not start")
+        open_screen(term, titles)
+        time.sleep(2)
+        _, since = term.send(b"v")
+        term.wait_bytes(b"Progress", since, 30)
+        time.sleep(1)
+        at, since = term.send(b"]")
+        header = term.wait_bytes(b"run #1 exit 0", since, 30)
+        last_line = f"{TAB_LOG_LINES:6d}/{TAB_LOG_LINES}".encode()
+        whole = term.wait_bytes(last_line, since, 60)
+        result["first_open_s"] = header[0] - at
+        result["first_open_whole_log_s"] = whole[0] - at
+        to_overview, to_run = [], []
+        for _ in range(switches):
+            time.sleep(random.uniform(*READING_GAP_S))
+            at, since = term.send(b"[")
+            to_overview.append(term.wait_bytes(b"Progress", since, 10)[0] - at)
+            time.sleep(random.uniform(*READING_GAP_S))
+            at, since = term.send(b"]")
+            to_run.append(term.wait_bytes(b"run #1 exit 0", since, 10)[0] - at)
+        result["to_run_tab"] = summary(to_run)
+        result["to_overview"] = summary(to_overview)
+        result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        result["left_cleanly"] = term.leave(120)
+    finally:
+        for trainer in trainers:
+            trainer.stop()
+        term.close()
+    return result
+
+
+#: The file the editor measures open: 500 lines, each one different.
+EDITOR_LINES = 500
+
+
+def measure_editor(
+    scratch: Path, keystrokes: int, titles: list[str], pycache: Path
+) -> dict[str, Any]:
+    """The editor tabs, with two Keras trainings running: ``e`` on a question whose starter has
+    500 lines, until the tab shows its first lines; then keystrokes typed into it (a human's pace,
+    0.05-0.15 s apart), each until the screen shows the line with the new character."""
+    home = scratch / "editor"
+    workspace = home / "workspace"
+    term = Terminal(
+        [sys.executable, "-m", "simulator", "start", "practice", "--workspace", str(workspace),
+         "--duration", "1h"],
+        child_env(home, pycache),
+    )  # fmt: skip
+    trainers = [Trainer(child_env(None, pycache)) for _ in range(2)]
+    result: dict[str, Any] = {"file_lines": EDITOR_LINES}
+    try:
+        open_screen(term, titles, created=True)
+        for trainer in trainers:
+            if not trainer.ready.wait(180):
+                raise RuntimeError("a training process did not start")
+        (workspace / "category1" / "starter.py").write_text(
+            "".join(f"value_{n:04d} = {n}  # line {n}\n" for n in range(1, EDITOR_LINES + 1))
+        )
+        time.sleep(2)
+        opens = []
+        for _ in range(5):
+            at, since = term.send(b"e")
+            opens.append(term.wait_bytes(b"value_0001", since, 30)[0] - at)
+            time.sleep(0.5)
+            term.send(b"\x1b[1;5S")  # ctrl+f4: close the tab again (nothing changed)
+            time.sleep(0.8)
+        result["open_500_lines"] = summary(opens)
+        _, since = term.send(b"e")
+        term.wait_bytes(b"value_0001", since, 30)
+        time.sleep(1)
+        latencies = []
+        for count in range(1, keystrokes + 1):
+            at, since = term.send(b"z")
+            typed = b"z" * count + b"value_0001"
+            latencies.append(term.wait_bytes(typed, since, 10)[0] - at)
+            time.sleep(random.uniform(*RAPID_GAP_S))
+        result["keystroke"] = summary(latencies)
+        result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    finally:
+        for trainer in trainers:
+            trainer.stop()
+        term.close()
+    return result
+
+
 def report_phase(name: str, phase: dict[str, Any]) -> None:
     print(f"  {name}: p50 {phase['median_s'] * 1000:.0f} ms, p95 {phase['p95_s'] * 1000:.0f} ms, "
           f"TUI CPU {phase['tui_cpu_ms_per_press']:.0f} ms per press", flush=True)  # fmt: skip
@@ -848,6 +983,20 @@ def report(results: dict[str, Any]) -> None:
         phase = keys[key]
         per_press = {"median_s": phase["tui_cpu_ms_per_press"] / 1000}
         row(f"key -> header, {name} ({phase['n']} presses)", phase, "p95 < 100 ms", per_press)
+    tabs = results["run_tabs"]
+    table.add_row("run tab, 100,000-line log, 2 trainings: first open (header)",
+                  ms(tabs["first_open_s"]), "", "", "", "< 100 ms")  # fmt: skip
+    table.add_row("  first open until the log's last line shows",
+                  ms(tabs["first_open_whole_log_s"]), "", "", "", "")  # fmt: skip
+    row(f"run tab -> overview ([), 2 trainings ({tabs['to_overview']['n']} switches)",
+        tabs["to_overview"], "p95 < 100 ms")  # fmt: skip
+    row(f"overview -> run tab (]), 2 trainings ({tabs['to_run_tab']['n']} switches)",
+        tabs["to_run_tab"], "p95 < 100 ms")  # fmt: skip
+    editor = results["editor"]
+    row(f"e -> a 500-line file in a tab, 2 trainings ({editor['open_500_lines']['n']} opens)",
+        editor["open_500_lines"], "< 150 ms")  # fmt: skip
+    row(f"keystroke -> screen in the editor, 2 trainings ({editor['keystroke']['n']} keys)",
+        editor["keystroke"], "p95 < 30 ms")  # fmt: skip
     console.print(table)
     heavy = ", ".join(
         f"{n} {v * 1000:.0f} ms" for n, v in list(imports["importtime_cumulative_s"].items())[:8]
@@ -911,6 +1060,10 @@ def main() -> None:
         results["imports"] = import_breakdown(pycache, 4 if args.quick else 6)
         print("keys:", flush=True)
         results["keys"] = measure_keys(scratch, presses, titles, pycache)
+        print("run tabs:", flush=True)
+        results["run_tabs"] = measure_run_tabs(scratch, max(10, presses // 4), titles, pycache)
+        print("editor:", flush=True)
+        results["editor"] = measure_editor(scratch, presses, titles, pycache)
 
     def pick(runs: list[dict[str, float]], key: str) -> list[float]:
         return [r[key] for r in runs]
