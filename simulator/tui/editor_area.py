@@ -24,6 +24,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets._tabbed_content import ContentTabs
 from textual.widgets.text_area import Selection
 
 from simulator.editing import (
@@ -87,6 +88,10 @@ class EditorArea(Vertical):
         self.recent: list[Path] = []
         #: Files whose conflict dialog is up (asked once until answered).
         self._asking: set[Path] = set()
+        #: Each tab's label as last set.
+        self._labels: dict[Path, Content] = {}
+        #: The open files' editors by path.
+        self._open: dict[Path, CodeEditor] = {}
 
     def compose(self) -> ComposeResult:
         prompt_label = f"{self.first.workspace_folder}/prompt.md"
@@ -98,7 +103,7 @@ class EditorArea(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#find-bar").display = False
-        self.add_class("-prompt-only")
+        self._show_tab_row()
         self._title()
 
     # Tabs ---------------------------------------------------------------------------------------
@@ -111,10 +116,12 @@ class EditorArea(Vertical):
             return str(path)
 
     def editors(self) -> list[CodeEditor]:
-        return list(self.query(CodeEditor))
+        """The open files' editors, in the order they were opened (kept here: a query would walk
+        every prompt's widgets, twice a second)."""
+        return list(self._open.values())
 
     def editor_for(self, path: Path) -> CodeEditor | None:
-        return next((e for e in self.editors() if e.path == path), None)
+        return self._open.get(path)
 
     def active_editor(self) -> CodeEditor | None:
         tabs = self.query_one(TabbedContent)
@@ -155,6 +162,7 @@ class EditorArea(Vertical):
         )  # fmt: skip
         pane = TabPane(self._tab_label(editor), editor, id=file_tab_id(path))
         tabs = self.query_one(TabbedContent)
+        self._open[path] = editor
         tabs.add_pane(pane)
         self._remember(path)
         self.call_after_refresh(lambda: self._activate(editor))
@@ -177,17 +185,23 @@ class EditorArea(Vertical):
         return Content(editor.label + (DIRTY_MARK if editor.dirty else ""))
 
     def _relabel(self, editor: CodeEditor) -> None:
+        """The tab's label, set only when it changed (a label change lays the tab row out, and
+        this runs at every keystroke)."""
+        label = self._tab_label(editor)
+        if self._labels.get(editor.path) == label:
+            return
+        self._labels[editor.path] = label
         with contextlib.suppress(NoMatches, ValueError):
-            self.query_one(TabbedContent).get_tab(file_tab_id(editor.path)).label = self._tab_label(
-                editor
-            )
+            self.query_one(TabbedContent).get_tab(file_tab_id(editor.path)).label = label
 
     def _title(self) -> None:
         editor = self.active_editor()
         if editor is not None:
-            self.border_title = editor.label + (DIRTY_MARK if editor.dirty else "")
+            title = editor.label + (DIRTY_MARK if editor.dirty else "")
         else:
-            self.border_title = f"{self.query_one(PromptView).current.workspace_folder}/prompt.md"
+            title = f"{self.query_one(PromptView).current.workspace_folder}/prompt.md"
+        if self.border_title != title:
+            self.border_title = title
 
     @on(TabbedContent.TabActivated, "#editor-tabs")
     def _on_tab_activated(self) -> None:
@@ -201,8 +215,10 @@ class EditorArea(Vertical):
     @on(TabbedContent.TabActivated)
     @on(TabbedContent.Cleared)
     def _show_tab_row(self) -> None:
-        """The tab row shows once a file is open (at 80x24 the prompt needs every row)."""
-        self.set_class(not self.editors(), "-prompt-only")
+        """The tab row shows once a file is open (at 80x24 the prompt needs every row). Its own
+        ``display``, not a class on the area: a class restyles every widget below it."""
+        row = self.query_one(TabbedContent).query_one(ContentTabs)
+        row.display = bool(self.editors())
 
     @on(TextArea.Changed)
     def _on_text_changed(self, event: TextArea.Changed) -> None:
@@ -257,6 +273,8 @@ class EditorArea(Vertical):
 
             self.app.push_screen(save_changes_dialog(editor.label), answered)
             return
+        self._open.pop(editor.path, None)
+        self._labels.pop(editor.path, None)
         self.run_worker(self._remove_tab(file_tab_id(editor.path)))
 
     async def _remove_tab(self, tab_id: str) -> None:

@@ -21,12 +21,13 @@ from textual.strip import Strip
 from textual.widgets import Log, Static
 
 from simulator.durations import format_duration
-from simulator.training.logtail import LogFollower
+from simulator.training.logtail import LogFollower, LogUpdate
 from simulator.training.runs import RunView, exit_label, script_text
 from simulator.tui.formatting import format_number
-from simulator.tui.run_chart import EpochChart, chart_series, legend
 from simulator.tui.status_bar import set_text
 
+#: A backlog larger than this is read in a thread (about 3,000 lines of Keras output).
+BACKGROUND_READ_BYTES = 256 * 1024
 #: Lines of a run's log kept on screen; older ones stay in the log file (the header says so).
 MAX_LOG_LINES = 200_000
 STATE_STYLES = {"running": "cyan", "finished": "green", "failed": "bold red", "stopped": "yellow"}
@@ -132,15 +133,37 @@ class RunLog(Vertical):
         super().__init__(id=id, classes="run-log")
         self.follower = LogFollower(log_path)
         self.lines_dropped = 0
+        self._reading = False
 
     def compose(self) -> ComposeResult:
         yield LogLines(max_lines=MAX_LOG_LINES, classes="run-log-lines")
         yield Static("", classes="live-line")
 
     def catch_up(self) -> None:
-        """Show what the log file added since the last call (at most one read's worth: the
-        rest comes with the next tick, so the screen is never held up)."""
+        """Show what the log file added since the last call: at most one read's worth (the rest
+        comes with the next tick), and a large backlog (a finished run's tab opened for the first
+        time) is read in a thread, so switching to the tab is never held up by the file."""
+        if self._reading:
+            return
+        try:
+            backlog = self.follower.path.stat().st_size - self.follower.offset
+        except OSError:
+            backlog = 0
+        if backlog > BACKGROUND_READ_BYTES:
+            self._reading = True
+            self.query_one(".live-line", Static).display = True
+            set_text(self.query_one(".live-line", Static),
+                     Text(f"reading the log ({backlog / 2**20:.1f} MB)…", style="dim"))  # fmt: skip
+            self.run_worker(self._read_in_background, thread=True, exit_on_error=False)
+            return
+        self._show(self.follower.read())
+
+    def _read_in_background(self) -> None:
         update = self.follower.read()
+        self.app.call_from_thread(self._show, update)
+
+    def _show(self, update: LogUpdate) -> None:
+        self._reading = False
         log = self.query_one(Log)
         if update.lines:
             before = log.line_count + len(update.lines)
@@ -164,6 +187,9 @@ class RunPane(Vertical):
         self.log_path = view.record.log_path
 
     def compose(self) -> ComposeResult:
+        # plotext is imported with the first run's tab, not before the exam screen's first frame.
+        from simulator.tui.run_chart import EpochChart
+
         yield Static("", classes="run-header")
         with Horizontal(classes="run-body"):
             with Vertical(classes="run-charts"):
@@ -191,6 +217,8 @@ class RunPane(Vertical):
                 f" · the first {log.lines_dropped} lines are in {self.log_path}", style="yellow"
             )
         set_text(self.query_one(".run-header", Static), header)
+        from simulator.tui.run_chart import EpochChart, chart_series, legend
+
         loss, metric = chart_series(view, other, preferred_metric)
         note = self.query_one(".chart-note", Static)
         note.display = loss.empty
