@@ -28,7 +28,8 @@ wall times include waiting for a core, so it also reports how many cores other p
 started by this script) kept busy meanwhile. Child interpreters use a private, warmed bytecode
 cache (PYTHONPYCACHEPREFIX), as an installed tfexam would have; the cost of compiling without
 one is reported beside the import breakdown. Prints a table and a JSON document (also written to
---json-out). About 6 to 9 minutes on 2 cores (more when they are busy); --quick about 3.
+--json-out). About 12 minutes on 2 cores (more when they are busy); --quick about 5; --only
+runs some phases (screen, keys, run-tabs, editor).
 """
 
 from __future__ import annotations
@@ -801,6 +802,8 @@ def measure_flood(
     return phase
 
 
+#: The start of a run tab's header (one styled span, so its bytes are contiguous).
+RUN_HEADER = b"Q1 run #1 "
 #: A run that prints 100,000 lines of Keras-like width, then ends: the log of the run-tab measure.
 TAB_LOG_LINES = 100_000
 TAB_LOG_SCRIPT = (
@@ -853,7 +856,7 @@ def measure_run_tabs(
         term.wait_bytes(b"Progress", since, 30)
         time.sleep(1)
         at, since = term.send(b"]")
-        header = term.wait_bytes(b"run #1 exit 0", since, 30)
+        header = term.wait_bytes(RUN_HEADER, since, 30)
         last_line = f"{TAB_LOG_LINES:6d}/{TAB_LOG_LINES}".encode()
         whole = term.wait_bytes(last_line, since, 60)
         result["first_open_s"] = header[0] - at
@@ -865,7 +868,7 @@ def measure_run_tabs(
             to_overview.append(term.wait_bytes(b"Progress", since, 10)[0] - at)
             time.sleep(random.uniform(*READING_GAP_S))
             at, since = term.send(b"]")
-            to_run.append(term.wait_bytes(b"run #1 exit 0", since, 10)[0] - at)
+            to_run.append(term.wait_bytes(RUN_HEADER, since, 10)[0] - at)
         result["to_run_tab"] = summary(to_run)
         result["to_overview"] = summary(to_overview)
         result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
@@ -877,6 +880,23 @@ def measure_run_tabs(
     return result
 
 
+SGR = rb"(?:\x1b\[[0-9;]*m)*"
+
+
+def line_drawn(number: int, text: str) -> re.Pattern[bytes]:
+    """An editor line drawn with ``text`` right after its line number in the gutter."""
+    letters = SGR.join(re.escape(c.encode()) for c in text)
+    return re.compile(rb" " + str(number).encode() + rb"  " + SGR + letters)
+
+
+def regex_finder(pattern: re.Pattern[bytes]) -> Callable[[bytearray, int], int | None]:
+    def find(buffer: bytearray, since: int) -> int | None:
+        match = pattern.search(buffer, since)
+        return None if match is None else match.end()
+
+    return find
+
+
 #: The file the editor measures open: 500 lines, each one different.
 EDITOR_LINES = 500
 
@@ -886,7 +906,7 @@ def measure_editor(
 ) -> dict[str, Any]:
     """The editor tabs, with two Keras trainings running: ``e`` on a question whose starter has
     500 lines, until the tab shows its first lines; then keystrokes typed into it (a human's pace,
-    0.05-0.15 s apart), each until the screen shows the line with the new character."""
+    0.05-0.15 s apart: a letter, then backspace), each until the screen shows the line again."""
     home = scratch / "editor"
     workspace = home / "workspace"
     term = Terminal(
@@ -906,21 +926,26 @@ def measure_editor(
         )
         time.sleep(2)
         opens = []
+        first_line = regex_finder(line_drawn(1, "value_0001"))
         for _ in range(5):
             at, since = term.send(b"e")
-            opens.append(term.wait_bytes(b"value_0001", since, 30)[0] - at)
+            opens.append(term.wait(first_line, since, 30)[0] - at)
             time.sleep(0.5)
             term.send(b"\x1b[1;5S")  # ctrl+f4: close the tab again (nothing changed)
             time.sleep(0.8)
         result["open_500_lines"] = summary(opens)
         _, since = term.send(b"e")
-        term.wait_bytes(b"value_0001", since, 30)
+        term.wait(first_line, since, 30)
         time.sleep(1)
         latencies = []
-        for count in range(1, keystrokes + 1):
-            at, since = term.send(b"z")
-            typed = b"z" * count + b"value_0001"
-            latencies.append(term.wait_bytes(typed, since, 10)[0] - at)
+        # A "z" typed, then taken back with backspace, in turn: each keystroke until line 1 is
+        # drawn again with or without it, right after its line number (style codes, such as
+        # the cursor's, may come between any two characters).
+        with_z, without_z = line_drawn(1, "zvalue_0001"), line_drawn(1, "value_0001")
+        for count in range(keystrokes):
+            key, drawn = (b"z", with_z) if count % 2 == 0 else (b"\x7f", without_z)
+            at, since = term.send(key)
+            latencies.append(term.wait(regex_finder(drawn), since, 10)[0] - at)
             time.sleep(random.uniform(*RAPID_GAP_S))
         result["keystroke"] = summary(latencies)
         result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
@@ -943,12 +968,17 @@ def ms(value: float) -> str:
     return f"{value * 1000:.0f} ms"
 
 
+Row = Callable[..., None]
+#: The key phases of measure_keys, in the order they run.
+KEY_PHASES = (("no_load", "no load"), ("no_load_rapid", "no load, rapid presses"),
+              ("grading", "2 gradings"), ("loaded", "2 gradings + 2 trainings"),
+              ("flood", "a run printing 10k lines/s"))  # fmt: skip
+
+
 def report(results: dict[str, Any]) -> None:
+    """The table of every measure that ran (``--only`` runs some), then the details."""
     console = Console()
     console.print(f"machine: {results['machine']}")
-    start, resume, imports, keys = (
-        results["start"], results["resume"], results["imports"], results["keys"],
-    )  # fmt: skip
     table = Table("measure", "median", "p95", "max", "CPU", "goal", header_style="bold")
 
     def row(label: str, numbers: dict[str, Any], goal: str = "", cpu: Any = None) -> None:
@@ -958,6 +988,50 @@ def report(results: dict[str, Any]) -> None:
             ms(cpu["median_s"]) if cpu else "", goal,
         )  # fmt: skip
 
+    if "start" in results:
+        report_screen(results, row)
+    if "keys" in results:
+        for key, name in KEY_PHASES:
+            phase = results["keys"][key]
+            per_press = {"median_s": phase["tui_cpu_ms_per_press"] / 1000}
+            row(f"key -> header, {name} ({phase['n']} presses)", phase, "p95 < 100 ms",
+                per_press)  # fmt: skip
+    if "run_tabs" in results:
+        tabs = results["run_tabs"]
+        table.add_row("run tab, 100,000-line log, 2 trainings: first open (header)",
+                      ms(tabs["first_open_s"]), "", "", "", "< 100 ms")  # fmt: skip
+        table.add_row("  first open until the log's last line shows",
+                      ms(tabs["first_open_whole_log_s"]), "", "", "", "")  # fmt: skip
+        row(f"run tab -> overview ([), 2 trainings ({tabs['to_overview']['n']} switches)",
+            tabs["to_overview"], "p95 < 100 ms")  # fmt: skip
+        row(f"overview -> run tab (]), 2 trainings ({tabs['to_run_tab']['n']} switches)",
+            tabs["to_run_tab"], "p95 < 100 ms")  # fmt: skip
+    if "editor" in results:
+        editor = results["editor"]
+        row(f"e -> a 500-line file in a tab, 2 trainings ({editor['open_500_lines']['n']} opens)",
+            editor["open_500_lines"], "< 150 ms")  # fmt: skip
+        row(f"keystroke -> screen in the editor, 2 trainings ({editor['keystroke']['n']} keys)",
+            editor["keystroke"], "p95 < 30 ms")  # fmt: skip
+    console.print(table)
+    if "imports" in results:
+        heavy = ", ".join(
+            f"{n} {v * 1000:.0f} ms"
+            for n, v in list(results["imports"]["importtime_cumulative_s"].items())[:8]
+        )
+        console.print(f"heaviest imports (cumulative, -X importtime): {heavy}")
+    if "keys" in results:
+        report_key_details(results["keys"], console)
+    if "start" in results:
+        start, resume = results["start"], results["resume"]
+        console.print(
+            f"other processes kept {start['cores_busy_others']['median_s']:.2f} cores busy "
+            f"during the starts, {resume['cores_busy_others']['median_s']:.2f} during the "
+            "resumes (median)"
+        )
+
+
+def report_screen(results: dict[str, Any], row: Row) -> None:
+    start, resume, imports = results["start"], results["resume"], results["imports"]
     row(f"start: launch -> first frame ({start['first_frame']['n']} runs)", start["first_frame"])
     row("start: of which data generation", start["generation"])
     row("start: launch -> first frame, excluding generation", start["excluding_generation"],
@@ -976,33 +1050,10 @@ def report(results: dict[str, Any]) -> None:
     row("python -c 'import simulator.cli'", imports["import_cli"])
     row("python -c 'import simulator.cli, simulator.tui.app'", imports["import_cli_and_tui"])
     row("  the same without a bytecode cache", imports["import_cli_and_tui_no_bytecode_cache"])
-    phases = (("no_load", "no load"), ("no_load_rapid", "no load, rapid presses"),
-              ("grading", "2 gradings"), ("loaded", "2 gradings + 2 trainings"),
-              ("flood", "a run printing 10k lines/s"))  # fmt: skip
-    for key, name in phases:
-        phase = keys[key]
-        per_press = {"median_s": phase["tui_cpu_ms_per_press"] / 1000}
-        row(f"key -> header, {name} ({phase['n']} presses)", phase, "p95 < 100 ms", per_press)
-    tabs = results["run_tabs"]
-    table.add_row("run tab, 100,000-line log, 2 trainings: first open (header)",
-                  ms(tabs["first_open_s"]), "", "", "", "< 100 ms")  # fmt: skip
-    table.add_row("  first open until the log's last line shows",
-                  ms(tabs["first_open_whole_log_s"]), "", "", "", "")  # fmt: skip
-    row(f"run tab -> overview ([), 2 trainings ({tabs['to_overview']['n']} switches)",
-        tabs["to_overview"], "p95 < 100 ms")  # fmt: skip
-    row(f"overview -> run tab (]), 2 trainings ({tabs['to_run_tab']['n']} switches)",
-        tabs["to_run_tab"], "p95 < 100 ms")  # fmt: skip
-    editor = results["editor"]
-    row(f"e -> a 500-line file in a tab, 2 trainings ({editor['open_500_lines']['n']} opens)",
-        editor["open_500_lines"], "< 150 ms")  # fmt: skip
-    row(f"keystroke -> screen in the editor, 2 trainings ({editor['keystroke']['n']} keys)",
-        editor["keystroke"], "p95 < 30 ms")  # fmt: skip
-    console.print(table)
-    heavy = ", ".join(
-        f"{n} {v * 1000:.0f} ms" for n, v in list(imports["importtime_cumulative_s"].items())[:8]
-    )
-    console.print(f"heaviest imports (cumulative, -X importtime): {heavy}")
-    for key, name in phases:
+
+
+def report_key_details(keys: dict[str, Any], console: Console) -> None:
+    for key, name in KEY_PHASES:
         phase = keys[key]
         extra = ""
         if "gradings_finished" in phase:
@@ -1018,11 +1069,49 @@ def report(results: dict[str, Any]) -> None:
             f"{phase['tui_cpu_percent_without_keys']:.0f}% of a core){extra}; other processes "
             f"kept {phase['cores_busy_others']:.2f} cores busy"
         )
-    console.print(
-        f"other processes kept {start['cores_busy_others']['median_s']:.2f} cores busy during "
-        f"the starts, {resume['cores_busy_others']['median_s']:.2f} during the resumes (median)"
-    )
     console.print(f"grading workers: {keys['worker_scheduling']}; {keys['saves']} saves in all")
+
+
+def screen_results(
+    start_runs: list[dict[str, float]], resume_runs: list[dict[str, float]]
+) -> dict[str, Any]:
+    """The start and resume measures' summaries."""
+
+    def pick(runs: list[dict[str, float]], key: str) -> list[float]:
+        return [r[key] for r in runs]
+
+    start = {
+        "first_frame": summary(pick(start_runs, "first_frame_s")),
+        "generation": summary(pick(start_runs, "generation_s")),
+        "excluding_generation": summary(pick(start_runs, "excluding_generation_s")),
+        "excluding_generation_cpu": summary(pick(start_runs, "excluding_generation_cpu_s")),
+        "launch_to_first_output": summary(pick(start_runs, "first_output_s")),
+        "created_to_frame": summary([r["first_frame_s"] - r["created_s"] for r in start_runs]),
+        "question_shown": summary(pick(start_runs, "question_shown_s")),
+        "question_shown_excluding_generation": summary(
+            pick(start_runs, "question_excluding_generation_s")
+        ),
+        "frame_to_question": summary(
+            [r["question_shown_s"] - r["first_frame_s"] for r in start_runs]
+        ),
+        "cores_busy_others": summary(pick(start_runs, "cores_busy_others")),
+        "left_cleanly": all(r["left_cleanly"] for r in start_runs),
+    }
+    resume = {
+        "first_frame": summary(pick(resume_runs, "first_frame_s")),
+        "first_frame_cpu": summary(pick(resume_runs, "first_frame_cpu_s")),
+        "alt_screen": summary(pick(resume_runs, "alt_screen_s")),
+        "alt_screen_cpu": summary(pick(resume_runs, "alt_screen_cpu_s")),
+        "alt_to_frame": summary([r["first_frame_s"] - r["alt_screen_s"] for r in resume_runs]),
+        "question_shown": summary(pick(resume_runs, "question_shown_s")),
+        "question_shown_cpu": summary(pick(resume_runs, "question_shown_cpu_s")),
+        "frame_to_question": summary(
+            [r["question_shown_s"] - r["first_frame_s"] for r in resume_runs]
+        ),
+        "cores_busy_others": summary(pick(resume_runs, "cores_busy_others")),
+        "left_cleanly": all(r["left_cleanly"] for r in resume_runs),
+    }
+    return {"start": start, "resume": resume}
 
 
 def main() -> None:
@@ -1034,7 +1123,12 @@ def main() -> None:
         "--presses", type=int, help="Key presses per phase (default 100, quick 30)."
     )
     parser.add_argument("--json-out", type=Path)
+    parser.add_argument(
+        "--only", help="Comma-separated phases to run: screen (start, resume, imports), keys, "
+        "run-tabs, editor (default: all).",
+    )  # fmt: skip
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else {"screen", "keys", "run-tabs", "editor"}
     starts = args.starts or (2 if args.quick else 4)
     resumes = args.resumes or (3 if args.quick else 8)
     presses = args.presses or (30 if args.quick else 100)
@@ -1052,53 +1146,24 @@ def main() -> None:
             capture_output=True,
         )  # fmt: skip
 
-        print("tfexam start:", flush=True)
-        start_runs, home = measure_start(scratch, starts, titles, pycache)
-        print("tfexam resume:", flush=True)
-        resume_runs = measure_resume(home, resumes, titles, pycache)
-        print("imports:", flush=True)
-        results["imports"] = import_breakdown(pycache, 4 if args.quick else 6)
-        print("keys:", flush=True)
-        results["keys"] = measure_keys(scratch, presses, titles, pycache)
-        print("run tabs:", flush=True)
-        results["run_tabs"] = measure_run_tabs(scratch, max(10, presses // 4), titles, pycache)
-        print("editor:", flush=True)
-        results["editor"] = measure_editor(scratch, presses, titles, pycache)
+        if "screen" in only:
+            print("tfexam start:", flush=True)
+            start_runs, home = measure_start(scratch, starts, titles, pycache)
+            print("tfexam resume:", flush=True)
+            resume_runs = measure_resume(home, resumes, titles, pycache)
+            print("imports:", flush=True)
+            results["imports"] = import_breakdown(pycache, 4 if args.quick else 6)
+            results.update(screen_results(start_runs, resume_runs))
+        if "keys" in only:
+            print("keys:", flush=True)
+            results["keys"] = measure_keys(scratch, presses, titles, pycache)
+        if "run-tabs" in only:
+            print("run tabs:", flush=True)
+            results["run_tabs"] = measure_run_tabs(scratch, max(10, presses // 4), titles, pycache)
+        if "editor" in only:
+            print("editor:", flush=True)
+            results["editor"] = measure_editor(scratch, presses, titles, pycache)
 
-    def pick(runs: list[dict[str, float]], key: str) -> list[float]:
-        return [r[key] for r in runs]
-
-    results["start"] = {
-        "first_frame": summary(pick(start_runs, "first_frame_s")),
-        "generation": summary(pick(start_runs, "generation_s")),
-        "excluding_generation": summary(pick(start_runs, "excluding_generation_s")),
-        "excluding_generation_cpu": summary(pick(start_runs, "excluding_generation_cpu_s")),
-        "launch_to_first_output": summary(pick(start_runs, "first_output_s")),
-        "created_to_frame": summary([r["first_frame_s"] - r["created_s"] for r in start_runs]),
-        "question_shown": summary(pick(start_runs, "question_shown_s")),
-        "question_shown_excluding_generation": summary(
-            pick(start_runs, "question_excluding_generation_s")
-        ),
-        "frame_to_question": summary(
-            [r["question_shown_s"] - r["first_frame_s"] for r in start_runs]
-        ),
-        "cores_busy_others": summary(pick(start_runs, "cores_busy_others")),
-        "left_cleanly": all(r["left_cleanly"] for r in start_runs),
-    }
-    results["resume"] = {
-        "first_frame": summary(pick(resume_runs, "first_frame_s")),
-        "first_frame_cpu": summary(pick(resume_runs, "first_frame_cpu_s")),
-        "alt_screen": summary(pick(resume_runs, "alt_screen_s")),
-        "alt_screen_cpu": summary(pick(resume_runs, "alt_screen_cpu_s")),
-        "alt_to_frame": summary([r["first_frame_s"] - r["alt_screen_s"] for r in resume_runs]),
-        "question_shown": summary(pick(resume_runs, "question_shown_s")),
-        "question_shown_cpu": summary(pick(resume_runs, "question_shown_cpu_s")),
-        "frame_to_question": summary(
-            [r["question_shown_s"] - r["first_frame_s"] for r in resume_runs]
-        ),
-        "cores_busy_others": summary(pick(resume_runs, "cores_busy_others")),
-        "left_cleanly": all(r["left_cleanly"] for r in resume_runs),
-    }
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report(results)
     print_json(results, args.json_out)
