@@ -19,7 +19,6 @@ import datetime as dt
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,7 @@ from simulator.grading.protocol import GradingResult
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
 from simulator.grading.views import GradeViews
+from simulator.hidden_files import copy_hidden
 from simulator.metrics import MAX_SCORE, score_label
 from simulator.paths import data_paths
 from simulator.workspace import create_workspace
@@ -159,7 +159,7 @@ def calibrate_question(
     run_script(folder / question.starter, logs / f"{question.id}-baseline.log")
     baseline = Outcome.of(grader.grade(model, exam.root, question.id, seed))
     model.unlink()
-    shutil.copyfile(question.folder / question.solution, folder / question.solution)
+    copy_hidden(question, question.solution, folder / question.solution)
     training_s = run_script(folder / question.solution, logs / f"{question.id}-reference.log")
     reference = Outcome.of(grader.grade(model, exam.root, question.id, seed))
     return QuestionCalibration(question, reference, training_s, baseline)

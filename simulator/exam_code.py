@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 from simulator.exam_format import Question
+from simulator.hidden_files import hidden_bytes
 
 
 def load_module_file(path: Path, name: str) -> ModuleType:
@@ -24,8 +25,17 @@ def load_module_file(path: Path, name: str) -> ModuleType:
 
 
 def load_question_module(question: Question, filename: str, role: str) -> ModuleType:
-    """Execute ``question.folder / filename`` as a module named after its role and folder."""
-    return load_module_file(question.folder / filename, f"tfexam_{role}_{question.folder.name}")
+    """Execute ``question.folder / filename`` as a module named after its role and folder; a
+    hidden file of an installed exam is read from its sealed archive (:mod:`hidden_files`),
+    with ``__file__`` where the plain file would be, so ``sibling_module`` finds its data code."""
+    path = question.folder / filename
+    name = f"tfexam_{role}_{question.folder.name}"
+    if path.exists():
+        return load_module_file(path, name)
+    module = ModuleType(name)
+    module.__file__ = str(path)
+    exec(compile(hidden_bytes(question, filename), str(path), "exec"), module.__dict__)
+    return module
 
 
 def sibling_module(anchor: str, filename: str) -> ModuleType:

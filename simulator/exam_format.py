@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from simulator.durations import DurationError, parse_duration
+from simulator.hidden_files import sealed_members
 from simulator.metrics import MAX_SCORE, METRICS, MetricName, OutputKind, metrics_for
 
 if sys.version_info >= (3, 11):
@@ -376,7 +377,9 @@ def _parse_question(
         ("solution", "solution.py"),
     ):
         files[key] = _string(entry, key, f"{where}.{key}", problems, default=default)
-        if folder.is_dir() and files[key] and not (folder / files[key]).is_file():
+        hidden = key in ("grader", "solution")  # an installed exam has them sealed
+        sealed = hidden and f"{folder_name}/{files[key]}" in sealed_members(exam_dir)
+        if folder.is_dir() and files[key] and not (folder / files[key]).is_file() and not sealed:
             problems.add(f"{where}.{key}", f"file {folder_name}/{files[key]} does not exist")
     data = entry.get("data")
     if data is not None and (not isinstance(data, str) or not (folder / data).is_file()):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from simulator.exam_code import load_question_module
 from simulator.exam_format import Exam, Question
+from simulator.hidden_files import copy_hidden
 
 
 class WorkspaceError(RuntimeError):
@@ -114,7 +115,7 @@ def reveal_solutions(exam: Exam, workspace: Path) -> list[Path]:
         folder = workspace / question.workspace_folder
         if folder.is_dir():
             target = folder / REFERENCE_NAME
-            shutil.copyfile(question.folder / question.solution, target)
+            copy_hidden(question, question.solution, target)
             written.append(target)
     return written
 

@@ -3,7 +3,10 @@ accept, and the Python versions TensorFlow has wheels for."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
+import zipfile
 from importlib.metadata import requires
 from pathlib import Path
 
@@ -56,3 +59,42 @@ def test_python_3_13_is_allowed_with_a_tensorflow_that_has_wheels_for_it() -> No
     assert len(chosen) == 1
     # 2.20 is the first TensorFlow with cp313 wheels.
     assert not chosen[0].specifier.contains("2.19") and chosen[0].specifier.contains("2.20.0")
+
+
+def test_the_wheel_seals_graders_and_solutions_and_an_installed_exam_grades_from_the_archive(
+    tmp_path: Path, models: dict[str, Path], tfexam_home: Path
+) -> None:
+    """What pip installs has no grader.py or solution.py to read; grading and the reveal at the
+    end read them from the exam's sealed.zip."""
+    from hatchling.builders.wheel import WheelBuilder
+
+    from simulator.catalog import find_exam
+    from simulator.workspace import REFERENCE_NAME, reveal_solutions
+    from tests.conftest import run_cli
+
+    [wheel] = WheelBuilder(str(REPO)).build(directory=str(tmp_path), versions=["standard"])
+    with zipfile.ZipFile(wheel) as built:
+        names = built.namelist()
+        built.extractall(tmp_path / "site")
+    assert not [n for n in names if n.endswith(("/grader.py", "/solution.py"))], "sealed"
+    shipped = sorted(p.parent.name for p in (REPO / "mock_exams").glob("*/exam.toml"))
+    assert sorted(n.split("/")[1] for n in names if n.endswith("/sealed.zip")) == shipped
+    installed = tmp_path / "site" / "mock_exams" / "practice"
+    with zipfile.ZipFile(installed / "sealed.zip") as sealed:
+        assert "category1/grader.py" in sealed.namelist()
+        assert "category1/solution.py" in sealed.namelist()
+
+    exam = find_exam(str(installed), None)  # loads: the sealed files count as present
+    graded = run_cli(
+        "grade", str(models["good.h5"]), "--exam", str(installed), "--question", "1", "--json",
+        env={"TFEXAM_HOME": str(tfexam_home)},
+    )  # fmt: skip
+    assert graded.returncode == 0, graded.stderr
+    assert json.loads(graded.stdout)["score"] == 5, "the sealed grader graded it"
+    workspace = tmp_path / "ws"
+    (workspace / "category1").mkdir(parents=True)
+    [revealed] = reveal_solutions(
+        dataclasses.replace(exam, questions=exam.questions[:1]), workspace
+    )
+    assert revealed.name == REFERENCE_NAME
+    assert "def solution_model" in revealed.read_text(encoding="utf-8")
