@@ -615,7 +615,29 @@ def grade(
     question = exam.question(question_key)
     if not os.path.lexists(model):
         raise CliError(f"no model at {model}")
-    _log_to(paths.scratch_logs / "grade.log")
+    options = (as_json, grading_timeout, memory_limit, max_model_mb)
+    if _writable(paths.root):
+        return _grade(model, exam, question, paths.scratch_logs, *options)
+    # Grading records nothing: a read-only home will do, with the log in a temporary folder.
+    click.echo(
+        f"tfexam: TFEXAM_HOME {paths.root} is not writable: grading without keeping its log",
+        err=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="tfexam-grade-") as scratch:
+        return _grade(model, exam, question, Path(scratch), *options)
+
+
+def _grade(
+    model: Path,
+    exam: Exam,
+    question: Question,
+    logs: Path,
+    as_json: bool,
+    grading_timeout: float | None,
+    memory_limit: int | None,
+    max_model_mb: int | None,
+) -> int:
+    _log_to(logs / "grade.log")
     settings = _grading_settings(
         workers=1, timeout_s=grading_timeout, memory_limit_mb=memory_limit,
         max_model_mb=max_model_mb,
@@ -625,7 +647,7 @@ def grade(
     if refusal is not None:
         result = GradingResult.not_gradable(0, refusal)
     else:
-        with SyncGrader(settings, paths.scratch_logs) as grader:
+        with SyncGrader(settings, logs) as grader:
             result = grader.grade(model.resolve(), exam.root, question.id, exam.seed)
     if as_json:
         click.echo(json.dumps({

@@ -82,3 +82,20 @@ def test_read_commands_work_on_a_read_only_home(tfexam_home: Path, tmp_path: Pat
         "it (set TFEXAM_HOME to a folder you can write to)\n"
     ))  # fmt: skip
     assert not (tmp_path / "n").exists()
+
+
+def test_grade_works_on_a_read_only_home(tfexam_home: Path, models: dict[str, Path]) -> None:
+    Store(data_paths().database).close()
+    if not _read_only_mount_works(tfexam_home):
+        pytest.skip("no private read-only mounts here (unshare -m needs privileges)")
+    graded = _on_read_only_home(
+        tfexam_home, "grade", str(models["good.h5"]), "--exam", "practice", "--question", "1",
+        "--json",
+    )  # fmt: skip
+    assert graded.returncode == 0, graded.stderr
+    assert json.loads(graded.stdout)["score"] == 5
+    assert (
+        f"tfexam: TFEXAM_HOME {tfexam_home} is not writable: grading without keeping its log\n"
+        in graded.stderr
+    )
+    assert "Traceback" not in graded.stderr and "OSError" not in graded.stderr
