@@ -129,6 +129,11 @@ async def test_closing_a_tab_with_unsaved_changes_asks_first(rig: TuiRig) -> Non
         assert app.query_one(EditorArea).active_editor() is None
         assert tab_labels(app) == ["category1/prompt.md"]
         assert starter.read_text(encoding="utf-8") == original, "don't save: the file as it was"
+        await open_starter(pilot, app)
+        await pilot.press("escape")  # focus elsewhere: ctrl+f4 still closes the tab on show
+        await pilot.press("ctrl+f4")
+        await pilot.pause(0.4)
+        assert tab_labels(app) == ["category1/prompt.md"], "no changes: closed without asking"
 
 
 async def test_a_file_changed_on_disk_reloads_or_asks_when_the_tab_has_edits(

@@ -116,6 +116,9 @@ class ExamApp(App[str]):
         Binding("e", "edit", "Edit"),
         Binding("o", "open_external", "External editor", show=False),
         Binding("ctrl+e", "recent_files", "Recent files", show=False),
+        # The editor tab on show, also while another window has the focus (as in PyCharm).
+        Binding("ctrl+s", "save_file", "Save", show=False),
+        Binding("ctrl+f4", "close_file", "Close tab", show=False),
         Binding("escape", "focus_editor", "To the editor", show=False),
         Binding("w", "workspace", "Folder"),
         Binding("r", "run", "Run"),
@@ -156,6 +159,8 @@ class ExamApp(App[str]):
         "edit": "Open the question's starter file in an editor tab (cursor in it)",
         "open_external": "Open the question's starter (or the Project file) in your own editor",
         "recent_files": "Recent files: the files opened in tabs, newest first",
+        "save_file": "Save the editor tab on show",
+        "close_file": "Close the editor tab on show (asks when it has unsaved changes)",
         "focus_editor": "From a tool window back to the editor",
         "workspace": "Show the workspace folder's path (to copy or open in an IDE)",
         "run": "Run the selected question's starter file as a training run",
@@ -644,6 +649,18 @@ class ExamApp(App[str]):
     def action_recent_files(self) -> None:
         self.query_one(EditorArea).show_recent()
 
+    def action_save_file(self) -> None:
+        area = self.query_one(EditorArea)
+        editor = area.active_editor()
+        if editor is not None:
+            area.save(editor)
+
+    def action_close_file(self) -> None:
+        area = self.query_one(EditorArea)
+        editor = area.active_editor()
+        if editor is not None:
+            area.close(editor)
+
     def action_focus_editor(self) -> None:
         """PyCharm's Escape in a tool window: back to the editor (the tab on show)."""
         area = self.query_one(EditorArea)
@@ -1109,6 +1126,7 @@ EXAM_SCREEN_ACTIONS = frozenset(
         "submit_and_test", "edit", "workspace", "submit_exam", "select_question", "run",
         "stop_run", "restart_run", "toggle_tool_window", "compare_runs", "stretch_tool_window",
         "maximize_tool_window", "run_tab", "open_external", "recent_files", "focus_editor",
+        "save_file", "close_file",
     }
 )  # fmt: skip
 #: Actions bound to letters only: while an editor tab has focus the letters are typed, so these

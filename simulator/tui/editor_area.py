@@ -415,7 +415,7 @@ class EditorArea(Vertical):
 
     def _say_position(self, editor: CodeEditor) -> None:
         row, column = editor.cursor_location
-        text = Text(f"{editor.label}  {row + 1}:{column + 1}", style="dim")
+        text = Text(f"{row + 1}:{column + 1}", style="dim")  # the file is in the tab and title
         if editor.problem is not None:
             text.append(f"  SyntaxError {editor.problem}", style="bold red")
         self._say(text)
