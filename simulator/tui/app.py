@@ -63,6 +63,7 @@ from simulator.tui.screens import (
     WorkspaceDialog,
 )
 from simulator.tui.status_bar import StatusBar
+from simulator.tui.tool_window_height import ToolWindowHeights
 from simulator.tui.view_model import ExamView, build_exam_view
 
 if TYPE_CHECKING:
@@ -81,12 +82,6 @@ RESCAN_S = 2.0
 KEEP_UNSAVED_S = 3.0
 #: Grading results arriving within this long of each other share one notification.
 COALESCE_S = 0.6
-#: Rows a tool window grows or shrinks by per Ctrl+Shift+Up / Down, its least height, the rows
-#: of the status bar and footer, and the least the editor area keeps beside a stretched window.
-TOOL_WINDOW_STEP = 2
-MIN_TOOL_WINDOW_ROWS = 6
-CHROME_ROWS = 2
-MIN_EDITOR_ROWS = 5
 
 
 class ExamApp(App[str]):
@@ -207,9 +202,8 @@ class ExamApp(App[str]):
         self._was_over = False
         #: Grading results waiting to be shown together: (question label, text, gradable).
         self._grading_news: list[tuple[str, str, bool]] = []
-        #: Each tool window's height as the candidate last stretched it ("exam", "run").
-        self._tool_heights: dict[str, int] = dict(load_preferences().tool_window_heights)
-        self._tool_maximized = False
+        #: Each tool window's height as the candidate last stretched it, and maximised or not.
+        self._heights = ToolWindowHeights(dict(load_preferences().tool_window_heights))
 
     # Layout -------------------------------------------------------------------------------------
 
@@ -804,7 +798,7 @@ class ExamApp(App[str]):
         switcher = self.query_one(ContentSwitcher)
         switcher.display = not switcher.display
         if not switcher.display:
-            self._tool_maximized = False
+            self._heights.maximized = False
             self._apply_tool_window_height()
             self.query_one(ProjectTree).focus()
 
@@ -860,41 +854,26 @@ class ExamApp(App[str]):
     def _tool_window_name(self) -> str:
         return "run" if self.query_one(ContentSwitcher).current == "run-window" else "exam"
 
-    def action_stretch_tool_window(self, rows: int) -> None:
+    def action_stretch_tool_window(self, steps: int) -> None:
         """PyCharm's Ctrl+Shift+Up / Down: the tool window grows or shrinks by a step, and keeps
         that height (across sessions, in the preferences file)."""
         switcher = self.query_one(ContentSwitcher)
-        if not switcher.display:
-            switcher.display = True
-        self._tool_maximized = False
-        now = switcher.outer_size.height
-        wanted = now + rows * TOOL_WINDOW_STEP
-        height = self._clamped_tool_height(wanted)
+        switcher.display = True
         name = self._tool_window_name()
-        self._tool_heights[name] = height
-        save_preferences(load_preferences().with_tool_window_height(name, height))
+        rows = self._heights.stretch(name, switcher.outer_size.height, steps, self.size.height)
+        save_preferences(load_preferences().with_tool_window_height(name, rows))
         self._apply_tool_window_height()
 
     def action_maximize_tool_window(self) -> None:
         """The tool window takes the whole editor area, or gives it back."""
         self.query_one(ContentSwitcher).display = True
-        self._tool_maximized = not self._tool_maximized
+        self._heights.maximized = not self._heights.maximized
         self._apply_tool_window_height()
-
-    def _clamped_tool_height(self, rows: int) -> int:
-        """Between the smallest useful tool window and what leaves the editor area some room."""
-        room = self.size.height - CHROME_ROWS - MIN_EDITOR_ROWS
-        return max(MIN_TOOL_WINDOW_ROWS, min(rows, max(MIN_TOOL_WINDOW_ROWS, room)))
 
     def _apply_tool_window_height(self) -> None:
         switcher = self.query_one(ContentSwitcher)
-        top = self.query_one("#top")
-        top.display = not (self._tool_maximized and switcher.display)
-        if self._tool_maximized:
-            switcher.styles.height = "1fr"
-            return
-        kept = self._tool_heights.get(self._tool_window_name())
-        switcher.styles.height = None if kept is None else self._clamped_tool_height(kept)
+        self.query_one("#top").display = not (self._heights.maximized and switcher.display)
+        switcher.styles.height = self._heights.height(self._tool_window_name(), self.size.height)
 
     def _title_tool_window(self) -> None:
         switcher = self.query_one(ContentSwitcher)
