@@ -946,10 +946,17 @@ class ExamApp(App[str]):
                 keys.setdefault(binding.action, []).extend(_key_names(binding))
         for action, names in keys.items():
             yield KeyHelp(", ".join(dict.fromkeys(names)), self.ACTION_HELP[action])
-        yield KeyHelp("enter", "In the Project window: open the file in your editor")
+        yield KeyHelp("enter, f4", "In the Project window: open the file in an editor tab")
         yield KeyHelp(
             "ctrl+p, ctrl+shift+a", "Command palette: every action by name (PyCharm's Find Action)"
         )
+        # An editor tab types its letters: its own keys, for the exam's actions too.
+        editor_keys: dict[str, list[str]] = {}
+        for binding in (b for b in CodeEditor.BINDINGS if isinstance(b, Binding)):
+            if binding.action in CodeEditor.KEY_HELP:
+                editor_keys.setdefault(binding.action, []).extend(_key_names(binding))
+        for action, names in editor_keys.items():
+            yield KeyHelp(", ".join(names), f"In an editor tab: {CodeEditor.KEY_HELP[action]}")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[Any]:
         from textual.app import SystemCommand
@@ -1095,6 +1102,7 @@ def _key_names(binding: Binding) -> list[str]:
     names = {
         "question_mark": "?", "plus": "+", "minus": "-", "left_square_bracket": "[",
         "right_square_bracket": "]", "inverted_exclamation_mark": "", "cent_sign": "",
+        "ctrl+underscore": "ctrl+/", "ctrl+slash": "",
     }  # fmt: skip
     return [name for key in keys if (name := names.get(key, key))]
 

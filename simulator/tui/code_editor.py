@@ -61,6 +61,20 @@ class CodeEditor(TextArea):
         Binding("ctrl+underscore,ctrl+slash", "toggle_comment", "Comment", show=False),
     ]
 
+    #: What each of the editor's keys does, for the help screen.
+    KEY_HELP: ClassVar[dict[str, str]] = {
+        "command('save')": "save (the whole file at once; Python's syntax checked)",
+        "run": "run this file as a training run of its question (saved first)",
+        "submit_and_test": "Submit and Test the question of this file",
+        "submit_exam": "Submit and End Exam (asks first)",
+        "leave": "leave the editor (the letter keys work again)",
+        "command('close')": "close the tab (asks when it has unsaved changes)",
+        "command('recent')": "recent files",
+        "command('find')": "find (enter: the next one)",
+        "command('go_to_line')": "go to line",
+        "toggle_comment": "comment the lines out, or in again",
+    }
+
     def __init__(
         self, path: Path, text: str, disk: DiskState | None, *, label: str,
         unsaved: str | None = None,
