@@ -60,7 +60,8 @@ class SyntaxProblem:
 
 
 def read_for_editing(path: Path) -> str:
-    """The file's text, or :class:`NotEditableError` saying why it has no tab."""
+    """The file's text, or :class:`NotEditableError` saying why it has no tab
+    (``FileNotFoundError`` for a file that is not there)."""
     try:
         size = path.stat().st_size
         if size > MAX_EDIT_BYTES:
@@ -69,6 +70,8 @@ def read_for_editing(path: Path) -> str:
                 f"(o opens it in your own editor)"
             )
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise
     except OSError as error:
         raise NotEditableError(f"{path.name} cannot be read: {error.strerror or error}") from None
     if b"\0" in data[:SNIFF_BYTES]:

@@ -151,7 +151,7 @@ class EditorArea(Vertical):
             return existing
         try:
             saved = read_for_editing(path)
-        except FileNotFoundError:
+        except FileNotFoundError:  # deleted meanwhile (a restored tab): saving makes it again
             saved = ""
         except NotEditableError as error:
             self._say(Text(str(error), style="yellow"))
@@ -161,12 +161,15 @@ class EditorArea(Vertical):
             unsaved=text if text != saved else None,
         )  # fmt: skip
         pane = TabPane(self._tab_label(editor), editor, id=file_tab_id(path))
-        tabs = self.query_one(TabbedContent)
         self._open[path] = editor
-        tabs.add_pane(pane)
         self._remember(path)
-        self.call_after_refresh(lambda: self._activate(editor))
+        self.run_worker(self._add_and_show(pane, editor))
         return editor
+
+    async def _add_and_show(self, pane: TabPane, editor: CodeEditor) -> None:
+        """Add the tab, and show it once it is mounted (it mounts in the background)."""
+        await self.query_one(TabbedContent).add_pane(pane)
+        self._activate(editor)
 
     def _activate(self, editor: CodeEditor) -> None:
         tabs = self.query_one(TabbedContent)

@@ -131,6 +131,7 @@ class RunToolWindow(Vertical):
         self.metrics = metrics or {}
         #: Run id -> the run it is compared with (None: with none); absent: the newest other.
         self._compare: dict[int, int | None] = {}
+        #: Each run's tab label as last set; a run is here once its tab was added.
         self._labels: dict[int, Text] = {}
         self._views: list[RunView] = []
         self._numbers: dict[str, str] = {}
@@ -147,17 +148,16 @@ class RunToolWindow(Vertical):
         set_text(self.query_one("#resources", Static), resources_text(resources))
         self.query_one(RunsTable).show(views, numbers)
         tabs = self.query_one(TabbedContent)
-        known = {pane.id for pane in tabs.query(TabPane)}
         for view in reversed(views):  # oldest first: tabs run left to right in order of start
             tab_id = run_tab_id(view.record.id)
             label = tab_label(view, numbers)
-            if tab_id not in known:
+            if view.record.id not in self._labels:  # added once (it mounts in the background)
                 tabs.add_pane(TabPane(Content.from_rich_text(label), RunPane(view), id=tab_id))
                 self._labels[view.record.id] = label
-            elif self._labels.get(view.record.id) != label:
-                self._labels[view.record.id] = label
-                with contextlib.suppress(Exception):
+            elif self._labels[view.record.id] != label:
+                with contextlib.suppress(NoMatches, ValueError):  # not mounted yet: next time
                     tabs.get_tab(tab_id).label = Content.from_rich_text(label)
+                    self._labels[view.record.id] = label
         self._show_active()
 
     @on(TabbedContent.TabActivated)
