@@ -35,7 +35,7 @@ from simulator.tui.app import ExamApp
 from simulator.tui.editor_area import EditorArea
 from simulator.tui.exam_window import AttemptsTable
 from simulator.tui.run_window import RunToolWindow
-from tests.tui_helpers import Clock, TuiRig, prompts_prepared
+from tests.tui_helpers import Clock, TuiRig, prompts_prepared, wait_until
 
 SIZES = [
     pytest.param((80, 24), id="80x24"),
@@ -352,17 +352,36 @@ def test_help_screen(  # type: ignore[no-untyped-def]
 
 
 async def edit_the_starter(pilot: Pilot[object]) -> None:
-    """e on question 1, a line typed in, saved with a syntax error (marked in the gutter)."""
+    """e on question 1, a line typed in, saved with a syntax error (marked in the gutter).
+
+    Each step waits for what it caused (the tab open and focused, the text typed, the save and
+    its syntax check done), not for a fixed time: on a loaded two-core CI machine opening a file
+    can take longer than any pause chosen on a quiet one.
+    """
     await settle(pilot)
-    await pilot.press("e")
-    await pilot.pause(0.5)
     app = pilot.app
     assert isinstance(app, ExamApp)
-    editor = app.query_one(EditorArea).active_editor()
+    await pilot.press("e")
+    area = app.query_one(EditorArea)
+    await wait_until(
+        pilot,
+        lambda: (editor := area.active_editor()) is not None and editor.has_focus,
+        what="the starter open in a focused editor tab",
+    )
+    editor = area.active_editor()
     assert editor is not None
     editor.move_cursor((28, 0))  # an empty line before solution_model()
-    await pilot.press(*"def broken(:", "ctrl+s")
-    await pilot.pause(0.5)
+    await pilot.press(*"def broken(:")
+    await wait_until(pilot, lambda: "def broken(:" in editor.text, what="the line typed")
+    await pilot.press("ctrl+s")
+    await wait_until(
+        pilot,
+        lambda: not editor.dirty and editor.problem is not None,
+        what="the file saved and its syntax error marked",
+    )
+    # The cursor blinks on a timer; a loaded machine can catch it in either phase.
+    editor.cursor_blink = False
+    await pilot.pause(0.3)
 
 
 @pytest.mark.parametrize("size", SIZES[:2])
