@@ -38,7 +38,6 @@ import argparse
 import bisect
 import contextlib
 import fcntl
-import importlib.metadata
 import os
 import random
 import re
@@ -67,6 +66,8 @@ from machine import (  # benchmarks/machine.py, beside this script
 )
 from rich.console import Console
 from rich.table import Table
+
+from simulator.notebook import installed_version
 
 REPO = Path(__file__).resolve().parent.parent
 COLUMNS, ROWS = 120, 40
@@ -99,22 +100,13 @@ def summary(values: list[float]) -> dict[str, Any]:
     }
 
 
-def version_of(*names: str) -> str | None:
-    for name in names:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return None
-
-
 def machine() -> dict[str, Any]:
     return {
         **describe_machine(),
-        "textual": version_of("textual"),
-        "rich": version_of("rich"),
-        "tensorflow": version_of("tensorflow-cpu", "tensorflow"),
-        "keras": version_of("keras"),
+        "textual": installed_version("textual"),
+        "rich": installed_version("rich"),
+        "tensorflow": installed_version("tensorflow-cpu", "tensorflow"),
+        "keras": installed_version("keras"),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "commit": git_commit(),
     }

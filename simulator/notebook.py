@@ -59,10 +59,14 @@ class GraderVersions:
     @classmethod
     def installed(cls) -> GraderVersions:
         """Read from the installed packages' metadata: the CLI never imports TensorFlow."""
-        return cls(_version("tensorflow", "tensorflow-cpu", "tensorflow-macos"), _version("keras"))
+        return cls(
+            installed_version("tensorflow", "tensorflow-cpu", "tensorflow-macos"),
+            installed_version("keras"),
+        )
 
 
-def _version(*names: str) -> str | None:
+def installed_version(*names: str) -> str | None:
+    """The version of the first of ``names`` that is installed (from its metadata, no import)."""
     for name in names:
         try:
             return importlib.metadata.version(name)
