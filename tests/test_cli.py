@@ -272,8 +272,11 @@ def test_grade_one_file_outside_a_session(home: Path, models: dict[str, Path]) -
 
 
 def test_the_cli_process_never_imports_tensorflow(home: Path) -> None:
+    """The CLI, the engine, the exam screen and the notebook export (whose Colab cells name
+    tensorflow and keras only as text) load none of TensorFlow, Keras or h5py."""
     probe = (
-        "import sys, simulator.cli, simulator.engine, simulator.sessions, simulator.status;"
+        "import sys, simulator.cli, simulator.engine, simulator.sessions, simulator.status,"
+        " simulator.notebook, simulator.tui.app;"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'tensorflow', 'keras', 'h5py'});"
         "print(heavy)"
     )
