@@ -377,9 +377,11 @@ def _parse_question(
         ("solution", "solution.py"),
     ):
         files[key] = _string(entry, key, f"{where}.{key}", problems, default=default)
-        hidden = key in ("grader", "solution")  # an installed exam has them sealed
-        sealed = hidden and f"{folder_name}/{files[key]}" in sealed_members(exam_dir)
-        if folder.is_dir() and files[key] and not (folder / files[key]).is_file() and not sealed:
+        if not folder.is_dir() or not files[key] or (folder / files[key]).is_file():
+            continue
+        # An installed exam has its grader and solution sealed: the archive is read only then.
+        hidden = key in ("grader", "solution")
+        if not (hidden and f"{folder_name}/{files[key]}" in sealed_members(exam_dir)):
             problems.add(f"{where}.{key}", f"file {folder_name}/{files[key]} does not exist")
     data = entry.get("data")
     if data is not None and (not isinstance(data, str) or not (folder / data).is_file()):
