@@ -196,6 +196,7 @@ class EditorArea(Vertical):
         self._labels[editor.path] = label
         with contextlib.suppress(NoMatches, ValueError):
             self.query_one(TabbedContent).get_tab(file_tab_id(editor.path)).label = label
+        self._title()  # the area's title carries the same dirty mark
 
     def _title(self) -> None:
         editor = self.active_editor()
@@ -228,7 +229,6 @@ class EditorArea(Vertical):
         editor = event.text_area
         if isinstance(editor, CodeEditor):
             self._relabel(editor)
-            self._title()
 
     @on(TextArea.SelectionChanged)
     def _on_cursor_moved(self, event: TextArea.SelectionChanged) -> None:
@@ -397,16 +397,16 @@ class EditorArea(Vertical):
             else:
                 editor.disk = disk  # keep mine: the next save replaces the file
             self._relabel(editor)
-            self._title()
 
         self.app.push_screen(conflict_dialog(editor.label), answered)
 
     def keep_unsaved(self) -> None:
         """Keep each dirty tab's text in the store, where it changed since the last time."""
         for editor in self.editors():
-            if editor.dirty and editor.text != editor.kept_text:
-                self._keep(editor.path, editor.text)
-                editor.kept_text = editor.text
+            text = editor.text  # joined from the document's lines on each access
+            if text != editor.saved_text and text != editor.kept_text:
+                self._keep(editor.path, text)
+                editor.kept_text = text
 
     def unsaved(self) -> list[CodeEditor]:
         return [e for e in self.editors() if e.dirty]
