@@ -173,10 +173,6 @@ class RunLog(Vertical):
         live.display = bool(update.current)
         set_text(live, Text(update.current, no_wrap=True, overflow="ellipsis"))
 
-    @property
-    def line_count(self) -> int:
-        return self.query_one(Log).line_count
-
 
 class RunPane(Vertical):
     """The content of one run's tab."""
