@@ -16,6 +16,7 @@ from simulator.durations import format_duration
 from simulator.metrics import score_label
 from simulator.report.charts import Bar, Lane, Mark, timeline_lanes
 from simulator.report.model import SAMPLE_SPAN_S, QuestionEntry, Report, RunEntry, Sample
+from simulator.training.epochs import wants_log_scale
 
 Attr = str | float | int | None
 
@@ -611,8 +612,6 @@ LOSS_COLOUR = "#2b6cb0"
 VAL_LOSS_COLOUR = "#d9572b"
 CURVE_W = 160.0
 CURVE_H = 36.0
-#: A loss spanning more than this factor is drawn on a log scale (as in the Run window).
-CURVE_LOG_SPAN = 100.0
 
 
 def loss_curve_svg(run: RunEntry) -> str:
@@ -626,7 +625,7 @@ def loss_curve_svg(run: RunEntry) -> str:
     epochs = [e.epoch for e in run.losses]
     if not values or not epochs:
         return ""
-    log = min(values) > 0 and max(values) / min(values) > CURVE_LOG_SPAN
+    log = wants_log_scale(values)
     scaled = [math.log10(v) if log else v for v in values]
     low, high = min(scaled), max(scaled)
     first, last = min(epochs), max(epochs)

@@ -19,6 +19,15 @@ from pathlib import Path
 RUN_HOOK_DIR = Path(__file__).resolve().parent / "run_hook"
 #: The variable that tells the hook where to write.
 EPOCHS_ENV = "TFEXAM_EPOCHS"
+#: A loss that spans more than this factor is drawn on a log scale (a regression's MSE falls by
+#: orders of magnitude: on a linear scale every epoch after the first few would look flat).
+LOG_SCALE_SPAN = 100.0
+
+
+def wants_log_scale(values: list[float]) -> bool:
+    """Whether a curve of ``values`` reads better on a log scale (the Run window's chart and the
+    report's loss curves draw the same values the same way)."""
+    return bool(values) and min(values) > 0 and max(values) / min(values) > LOG_SCALE_SPAN
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,12 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual_plotext import PlotextPlot
 
-from simulator.training.epochs import EpochFigures
+from simulator.training.epochs import EpochFigures, wants_log_scale
 from simulator.training.runs import RunView
 from simulator.tui.formatting import format_number
 
 #: Keras' logs that are not a metric of the model (drawn nowhere).
 NOT_METRICS = frozenset({"loss", "learning_rate", "lr"})
-#: A loss that spans more than this factor is drawn on a log scale (a regression's MSE falls by
-#: orders of magnitude: on a linear scale every epoch after the first few would look flat).
-LOG_SCALE_SPAN = 100.0
 #: plotext's colour and the Rich style that matches it in the legend.
 THIS_RUN = ("cyan", "cyan")
 THIS_RUN_VALIDATION = ("orange", "dark_orange")
@@ -106,12 +103,7 @@ def _chart(view: RunView, other: RunView | None, name: str, log_allowed: bool) -
             if line is not None:
                 series.append(line)
     values = [v for s in series for v in s.values]
-    log_scale = (
-        log_allowed
-        and bool(values)
-        and min(values) > 0
-        and max(values) / min(values) > LOG_SCALE_SPAN
-    )
+    log_scale = log_allowed and wants_log_scale(values)
     return Chart(name, tuple(series), log_scale)
 
 
