@@ -623,11 +623,16 @@ class ExamApp(App[str]):
     def action_edit(self) -> None:
         """The question's starter in an editor tab, the cursor in it (or, where the candidate
         chose so in config.toml, in their own editor)."""
-        starter = self.session.workspace / self.current.workspace_folder / self.current.starter
+        self.open_file(
+            self.session.workspace / self.current.workspace_folder / self.current.starter
+        )
+
+    def open_file(self, path: Path) -> None:
+        """A file in an editor tab, or in the candidate's own editor where config.toml says so."""
         if load_preferences().external_editor:
-            self.open_in_editor(starter)
-            return
-        self.query_one(EditorArea).open_file(starter)
+            self.open_in_editor(path)
+        else:
+            self.query_one(EditorArea).open_file(path)
 
     def action_open_external(self) -> None:
         """``o``: the Project window's file (when it has focus) or the question's starter, in the
@@ -666,11 +671,7 @@ class ExamApp(App[str]):
 
     @on(OpenFileRequested)
     def _on_open_file(self, message: OpenFileRequested) -> None:
-        path = Path(message.path)
-        if load_preferences().external_editor:
-            self.open_in_editor(path)
-        else:
-            self.query_one(EditorArea).open_file(path)
+        self.open_file(Path(message.path))
 
     @on(EditorCommand)
     def _on_editor_command(self, message: EditorCommand) -> None:
