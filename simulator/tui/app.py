@@ -940,24 +940,15 @@ class ExamApp(App[str]):
         """One row per action with every key that does it (shown keys first, as in the footer)."""
         yield KeyHelp("1-5", "Show question 1-5 (or click it in the Exam or Project window)")
         yield KeyHelp("↑ ↓ / tab", "Move in a list / move between windows")
-        keys: dict[str, list[str]] = {}
-        bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
-        for binding in sorted(bindings, key=lambda b: not b.show):  # stable: shown ones first
-            if binding.action in self.ACTION_HELP:
-                keys.setdefault(binding.action, []).extend(_key_names(binding))
-        for action, names in keys.items():
-            yield KeyHelp(", ".join(dict.fromkeys(names)), self.ACTION_HELP[action])
+        for action, names in _keys_by_action(self.BINDINGS, self.ACTION_HELP).items():
+            yield KeyHelp(names, self.ACTION_HELP[action])
         yield KeyHelp("enter, f4", "In the Project window: open the file in an editor tab")
         yield KeyHelp(
             "ctrl+p, ctrl+shift+a", "Command palette: every action by name (PyCharm's Find Action)"
         )
         # An editor tab types its letters: its own keys, for the exam's actions too.
-        editor_keys: dict[str, list[str]] = {}
-        for binding in (b for b in CodeEditor.BINDINGS if isinstance(b, Binding)):
-            if binding.action in CodeEditor.KEY_HELP:
-                editor_keys.setdefault(binding.action, []).extend(_key_names(binding))
-        for action, names in editor_keys.items():
-            yield KeyHelp(", ".join(names), f"In an editor tab: {CodeEditor.KEY_HELP[action]}")
+        for action, names in _keys_by_action(CodeEditor.BINDINGS, CodeEditor.KEY_HELP).items():
+            yield KeyHelp(names, f"In an editor tab: {CodeEditor.KEY_HELP[action]}")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[Any]:
         from textual.app import SystemCommand
@@ -1093,6 +1084,17 @@ class ExamApp(App[str]):
     @on(Button.Pressed, "#edit")
     def _on_edit_button(self) -> None:
         self.action_edit()
+
+
+def _keys_by_action(bindings: Iterable[BindingType], helped: dict[str, str]) -> dict[str, str]:
+    """Each helped action's keys as the help screen lists them (``r, shift+f10``): the keys
+    the footer shows first, each key once, in the order of the bindings."""
+    keys: dict[str, list[str]] = {}
+    shown_first = sorted((b for b in bindings if isinstance(b, Binding)), key=lambda b: not b.show)
+    for binding in shown_first:  # a stable sort: the bindings' own order otherwise
+        if binding.action in helped:
+            keys.setdefault(binding.action, []).extend(_key_names(binding))
+    return {action: ", ".join(dict.fromkeys(names)) for action, names in keys.items()}
 
 
 def _key_names(binding: Binding) -> list[str]:
