@@ -8,8 +8,8 @@ two trainings of the same question is ahead.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+from collections.abc import Awaitable
 
 from rich.text import Text
 from textual import on
@@ -110,9 +110,6 @@ def rival(views: list[RunView], chosen: RunView) -> RunView | None:
     return others[0] if others else None
 
 
-#: How long a new run's tab is waited for (steps of a few milliseconds) before it is shown.
-OPEN_WAIT_S = 0.02
-OPEN_WAIT_STEPS = 100
 #: The id of the overview tab, and of each run's tab.
 OVERVIEW_TAB = "runs-overview"
 
@@ -135,6 +132,8 @@ class RunToolWindow(Vertical):
         self._labels: dict[int, Text] = {}
         self._views: list[RunView] = []
         self._numbers: dict[str, str] = {}
+        #: The run whose tab `open_run` asked for before the tab was mounted.
+        self._wanted: int | None = None
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="run-tabs"), TabPane("All runs", id=OVERVIEW_TAB):
@@ -152,7 +151,10 @@ class RunToolWindow(Vertical):
             tab_id = run_tab_id(view.record.id)
             label = tab_label(view, numbers)
             if view.record.id not in self._labels:  # added once (it mounts in the background)
-                tabs.add_pane(TabPane(Content.from_rich_text(label), RunPane(view), id=tab_id))
+                added = tabs.add_pane(
+                    TabPane(Content.from_rich_text(label), RunPane(view), id=tab_id)
+                )
+                self.run_worker(self._open_when_added(added, view.record.id))
                 self._labels[view.record.id] = label
             elif self._labels[view.record.id] != label:
                 with contextlib.suppress(NoMatches, ValueError):  # not mounted yet: next time
@@ -201,12 +203,15 @@ class RunToolWindow(Vertical):
         return self.compared_with(view)
 
     def open_run(self, run_id: int) -> None:
-        """Show a run's tab; a new run's tab is being added (mounted in the background), so
-        wait for it a moment."""
-        if not self._activate(run_tab_id(run_id)):
-            self.run_worker(
-                self._activate_when_added(run_tab_id(run_id)), group="open-run", exclusive=True
-            )
+        """Show a run's tab; a new run's tab is shown once it is mounted (see `show`)."""
+        self._wanted = None if self._activate(run_tab_id(run_id)) else run_id
+
+    async def _open_when_added(self, added: Awaitable[None], run_id: int) -> None:
+        """Wait for a new run's tab to be mounted; show it if `open_run` asked for it."""
+        await added
+        if self._wanted == run_id:
+            self._wanted = None
+            self._activate(run_tab_id(run_id))
 
     def _activate(self, tab_id: str) -> bool:
         """Show the tab, if both its pane and its tab are mounted (they are, one after the
@@ -224,12 +229,6 @@ class RunToolWindow(Vertical):
                 pane.query_one(RunsTable) if tab_id == OVERVIEW_TAB else pane.query_one(LogLines)
             ).focus()
         return True
-
-    async def _activate_when_added(self, tab_id: str) -> None:
-        for _ in range(OPEN_WAIT_STEPS):
-            await asyncio.sleep(OPEN_WAIT_S)
-            if self._activate(tab_id):
-                return
 
     def step_tab(self, step: int) -> None:
         """The next (``step`` 1) or previous (-1) tab, round the ends."""
