@@ -166,11 +166,15 @@ class RunToolWindow(Vertical):
     def _show_active(self) -> None:
         """Bring the run tab on show up to date: at every update, and at once when chosen."""
         pane = self.active_pane()
-        views = self._views
-        chosen = next((v for v in views if pane is not None and v.record.id == pane.run_id), None)
+        chosen = self._active_view()
         if pane is not None and chosen is not None and pane.is_mounted:
             question = chosen.record.question_id
             pane.show(chosen, self.compared_with(chosen), self._numbers, self.metrics.get(question))
+
+    def _active_view(self) -> RunView | None:
+        """The run whose tab is on show (None on the overview)."""
+        pane = self.active_pane()
+        return next((v for v in self._views if pane and v.record.id == pane.run_id), None)
 
     def active_pane(self) -> RunPane | None:
         """The run tab on show (None on the overview)."""
@@ -190,8 +194,7 @@ class RunToolWindow(Vertical):
 
     def compare_next(self) -> RunView | None:
         """Compare the run on show with the next other run of its question (then with none)."""
-        pane = self.active_pane()
-        view = next((v for v in self._views if pane and v.record.id == pane.run_id), None)
+        view = self._active_view()
         if view is None:
             return None
         choices: list[int | None] = [v.record.id for v in other_runs(self._views, view)]
