@@ -30,8 +30,7 @@ from simulator.report.svg import (
     timeline_svg,
 )
 from simulator.report.text import HOW, SOURCE  # the same words as in the terminal
-from simulator.report.values import counted_value, elapsed, metric_value
-from simulator.training.runs import exit_label
+from simulator.report.values import counted_value, elapsed, metric_value, run_ended
 
 
 def render_html(report: Report) -> str:
@@ -325,11 +324,6 @@ def _runs_section(report: Report) -> str:
     questions = {q.id: f"Q{q.number} {q.title}" for q in report.questions}
     rows = []
     for run in report.runs:
-        ended = (
-            run.state
-            if run.exit_code in (None, 0)
-            else f"{run.state} ({exit_label(run.exit_code)})"
-        )
         last = next((e.loss for e in reversed(run.losses) if e.loss is not None), None)
         loss = last if last is not None else run.metrics.get("loss")
         rows.append(
@@ -343,7 +337,7 @@ def _runs_section(report: Report) -> str:
                         format_duration(run.end_s - run.start_s) if run.end_s is not None else "—",
                         "num",
                     ),
-                    _td(ended),
+                    _td(run_ended(run)),
                     _td(f"{run.epoch or 0}/{run.epochs or '?'}" if run.epoch else "—", "num"),
                     _td(f"{loss:.4g}" if loss is not None else "—", "num"),
                     tag("td", loss_curve_svg(run) or text("not recorded"), class_="curve"),

@@ -9,8 +9,7 @@ from simulator.metrics import score_label
 from simulator.report.charts import downsample, sparkline
 from simulator.report.model import Report
 from simulator.report.text import HOW, SOURCE
-from simulator.report.values import counted_value, elapsed, metric_value
-from simulator.training.runs import exit_label
+from simulator.report.values import counted_value, elapsed, metric_value, run_ended
 
 
 def _text(text: str) -> str:
@@ -84,8 +83,8 @@ def render_markdown(report: Report) -> str:
                   "|---:|---|---:|---:|---|---:|---:|---:|"]  # fmt: skip
         for r in report.runs:
             lines.append(
-                f"| {r.id} | {r.question} | {format_duration(r.start_s)} | {elapsed(r.end_s)} | {r.state}"
-                f"{f' ({exit_label(r.exit_code)})' if r.exit_code not in (None, 0) else ''} | {r.epoch or 0}/{r.epochs or '?'} "
+                f"| {r.id} | {r.question} | {format_duration(r.start_s)} | {elapsed(r.end_s)} | {run_ended(r)}"
+                f" | {r.epoch or 0}/{r.epochs or '?'} "
                 f"| {r.cpu_seconds:.0f} | {r.peak_rss_mb:.0f} MB |"
             )
         lines.append("")

@@ -1,10 +1,12 @@
-"""How every format writes a metric value and a time since the start ("—" when there is none)."""
+"""How every format writes a metric value, a time since the start ("—" when there is none) and
+how a training run ended."""
 
 from __future__ import annotations
 
 from simulator.durations import format_duration
 from simulator.metrics import format_metric
-from simulator.report.model import QuestionEntry
+from simulator.report.model import QuestionEntry, RunEntry
+from simulator.training.runs import exit_label
 
 
 def metric_value(q: QuestionEntry, value: float | None) -> str:
@@ -24,3 +26,10 @@ def counted_value(q: QuestionEntry) -> str:
     if q.scale == "real-exam":
         shown += " held out; score by the real exam's rule"
     return shown
+
+
+def run_ended(run: RunEntry) -> str:
+    """``finished``, or ``failed (exit 1)`` / ``killed (SIGKILL)`` where the exit was not 0."""
+    if run.exit_code in (None, 0):
+        return run.state
+    return f"{run.state} ({exit_label(run.exit_code)})"
