@@ -538,6 +538,17 @@ class Trainer:
         self.process.wait(10)
 
 
+def two_trainers(pycache: Path) -> list[Trainer]:
+    """Two one-thread Keras trainings, one per core: the "2 trainings" of every table."""
+    return [Trainer(child_env(None, pycache)) for _ in range(2)]
+
+
+def wait_until_training(trainers: list[Trainer]) -> None:
+    for trainer in trainers:
+        if not trainer.ready.wait(180):
+            raise RuntimeError("a training process did not start")
+
+
 def session_rows(home: Path, query: str) -> list[tuple[Any, ...]]:
     db = sqlite3.connect(f"file:{home / 'tfexam.db'}?mode=ro", uri=True, timeout=10)
     try:
@@ -732,10 +743,8 @@ def measure_keys(scratch: Path, presses: int, titles: list[str], pycache: Path) 
         grading_overlap(home, result["grading"])
         report_phase("2 gradings", result["grading"])
 
-        trainers = [Trainer(child_env(None, pycache)) for _ in range(2)]
-        for trainer in trainers:
-            if not trainer.ready.wait(180):
-                raise RuntimeError("a training process did not start")
+        trainers = two_trainers(pycache)
+        wait_until_training(trainers)
         speeds_before = [len(t.speeds) for t in trainers]
         graded_before = graded_count(home)
         result["loaded"] = {"two_running_before_presses": wait_rows(home, grading, 2, 120)}
@@ -835,13 +844,11 @@ def measure_run_tabs(
         term.leave()
     finally:
         term.close()
-    trainers = [Trainer(child_env(None, pycache)) for _ in range(2)]
+    trainers = two_trainers(pycache)
     term = Terminal([sys.executable, "-m", "simulator", "resume"], env)
     result: dict[str, Any] = {"log_lines": TAB_LOG_LINES}
     try:
-        for trainer in trainers:
-            if not trainer.ready.wait(180):
-                raise RuntimeError("a training process did not start")
+        wait_until_training(trainers)
         open_screen(term, titles)
         time.sleep(2)
         _, since = term.send(b"v")
@@ -908,13 +915,11 @@ def measure_editor(
          "--duration", "1h"],
         child_env(home, pycache),
     )  # fmt: skip
-    trainers = [Trainer(child_env(None, pycache)) for _ in range(2)]
+    trainers = two_trainers(pycache)
     result: dict[str, Any] = {"file_lines": EDITOR_LINES}
     try:
         open_screen(term, titles, created=True)
-        for trainer in trainers:
-            if not trainer.ready.wait(180):
-                raise RuntimeError("a training process did not start")
+        wait_until_training(trainers)
         (workspace / "category1" / "starter.py").write_text(
             "".join(f"value_{n:04d} = {n}  # line {n}\n" for n in range(1, EDITOR_LINES + 1))
         )
