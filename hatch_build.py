@@ -15,9 +15,6 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-#: The files of every question folder that a candidate should not find in site-packages.
-HIDDEN = ("grader.py", "solution.py")
-
 
 def _sealing(root: Path) -> ModuleType:
     """``simulator/hidden_files.py`` on its own (standard library only; nothing else of tfexam
@@ -42,7 +39,7 @@ class SealHiddenFiles(BuildHookInterface):  # type: ignore[type-arg]
         for exam_toml in sorted((root / "mock_exams").glob("*/exam.toml")):
             exam = exam_toml.parent
             archive = self._scratch / exam.name / sealing.SEALED_ARCHIVE
-            if sealing.seal(exam, HIDDEN, archive):
+            if sealing.seal(exam, sealing.HIDDEN_FILES, archive):
                 target = f"mock_exams/{exam.name}/{sealing.SEALED_ARCHIVE}"
                 build_data["force_include"][str(archive)] = target
 

@@ -20,6 +20,9 @@ if TYPE_CHECKING:  # standard library only at run time: the build hook loads thi
 
 #: The archive beside an exam's ``exam.toml``.
 SEALED_ARCHIVE = "sealed.zip"
+#: The files of every question folder that the build seals (pyproject.toml's wheel `exclude`
+#: leaves the same names out as plain files).
+HIDDEN_FILES = ("grader.py", "solution.py")
 #: A fixed time for every member, so the same files give the same archive (reproducible builds).
 ZIP_TIME = (2020, 3, 1, 0, 0, 0)
 
