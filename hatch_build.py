@@ -1,5 +1,5 @@
 """Build hook: in the wheel, each shipped exam's graders and reference solutions are packed into
-one ``sealed.zip`` instead of plain files (see ``simulator/hidden_files.py``, which reads them).
+one ``sealed.zip`` instead of plain files (see ``simulator/exam/hidden_files.py``, which reads them).
 
 A development checkout and an editable install keep the plain files, to write and review them.
 """
@@ -17,9 +17,9 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
 def _sealing(root: Path) -> ModuleType:
-    """``simulator/hidden_files.py`` on its own (standard library only; nothing else of tfexam
+    """``simulator/exam/hidden_files.py`` on its own (standard library only; nothing else of tfexam
     is installed in the build environment)."""
-    path = root / "simulator" / "hidden_files.py"
+    path = root / "simulator" / "exam" / "hidden_files.py"
     spec = importlib.util.spec_from_file_location("tfexam_build_hidden_files", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

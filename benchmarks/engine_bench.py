@@ -70,7 +70,7 @@ def save_line(path: Path, bias: float) -> None:
 
 def measure_floor(model: Path, repeats: int) -> dict[str, float]:
     """load + evaluate of the same file in one warm process: what grading costs at best."""
-    from simulator.catalog import shipped_exams_root
+    from simulator.exam.catalog import shipped_exams_root
     from simulator.grading.job import grade
     from simulator.grading.protocol import GradingJob
 

@@ -34,11 +34,11 @@ from typing import Any
 from machine import describe_machine, print_json  # benchmarks/machine.py, beside this script
 from tui_bench import REPO, Terminal, child_env, kill_tree, open_screen
 
-from simulator.catalog import find_exam, list_exams
 from simulator.datasets import exam_datasets
+from simulator.exam.catalog import find_exam, list_exams
 from simulator.paths import DataPaths
-from simulator.sessions import NewSession, create_session
-from simulator.store import Store
+from simulator.session.sessions import NewSession, create_session
+from simulator.storage.store import Store
 
 #: A small Keras training that runs until killed, on one thread: two of them fill two cores.
 TRAINING_SCRIPT = """
@@ -212,7 +212,7 @@ def main() -> None:
         root = Path(scratch)
         # Compile the bytecode once, as an installed tfexam has it (tui_bench does the same).
         subprocess.run(
-            [sys.executable, "-c", "import simulator.cli, simulator.tui.app, simulator.dataprep"],
+            [sys.executable, "-c", "import simulator.cli, simulator.tui.app, simulator.session.dataprep"],
             env=child_env(root / "warm", root / "pycache"), cwd=REPO, check=True,
         )  # fmt: skip
         results["quiet"] = measure(root, "quiet", args.reps, titles)

@@ -75,11 +75,11 @@ def machine() -> dict[str, Any]:
 
 def record_session(home: Path, attempts: int, runs: int, seed: int = 7) -> dict[str, Any]:
     """Write the session into the store under ``home``; returns its id and what was written."""
-    from simulator.catalog import find_exam
+    from simulator.exam.catalog import find_exam
     from simulator.paths import DataPaths
-    from simulator.sessions import NewSession
-    from simulator.sessions import record_session as record_row
-    from simulator.store import RunState, Store, SystemSample
+    from simulator.session.sessions import NewSession
+    from simulator.session.sessions import record_session as record_row
+    from simulator.storage.store import RunState, Store, SystemSample
 
     rng = random.Random(seed)
     paths = DataPaths(home)
@@ -192,8 +192,8 @@ def measure(home: Path, session_id: str, repeats: int) -> tuple[dict[str, Any], 
     from simulator.report.html import render_html
     from simulator.report.model import build_report
     from simulator.report.text import render_text
-    from simulator.sessions import exam_of
-    from simulator.store import Store
+    from simulator.session.sessions import exam_of
+    from simulator.storage.store import Store
 
     steps: dict[str, list[float]] = {"build_report": [], "render_html": [], "render_text": []}
     totals: list[float] = []

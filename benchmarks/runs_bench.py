@@ -84,11 +84,11 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="tfexam-runs-bench-"))
     os.environ["TFEXAM_HOME"] = str(home / "home")
-    from simulator.catalog import find_exam
-    from simulator.engine import Engine
+    from simulator.exam.catalog import find_exam
     from simulator.paths import data_paths
-    from simulator.sessions import NewSession, create_session
-    from simulator.store import Store
+    from simulator.session.engine import Engine
+    from simulator.session.sessions import NewSession, create_session
+    from simulator.storage.store import Store
 
     paths = data_paths()
     store = Store(paths.database)

@@ -67,7 +67,7 @@ from machine import (  # benchmarks/machine.py, beside this script
 from rich.console import Console
 from rich.table import Table
 
-from simulator.notebook import installed_version
+from simulator.colab.notebook import installed_version
 
 REPO = Path(__file__).resolve().parent.parent
 COLUMNS, ROWS = 120, 40
@@ -1132,7 +1132,7 @@ def main() -> None:
     resumes = args.resumes or (3 if args.quick else 8)
     presses = args.presses or (30 if args.quick else 100)
 
-    from simulator.catalog import find_exam
+    from simulator.exam.catalog import find_exam
 
     titles = [q.title for q in find_exam("practice", None).questions]
     results: dict[str, Any] = {"machine": machine()}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import shipped_exams_root
+from simulator.exam.catalog import shipped_exams_root
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -71,8 +71,8 @@ def workspace_parent(tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def practice_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The practice exam's workspace, generated once (seconds) and copied by the TUI tests."""
-    from simulator.exam_format import load_exam
-    from simulator.workspace import create_workspace
+    from simulator.exam.format import load_exam
+    from simulator.exam.workspace import create_workspace
 
     exam = load_exam(PRACTICE_EXAM)
     target = tmp_path_factory.mktemp("template") / "tfexam-practice"

@@ -12,16 +12,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from simulator.catalog import find_exam
-from simulator.engine import Engine
-from simulator.events import SessionEvent
-from simulator.exam_format import Policy
+from simulator.exam.catalog import find_exam
+from simulator.exam.format import Policy
 from simulator.grading.pool import GradingPool
 from simulator.grading.settings import GradingSettings
 from simulator.paths import data_paths
-from simulator.sessions import NewSession, create_session, record_session
-from simulator.store import AttemptRecord, SessionRecord, Store
-from simulator.watcher import WatchTimings
+from simulator.session.engine import Engine
+from simulator.session.events import SessionEvent
+from simulator.session.sessions import NewSession, create_session, record_session
+from simulator.session.watcher import WatchTimings
+from simulator.storage.store import AttemptRecord, SessionRecord, Store
 
 E = TypeVar("E", bound=SessionEvent)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from simulator.exam_format import Exam
+from simulator.exam.format import Exam
 from simulator.grading.job import grade
 from simulator.grading.protocol import GradingJob, GradingResult
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from simulator.catalog import find_exam
-from simulator.exam_format import Exam
+from simulator.exam.catalog import find_exam
+from simulator.exam.format import Exam
+from simulator.exam.workspace import create_workspace
 from simulator.paths import data_paths
-from simulator.sessions import NewSession, record_session
-from simulator.store import SessionRecord, Store, SystemSample
-from simulator.workspace import create_workspace
+from simulator.session.sessions import NewSession, record_session
+from simulator.storage.store import SessionRecord, Store, SystemSample
 from tests.conftest import FORMATS_EXAM
 
 STARTED_AT = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc).timestamp()

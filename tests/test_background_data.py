@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import find_exam
-from simulator.dataprep import QuestionNotReadyError, pending_questions
-from simulator.engine import Engine
-from simulator.events import QuestionReady, SessionEvent, SessionOpened
+from simulator.exam.catalog import find_exam
 from simulator.grading.pool import GradingPool
 from simulator.paths import data_paths
-from simulator.sessions import NewSession, create_session
-from simulator.store import Store
-from simulator.watcher import WatchTimings
+from simulator.session.dataprep import QuestionNotReadyError, pending_questions
+from simulator.session.engine import Engine
+from simulator.session.events import QuestionReady, SessionEvent, SessionOpened
+from simulator.session.sessions import NewSession, create_session
+from simulator.session.watcher import WatchTimings
+from simulator.storage.store import Store
 from tests.question_helpers import file_hashes
 
 

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from simulator.calibrate import (
+from simulator.exam.catalog import list_exams
+from simulator.exam.format import load_exam
+from simulator.exam.metrics import MAX_SCORE
+from simulator.grading.calibrate import (
     BASELINE_MAX_SCORE,
     REFERENCE_MIN_SCORE,
     SESSION_SEEDS,
@@ -24,9 +27,6 @@ from simulator.calibrate import (
     write_section,
     write_seeds_section,
 )
-from simulator.catalog import list_exams
-from simulator.exam_format import load_exam
-from simulator.metrics import MAX_SCORE
 from tests.conftest import PRACTICE_EXAM, REPO, run_cli
 
 DOCUMENT = REPO / "docs" / "calibration.md"
@@ -147,7 +147,7 @@ def test_a_multi_seed_run_hands_over_its_table_after_every_seed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An hour-long run keeps what it measured: the table is written after each seed."""
-    import simulator.calibrate as calibration
+    import simulator.grading.calibrate as calibration
 
     exam = load_exam(PRACTICE_EXAM)
     question = exam.questions[0]

@@ -27,13 +27,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from simulator.catalog import shipped_exams_root
 from simulator.datasets import REGISTRY, DatasetNotPreparedError, exam_datasets, prepare
-from simulator.exam_code import load_module_file
-from simulator.exam_format import Exam, load_exam
+from simulator.exam.catalog import shipped_exams_root
+from simulator.exam.code import load_module_file
+from simulator.exam.format import Exam, load_exam
+from simulator.exam.workspace import create_workspace
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
-from simulator.workspace import create_workspace
 from tests.conftest import run_cli
 from tests.grading_helpers import warm_grader
 from tests.test_datasets import SHARED, needs_shared
@@ -417,7 +417,7 @@ def test_rock_paper_scissors_zips_become_tmp_rps_and_the_hidden_test_set(tmp_pat
 
 def test_the_data_modules_import_no_tensorflow() -> None:
     code = (
-        "import sys; from pathlib import Path; from simulator.exam_code import load_module_file\n"
+        "import sys; from pathlib import Path; from simulator.exam.code import load_module_file\n"
         "for p in sys.argv[1:]: load_module_file(Path(p), 'm' + str(abs(hash(p))))\n"
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
     )

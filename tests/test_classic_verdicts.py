@@ -16,15 +16,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.exam_format import Exam
+from simulator.exam.format import Exam
+from simulator.exam.workspace import create_workspace
 from simulator.grading.sync import SyncGrader
 from simulator.paths import data_paths
 from simulator.report.markdown import render_markdown
 from simulator.report.model import build_report
 from simulator.report.text import render_text
-from simulator.sessions import NewSession, record_session
-from simulator.store import Store
-from simulator.workspace import create_workspace
+from simulator.session.sessions import NewSession, record_session
+from simulator.storage.store import Store
 from tests import test_classic_exams as classic
 from tests.conftest import run_cli
 from tests.models import headline_model, last_value_models, news_model

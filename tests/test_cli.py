@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from simulator.paths import data_paths
-from simulator.store import Store
+from simulator.storage.store import Store
 from tests.cli_helpers import HeadlessRun
 from tests.conftest import REPO, run_cli
 from tests.models import slow_model
@@ -275,8 +275,8 @@ def test_the_cli_process_never_imports_tensorflow(home: Path) -> None:
     """The CLI, the engine, the exam screen and the notebook export (whose Colab cells name
     tensorflow and keras only as text) load none of TensorFlow, Keras or h5py."""
     probe = (
-        "import sys, simulator.cli, simulator.engine, simulator.sessions, simulator.status,"
-        " simulator.notebook, simulator.tui.app;"
+        "import sys, simulator.cli, simulator.session.engine, simulator.session.sessions, simulator.session.status,"
+        " simulator.colab.notebook, simulator.tui.app;"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'tensorflow', 'keras', 'h5py'});"
         "print(heavy)"
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.editing import (
+from simulator.session.editing import (
     MAX_EDIT_BYTES,
     DiskState,
     NotEditableError,
@@ -42,7 +42,7 @@ def test_a_failed_save_leaves_the_file_as_it_was_and_no_temporary_file(
     def disk_full(_descriptor: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("simulator.editing.os.fsync", disk_full)
+    monkeypatch.setattr("simulator.session.editing.os.fsync", disk_full)
     with pytest.raises(OSError, match="No space left"):
         save_atomically(path, "lost\n")
     assert path.read_text(encoding="utf-8") == "kept\n"

@@ -7,10 +7,10 @@ import shutil
 import time
 from pathlib import Path
 
-from simulator import events
 from simulator.grading.pool import GradingPool
-from simulator.scoring import exam_result
-from simulator.sessions import finalize_if_due
+from simulator.session import events
+from simulator.session.scoring import exam_result
+from simulator.session.sessions import finalize_if_due
 from tests.engine_helpers import worker_held
 
 
@@ -67,7 +67,7 @@ def test_a_burst_of_ten_saves_is_graded_at_most_twice_and_ends_on_the_last(  # t
     assert 1 <= len(graded) <= 2
     last_content = h.attempts()[-1]
     assert last_content.state == "graded"
-    from simulator.filecheck import content_hash
+    from simulator.grading.filecheck import content_hash
 
     assert last_content.sha256 == content_hash(target)
     broken = [(a.id, a.message) for a in h.attempts() if a.state == "not-gradable"]
@@ -104,7 +104,7 @@ def test_in_place_rename_and_copy_in_saves_are_each_graded_once(  # type: ignore
 
     attempts = h.attempts()
     assert [(a.state, a.score) for a in attempts] == [("graded", 5), ("graded", 4), ("graded", 0)]
-    from simulator.filecheck import content_hash
+    from simulator.grading.filecheck import content_hash
 
     expected = [content_hash(models[name]) for name in ("good.h5", "close.h5", "poor.h5")]
     assert [a.sha256 for a in attempts] == expected

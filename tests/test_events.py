@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from simulator import events
-from simulator.catalog import find_exam
+from simulator.exam.catalog import find_exam
 from simulator.grading.reasons import Reason
-from simulator.scoring import exam_result
-from simulator.store import AttemptRecord, RunRecord
+from simulator.session import events
+from simulator.session.scoring import exam_result
+from simulator.storage.store import AttemptRecord, RunRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 AT = dt.datetime(2026, 11, 21, 10, 15, 2, 113000).astimezone().timestamp()

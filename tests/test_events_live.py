@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from simulator import events
-from simulator.engine import Engine
 from simulator.grading.pool import GradingPool
 from simulator.grading.settings import GradingSettings
-from simulator.store import Store
-from simulator.watcher import WatchTimings
+from simulator.session import events
+from simulator.session.engine import Engine
+from simulator.session.watcher import WatchTimings
+from simulator.storage.store import Store
 from tests.conftest import FIXTURES
 from tests.engine_helpers import EngineHarness, worker_held
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import list_exams, shipped_exams_root
-from simulator.durations import DurationError, format_duration, local_clock, parse_duration
-from simulator.exam_format import ExamFormatError, Scoring, load_exam
+from simulator.exam.catalog import list_exams, shipped_exams_root
+from simulator.exam.durations import DurationError, format_duration, local_clock, parse_duration
+from simulator.exam.format import ExamFormatError, Scoring, load_exam
 from tests.conftest import FORMATS_EXAM, PRACTICE_EXAM
 
 

@@ -13,16 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.catalog import find_exam
-from simulator.engine import Engine
-from simulator.events import AttemptGraded, SessionEvent
-from simulator.exam_code import load_question_module
-from simulator.exam_format import Exam, load_exam
+from simulator.exam.catalog import find_exam
+from simulator.exam.code import load_question_module
+from simulator.exam.format import Exam, load_exam
 from simulator.grading.pool import GradingPool
 from simulator.paths import data_paths
-from simulator.sessions import NewSession, create_session, record_session
-from simulator.store import SessionRecord, Store
-from simulator.watcher import WatchTimings
+from simulator.session.engine import Engine
+from simulator.session.events import AttemptGraded, SessionEvent
+from simulator.session.sessions import NewSession, create_session, record_session
+from simulator.session.watcher import WatchTimings
+from simulator.storage.store import SessionRecord, Store
 from tests.conftest import FIXTURES, run_cli
 from tests.question_helpers import file_hashes
 
@@ -177,7 +177,7 @@ def test_a_resumed_session_is_graded_with_its_own_seed(
 
 
 def test_fresh_data_must_be_a_boolean(tmp_path: Path) -> None:
-    from simulator.exam_format import ExamFormatError
+    from simulator.exam.format import ExamFormatError
 
     exam_dir = tmp_path / "seeded"
     exam_dir.mkdir()

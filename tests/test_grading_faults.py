@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator import events
 from simulator.grading.pool import GradingPool
 from simulator.grading.settings import GradingSettings
+from simulator.session import events
 from tests.engine_helpers import EngineHarness
 from tests.models import slow_model
 

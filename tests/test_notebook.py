@@ -11,14 +11,19 @@ from pathlib import Path
 
 import nbformat
 
-from simulator.catalog import find_exam
-from simulator.exam_format import load_exam
-from simulator.notebook import NOTEBOOK_EXPORTED, GraderVersions, data_items, question_notebook
+from simulator.colab.notebook import (
+    NOTEBOOK_EXPORTED,
+    GraderVersions,
+    data_items,
+    question_notebook,
+)
+from simulator.exam.catalog import find_exam
+from simulator.exam.format import load_exam
+from simulator.exam.workspace import create_workspace
 from simulator.paths import data_paths
 from simulator.report.model import build_report
-from simulator.sessions import NewSession, record_session
-from simulator.store import Store
-from simulator.workspace import create_workspace
+from simulator.session.sessions import NewSession, record_session
+from simulator.storage.store import Store
 from tests.conftest import PRACTICE_EXAM, run_cli
 
 

@@ -21,18 +21,18 @@ import nbformat
 import numpy as np
 import pytest
 
-from simulator.datasets import REGISTRY, DatasetNotPreparedError
-from simulator.datasets.prepare import question_datasets
-from simulator.exam_format import Question
-from simulator.notebook import question_notebook
-from simulator.notebook_data import (
+from simulator.colab.data import (
     accepted_copies,
     download_code,
     download_urls,
     has_recipe,
     recipe_code,
 )
-from simulator.workspace import create_workspace
+from simulator.colab.notebook import question_notebook
+from simulator.datasets import REGISTRY, DatasetNotPreparedError
+from simulator.datasets.prepare import question_datasets
+from simulator.exam.format import Question
+from simulator.exam.workspace import create_workspace
 from tests.conftest import run_cli
 from tests.test_classic_exams import CLASSIC, CLASSIC2, STAGED, module, only, prepared
 from tests.test_datasets import needs_shared

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from simulator.report.model import build_report
-from simulator.store import SessionRecord, Store
+from simulator.storage.store import SessionRecord, Store
 from simulator.tui.exam_window import AttemptsTable
 from simulator.tui.run_window import RunsTable
 from tests.test_tui_snapshots import record, recorded_run

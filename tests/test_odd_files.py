@@ -9,8 +9,8 @@ import shutil
 import time
 from pathlib import Path
 
-from simulator import events
 from simulator.grading.pool import GradingPool
+from simulator.session import events
 from tests.conftest import run_cli
 from tests.engine_helpers import EngineHarness
 

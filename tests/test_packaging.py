@@ -68,8 +68,8 @@ def test_the_wheel_seals_graders_and_solutions_and_an_installed_exam_grades_from
     end read them from the exam's sealed.zip."""
     from hatchling.builders.wheel import WheelBuilder
 
-    from simulator.catalog import find_exam
-    from simulator.workspace import REFERENCE_NAME, reveal_solutions
+    from simulator.exam.catalog import find_exam
+    from simulator.exam.workspace import REFERENCE_NAME, reveal_solutions
     from tests.conftest import run_cli
 
     [wheel] = WheelBuilder(str(REPO)).build(directory=str(tmp_path), versions=["standard"])

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from simulator.catalog import shipped_exams_root
-from simulator.exam_code import load_module_file
-from simulator.exam_format import Exam, Question, load_exam
+from simulator.exam.catalog import shipped_exams_root
+from simulator.exam.code import load_module_file
+from simulator.exam.format import Exam, Question, load_exam
 from tests.question_helpers import (
     file_hashes,
     grade_saved,
@@ -258,5 +258,5 @@ def test_the_reference_solution_scores_at_least_four(exam: Exam, workspace: Path
     elapsed = time.perf_counter() - started
     result = grade_saved(exam, QUESTION_ID, workspace / "mymodel.h5", SEED)
     # About 2-2.5 minutes on an idle 2-core machine, up to 4.7 on a busy one. Calibrated at 5
-    # (0.925-0.98); like every image question, at least 4 is the promise (simulator.calibrate).
+    # (0.925-0.98); like every image question, at least 4 is the promise (simulator.grading.calibrate).
     assert result.score is not None and result.score >= 4, (result.message, elapsed)

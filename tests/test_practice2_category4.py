@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from simulator.exam_code import load_module_file
-from simulator.exam_format import load_exam
+from simulator.exam.code import load_module_file
+from simulator.exam.format import load_exam
 from simulator.grading.job import grade
 from simulator.grading.protocol import GradingJob, GradingResult
 from tests.conftest import REPO

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.catalog import shipped_exams_root
-from simulator.exam_code import load_module_file
-from simulator.exam_format import Exam, Question, load_exam
+from simulator.exam.catalog import shipped_exams_root
+from simulator.exam.code import load_module_file
+from simulator.exam.format import Exam, Question, load_exam
 from tests.question_helpers import grade_saved, run_script
 
 QUESTION_ID = "multivariate-series"

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.exam_code import load_module_file
-from simulator.exam_format import Exam, Question, load_exam
+from simulator.exam.code import load_module_file
+from simulator.exam.format import Exam, Question, load_exam
 from simulator.grading.job import grade
 from simulator.grading.protocol import GradingJob, GradingResult
 from tests.conftest import PRACTICE_EXAM

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.exam_code import load_module_file
-from simulator.exam_format import Exam, Question, load_exam
+from simulator.exam.code import load_module_file
+from simulator.exam.format import Exam, Question, load_exam
 from tests.conftest import PRACTICE_EXAM
 from tests.question_helpers import (
     file_hashes,

@@ -14,7 +14,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from simulator.exam_code import load_module_file
+from simulator.exam.code import load_module_file
 from simulator.grading.job import grade
 from simulator.grading.protocol import GradingJob, GradingResult
 from tests.conftest import PRACTICE_EXAM

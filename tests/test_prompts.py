@@ -12,9 +12,9 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 
-from simulator.catalog import list_exams
-from simulator.exam_format import Exam, Question
-from simulator.metrics import MAX_SCORE
+from simulator.exam.catalog import list_exams
+from simulator.exam.format import Exam, Question
+from simulator.exam.metrics import MAX_SCORE
 from simulator.tui.app import ExamApp
 from tests.tui_helpers import TuiRig, prompts_prepared
 

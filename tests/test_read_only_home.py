@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import find_exam
+from simulator.exam.catalog import find_exam
 from simulator.paths import data_paths
-from simulator.sessions import NewSession, record_session
-from simulator.store import Store
+from simulator.session.sessions import NewSession, record_session
+from simulator.storage.store import Store
 from tests.conftest import REPO
 
 

@@ -14,12 +14,12 @@ import jsonschema
 import pytest
 
 import simulator.report
-from simulator import events
 from simulator.report.markdown import render_markdown
 from simulator.report.model import build_report
 from simulator.report.text import render_text
-from simulator.scoring import exam_result
-from simulator.store import Store
+from simulator.session import events
+from simulator.session.scoring import exam_result
+from simulator.storage.store import Store
 from tests.cli_helpers import HeadlessRun
 from tests.conftest import FIXTURES, FORMATS_EXAM, run_cli
 from tests.report_fixtures import STARTED_AT, recorded_session
@@ -126,9 +126,9 @@ def test_markdown_report_has_the_tables_and_escapes_cells(
 def test_reference_metrics_appear_only_once_the_session_is_over(
     tfexam_home: Path, tmp_path: Path
 ) -> None:
-    from simulator.catalog import find_exam
+    from simulator.exam.catalog import find_exam
     from simulator.paths import data_paths
-    from simulator.sessions import NewSession, record_session
+    from simulator.session.sessions import NewSession, record_session
 
     store = Store(data_paths().database)
     exam = find_exam("practice", None)

@@ -10,13 +10,13 @@ import sys
 import time
 from pathlib import Path
 
-from simulator.catalog import find_exam
+from simulator.exam.catalog import find_exam
 from simulator.grading.reasons import ReasonCode
 from simulator.paths import data_paths
 from simulator.report.markdown import render_markdown
 from simulator.report.model import build_report
-from simulator.sessions import NewSession, record_session
-from simulator.store import Store, SystemSample
+from simulator.session.sessions import NewSession, record_session
+from simulator.storage.store import Store, SystemSample
 from simulator.training.sources import find_source
 from tests.conftest import FORMATS_EXAM, REPO
 from tests.report_fixtures import STARTED_AT, recorded_session

@@ -23,16 +23,16 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import find_exam
-from simulator.durations import format_duration
-from simulator.exam_format import Exam
+from simulator.exam.catalog import find_exam
+from simulator.exam.durations import format_duration
+from simulator.exam.format import Exam
 from simulator.paths import data_paths
 from simulator.report.html import render_html
 from simulator.report.model import EpochLoss, Report, build_report
 from simulator.report.svg import GRADING_COLOUR, RUN_COLOURS
 from simulator.report.text import render_text
-from simulator.sessions import NewSession, record_session
-from simulator.store import AttemptState, RunState, SessionRecord, Store, SystemSample
+from simulator.session.sessions import NewSession, record_session
+from simulator.storage.store import AttemptState, RunState, SessionRecord, Store, SystemSample
 
 STARTED_AT = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc).timestamp()
 H, M = 3600.0, 60.0

@@ -29,7 +29,7 @@ START_AND_VANISH = textwrap.dedent(
     import json, os, sys
     from pathlib import Path
     from simulator.paths import data_paths
-    from simulator.store import Store
+    from simulator.storage.store import Store
     from simulator.training.runs import RunManager
 
     session_id, workspace = sys.argv[1], Path(sys.argv[2])

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import list_exams
 from simulator.datasets import exam_datasets
-from simulator.exam_format import Exam, Question, load_exam
+from simulator.exam.catalog import list_exams
+from simulator.exam.format import Exam, Question, load_exam
+from simulator.exam.workspace import create_workspace
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
-from simulator.workspace import create_workspace
 from tests.conftest import PRACTICE_EXAM
 from tests.grading_helpers import warm_grader
 

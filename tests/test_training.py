@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator import events
 from simulator.grading.pool import GradingPool
-from simulator.store import RunRecord
+from simulator.session import events
+from simulator.storage.store import RunRecord
 from simulator.training.epochs import EPOCHS_ENV, RUN_HOOK_DIR
 from simulator.training.logtail import LogFollower, LogTail, LogUpdate
 from simulator.training.progress import ProgressParser
@@ -235,10 +235,10 @@ def test_a_model_copied_in_without_a_run_is_external(
 def test_tfexam_train_runs_a_script_headless_and_reports_how_it_ended(
     tfexam_home: Path, tmp_path: Path
 ) -> None:
-    from simulator.catalog import find_exam
+    from simulator.exam.catalog import find_exam
     from simulator.paths import data_paths
-    from simulator.sessions import NewSession, create_session
-    from simulator.store import Store
+    from simulator.session.sessions import NewSession, create_session
+    from simulator.storage.store import Store
     from tests.conftest import run_cli
 
     store = Store(data_paths().database)

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, DataTable, Static
 
-from simulator import events
-from simulator.durations import format_duration
-from simulator.engine import Engine
-from simulator.facade import SessionFacade
+from simulator.exam.durations import format_duration
 from simulator.grading.settings import GradingSettings
-from simulator.sessions import NewSession, record_session
+from simulator.session import events
+from simulator.session.engine import Engine
+from simulator.session.facade import SessionFacade
+from simulator.session.sessions import NewSession, record_session
+from simulator.session.watcher import WatchTimings
 from simulator.tui.app import ExamApp
 from simulator.tui.editor_area import EditorArea
 from simulator.tui.exam_window import AttemptsTable, QuestionsTable
@@ -30,7 +31,6 @@ from simulator.tui.screens import (
     ResultsScreen,
     WorkspaceDialog,
 )
-from simulator.watcher import WatchTimings
 from tests.tui_helpers import (
     Clock,
     TuiRig,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator.exam_format import load_exam
-from simulator.scoring import exam_result
-from simulator.store import AttemptRecord, RunRecord, SessionRecord
+from simulator.exam.format import load_exam
+from simulator.session.scoring import exam_result
+from simulator.storage.store import AttemptRecord, RunRecord, SessionRecord
 from simulator.training.epochs import EpochFigures
 from simulator.training.progress import TrainingProgress
 from simulator.training.runs import RunView

@@ -26,10 +26,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Log
 
-from simulator.exam_format import format_shape
+from simulator.exam.format import format_shape
 from simulator.grading.evaluation import NotGradableError, check_interface
 from simulator.grading.pool import GradingPool
-from simulator.store import RunState, SessionRecord
+from simulator.storage.store import RunState, SessionRecord
 from simulator.training.resources import Resources
 from simulator.tui.app import ExamApp
 from simulator.tui.editor_area import EditorArea

@@ -107,12 +107,12 @@ NO_TENSORFLOW = textwrap.dedent(
     """
     import asyncio, json, shutil, sys, time
     from pathlib import Path
-    from simulator.catalog import find_exam
-    from simulator.engine import Engine
-    from simulator.facade import SessionFacade
+    from simulator.exam.catalog import find_exam
+    from simulator.session.engine import Engine
+    from simulator.session.facade import SessionFacade
     from simulator.paths import data_paths
-    from simulator.sessions import NewSession, create_session
-    from simulator.store import Store
+    from simulator.session.sessions import NewSession, create_session
+    from simulator.storage.store import Store
     from simulator.tui.app import ExamApp
     from simulator.tui.exam_window import QuestionsTable
 

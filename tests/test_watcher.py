@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import watchdog.events
 
-import simulator.watcher
-from simulator.watcher import ModelWatcher, SavedModelFile
+import simulator.session.watcher
+from simulator.session.watcher import ModelWatcher, SavedModelFile
 
 MODEL_NAMES = ("mymodel.h5", "mymodel.keras", "mymodel")
 
@@ -41,7 +41,7 @@ _ATTRIB_TO_MODIFIED = {
 }
 
 
-class Watchdog6Handler(simulator.watcher._Handler):
+class Watchdog6Handler(simulator.session.watcher._Handler):
     """Events as watchdog 6 (the newest for Python 3.10) delivers them: a metadata change, such
     as the times ``copy2`` sets after closing, arrives as "modified"; all else is the same."""
 
@@ -64,7 +64,7 @@ def watched(
     if getattr(request, "param", "installed") == "watchdog-6":
         if not hasattr(watchdog.events, "FileAttribEvent"):
             pytest.skip("the installed watchdog is 6: the plain run covers it")
-        monkeypatch.setattr(simulator.watcher, "_Handler", Watchdog6Handler)
+        monkeypatch.setattr(simulator.session.watcher, "_Handler", Watchdog6Handler)
     (tmp_path / "category1").mkdir()
     (tmp_path / "notes").mkdir()
     recorder = Recorder()

@@ -78,7 +78,7 @@ def _data_writers(workspace: Path) -> list[psutil.Process]:
     found = []
     for process in psutil.process_iter(["cmdline"]):
         cmdline = process.info["cmdline"] or []
-        if "simulator.dataprep" in cmdline and str(workspace) in cmdline:
+        if "simulator.session.dataprep" in cmdline and str(workspace) in cmdline:
             found.append(process)
     return found
 

@@ -18,16 +18,16 @@ from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from simulator.catalog import find_exam
-from simulator.engine import Engine
-from simulator.exam_format import Exam, Policy
-from simulator.facade import SessionFacade
+from simulator.exam.catalog import find_exam
+from simulator.exam.format import Exam, Policy
 from simulator.grading.pool import GradingPool
 from simulator.paths import DataPaths, data_paths
-from simulator.sessions import NewSession, record_session
-from simulator.store import SessionRecord, Store
+from simulator.session.engine import Engine
+from simulator.session.facade import SessionFacade
+from simulator.session.sessions import NewSession, record_session
+from simulator.session.watcher import WatchTimings
+from simulator.storage.store import SessionRecord, Store
 from simulator.tui.app import ExamApp
-from simulator.watcher import WatchTimings
 
 
 @dataclass

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.datasets.registry import ContentError, Dataset, RemoteFile
+from simulator.exam.workspace import DataNotReadyError
 from simulator.paths import data_paths
-from simulator.workspace import DataNotReadyError
 
 CHUNK = 1 << 20
 PART_SUFFIX = ".part"

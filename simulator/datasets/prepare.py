@@ -25,8 +25,8 @@ from simulator.datasets.cache import (
 )
 from simulator.datasets.download import NetworkError, Reporter, download
 from simulator.datasets.registry import Dataset, RemoteFile, get
-from simulator.exam_code import load_question_module
-from simulator.exam_format import Exam, Question
+from simulator.exam.code import load_question_module
+from simulator.exam.format import Exam, Question
 
 #: Where a question's data module lists its datasets.
 DECLARATION = "DATASETS"

@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-from simulator.exam_format import ModelInterface, Scoring, format_shape
+from simulator.exam.format import ModelInterface, Scoring, format_shape
 from simulator.grading.reasons import Reason
 from simulator.grading.views import Baseline
 

@@ -18,8 +18,9 @@ from types import ModuleType
 
 import numpy as np
 
-from simulator.exam_code import load_question_module
-from simulator.exam_format import Exam, Question, load_exam
+from simulator.exam.code import load_question_module
+from simulator.exam.format import Exam, Question, load_exam
+from simulator.exam.metrics import score_label
 from simulator.grading.evaluation import (
     NotGradableError,
     check_interface,
@@ -33,7 +34,6 @@ from simulator.grading.model_loading import load_candidate
 from simulator.grading.protocol import GradingJob, GradingResult
 from simulator.grading.reasons import evaluation_error_reason
 from simulator.grading.views import GradeViews, RealExamView, verdict_message
-from simulator.metrics import score_label
 
 log = logging.getLogger("tfexam.grading")
 HiddenData = tuple[np.ndarray, np.ndarray]

@@ -19,8 +19,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from simulator.filecheck import check_model_file
 from simulator.grading.evaluation import NotGradableError, Shape
+from simulator.grading.filecheck import check_model_file
 from simulator.grading.keras2_compat import (
     find_layer_classes,
     read_h5_model_config,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from simulator.metrics import score_label
+from simulator.exam.metrics import score_label
 
 #: Which rule gave an attempt its score.
 Scale = Literal["calibrated", "real-exam"]

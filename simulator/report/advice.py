@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.durations import format_duration
-from simulator.metrics import MAX_SCORE, score_label
+from simulator.exam.durations import format_duration
+from simulator.exam.metrics import MAX_SCORE, score_label
 
 if TYPE_CHECKING:
     from simulator.report.model import QuestionEntry, Report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.metrics import score_label
+from simulator.exam.metrics import score_label
 from simulator.report.model import Report
 
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from simulator.durations import iso_time
-from simulator.exam_format import Exam, Policy
-from simulator.scoring import exam_result
-from simulator.store import SessionRecord, Store
+from simulator.exam.durations import iso_time
+from simulator.exam.format import Exam, Policy
+from simulator.session.scoring import exam_result
+from simulator.storage.store import SessionRecord, Store
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ well-formed XML, and prints on A4 (the charts scale to the page's width).
 
 from __future__ import annotations
 
-from simulator.durations import format_duration
-from simulator.metrics import score_label
+from simulator.exam.durations import format_duration
+from simulator.exam.metrics import score_label
 from simulator.report.charts import timeline_lanes
 from simulator.report.model import (
     IDLE_CPU_PERCENT,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from simulator.durations import format_duration
-from simulator.metrics import score_label
+from simulator.exam.durations import format_duration
+from simulator.exam.metrics import score_label
 from simulator.report.charts import downsample, sparkline
 from simulator.report.model import Report
 from simulator.report.text import HOW, SOURCE

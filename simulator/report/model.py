@@ -12,15 +12,15 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from simulator import events
-from simulator.durations import iso_time
-from simulator.exam_format import Exam, Policy
-from simulator.metrics import MAX_SCORE
+from simulator.exam.durations import iso_time
+from simulator.exam.format import Exam, Policy
+from simulator.exam.metrics import MAX_SCORE
+from simulator.exam.workspace import REFERENCE_NAME
 from simulator.report.intervals import Interval, concurrency_shares, gaps, union
-from simulator.scoring import exam_result
-from simulator.store import AttemptRecord, EventRecord, RunRecord, SessionRecord, Store
+from simulator.session import events
+from simulator.session.scoring import exam_result
+from simulator.storage.store import AttemptRecord, EventRecord, RunRecord, SessionRecord, Store
 from simulator.training.epochs import read_epochs
-from simulator.workspace import REFERENCE_NAME
 
 SCHEMA_VERSION = 1
 #: Below this share of the whole machine's CPU, with no training running, the machine is idle.
@@ -429,7 +429,7 @@ def _remote(logged: list[EventRecord], attempts: list[AttemptRecord]) -> list[In
     """Trainings on Colab: each notebook export of a question, until the first model of that
     question that arrived from outside tfexam (``external``) after it. An export whose model
     never came back is not counted: nothing says it trained."""
-    from simulator.notebook import NOTEBOOK_EXPORTED
+    from simulator.colab.notebook import NOTEBOOK_EXPORTED
 
     found: list[Interval] = []
     for export in (e for e in logged if e.kind == NOTEBOOK_EXPORTED):

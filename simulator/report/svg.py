@@ -12,8 +12,8 @@ import math
 from collections.abc import Iterable
 from html import escape
 
-from simulator.durations import format_duration
-from simulator.metrics import score_label
+from simulator.exam.durations import format_duration
+from simulator.exam.metrics import score_label
 from simulator.report.charts import Bar, Lane, Mark, timeline_lanes
 from simulator.report.model import SAMPLE_SPAN_S, QuestionEntry, Report, RunEntry, Sample
 from simulator.training.epochs import wants_log_scale

@@ -10,8 +10,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from simulator.durations import format_duration
-from simulator.metrics import score_label
+from simulator.exam.durations import format_duration
+from simulator.exam.metrics import score_label
 from simulator.report.charts import downsample, sparkline, timeline_lanes
 from simulator.report.model import Report
 from simulator.report.values import counted_value, elapsed, metric_value

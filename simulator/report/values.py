@@ -3,8 +3,8 @@ how a training run ended."""
 
 from __future__ import annotations
 
-from simulator.durations import format_duration
-from simulator.metrics import format_metric
+from simulator.exam.durations import format_duration
+from simulator.exam.metrics import format_metric
 from simulator.report.model import QuestionEntry, RunEntry
 from simulator.training.runs import exit_label
 

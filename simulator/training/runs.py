@@ -30,7 +30,7 @@ from typing import BinaryIO
 
 import psutil
 
-from simulator.store import RunRecord, RunSample, RunState, Store
+from simulator.storage.store import RunRecord, RunSample, RunState, Store
 from simulator.training.epochs import (
     EPOCHS_ENV,
     RUN_HOOK_DIR,

@@ -18,7 +18,7 @@ from typing import Literal
 
 import psutil
 
-from simulator.store import Store
+from simulator.storage.store import Store
 
 SourceKind = Literal["run", "local", "external"]
 

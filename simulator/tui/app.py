@@ -29,11 +29,11 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from simulator import events
-from simulator.durations import format_duration, local_clock
-from simulator.exam_format import Question
-from simulator.facade import SessionFacade
-from simulator.metrics import score_label
+from simulator.exam.durations import format_duration, local_clock
+from simulator.exam.format import Question
+from simulator.exam.metrics import score_label
+from simulator.session import events
+from simulator.session.facade import SessionFacade
 from simulator.training.resources import Resources, measure
 from simulator.training.runs import exit_text, script_text
 from simulator.tui import messages

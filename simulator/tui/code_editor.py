@@ -21,7 +21,7 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
-from simulator.editing import DiskState, SyntaxProblem, indent_for_next_line, toggle_comment
+from simulator.session.editing import DiskState, SyntaxProblem, indent_for_next_line, toggle_comment
 
 #: Languages TextArea highlights, by file suffix (others are plain text).
 LANGUAGES = {".py": "python", ".md": "markdown", ".json": "json", ".toml": "toml", ".yaml": "yaml",

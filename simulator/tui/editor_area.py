@@ -27,14 +27,14 @@ from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from textual.widgets._tabbed_content import ContentTabs
 from textual.widgets.text_area import Selection
 
-from simulator.editing import (
+from simulator.exam.format import Question
+from simulator.session.editing import (
     DiskState,
     NotEditableError,
     read_for_editing,
     save_atomically,
     syntax_problem,
 )
-from simulator.exam_format import Question
 from simulator.tui.code_editor import CodeEditor, EditorCommand
 from simulator.tui.editor_dialogs import (
     GoToLineDialog,

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from textual.message import Message
 
-from simulator import events
+from simulator.session import events
 
 EventT = TypeVar("EventT", bound=events.SessionEvent)
 

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from simulator.exam_format import Exam
+from simulator.exam.format import Exam
 from simulator.tui.messages import OpenFileRequested, QuestionChosen
 
 #: Entries listed per folder before "... N more" (image class folders hold hundreds).

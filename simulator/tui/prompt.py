@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, ContentSwitcher, Markdown, Static
 
-from simulator.exam_format import Question, format_shape
+from simulator.exam.format import Question, format_shape
 from simulator.tui.status_bar import set_text
 
 #: After the first frame, wait this long, then prepare one more prompt every PREPARE_EVERY_S.

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.strip import Strip
 from textual.widgets import Log, Static
 
-from simulator.durations import format_duration
+from simulator.exam.durations import format_duration
 from simulator.training.logtail import LogFollower, LogUpdate
 from simulator.training.runs import RunView, exit_label, script_text
 from simulator.tui.formatting import format_number

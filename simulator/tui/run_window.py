@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.widgets import Static, TabbedContent, TabPane
 
-from simulator.durations import format_duration
+from simulator.exam.durations import format_duration
 from simulator.training.resources import Resources
 from simulator.training.runs import RunView, exit_label
 from simulator.tui.fitted_table import Cell, ColumnSpec, FittedTable

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
-from simulator.metrics import score_label
+from simulator.exam.metrics import score_label
 from simulator.tui.fitted_table import ColumnSpec, FittedTable
 from simulator.tui.view_model import ExamView, metric_text
 

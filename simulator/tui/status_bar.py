@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from simulator.durations import format_duration
+from simulator.exam.durations import format_duration
 from simulator.grading.pool import WorkerStatus
 from simulator.training.resources import Resources
 from simulator.tui.view_model import countdown_level

@@ -1,18 +1,18 @@
 """What the TUI shows, computed from the store as plain data: no Textual, easy to test.
 
 Widgets render these records; they never look at attempts or scores themselves, so the TUI
-agrees with ``tfexam status`` (both go through :mod:`simulator.scoring`).
+agrees with ``tfexam status`` (both go through :mod:`simulator.session.scoring`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.durations import format_duration
-from simulator.exam_format import Exam, Policy, Question
-from simulator.metrics import score_label
-from simulator.scoring import ExamResult, QuestionResult, exam_result
-from simulator.store import AttemptRecord, SessionRecord
+from simulator.exam.durations import format_duration
+from simulator.exam.format import Exam, Policy, Question
+from simulator.exam.metrics import score_label
+from simulator.session.scoring import ExamResult, QuestionResult, exam_result
+from simulator.storage.store import AttemptRecord, SessionRecord
 from simulator.tui.formatting import format_number
 
 #: How each attempt state reads in the attempt list.

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.datasets import dataset_file, require_prepared
-from simulator.exam_format import Exam
+from simulator.exam.format import Exam
 
 DATASET = "mnist"
 DATASETS = (DATASET,)

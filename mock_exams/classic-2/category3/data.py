@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from simulator.colab.data import PICTURE_EXTRACT
 from simulator.datasets import dataset_file, require_prepared
 from simulator.datasets.images import extract, pictures
-from simulator.exam_format import Exam
-from simulator.notebook_data import PICTURE_EXTRACT
+from simulator.exam.format import Exam
 
 DATASET = "rock-paper-scissors"
 DATASETS = (DATASET,)

@@ -15,7 +15,7 @@ import numpy as np
 
 from simulator.datasets import dataset_file
 from simulator.datasets.images import classes, load, pictures
-from simulator.exam_code import sibling_module
+from simulator.exam.code import sibling_module
 from simulator.grading.hints import Mismatch, unnormalised_pixels
 
 IMAGE_SIZE = (150, 150)

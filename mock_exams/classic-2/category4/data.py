@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.datasets import dataset_file, require_prepared
-from simulator.exam_format import Exam
+from simulator.exam.format import Exam
 
 DATASETS = ("bbc-news",)
 FILE_NAME = "bbc-text.csv"

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.exam_code import sibling_module
+from simulator.exam.code import sibling_module
 from simulator.grading.hints import Mismatch
 
 VOCAB_SIZE = 1000

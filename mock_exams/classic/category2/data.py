@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.datasets import dataset_file, require_prepared
-from simulator.exam_format import Exam
+from simulator.exam.format import Exam
 
 DATASET = "fashion-mnist"
 DATASETS = (DATASET,)

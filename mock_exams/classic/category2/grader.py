@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.exam_code import sibling_module
+from simulator.exam.code import sibling_module
 from simulator.grading.hints import Mismatch, unnormalised_pixels
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.colab.data import PICTURE_EXTRACT
 from simulator.datasets import dataset_file, require_prepared
 from simulator.datasets.images import Picture, extract, pictures, split_by_class
-from simulator.exam_format import Exam
-from simulator.notebook_data import PICTURE_EXTRACT
+from simulator.exam.format import Exam
 
 DATASET = "horses-or-humans"
 DATASETS = (DATASET,)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from simulator.datasets import dataset_file, require_prepared
-from simulator.exam_format import Exam
+from simulator.exam.format import Exam
 
 DATASETS = ("sarcasm",)
 FILE_NAME = "sarcasm.json"

@@ -16,7 +16,7 @@ import io
 from pathlib import Path
 
 from simulator.datasets import dataset_file, require_prepared
-from simulator.exam_format import Exam
+from simulator.exam.format import Exam
 
 DATASETS = ("sunspots",)
 SOURCE = "Sunspots.csv"  # the name in the cache (the file the exam downloaded)

@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-from simulator.exam_code import load_question_module
-from simulator.exam_format import Exam, Question
-from simulator.hidden_files import copy_hidden
+from simulator.exam.code import load_question_module
+from simulator.exam.format import Exam, Question
+from simulator.exam.hidden_files import copy_hidden
 
 
 class WorkspaceError(RuntimeError):
@@ -59,7 +59,7 @@ def create_workspace(
     ``on_question`` is called before each question's files are written (for a progress display:
     generating image or text data takes a few seconds). ``data_for``: the questions whose data
     is written now (default all); the others get their prompt and starter, and their data later
-    (:mod:`simulator.dataprep`). The files are written into a hidden staging folder beside
+    (:mod:`simulator.session.dataprep`). The files are written into a hidden staging folder beside
     ``target`` and renamed into place at the end, so Ctrl+C (or a kill) in the middle leaves
     ``target`` as it was and the same ``--workspace`` can be used again.
     """

@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from simulator.durations import iso_time
-from simulator.exam_format import Exam, Policy
-from simulator.liveness import engine_is_live
-from simulator.scoring import exam_result
-from simulator.store import SessionRecord, Store
+from simulator.exam.durations import iso_time
+from simulator.exam.format import Exam, Policy
+from simulator.session.scoring import exam_result
+from simulator.storage.liveness import engine_is_live
+from simulator.storage.store import SessionRecord, Store
 
 
 def session_status(

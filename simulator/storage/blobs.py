@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.filecheck import content_hash, content_size
+from simulator.grading.filecheck import content_hash, content_size
 
 MB = 1024 * 1024
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from simulator.durations import iso_time
+from simulator.exam.durations import iso_time
 from simulator.grading.reasons import Reason
-from simulator.scoring import ExamResult
-from simulator.store import AttemptRecord, RunRecord
+from simulator.session.scoring import ExamResult
+from simulator.storage.store import AttemptRecord, RunRecord
 
 #: How a session ended: by "Submit and End Exam" or at its deadline.
 EndReason = Literal["submitted", "auto-submitted"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # standard library only at run time: the build hook loads this file alone
-    from simulator.exam_format import Question
+    from simulator.exam.format import Question
 
 #: The archive beside an exam's ``exam.toml``.
 SEALED_ARCHIVE = "sealed.zip"

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from simulator.exam_format import Exam, Policy, Question
-from simulator.metrics import MAX_SCORE
-from simulator.store import PENDING_ATTEMPT_STATES, AttemptRecord
+from simulator.exam.format import Exam, Policy, Question
+from simulator.exam.metrics import MAX_SCORE
+from simulator.storage.store import PENDING_ATTEMPT_STATES, AttemptRecord
 
 QuestionState = Literal["not-attempted", "pending", "graded", "not-gradable"]
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from simulator.durations import DurationError, parse_duration
-from simulator.hidden_files import sealed_members
-from simulator.metrics import MAX_SCORE, METRICS, MetricName, OutputKind, metrics_for
+from simulator.exam.durations import DurationError, parse_duration
+from simulator.exam.hidden_files import sealed_members
+from simulator.exam.metrics import MAX_SCORE, METRICS, MetricName, OutputKind, metrics_for
 
 if sys.version_info >= (3, 11):
     import tomllib

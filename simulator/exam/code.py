@@ -10,8 +10,8 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
-from simulator.exam_format import Question
-from simulator.hidden_files import hidden_bytes
+from simulator.exam.format import Question
+from simulator.exam.hidden_files import hidden_bytes
 
 
 def load_module_file(path: Path, name: str) -> ModuleType:

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import psutil
 
-from simulator.catalog import find_exam
-from simulator.engine import Engine, EventListener
-from simulator.exam_format import Exam, ExamFormatError, Policy, Question, load_exam
+from simulator.exam.catalog import find_exam
+from simulator.exam.format import Exam, ExamFormatError, Policy, Question, load_exam
+from simulator.exam.workspace import create_workspace, default_workspace
 from simulator.grading.settings import GradingSettings
-from simulator.liveness import engine_is_live
 from simulator.paths import DataPaths
-from simulator.store import SessionRecord, Store
-from simulator.workspace import create_workspace, default_workspace
+from simulator.session.engine import Engine, EventListener
+from simulator.storage.liveness import engine_is_live
+from simulator.storage.store import SessionRecord, Store
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def create_session(
     Generating a question's data takes seconds; they are not taken from the candidate's time.
     With ``background``, only the first question's data is written now and the others are
     recorded as pending, for the engine to write while the candidate works on question 1
-    (:mod:`simulator.dataprep`).
+    (:mod:`simulator.session.dataprep`).
     """
     exam = request.exam
     seed = session_seed(exam, request.seed)

@@ -6,7 +6,7 @@ burst of events, and a reader that opened the file on every event would see a do
 states per save. So this module debounces per path and reports a file only when it is complete:
 
 * after a close-after-write or a rename (Linux reports closes; elsewhere a quiet period stands in),
-* with a structural check of the file (:mod:`simulator.filecheck`),
+* with a structural check of the file (:mod:`simulator.grading.filecheck`),
 * and, for a file that stays broken, only once it has been quiet for ``broken_after_s``: a
   half-written file is never reported as a failure.
 """
@@ -38,7 +38,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from simulator.filecheck import FileCheck, check_model_file
+from simulator.grading.filecheck import FileCheck, check_model_file
 
 log = logging.getLogger("tfexam.watcher")
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from simulator.datasets.prepare import question_datasets
 from simulator.datasets.registry import RemoteFile
-from simulator.exam_code import load_question_module
-from simulator.exam_format import Question
+from simulator.exam.code import load_question_module
+from simulator.exam.format import Question
 
 #: The function a classic ``data.py`` defines to take part: ``notebook_recipe(seed) -> str``.
 RECIPE = "notebook_recipe"

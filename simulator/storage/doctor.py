@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simulator.store import Store
+from simulator.storage.store import Store
 
 #: How many times a scan may jump past an unreadable stretch of a table before giving up on it
 #: (the jumps double: 60 of them pass any rowid tfexam writes).

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import mock_exams
-from simulator.exam_format import Exam, ExamFormatError, load_exam
+from simulator.exam.format import Exam, ExamFormatError, load_exam
 from simulator.paths import DataPaths
 
 DEFAULT_EXAM = "practice"

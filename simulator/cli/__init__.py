@@ -26,26 +26,26 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Column, Table
 
 from simulator import __version__
-from simulator.catalog import DEFAULT_EXAM, UnknownExamError, find_exam, list_exams
-from simulator.durations import (
+from simulator.cli.headless import EventPrinter
+from simulator.exam.catalog import DEFAULT_EXAM, UnknownExamError, find_exam, list_exams
+from simulator.exam.durations import (
     DurationError,
     format_duration,
     format_short,
     local_clock,
     parse_duration,
 )
-from simulator.engine import Engine, EngineBusyError
-from simulator.exam_format import Exam, ExamFormatError, Policy, Question, format_shape
-from simulator.facade import SessionFacade
-from simulator.filecheck import refusal_reason
+from simulator.exam.format import Exam, ExamFormatError, Policy, Question, format_shape
+from simulator.exam.metrics import format_metric, score_label
+from simulator.exam.workspace import WorkspaceError
+from simulator.grading.filecheck import refusal_reason
 from simulator.grading.protocol import GradingResult
 from simulator.grading.settings import GRADING_SLACK_S, GradingSettings
 from simulator.grading.sync import GradingError, SyncGrader
-from simulator.headless import EventPrinter
-from simulator.liveness import engine_is_live
-from simulator.metrics import format_metric, score_label
 from simulator.paths import DataPaths, data_paths
-from simulator.sessions import (
+from simulator.session.engine import Engine, EngineBusyError
+from simulator.session.facade import SessionFacade
+from simulator.session.sessions import (
     NewSession,
     SeedNotAllowedError,
     create_session,
@@ -54,9 +54,9 @@ from simulator.sessions import (
     seed_of,
     session_seed,
 )
-from simulator.status import session_status
-from simulator.store import SessionRecord, Store, StoreError
-from simulator.workspace import WorkspaceError
+from simulator.session.status import session_status
+from simulator.storage.liveness import engine_is_live
+from simulator.storage.store import SessionRecord, Store, StoreError
 
 if TYPE_CHECKING:
     from simulator.report.model import Report
@@ -690,9 +690,14 @@ def notebook(
     cell)."""
     import tempfile
 
-    from simulator.notebook import NOTEBOOK_EXPORTED, data_items, question_notebook, write_notebook
-    from simulator.notebook_data import download_code, has_recipe
-    from simulator.workspace import write_question_data
+    from simulator.colab.data import download_code, has_recipe
+    from simulator.colab.notebook import (
+        NOTEBOOK_EXPORTED,
+        data_items,
+        question_notebook,
+        write_notebook,
+    )
+    from simulator.exam.workspace import write_question_data
 
     paths = data_paths()
     # Exporting only reads the store; on a home that cannot be written the export is not
@@ -772,8 +777,8 @@ def train(
     question_key: str, session_key: str | None, script: str | None, python: str | None
 ) -> int:
     """Run a question's training script as a monitored run; Ctrl+C stops it (SIGINT, then kill)."""
-    from simulator.dataprep import pending_questions
-    from simulator.engine import not_ready_text
+    from simulator.session.dataprep import pending_questions
+    from simulator.session.engine import not_ready_text
     from simulator.training.runs import RunManager, exit_text
 
     paths, store = _open_store()
@@ -955,7 +960,7 @@ def history(exam_name: str | None, as_json: bool) -> None:
 @cli.command()
 def doctor() -> int:
     """Check the session store; if it is damaged, keep a copy and rebuild what can be read."""
-    from simulator.doctor import check_store, repair_store
+    from simulator.storage.doctor import check_store, repair_store
 
     paths = data_paths()
     if not paths.database.exists():
@@ -999,12 +1004,12 @@ def doctor() -> int:
 def calibrate(arguments: tuple[str, ...]) -> int:
     """Train each reference solution and grade it next to a naive baseline (slow: minutes per
     question). EXAM [--question Q] [--seed N | --seeds N] [--write docs/calibration.md]."""
-    from simulator.calibrate import main as calibrate_main
+    from simulator.grading.calibrate import main as calibrate_main
 
     return calibrate_main(list(arguments), prog="tfexam calibrate")
 
 
-from simulator.prepare_cli import prepare_command  # noqa: E402  (tfexam prepare)
+from simulator.cli.prepare import prepare_command  # noqa: E402  (tfexam prepare)
 
 cli.add_command(prepare_command)
 

@@ -1,6 +1,6 @@
 """Calibrate a mock exam: train each reference solution and grade it next to a naive baseline.
 
-    python -m simulator.calibrate practice [--question ID] [--write docs/calibration.md]
+    python -m simulator.grading.calibrate practice [--question ID] [--write docs/calibration.md]
 
 For every question it creates a fresh workspace (the data a candidate gets), runs the untrained
 starter skeleton as the naive baseline, runs the reference solution as a candidate would
@@ -30,17 +30,17 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from simulator.catalog import find_exam
 from simulator.datasets.prepare import question_ready
-from simulator.exam_format import Exam, Question
+from simulator.exam.catalog import find_exam
+from simulator.exam.format import Exam, Question
+from simulator.exam.hidden_files import copy_hidden
+from simulator.exam.metrics import MAX_SCORE, score_label
+from simulator.exam.workspace import create_workspace
 from simulator.grading.protocol import GradingResult
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
 from simulator.grading.views import GradeViews
-from simulator.hidden_files import copy_hidden
-from simulator.metrics import MAX_SCORE, score_label
 from simulator.paths import data_paths
-from simulator.workspace import create_workspace
 
 #: The issue's promises: a reference scores 5 (image questions at least 4) within 5 minutes of
 #: training on 2 CPU cores, and a naive baseline scores at most 1.
@@ -430,7 +430,7 @@ def _main_seeds(args: argparse.Namespace, exam: Exam, console: Console) -> int:
     return 1 if problems else 0
 
 
-def main(argv: list[str] | None = None, prog: str = "python -m simulator.calibrate") -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m simulator.grading.calibrate") -> int:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("exam")
     parser.add_argument("--question", action="append", help="only this question (repeatable)")

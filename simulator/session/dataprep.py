@@ -3,10 +3,10 @@
 Generating a practice exam's data takes 6-8 s (pictures, headlines), 15 s with a training on the
 machine; the candidate should not wait for it. ``tfexam start`` writes only the first question's
 data, records the others as pending in the session's settings (``data_pending``), and the engine
-runs ``python -m simulator.dataprep`` for them, in question order, in a child process (no GIL
+runs ``python -m simulator.session.dataprep`` for them, in question order, in a child process (no GIL
 shared with the screen, never the terminal). Each question's data is written into a hidden
 staging folder and moved into the question's folder when complete, so a folder never holds half
-its data; then the engine records :class:`simulator.events.QuestionReady`. The store is the truth
+its data; then the engine records :class:`simulator.session.events.QuestionReady`. The store is the truth
 of what is ready: a question is ready unless it is pending and has no ``question-ready`` event,
 so a resume after a crash generates again only what was not finished.
 """
@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simulator.store import SessionRecord, Store
+from simulator.storage.store import SessionRecord, Store
 
 if TYPE_CHECKING:
-    from simulator.exam_format import Question
+    from simulator.exam.format import Question
 
 log = logging.getLogger("tfexam.dataprep")
 
@@ -80,7 +80,7 @@ class DataPreparer:
         on_done: Callable[[Prepared], None],
     ) -> None:
         self.command = [
-            sys.executable, "-m", "simulator.dataprep", str(exam_root), str(workspace), str(seed),
+            sys.executable, "-m", "simulator.session.dataprep", str(exam_root), str(workspace), str(seed),
             *question_ids,
         ]  # fmt: skip
         self.log_path = log_path
@@ -143,14 +143,14 @@ def write_staged(question_data: Callable[[Path], None], folder: Path, staging: P
 
 
 def _write(question: Question, target: Path, *, seed: int) -> None:
-    from simulator.workspace import write_question_data
+    from simulator.exam.workspace import write_question_data
 
     write_question_data(question, target, seed)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m simulator.dataprep EXAM_ROOT WORKSPACE SEED QUESTION...``: one JSON line each."""
-    from simulator.exam_format import load_exam
+    """``python -m simulator.session.dataprep EXAM_ROOT WORKSPACE SEED QUESTION...``: one JSON line each."""
+    from simulator.exam.format import load_exam
 
     exam_root, workspace_arg, seed_arg, *question_ids = list(sys.argv[1:] if argv is None else argv)
     if argv is None and hasattr(os, "nice"):

@@ -19,7 +19,7 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from simulator.exam_format import Exam, Question, format_shape
+from simulator.exam.format import Exam, Question, format_shape
 
 #: The store's event kind for an export of a running session's question (the report counts a
 #: Colab training as parallel work from then until the model arrives).
@@ -87,7 +87,7 @@ def question_notebook(
     """The notebook for one question; raises ``nbformat.ValidationError`` if it were invalid.
 
     ``download``: for a classic question, the cell that downloads its public files from the
-    original URLs and writes the workspace's data (:mod:`simulator.notebook_data`); it replaces
+    original URLs and writes the workspace's data (:mod:`simulator.colab.data`); it replaces
     the upload cell.
     """
     grader = grader or GraderVersions.installed()

@@ -3,9 +3,9 @@
 One loop thread owns every decision. The watcher, the grading pool and the views only post
 messages into its inbox, so the order of events is the order of the loop and no lock is needed
 around the session's state. Everything the loop decides is written to the store first and then
-announced to subscribers as a typed event (:mod:`simulator.events`); the headless CLI prints them,
+announced to subscribers as a typed event (:mod:`simulator.session.events`); the headless CLI prints them,
 the TUI turns them into Textual messages, and the report reads them back from the store. Views
-talk to a running engine through :class:`simulator.facade.SessionFacade`.
+talk to a running engine through :class:`simulator.session.facade.SessionFacade`.
 """
 
 from __future__ import annotations
@@ -26,20 +26,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
-from simulator import events
-from simulator.blobs import SnapshotError, remove_incoming, take_snapshot
-from simulator.dataprep import DataPreparer, Prepared, QuestionNotReadyError, pending_questions
-from simulator.exam_format import Exam
-from simulator.filecheck import check_model_file, content_size, refusal_reason
+from simulator.exam.format import Exam
+from simulator.exam.workspace import reveal_solutions
 from simulator.grading import pool as grading_pool
+from simulator.grading.filecheck import check_model_file, content_size, refusal_reason
 from simulator.grading.pool import GradingPool, JobFinished, JobRequeued, JobStarted, PoolEvent
 from simulator.grading.protocol import GradingJob, GradingResult
 from simulator.grading.reasons import Reason
 from simulator.grading.settings import GradingSettings
-from simulator.liveness import engine_is_live
 from simulator.paths import DataPaths
-from simulator.scoring import ExamResult, exam_result
-from simulator.store import (
+from simulator.session import events
+from simulator.session.dataprep import (
+    DataPreparer,
+    Prepared,
+    QuestionNotReadyError,
+    pending_questions,
+)
+from simulator.session.scoring import ExamResult, exam_result
+from simulator.session.watcher import ModelWatcher, SavedModelFile, WatchTimings
+from simulator.storage.blobs import SnapshotError, remove_incoming, take_snapshot
+from simulator.storage.liveness import engine_is_live
+from simulator.storage.store import (
     PENDING_ATTEMPT_STATES,
     AttemptRecord,
     RunRecord,
@@ -50,8 +57,6 @@ from simulator.store import (
 from simulator.training.resources import measure
 from simulator.training.runs import RunManager, RunView
 from simulator.training.sources import find_source
-from simulator.watcher import ModelWatcher, SavedModelFile, WatchTimings
-from simulator.workspace import reveal_solutions
 
 log = logging.getLogger("tfexam.engine")
 

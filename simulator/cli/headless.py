@@ -1,7 +1,7 @@
 """The headless face of the engine: one line per event, as text or as JSON lines.
 
 Text lines are for people watching a terminal; ``--json`` gives one object per line
-(``{"event": ..., "at": ISO-8601, ...}``, :func:`simulator.events.event_json`) for scripts and
+(``{"event": ..., "at": ISO-8601, ...}``, :func:`simulator.session.events.event_json`) for scripts and
 for the tests that drive the CLI.
 """
 
@@ -14,9 +14,9 @@ from typing import TextIO
 from rich.console import Console
 from rich.markup import escape
 
-from simulator import events
-from simulator.durations import format_duration, iso_time
-from simulator.metrics import format_metric, score_label
+from simulator.exam.durations import format_duration, iso_time
+from simulator.exam.metrics import format_metric, score_label
+from simulator.session import events
 from simulator.training.runs import exit_text
 
 

@@ -23,7 +23,6 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from simulator.catalog import find_exam
 from simulator.datasets import (
     Dataset,
     DatasetError,
@@ -34,6 +33,7 @@ from simulator.datasets import (
     prepare,
 )
 from simulator.datasets.prepare import download_size, megabytes
+from simulator.exam.catalog import find_exam
 from simulator.paths import data_paths
 
 console = Console(highlight=False, soft_wrap=True)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simulator.engine import Engine, EventListener
-from simulator.exam_format import Exam, Policy
+from simulator.exam.format import Exam, Policy
 from simulator.grading.pool import WorkerStatus
-from simulator.scoring import ExamResult, exam_result
-from simulator.store import AttemptRecord, BufferRecord, RunRecord, SessionRecord
+from simulator.session.engine import Engine, EventListener
+from simulator.session.scoring import ExamResult, exam_result
+from simulator.storage.store import AttemptRecord, BufferRecord, RunRecord, SessionRecord
 from simulator.training.runs import RunView
 
 if TYPE_CHECKING:

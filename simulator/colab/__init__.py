@@ -1,0 +1,1 @@
+"""Colab notebooks for the parallel-training workflow."""

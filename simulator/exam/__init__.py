@@ -1,0 +1,1 @@
+"""Exam content: the exam format, the catalog of exams, workspaces, metrics."""

@@ -1,0 +1,1 @@
+"""The headless session engine and the facade every view goes through."""

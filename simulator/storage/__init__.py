@@ -1,0 +1,1 @@
+"""The session store (SQLite, WAL), attempt copies, liveness and repair."""
