@@ -27,7 +27,13 @@ from rich.table import Column, Table
 
 from simulator import __version__
 from simulator.cli.headless import EventPrinter
-from simulator.exam.catalog import DEFAULT_EXAM, UnknownExamError, find_exam, list_exams
+from simulator.exam.catalog import (
+    DEFAULT_EXAM,
+    DuplicateExamError,
+    UnknownExamError,
+    find_exam,
+    list_exams,
+)
 from simulator.exam.durations import (
     DurationError,
     format_duration,
@@ -65,6 +71,7 @@ if TYPE_CHECKING:
 EXPECTED_ERRORS = (
     ExamFormatError,
     UnknownExamError,
+    DuplicateExamError,
     StoreError,
     WorkspaceError,
     DurationError,
@@ -168,18 +175,32 @@ def exams(ctx: click.Context, as_json: bool) -> None:
              "title": e.exam.title if e.exam else None,
              "questions": len(e.exam.questions) if e.exam else None,
              "duration_s": e.exam.duration_s if e.exam else None,
-             "error": str(e.error) if e.error else None}
+             "error": str(e.error) if e.error else None,
+             "origin": e.origin.kind, "origin_label": e.origin.label}
             for e in entries
         ], indent=2))  # fmt: skip
         return
     table = Table("exam", "title", "questions", "duration", box=None, header_style="bold")
+    others = any(entry.origin.kind != "shipped" for entry in entries)
+    if others:
+        table.add_column("from")
     for entry in entries:
+        origin = [escape(entry.origin.label)] if others else []
         if entry.exam is None:
-            table.add_row(entry.exam_id, f"[red]invalid: {escape(str(entry.error))}[/]", "", "")
+            problem = (
+                f"[red]{'refused' if isinstance(entry.error, DuplicateExamError) else 'invalid'}"
+            )
+            table.add_row(
+                entry.exam_id, f"{problem}: {escape(str(entry.error))}[/]", "", "", *origin
+            )
         else:
             exam = entry.exam
             table.add_row(
-                exam.id, escape(exam.title), str(len(exam.questions)), format_short(exam.duration_s)
+                exam.id,
+                escape(exam.title),
+                str(len(exam.questions)),
+                format_short(exam.duration_s),
+                *origin,
             )
     console.print(table)
 
