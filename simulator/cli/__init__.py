@@ -43,6 +43,7 @@ from simulator.exam.durations import (
 )
 from simulator.exam.format import Exam, ExamFormatError, Policy, Question, format_shape
 from simulator.exam.metrics import format_metric, score_label
+from simulator.exam.mix import MixError
 from simulator.exam.workspace import WorkspaceError
 from simulator.grading.filecheck import refusal_reason
 from simulator.grading.protocol import GradingResult
@@ -55,6 +56,7 @@ from simulator.session.sessions import (
     NewSession,
     SeedNotAllowedError,
     create_session,
+    drawn_exam,
     exam_of,
     finalize_if_due,
     seed_of,
@@ -72,6 +74,7 @@ EXPECTED_ERRORS = (
     ExamFormatError,
     UnknownExamError,
     DuplicateExamError,
+    MixError,
     StoreError,
     WorkspaceError,
     DurationError,
@@ -280,7 +283,13 @@ def _grading_settings(**overrides: float | None) -> GradingSettings:
 
 
 @cli.command()
-@click.argument("exam_name", metavar="[EXAM]", default=DEFAULT_EXAM)
+@click.argument("exam_name", metavar="[EXAM]", required=False)
+@click.option(
+    "--mix",
+    is_flag=True,
+    help="An exam drawn from the bank: one offline question of each category from every "
+    "installed exam, with fresh data ('--seed' repeats the draw).",
+)
 @click.option(
     "--workspace",
     type=click.Path(file_okay=False, path_type=Path),
@@ -313,7 +322,8 @@ def _grading_settings(**overrides: float | None) -> GradingSettings:
     "--json", "as_json", is_flag=True, help="Print one JSON object per event (implies --headless)."
 )
 def start(
-    exam_name: str,
+    exam_name: str | None,
+    mix: bool,
     workspace: Path | None,
     duration_s: int | None,
     policy: str | None,
@@ -328,7 +338,12 @@ def start(
 ) -> int:
     """Start a timed mock exam (default: practice) and grade every saved model."""
     paths, store = _open_store()
-    exam = find_exam(exam_name, paths)
+    if mix:
+        if exam_name is not None:
+            raise click.BadParameter("--mix draws its own exam: leave EXAM out", param_hint="EXAM")
+        exam, seed = drawn_exam(paths, seed)
+    else:
+        exam = find_exam(exam_name or DEFAULT_EXAM, paths)
     try:
         seed = session_seed(exam, seed)
     except SeedNotAllowedError as error:

@@ -380,8 +380,9 @@ def _parse_question(
         if not folder.is_dir() or not files[key] or (folder / files[key]).is_file():
             continue
         # An installed exam has its grader and solution sealed: the archive is read only then.
+        # The archive is the one beside the folder: another exam's for a shared folder.
         hidden = key in ("grader", "solution")
-        if not (hidden and f"{folder_name}/{files[key]}" in sealed_members(exam_dir)):
+        if not (hidden and f"{folder.name}/{files[key]}" in sealed_members(folder.parent)):
             problems.add(f"{where}.{key}", f"file {folder_name}/{files[key]} does not exist")
     data = entry.get("data")
     if data is not None and (not isinstance(data, str) or not (folder / data).is_file()):

@@ -18,6 +18,7 @@ import psutil
 
 from simulator.exam.catalog import find_exam
 from simulator.exam.format import Exam, ExamFormatError, Policy, Question, load_exam
+from simulator.exam.mix import mix_exam
 from simulator.exam.workspace import create_workspace, default_workspace
 from simulator.grading.settings import GradingSettings
 from simulator.paths import DataPaths
@@ -188,3 +189,14 @@ def finalize_if_due(
         engine.submit()
     engine.run()
     return store.get_session(session.id)
+
+
+def drawn_exam(paths: DataPaths, requested_seed: int | None) -> tuple[Exam, int]:
+    """``tfexam start --mix``: the exam drawn from the bank and the session's seed, which is
+    also the draw's (so ``--seed`` repeats both the questions and their data)."""
+    seed = (
+        requested_seed
+        if requested_seed is not None
+        else random.SystemRandom().randrange(*SEED_RANGE)
+    )
+    return mix_exam(paths, seed), seed
