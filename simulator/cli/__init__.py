@@ -50,6 +50,9 @@ from simulator.grading.protocol import GradingResult
 from simulator.grading.settings import GRADING_SLACK_S, GradingSettings
 from simulator.grading.sync import GradingError, SyncGrader
 from simulator.paths import DataPaths, data_paths
+from simulator.report.cohort import CohortError, build_cohort, report_files
+from simulator.report.cohort_html import render_cohort_html
+from simulator.report.cohort_text import cohort_renderable, render_cohort_text
 from simulator.session.engine import Engine, EngineBusyError
 from simulator.session.facade import SessionFacade
 from simulator.session.sessions import (
@@ -75,6 +78,7 @@ EXPECTED_ERRORS = (
     UnknownExamError,
     DuplicateExamError,
     MixError,
+    CohortError,
     StoreError,
     WorkspaceError,
     DurationError,
@@ -316,6 +320,10 @@ def _grading_settings(**overrides: float | None) -> GradingSettings:
 @click.option(
     "--python", "python", help="Python for training runs (default: the one running tfexam)."
 )
+@click.option(
+    "--candidate",
+    help="Your name, kept in the session and its report (for a course's 'tfexam cohort').",
+)
 @_grading_options
 @click.option("--headless", is_flag=True, help="Run without the TUI: print one line per event.")
 @click.option(
@@ -330,6 +338,7 @@ def start(
     seed: int | None,
     workers: int | None,
     python: str | None,
+    candidate: str | None,
     grading_timeout: float | None,
     memory_limit: int | None,
     max_model_mb: int | None,
@@ -362,6 +371,7 @@ def start(
         grading=grading,
         python=python,
         seed=seed,
+        candidate=candidate.strip() or None if candidate else None,
     )
     session = _create_with_progress(store, request, show=not as_json)
     if not as_json:
@@ -945,6 +955,50 @@ def review(session_key: str | None) -> None:
     from simulator.tui.report_screen import ReviewApp
 
     ReviewApp(built, session.workspace if session.workspace.is_dir() else Path.cwd()).run()
+
+
+@cli.command()
+@click.argument(
+    "sources",
+    metavar="FILES_OR_FOLDERS...",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path),
+)
+@click.option("--exam", "exam_name", help="Count this exam's reports (default: the most common).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "html", "json")),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of the terminal ('-' for standard output).",
+)
+def cohort(sources: tuple[Path, ...], exam_name: str | None, fmt: str, output: Path | None) -> None:
+    """A class view: many learners' 'tfexam report --format json' files of one exam, per question."""
+    built = build_cohort(report_files(sources), exam_name)
+    for item in built.left_out:
+        click.echo(f"tfexam: left out {item.path}: {item.reason}", err=True)
+    to_terminal = output is None or str(output) == "-"
+    if fmt == "text" and to_terminal:
+        console.print(cohort_renderable(built))
+        return
+    if fmt == "json":
+        text = json.dumps(built.to_dict(), indent=2) + "\n"
+    elif fmt == "html":
+        text = render_cohort_html(built)
+    else:
+        text = render_cohort_text(built, color=False)
+    if output is None or str(output) == "-":
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote the class view of {len(built.learners)} learners to {output}")
 
 
 @cli.command()

@@ -183,6 +183,9 @@ class Summary:
     runs: int
     engine_sessions: int
     crashes: int
+    #: The learner's name (``tfexam start --candidate``), for a course's class view; the JSON
+    #: leaves it out when the session has none.
+    candidate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,10 @@ class Report:
     advice: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if data["summary"]["candidate"] is None:
+            del data["summary"]["candidate"]
+        return data
 
 
 def build_report(
@@ -259,6 +265,7 @@ def build_report(
         runs=len(runs),
         engine_sessions=len(opened),
         crashes=crashes,
+        candidate=session.settings.get("candidate"),
     )
     report = Report(
         schema=SCHEMA_VERSION,

@@ -41,6 +41,8 @@ class NewSession:
     #: The data seed (``--seed``): default a fresh one for an exam with generated data, else the
     #: exam's own.
     seed: int | None = None
+    #: The learner's name (``--candidate``), carried into the report for a course's class view.
+    candidate: str | None = None
 
 
 #: Seeds drawn for sessions: short enough to read out and type again with ``--seed``.
@@ -140,6 +142,7 @@ def record_session(
             "duration_s": duration_s,
             "grading": grading.to_dict(),
             **({"python": request.python} if request.python else {}),
+            **({"candidate": request.candidate} if request.candidate else {}),
             # The machine's cores, for the report's "N trainings on M cores" (it may be read elsewhere).
             "cores": psutil.cpu_count(logical=True),
         },
