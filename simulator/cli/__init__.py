@@ -6,6 +6,7 @@ only with ``--debug``). No command imports TensorFlow: grading happens in worker
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -44,6 +45,7 @@ from simulator.exam.durations import (
 from simulator.exam.format import Exam, ExamFormatError, Policy, Question, format_shape
 from simulator.exam.metrics import format_metric, score_label
 from simulator.exam.mix import MixError
+from simulator.exam.new_exam import ExamExistsError, write_new_exam
 from simulator.exam.workspace import WorkspaceError
 from simulator.grading.filecheck import refusal_reason
 from simulator.grading.protocol import GradingResult
@@ -79,6 +81,7 @@ EXPECTED_ERRORS = (
     DuplicateExamError,
     MixError,
     CohortError,
+    ExamExistsError,
     StoreError,
     WorkspaceError,
     DurationError,
@@ -955,6 +958,106 @@ def review(session_key: str | None) -> None:
     from simulator.tui.report_screen import ReviewApp
 
     ReviewApp(built, session.workspace if session.workspace.is_dir() else Path.cwd()).run()
+
+
+@cli.command("new")
+@click.argument("target", metavar="PATH", type=click.Path(path_type=Path))
+@click.option(
+    "--from",
+    "source",
+    default=DEFAULT_EXAM,
+    show_default=True,
+    help="The exam to copy (see 'tfexam exams').",
+)
+def new_exam(target: Path, source: str) -> int:
+    """Write a complete, valid exam to start writing your own from (a copy of an exam)."""
+    from simulator.grading.exam_check import check_exam
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    exam = write_new_exam(target, find_exam(source, data_paths()))
+    problems = check_exam(target)
+    console.print(
+        f"Wrote [bold]{escape(str(target))}[/]: {len(exam.questions)} questions copied from "
+        f"{escape(source)}, id {escape(exam.id)}. Change them (the comments in exam.toml say "
+        f"what), then 'tfexam check {escape(str(target))}' and 'tfexam start {escape(str(target))}'."
+    )
+    for problem in problems:
+        console.print(f"[red]{escape(str(problem))}[/]")
+    return 1 if problems else 0
+
+
+@cli.command("check")
+@click.argument("exam_path", metavar="PATH", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--calibrate",
+    "calibrate_too",
+    is_flag=True,
+    help="Also train the reference and the untrained starter and check the score scale.",
+)
+@click.option(
+    "--seeds",
+    type=click.IntRange(1, 8),
+    default=1,
+    show_default=True,
+    help="Data seeds to calibrate on (--calibrate).",
+)
+def check(exam_path: Path, calibrate_too: bool, seeds: int) -> int:
+    """List every problem of an exam at once, each with its file and line (exit 1 if any)."""
+    from simulator.grading.exam_check import check_exam
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if not (exam_path / "exam.toml").is_file():
+        raise CliError(f"{exam_path} has no exam.toml: not an exam folder")
+    problems = [str(problem) for problem in check_exam(exam_path)]
+    for line in problems:
+        click.echo(line)
+    if calibrate_too and not problems:
+        problems += _check_scale(find_exam(str(exam_path), None), seeds)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {exam_path}", err=True)
+        return 1
+    click.echo(f"{exam_path}: no problems" + (" (the scale holds)" if calibrate_too else ""))
+    return 0
+
+
+def _check_scale(exam: Exam, seeds: int) -> list[str]:
+    """Train the reference and the untrained starter of each question on each seed, with a
+    progress bar; the scale's problems, each with the thresholds it should have."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from simulator.datasets.prepare import question_ready
+    from simulator.grading.calibrate import calibrate as calibrate_exam
+    from simulator.grading.calibrate import seeds_for
+    from simulator.grading.exam_check import scale_check
+
+    chosen = [q for q in exam.questions if question_ready(q)]
+    quiet = Console(file=io.StringIO())
+    rows: dict[str, list[object]] = {q.id: [] for q in chosen}
+    seed_list = seeds_for(exam, seeds)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=Console(stderr=True),
+    ) as progress:  # fmt: skip
+        task = progress.add_task("calibrating", total=len(chosen) * len(seed_list))
+        for seed in seed_list:
+            for question in chosen:
+                progress.update(task, description=f"{question.id}, seed {seed}")
+                rows[question.id] += calibrate_exam(exam, [question.id], quiet, seed)
+                progress.advance(task)
+    problems = []
+    for question in chosen:
+        checked = scale_check(question, rows[question.id])
+        for problem in checked.problems:
+            problems.append(f"exam.toml: {problem}")
+            click.echo(f"exam.toml: {problem}")
+        if checked.problems:
+            advice = (
+                f"thresholds = {list(checked.suggested)}"
+                if checked.suggested
+                else "no scale fits: the reference is not better than the starter on every seed"
+            )
+            click.echo(f"  {question.id}: {advice}")
+    return problems
 
 
 @cli.command()

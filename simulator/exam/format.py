@@ -596,3 +596,19 @@ def _check_unique(questions: list[Question], problems: _Problems) -> None:
                     f"duplicate {attribute.replace('_', ' ')} {value!r}",
                 )
             seen.add(value)
+
+
+def questions_that_parse(exam_dir: Path) -> list[Question]:
+    """Every question of ``exam_dir/exam.toml`` that is valid on its own, even when the exam as a
+    whole is not: ``tfexam check`` goes on checking them, to report every problem at once."""
+    try:
+        raw = tomllib.loads((exam_dir / "exam.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    entries = raw.get("questions")
+    found = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        question = _parse_question(exam_dir, entry, f"questions[{index}]", _Problems())
+        if question is not None:
+            found.append(question)
+    return found
