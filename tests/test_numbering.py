@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from simulator.report.model import build_report
+from simulator.report.build import build_report
 from simulator.storage.store import SessionRecord, Store
 from simulator.tui.exam_window import AttemptsTable
 from simulator.tui.run_window import RunsTable

@@ -27,8 +27,9 @@ from simulator.exam.catalog import find_exam
 from simulator.exam.durations import format_duration
 from simulator.exam.format import Exam
 from simulator.paths import data_paths
+from simulator.report.build import build_report
 from simulator.report.html import render_html
-from simulator.report.model import EpochLoss, Report, build_report
+from simulator.report.records import EpochLoss, Report
 from simulator.report.svg import GRADING_COLOUR, RUN_COLOURS
 from simulator.report.text import render_text
 from simulator.session.sessions import NewSession, record_session

@@ -59,7 +59,7 @@ from simulator.storage.liveness import engine_is_live
 from simulator.storage.store import SessionRecord, Store, StoreError
 
 if TYPE_CHECKING:
-    from simulator.report.model import Report
+    from simulator.report.records import Report
 
 #: Errors that mean "the user asked for something that cannot be done": one line, exit 1.
 EXPECTED_ERRORS = (
@@ -839,7 +839,7 @@ REPORT_FORMATS = ("text", "html", "md", "json")
 
 def _build_report(session_key: str | None) -> tuple[Report, SessionRecord]:
     """The session's report, after finishing the session if its deadline passed unattended."""
-    from simulator.report.model import build_report
+    from simulator.report.build import build_report
 
     paths, store = _open_store(write=False)
     session = store.find_session(session_key)
