@@ -10,7 +10,8 @@ from simulator.exam.format import Exam
 from simulator.exam.workspace import create_workspace
 from simulator.paths import data_paths
 from simulator.session.sessions import NewSession, record_session
-from simulator.storage.store import SessionRecord, Store, SystemSample
+from simulator.storage.records import SessionRecord, SystemSample
+from simulator.storage.store import Store
 from tests.conftest import FORMATS_EXAM
 
 STARTED_AT = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc).timestamp()

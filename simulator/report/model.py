@@ -19,7 +19,8 @@ from simulator.exam.workspace import REFERENCE_NAME
 from simulator.report.intervals import Interval, concurrency_shares, gaps, union
 from simulator.session import events
 from simulator.session.scoring import exam_result
-from simulator.storage.store import AttemptRecord, EventRecord, RunRecord, SessionRecord, Store
+from simulator.storage.records import AttemptRecord, EventRecord, RunRecord, SessionRecord
+from simulator.storage.store import Store
 from simulator.training.epochs import read_epochs
 
 SCHEMA_VERSION = 1

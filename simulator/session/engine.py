@@ -46,14 +46,14 @@ from simulator.session.scoring import ExamResult, exam_result
 from simulator.session.watcher import ModelWatcher, SavedModelFile, WatchTimings
 from simulator.storage.blobs import SnapshotError, remove_incoming, take_snapshot
 from simulator.storage.liveness import engine_is_live
-from simulator.storage.store import (
+from simulator.storage.records import (
     PENDING_ATTEMPT_STATES,
     AttemptRecord,
     RunRecord,
     SessionRecord,
-    Store,
     SystemSample,
 )
+from simulator.storage.store import Store
 from simulator.training.resources import measure
 from simulator.training.runs import RunManager, RunView
 from simulator.training.sources import find_source

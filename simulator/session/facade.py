@@ -17,7 +17,7 @@ from simulator.exam.format import Exam, Policy
 from simulator.grading.pool import WorkerStatus
 from simulator.session.engine import Engine, EventListener
 from simulator.session.scoring import ExamResult, exam_result
-from simulator.storage.store import AttemptRecord, BufferRecord, RunRecord, SessionRecord
+from simulator.storage.records import AttemptRecord, BufferRecord, RunRecord, SessionRecord
 from simulator.training.runs import RunView
 
 if TYPE_CHECKING:

@@ -30,7 +30,8 @@ from typing import BinaryIO
 
 import psutil
 
-from simulator.storage.store import RunRecord, RunSample, RunState, Store
+from simulator.storage.records import RunRecord, RunSample, RunState
+from simulator.storage.store import Store
 from simulator.training.epochs import (
     EPOCHS_ENV,
     RUN_HOOK_DIR,
