@@ -8,6 +8,7 @@ objects and never a row or a loose dict.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +22,8 @@ AttemptState = Literal[
 ]
 PENDING_ATTEMPT_STATES: frozenset[str] = frozenset({"queued", "grading"})
 RunState = Literal["running", "finished", "failed", "stopped"]
+#: What the store keeps of an event: its JSON fields, written as given and never read into.
+JsonObject = Mapping[str, object]
 
 
 @dataclass(frozen=True)

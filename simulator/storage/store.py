@@ -24,6 +24,7 @@ from simulator.storage.records import (
     AttemptState,
     BufferRecord,
     EventRecord,
+    JsonObject,
     RunRecord,
     RunSample,
     RunState,
@@ -319,13 +320,16 @@ class Store:
                 (session_id, pid),
             )
 
-    def finish_session(self, session_id: str, ended_at: float, reason: str) -> None:
+    def finish_session(self, session_id: str, ended_at: float, reason: str) -> SessionRecord:
+        """End a running session (an ended one keeps its end); returns the session as it stands."""
         with self._transaction() as db:
             db.execute(
                 "UPDATE sessions SET state='submitted', ended_at=?, end_reason=? WHERE id=? AND state='running'",
                 (ended_at, reason, session_id),
             )
+            session = _session_in(db, session_id)
         self._checkpoint()
+        return session
 
     # Attempts -----------------------------------------------------------------------------------
 
@@ -376,17 +380,14 @@ class Store:
                     _run_number(db, run_id),
                 ),
             )
-            attempt_id = cursor.lastrowid
+            assert cursor.lastrowid is not None
+            attempt = _attempt_in(db, cursor.lastrowid)
         self._checkpoint()
-        assert attempt_id is not None
-        return self.get_attempt(attempt_id)
+        return attempt
 
     def get_attempt(self, attempt_id: int) -> AttemptRecord:
         with self._lock:
-            row = self._db.execute("SELECT * FROM attempts WHERE id=?", (attempt_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"no attempt {attempt_id}")
-        return _attempt_from_row(row)
+            return _attempt_in(self._db, attempt_id)
 
     def attempts(self, session_id: str, question_id: str | None = None) -> list[AttemptRecord]:
         """Attempts of a session (optionally one question), oldest first."""
@@ -399,20 +400,24 @@ class Store:
             rows = self._db.execute(query + " ORDER BY id", args).fetchall()
         return [_attempt_from_row(row) for row in rows]
 
-    def mark_grading(self, attempt_id: int, at: float) -> None:
+    def mark_grading(self, attempt_id: int, at: float) -> AttemptRecord:
+        """A worker started grading a pending attempt; returns the attempt as it stands."""
         with self._transaction() as db:
             db.execute(
                 "UPDATE attempts SET state='grading', started_at=? WHERE id=? AND state IN ('queued', 'grading')",
                 (at, attempt_id),
             )
+            return _attempt_in(db, attempt_id)
 
-    def mark_requeued(self, attempt_id: int) -> None:
-        """Put an attempt whose grading was cut short (crash, restart) back in the queue."""
+    def mark_requeued(self, attempt_id: int) -> AttemptRecord:
+        """Put an attempt whose grading was cut short (crash, restart) back in the queue; returns
+        the attempt as it stands."""
         with self._transaction() as db:
             db.execute(
                 "UPDATE attempts SET state='queued', started_at=NULL WHERE id=? AND state='grading'",
                 (attempt_id,),
             )
+            return _attempt_in(db, attempt_id)
 
     def finish_attempt(
         self,
@@ -445,8 +450,9 @@ class Store:
                     attempt_id,
                 ),
             )
+            attempt = _attempt_in(db, attempt_id)
         self._checkpoint()
-        return self.get_attempt(attempt_id)
+        return attempt
 
     # Events -------------------------------------------------------------------------------------
 
@@ -476,19 +482,20 @@ class Store:
                     _next_number(db, "runs", session_id),
                 ),
             )
-            run_id = cursor.lastrowid
-        assert run_id is not None
-        return self.get_run(run_id)
+            assert cursor.lastrowid is not None
+            return _run_in(db, cursor.lastrowid)
 
-    def set_run_log(self, run_id: int, log_path: Path) -> None:
+    def set_run_log(self, run_id: int, log_path: Path) -> RunRecord:
         with self._transaction() as db:
             db.execute("UPDATE runs SET log_path=? WHERE id=?", (str(log_path), run_id))
+            return _run_in(db, run_id)
 
-    def set_run_process(self, run_id: int, pid: int, pid_started_at: float) -> None:
+    def set_run_process(self, run_id: int, pid: int, pid_started_at: float) -> RunRecord:
         with self._transaction() as db:
             db.execute(
                 "UPDATE runs SET pid=?, pid_started_at=? WHERE id=?", (pid, pid_started_at, run_id)
             )
+            return _run_in(db, run_id)
 
     def update_run(
         self,
@@ -515,14 +522,11 @@ class Store:
                 "UPDATE runs SET state=?, ended_at=?, exit_code=? WHERE id=? AND state='running'",
                 (state, ended_at, exit_code, run_id),
             )
-        return self.get_run(run_id)
+            return _run_in(db, run_id)
 
     def get_run(self, run_id: int) -> RunRecord:
         with self._lock:
-            row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"no run {run_id}")
-        return _run_from_row(row)
+            return _run_in(self._db, run_id)
 
     def runs(self, session_id: str) -> list[RunRecord]:
         """A session's runs, oldest first."""
@@ -582,11 +586,12 @@ class Store:
 
     # Events ------------------------------------------------------------------------------------
 
-    def add_event(self, session_id: str, at: float, kind: str, payload: dict[str, Any]) -> None:
+    def add_event(self, session_id: str, at: float, kind: str, payload: JsonObject) -> None:
+        """Log an event; its ``payload`` is kept as JSON, exactly as given."""
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO events(session_id, at, kind, payload) VALUES (?, ?, ?, ?)",
-                (session_id, at, kind, json.dumps(payload)),
+                (session_id, at, kind, json.dumps(dict(payload))),
             )
 
     # Unsaved editor buffers -----------------------------------------------------------------
@@ -631,6 +636,30 @@ class Store:
             )
             for row in rows
         ]
+
+
+def _session_in(db: sqlite3.Connection, session_id: str) -> SessionRecord:
+    """Session ``session_id`` as the connection sees it (inside a write: as that write left it)."""
+    row = db.execute("SELECT * FROM sessions WHERE id=?", (session_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no session {session_id!r}")
+    return _session_from_row(row)
+
+
+def _attempt_in(db: sqlite3.Connection, attempt_id: int) -> AttemptRecord:
+    """Attempt ``attempt_id`` as the connection sees it (inside a write: as that write left it)."""
+    row = db.execute("SELECT * FROM attempts WHERE id=?", (attempt_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no attempt {attempt_id}")
+    return _attempt_from_row(row)
+
+
+def _run_in(db: sqlite3.Connection, run_id: int) -> RunRecord:
+    """Run ``run_id`` as the connection sees it (inside a write: as that write left it)."""
+    row = db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no run {run_id}")
+    return _run_from_row(row)
 
 
 def _run_number(db: sqlite3.Connection, run_id: int | None) -> int | None:

@@ -321,8 +321,7 @@ class RunManager:
             created = psutil.Process(process.pid).create_time()
         except psutil.Error:
             created = started
-        self.store.set_run_process(record.id, process.pid, created)
-        record = self.store.get_run(record.id)
+        record = self.store.set_run_process(record.id, process.pid, created)
         with self._lock:
             self._live[record.id] = _LiveRun(record, process)
         self._announce(record)
