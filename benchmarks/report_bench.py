@@ -79,7 +79,8 @@ def record_session(home: Path, attempts: int, runs: int, seed: int = 7) -> dict[
     from simulator.paths import DataPaths
     from simulator.session.sessions import NewSession
     from simulator.session.sessions import record_session as record_row
-    from simulator.storage.store import RunState, Store, SystemSample
+    from simulator.storage.records import RunState, SystemSample
+    from simulator.storage.store import Store
 
     rng = random.Random(seed)
     paths = DataPaths(home)

@@ -33,7 +33,8 @@ from simulator.report.records import EpochLoss, Report
 from simulator.report.svg import GRADING_COLOUR, RUN_COLOURS
 from simulator.report.text import render_text
 from simulator.session.sessions import NewSession, record_session
-from simulator.storage.store import AttemptState, RunState, SessionRecord, Store, SystemSample
+from simulator.storage.records import AttemptState, RunState, SessionRecord, SystemSample
+from simulator.storage.store import Store
 
 STARTED_AT = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc).timestamp()
 H, M = 3600.0, 60.0

@@ -56,7 +56,8 @@ from simulator.session.sessions import (
 )
 from simulator.session.status import session_status
 from simulator.storage.liveness import engine_is_live
-from simulator.storage.store import SessionRecord, Store, StoreError
+from simulator.storage.records import SessionRecord
+from simulator.storage.store import Store, StoreError
 
 if TYPE_CHECKING:
     from simulator.report.records import Report

@@ -33,7 +33,8 @@ from simulator.report.records import (
 )
 from simulator.session import events
 from simulator.session.scoring import exam_result
-from simulator.storage.store import AttemptRecord, EventRecord, RunRecord, SessionRecord, Store
+from simulator.storage.records import AttemptRecord, EventRecord, RunRecord, SessionRecord
+from simulator.storage.store import Store
 from simulator.training.epochs import read_epochs
 
 #: After the last sample, the next one is not due before this (the span and one engine tick):

@@ -18,7 +18,8 @@ from simulator.exam.format import Exam, Policy
 from simulator.grading.pool import WorkerStatus
 from simulator.session.engine import Engine, EventListener
 from simulator.session.scoring import ExamResult, exam_result
-from simulator.storage.store import AttemptRecord, BufferRecord, RunRecord, SessionRecord, Store
+from simulator.storage.records import AttemptRecord, BufferRecord, RunRecord, SessionRecord
+from simulator.storage.store import Store
 from simulator.training.runs import RunView
 
 #: What a report builder makes (the report layer's ``Report``; the session layer does not know it).
