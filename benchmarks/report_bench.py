@@ -79,7 +79,8 @@ def record_session(home: Path, attempts: int, runs: int, seed: int = 7) -> dict[
     from simulator.paths import DataPaths
     from simulator.session.sessions import NewSession
     from simulator.session.sessions import record_session as record_row
-    from simulator.storage.store import RunState, Store, SystemSample
+    from simulator.storage.records import RunState, SystemSample
+    from simulator.storage.store import Store
 
     rng = random.Random(seed)
     paths = DataPaths(home)
@@ -189,8 +190,8 @@ def record_session(home: Path, attempts: int, runs: int, seed: int = 7) -> dict[
 def measure(home: Path, session_id: str, repeats: int) -> tuple[dict[str, Any], str]:
     """Seconds of each step of ``tfexam report`` (fresh store handle each time, as the CLI)."""
     from simulator.paths import DataPaths
+    from simulator.report.build import build_report
     from simulator.report.html import render_html
-    from simulator.report.model import build_report
     from simulator.report.text import render_text
     from simulator.session.sessions import exam_of
     from simulator.storage.store import Store

@@ -21,7 +21,8 @@ from simulator.session.engine import Engine
 from simulator.session.events import SessionEvent
 from simulator.session.sessions import NewSession, create_session, record_session
 from simulator.session.watcher import WatchTimings
-from simulator.storage.store import AttemptRecord, SessionRecord, Store
+from simulator.storage.records import AttemptRecord, SessionRecord
+from simulator.storage.store import Store
 
 E = TypeVar("E", bound=SessionEvent)
 

@@ -8,9 +8,11 @@ from pathlib import Path
 from simulator.exam.catalog import find_exam
 from simulator.exam.format import Exam
 from simulator.exam.workspace import create_workspace
+from simulator.grading.reasons import ReasonCode
 from simulator.paths import data_paths
 from simulator.session.sessions import NewSession, record_session
-from simulator.storage.store import SessionRecord, Store, SystemSample
+from simulator.storage.records import AttemptState, SessionRecord, SystemSample
+from simulator.storage.store import Store
 from tests.conftest import FORMATS_EXAM
 
 STARTED_AT = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc).timestamp()
@@ -30,16 +32,23 @@ def recorded_session(
     )
     store.add_event(session.id, t0 + 1, "session-opened", {"resumed": False})
 
-    def attempt(question: str, minute: float, state: str, **result: object) -> None:
+    def attempt(
+        question: str, minute: float, state: AttemptState, *, score: int | None = None,
+        metric_name: str | None = None, metric_value: float | None = None,
+        message: str | None = None, reason_code: ReasonCode | None = None, source: str = "run",
+        run: int | None = None,
+    ) -> None:  # fmt: skip
         at = t0 + minute * 60
         made = store.add_attempt(
             session_id=session.id, question_id=question, source_path=str(workspace / question / "mymodel.h5"),
             blob=None, sha256=f"{minute:064.0f}", size=1000, origin="watch", saved_at=at, detected_at=at + 0.1,
-            state="queued", queued_at=at + 0.1, source=str(result.pop("source", "run")),
-            run_id=result.pop("run", None),  # type: ignore[arg-type]
+            state="queued", queued_at=at + 0.1, source=source, run_id=run,
         )  # fmt: skip
         store.mark_grading(made.id, at + 1.0)
-        store.finish_attempt(made.id, state=state, finished_at=at + 3.5, **result)  # type: ignore[arg-type]
+        store.finish_attempt(
+            made.id, state=state, finished_at=at + 3.5, score=score, metric_name=metric_name,
+            metric_value=metric_value, message=message, reason_code=reason_code,
+        )  # fmt: skip
 
     first = store.add_run(session_id=session.id, question_id="series", command=("python", "-u", "starter.py"),
                           cwd=workspace / "series", log_path=workspace / "run-1.log", started_at=t0 + 300)  # fmt: skip

@@ -20,8 +20,8 @@ from simulator.exam.format import Exam
 from simulator.exam.workspace import create_workspace
 from simulator.grading.sync import SyncGrader
 from simulator.paths import data_paths
+from simulator.report.build import build_report
 from simulator.report.markdown import render_markdown
-from simulator.report.model import build_report
 from simulator.report.text import render_text
 from simulator.session.sessions import NewSession, record_session
 from simulator.storage.store import Store

@@ -15,7 +15,8 @@ import pytest
 from simulator.exam.catalog import find_exam
 from simulator.paths import data_paths
 from simulator.session.sessions import NewSession, record_session
-from simulator.storage.store import SessionRecord, Store
+from simulator.storage.records import SessionRecord
+from simulator.storage.store import Store
 from tests.conftest import REPO, run_cli
 
 

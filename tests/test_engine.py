@@ -14,9 +14,9 @@ from simulator.session.sessions import finalize_if_due
 from tests.engine_helpers import worker_held
 
 
-def test_good_then_poor_model_best_policy_keeps_the_best(
+def test_good_then_poor_model_best_policy_keeps_the_best(  # type: ignore[no-untyped-def]
     harness_factory, models: dict[str, Path]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     h = harness_factory(policy="best").start()
     target = h.question_folder() / "mymodel.h5"
     shutil.copyfile(models["good.h5"], target)
@@ -239,9 +239,9 @@ def test_a_five_hour_session_warns_at_60_30_10_and_1_minutes_left(harness_factor
     assert warnings == [(60, 3599.0), (30, 1799.0), (10, 599.0), (1, 59.0)]
 
 
-def test_submit_ends_the_session_after_grading_what_was_saved(
+def test_submit_ends_the_session_after_grading_what_was_saved(  # type: ignore[no-untyped-def]
     harness_factory, models: dict[str, Path]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     h = harness_factory().start()
     shutil.copyfile(models["close.h5"], h.question_folder() / "mymodel.h5")
     h.wait_for_count(events.ModelDetected, 1)

@@ -18,7 +18,7 @@ from simulator.exam.catalog import find_exam
 from simulator.grading.reasons import Reason
 from simulator.session import events
 from simulator.session.scoring import exam_result
-from simulator.storage.store import AttemptRecord, RunRecord
+from simulator.storage.records import AttemptRecord, RunRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 AT = dt.datetime(2026, 11, 21, 10, 15, 2, 113000).astimezone().timestamp()

@@ -37,7 +37,7 @@ def recycling_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Grading
     pool.close()
 
 
-def test_a_submitted_session_emits_its_kinds(  # type: ignore[no-untyped-def]
+def test_a_submitted_session_emits_its_kinds(
     recycling_pool: GradingPool,
     tfexam_home: Path,
     tmp_path: Path,
@@ -107,7 +107,7 @@ def test_a_submitted_session_emits_its_kinds(  # type: ignore[no-untyped-def]
         h.close()
 
 
-def test_a_left_and_resumed_session_emits_its_kinds(  # type: ignore[no-untyped-def]
+def test_a_left_and_resumed_session_emits_its_kinds(
     recycling_pool: GradingPool,
     tfexam_home: Path,
     tmp_path: Path,
@@ -157,7 +157,7 @@ def test_a_left_and_resumed_session_emits_its_kinds(  # type: ignore[no-untyped-
         h.close()
 
 
-def test_an_engine_whose_store_fails_says_so(  # type: ignore[no-untyped-def]
+def test_an_engine_whose_store_fails_says_so(
     warm_pool: GradingPool, tfexam_home: Path, tmp_path: Path, practice_template: Path
 ) -> None:
     h = EngineHarness(warm_pool, tmp_path / "ws", template=practice_template)

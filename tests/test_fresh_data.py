@@ -22,7 +22,8 @@ from simulator.session.engine import Engine
 from simulator.session.events import AttemptGraded, SessionEvent
 from simulator.session.sessions import NewSession, create_session, record_session
 from simulator.session.watcher import WatchTimings
-from simulator.storage.store import SessionRecord, Store
+from simulator.storage.records import SessionRecord
+from simulator.storage.store import Store
 from tests.conftest import FIXTURES, run_cli
 from tests.question_helpers import file_hashes
 

@@ -21,7 +21,7 @@ from simulator.exam.catalog import find_exam
 from simulator.exam.format import load_exam
 from simulator.exam.workspace import create_workspace
 from simulator.paths import data_paths
-from simulator.report.model import build_report
+from simulator.report.build import build_report
 from simulator.session.sessions import NewSession, record_session
 from simulator.storage.store import Store
 from tests.conftest import PRACTICE_EXAM, run_cli

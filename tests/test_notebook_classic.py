@@ -70,7 +70,7 @@ def test_each_classic_question_downloads_from_the_registrys_original_urls(
         assert f"{name!r}: {(remote.urls[0], accepted_copies(remote))!r}" in code
     notebook = question_notebook(
         exam, question, "print('starter')\n", "# prompt", [], download=code
-    )  # type: ignore[arg-type]
+    )
     nbformat.validate(notebook)
     sources = "\n".join(cell.source for cell in notebook.cells)
     assert "files.upload" not in sources and code in sources

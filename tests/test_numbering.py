@@ -6,8 +6,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from simulator.report.model import build_report
-from simulator.storage.store import SessionRecord, Store
+from simulator.report.build import build_report
+from simulator.storage.records import SessionRecord
+from simulator.storage.store import Store
 from simulator.tui.exam_window import AttemptsTable
 from simulator.tui.run_window import RunsTable
 from tests.test_tui_snapshots import record, recorded_run

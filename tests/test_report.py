@@ -12,10 +12,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from syrupy.assertion import SnapshotAssertion
 
 import simulator.report
+from simulator.report.build import build_report
 from simulator.report.markdown import render_markdown
-from simulator.report.model import build_report
 from simulator.report.text import render_text
 from simulator.session import events
 from simulator.session.scoring import exam_result
@@ -105,8 +106,8 @@ def test_advice_for_refused_saves_follows_the_reason_codes(
 
 
 def test_text_report_matches_the_snapshot(
-    tfexam_home: Path, tmp_path: Path, utc: None, snapshot
-) -> None:  # type: ignore[no-untyped-def]
+    tfexam_home: Path, tmp_path: Path, utc: None, snapshot: SnapshotAssertion
+) -> None:
     store, session, exam = recorded_session(tmp_path / "ws")
     report = build_report(store, session, exam, now=STARTED_AT + 4000)
     assert render_text(report, width=100, color=False) == snapshot

@@ -13,10 +13,11 @@ from pathlib import Path
 from simulator.exam.catalog import find_exam
 from simulator.grading.reasons import ReasonCode
 from simulator.paths import data_paths
+from simulator.report.build import build_report
 from simulator.report.markdown import render_markdown
-from simulator.report.model import build_report
 from simulator.session.sessions import NewSession, record_session
-from simulator.storage.store import Store, SystemSample
+from simulator.storage.records import SystemSample
+from simulator.storage.store import Store
 from simulator.training.sources import find_source
 from tests.conftest import FORMATS_EXAM, REPO
 from tests.report_fixtures import STARTED_AT, recorded_session

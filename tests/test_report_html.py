@@ -27,12 +27,14 @@ from simulator.exam.catalog import find_exam
 from simulator.exam.durations import format_duration
 from simulator.exam.format import Exam
 from simulator.paths import data_paths
+from simulator.report.build import build_report
 from simulator.report.html import render_html
-from simulator.report.model import EpochLoss, Report, build_report
+from simulator.report.records import EpochLoss, Report
 from simulator.report.svg import GRADING_COLOUR, RUN_COLOURS
 from simulator.report.text import render_text
 from simulator.session.sessions import NewSession, record_session
-from simulator.storage.store import AttemptState, RunState, SessionRecord, Store, SystemSample
+from simulator.storage.records import AttemptState, RunState, SessionRecord, SystemSample
+from simulator.storage.store import Store
 
 STARTED_AT = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc).timestamp()
 H, M = 3600.0, 60.0

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from simulator.report.build import build_report
 from simulator.report.markdown import render_markdown
-from simulator.report.model import build_report
 from simulator.training.runs import exit_label, exit_status_path
 from simulator.tui.run_window import RunsTable
 from tests.conftest import REPO

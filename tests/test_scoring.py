@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from simulator.exam.format import load_exam
 from simulator.session.scoring import exam_result, question_result
-from simulator.storage.store import AttemptRecord
+from simulator.storage.records import AttemptRecord
 from tests.conftest import FORMATS_EXAM
 
 EXAM = load_exam(FORMATS_EXAM)  # weights 5 (series) and 4 (text), pass mark 90 %

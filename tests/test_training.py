@@ -14,7 +14,7 @@ import pytest
 
 from simulator.grading.pool import GradingPool
 from simulator.session import events
-from simulator.storage.store import RunRecord
+from simulator.storage.records import RunRecord
 from simulator.training.epochs import EPOCHS_ENV, RUN_HOOK_DIR
 from simulator.training.logtail import LogFollower, LogTail, LogUpdate
 from simulator.training.progress import ProgressParser

@@ -541,7 +541,7 @@ async def test_results_screen_opens_the_report_and_exports_html(rig: TuiRig) -> 
 
 
 async def test_review_app_shows_the_report_in_tabs(tfexam_home: Path, tmp_path: Path) -> None:
-    from simulator.report.model import build_report
+    from simulator.report.build import build_report
     from simulator.tui.report_screen import ReviewApp
     from tests.report_fixtures import STARTED_AT, recorded_session
 

@@ -9,7 +9,7 @@ import pytest
 
 from simulator.exam.format import load_exam
 from simulator.session.scoring import exam_result
-from simulator.storage.store import AttemptRecord, RunRecord, SessionRecord
+from simulator.storage.records import AttemptRecord, RunRecord, SessionRecord
 from simulator.training.epochs import EpochFigures
 from simulator.training.progress import TrainingProgress
 from simulator.training.runs import RunView

@@ -10,7 +10,7 @@ import pytest
 from textual.css.query import NoMatches
 from textual.widgets import ContentSwitcher, Log, Static, TabbedContent
 
-from simulator.storage.store import SessionRecord
+from simulator.storage.records import SessionRecord
 from simulator.tui.app import ExamApp
 from simulator.tui.preferences import load_preferences
 from simulator.tui.run_pane import RunLog, RunPane

@@ -29,7 +29,7 @@ from textual.widgets import Log
 from simulator.exam.format import format_shape
 from simulator.grading.evaluation import NotGradableError, check_interface
 from simulator.grading.pool import GradingPool
-from simulator.storage.store import RunState, SessionRecord
+from simulator.storage.records import RunState, SessionRecord
 from simulator.training.resources import Resources
 from simulator.tui.app import ExamApp
 from simulator.tui.editor_area import EditorArea

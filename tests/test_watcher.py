@@ -49,7 +49,7 @@ class Watchdog6Handler(simulator.session.watcher._Handler):
         super().__init__(watcher, folds_attrib=True)
 
     def on_any_event(self, event: watchdog.events.FileSystemEvent) -> None:
-        folded = _ATTRIB_TO_MODIFIED.get(type(event))  # type: ignore[call-overload]
+        folded = _ATTRIB_TO_MODIFIED.get(type(event))
         super().on_any_event(folded(event.src_path) if folded else event)
 
 

@@ -26,7 +26,8 @@ from simulator.session.engine import Engine
 from simulator.session.facade import SessionFacade
 from simulator.session.sessions import NewSession, record_session
 from simulator.session.watcher import WatchTimings
-from simulator.storage.store import SessionRecord, Store
+from simulator.storage.records import SessionRecord
+from simulator.storage.store import Store
 from simulator.tui.app import ExamApp
 
 

@@ -69,10 +69,11 @@ from simulator.session.sessions import (
 )
 from simulator.session.status import session_status
 from simulator.storage.liveness import engine_is_live
-from simulator.storage.store import SessionRecord, Store, StoreError
+from simulator.storage.records import SessionRecord
+from simulator.storage.store import Store, StoreError
 
 if TYPE_CHECKING:
-    from simulator.report.model import Report
+    from simulator.report.records import Report
 
 #: Errors that mean "the user asked for something that cannot be done": one line, exit 1.
 EXPECTED_ERRORS = (
@@ -888,7 +889,7 @@ REPORT_FORMATS = ("text", "html", "md", "json")
 
 def _build_report(session_key: str | None) -> tuple[Report, SessionRecord]:
     """The session's report, after finishing the session if its deadline passed unattended."""
-    from simulator.report.model import build_report
+    from simulator.report.build import build_report
 
     paths, store = _open_store(write=False)
     session = store.find_session(session_key)
@@ -1001,7 +1002,13 @@ def new_exam(target: Path, source: str) -> int:
     show_default=True,
     help="Data seeds to calibrate on (--calibrate).",
 )
-def check(exam_path: Path, calibrate_too: bool, seeds: int) -> int:
+@click.option(
+    "--question",
+    "question_keys",
+    multiple=True,
+    help="Calibrate only this question (id, folder or category; repeat for more).",
+)
+def check(exam_path: Path, calibrate_too: bool, seeds: int, question_keys: tuple[str, ...]) -> int:
     """List every problem of an exam at once, each with its file and line (exit 1 if any)."""
     from simulator.grading.exam_check import check_exam
 
@@ -1012,7 +1019,9 @@ def check(exam_path: Path, calibrate_too: bool, seeds: int) -> int:
     for line in problems:
         click.echo(line)
     if calibrate_too and not problems:
-        problems += _check_scale(find_exam(str(exam_path), None), seeds)
+        exam = find_exam(str(exam_path), None)
+        chosen = [exam.question(key) for key in question_keys] or list(exam.questions)
+        problems += _check_scale(exam, chosen, seeds)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {exam_path}", err=True)
         return 1
@@ -1020,7 +1029,7 @@ def check(exam_path: Path, calibrate_too: bool, seeds: int) -> int:
     return 0
 
 
-def _check_scale(exam: Exam, seeds: int) -> list[str]:
+def _check_scale(exam: Exam, questions: list[Question], seeds: int) -> list[str]:
     """Train the reference and the untrained starter of each question on each seed, with a
     progress bar; the scale's problems, each with the thresholds it should have."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -1030,7 +1039,7 @@ def _check_scale(exam: Exam, seeds: int) -> list[str]:
     from simulator.grading.calibrate import seeds_for
     from simulator.grading.exam_check import scale_check
 
-    chosen = [q for q in exam.questions if question_ready(q)]
+    chosen = [q for q in questions if question_ready(q)]
     quiet = Console(file=io.StringIO())
     rows: dict[str, list[object]] = {q.id: [] for q in chosen}
     seed_list = seeds_for(exam, seeds)

@@ -34,7 +34,7 @@ def load_question_module(question: Question, filename: str, role: str) -> Module
         return load_module_file(path, name)
     module = ModuleType(name)
     module.__file__ = str(path)
-    exec(compile(hidden_bytes(question, filename), str(path), "exec"), module.__dict__)
+    exec(compile(hidden_bytes(question.folder, filename), str(path), "exec"), module.__dict__)
     return module
 
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # standard library only at run time: the build hook loads this file alone
-    from simulator.exam.format import Question
+# Standard library only, and nothing of tfexam: the build hook (hatch_build.py) loads this file
+# alone, by path. So the functions take a question's folder, not a ``Question``.
 
 #: The archive beside an exam's ``exam.toml``.
 SEALED_ARCHIVE = "sealed.zip"
@@ -36,26 +35,28 @@ def sealed_members(exam_dir: Path) -> frozenset[str]:
         return frozenset()
 
 
-def hidden_bytes(question: Question, filename: str) -> bytes:
-    """The content of one of ``question``'s hidden files: its plain file where there is one (a
-    checkout), else its member of the exam's sealed archive (an installed tfexam)."""
-    plain = question.folder / filename
+def hidden_bytes(folder: Path, filename: str) -> bytes:
+    """The content of one of the hidden files of the question in ``folder``: its plain file where
+    there is one (a checkout), else its member of the exam's sealed archive (an installed
+    tfexam)."""
+    plain = folder / filename
     if plain.exists():
         return plain.read_bytes()
-    archive = question.folder.parent / SEALED_ARCHIVE
+    archive = folder.parent / SEALED_ARCHIVE
     try:
         with zipfile.ZipFile(archive) as sealed:
-            return sealed.read(f"{question.folder.name}/{filename}")
+            return sealed.read(f"{folder.name}/{filename}")
     except (OSError, KeyError, zipfile.BadZipFile) as error:
         raise FileNotFoundError(
-            f"{question.folder.name}/{filename} is neither a file of the exam nor in its "
+            f"{folder.name}/{filename} is neither a file of the exam nor in its "
             f"{SEALED_ARCHIVE}: {error}"
         ) from None
 
 
-def copy_hidden(question: Question, filename: str, target: Path) -> None:
-    """Write one of ``question``'s hidden files to ``target`` (the revealed solution)."""
-    target.write_bytes(hidden_bytes(question, filename))
+def copy_hidden(folder: Path, filename: str, target: Path) -> None:
+    """Write one of the hidden files of the question in ``folder`` to ``target`` (the revealed
+    solution)."""
+    target.write_bytes(hidden_bytes(folder, filename))
 
 
 def seal(exam_dir: Path, names: Iterable[str], archive: Path) -> list[str]:

@@ -50,7 +50,7 @@ def write_new_exam(target: Path, source: Exam) -> Exam:
             dirs_exist_ok=True,
         )
         for name in (question.grader, question.solution):
-            (folder / name).write_bytes(hidden_bytes(question, name))
+            (folder / name).write_bytes(hidden_bytes(question.folder, name))
         # A folder shared with another exam (practice-2 reuses practice's category 2) is
         # copied in under its own name: the new exam stands alone.
         relative = (

@@ -115,7 +115,7 @@ def reveal_solutions(exam: Exam, workspace: Path) -> list[Path]:
         folder = workspace / question.workspace_folder
         if folder.is_dir():
             target = folder / REFERENCE_NAME
-            copy_hidden(question, question.solution, target)
+            copy_hidden(question.folder, question.solution, target)
             written.append(target)
     return written
 

@@ -159,7 +159,7 @@ def calibrate_question(
     run_script(folder / question.starter, logs / f"{question.id}-baseline.log")
     baseline = Outcome.of(grader.grade(model, exam.root, question.id, seed))
     model.unlink()
-    copy_hidden(question, question.solution, folder / question.solution)
+    copy_hidden(question.folder, question.solution, folder / question.solution)
     training_s = run_script(folder / question.solution, logs / f"{question.id}-reference.log")
     reference = Outcome.of(grader.grade(model, exam.root, question.id, seed))
     return QuestionCalibration(question, reference, training_s, baseline)

@@ -12,7 +12,8 @@ when the UI slows down. This check reads everything an exam is made of:
 - each reference solution: it parses and saves the model file;
 - each ``data.py``: it imports no TensorFlow or Keras (it runs in the exam's UI process);
 - each grader: its hidden test data fits the question's interface (input shape, labels or
-  targets for the output kind).
+  targets for the output kind); a question whose own ``exam.toml`` table has a problem has its
+  grader checked once that is fixed (the interface may be what is wrong).
 
 Training is left to ``--calibrate`` (:mod:`simulator.grading.calibrate`).
 """
@@ -30,6 +31,7 @@ import numpy as np
 
 from simulator.exam.code import load_question_module
 from simulator.exam.format import (
+    DEFAULT_MODEL_FILES,
     ExamFormatError,
     Question,
     load_exam,
@@ -134,7 +136,9 @@ def _toml_problems(exam_dir: Path) -> list[Problem]:
         problems = []
         for item in error.problems:
             where, _, message = item.partition(": ")
-            line = lines.line_of(where) if lines else None
+            unknown = re.match(r"unknown key '([^']+)'", message)
+            place = f"{where}.{unknown.group(1)}" if unknown else where
+            line = lines.line_of(place) if lines else None
             problems.append(Problem("exam.toml", line, f"{where}: {message}"))
         return problems
     return []
@@ -164,7 +168,9 @@ def _saved_names(tree: ast.Module) -> Iterator[tuple[str, int]]:
             yield node.args[0].value, node.lineno
 
 
-def _script_problems(question: Question, source: str, file: str, starter: bool) -> list[Problem]:
+def _script_problems(
+    model_files: tuple[str, ...], source: str, file: str, starter: bool
+) -> list[Problem]:
     tree = _parse(source, file)
     if isinstance(tree, Problem):
         return [tree]
@@ -174,7 +180,7 @@ def _script_problems(question: Question, source: str, file: str, starter: bool) 
     ):
         problems.append(Problem(file, 1, "defines no solution_model() (the real starters' frame)"))
     saved = list(_saved_names(tree))
-    if not any(name in question.model_files for name, _ in saved):
+    if not any(name in model_files for name, _ in saved):
         line = saved[0][1] if saved else len(source.splitlines()) or 1
         named = ", ".join(repr(name) for name, _ in saved) or "no file"
         problems.append(
@@ -182,7 +188,7 @@ def _script_problems(question: Question, source: str, file: str, starter: bool) 
                 file,
                 line,
                 f"saves {named}, not the question's model file "
-                f"({' or '.join(question.model_files)}): no attempt would ever be graded",
+                f"({' or '.join(model_files)}): no attempt would ever be graded",
             )
         )
     if starter and FIXED_MARKER not in source:
@@ -287,7 +293,7 @@ def _grader_problems(question: Question, file: str, seed: int) -> list[Problem]:
 
 def _line_of_function(question: Question, name: str) -> int | None:
     try:
-        source = hidden_bytes(question, question.grader).decode("utf-8")
+        source = hidden_bytes(question.folder, question.grader).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     for number, line in enumerate(source.splitlines(), start=1):
@@ -299,11 +305,44 @@ def _line_of_function(question: Question, name: str) -> int | None:
 # All of it --------------------------------------------------------------------------------------
 
 
-def _read(question: Question, name: str) -> str | None:
+def _read(folder: Path, name: str) -> str | None:
     try:
-        return hidden_bytes(question, name).decode("utf-8")
+        return hidden_bytes(folder, name).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def _question_tables(exam_dir: Path) -> list[dict[str, object]]:
+    try:
+        raw = tomllib.loads((exam_dir / "exam.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    tables = raw.get("questions")
+    return [t for t in tables if isinstance(t, dict)] if isinstance(tables, list) else []
+
+
+def _file_problems(exam_dir: Path, table: dict[str, object]) -> list[Problem]:
+    """The checks that need only a question's folder and file names, so that they run even
+    when its ``exam.toml`` table has problems of its own."""
+    folder_name = table.get("folder")
+    if not isinstance(folder_name, str) or not (exam_dir / folder_name).is_dir():
+        return []  # exam.toml's own problems say so
+    folder = exam_dir / folder_name
+    files = table.get("model_files", list(DEFAULT_MODEL_FILES))
+    model_files = tuple(f for f in files if isinstance(f, str)) if isinstance(files, list) else ()
+    problems = []
+    for key, default, starter in (
+        ("starter", "starter.py", True),
+        ("solution", "solution.py", False),
+    ):
+        name = table.get(key, default)
+        source = _read(folder, name) if isinstance(name, str) else None
+        if source is not None:
+            problems += _script_problems(model_files, source, f"{folder.name}/{name}", starter)
+    data = table.get("data")
+    if isinstance(data, str) and (source := _read(folder, data)) is not None:
+        problems += _heavy_imports(source, f"{folder.name}/{data}")
+    return problems
 
 
 def check_exam(exam_dir: Path, seed: int | None = None) -> list[Problem]:
@@ -317,17 +356,10 @@ def check_exam(exam_dir: Path, seed: int | None = None) -> list[Problem]:
             seed = int(raw.get("exam", {}).get("seed", 0))
         except (OSError, ValueError, tomllib.TOMLDecodeError):
             seed = 0
+    for table in _question_tables(exam_dir):
+        problems += _file_problems(exam_dir, table)
     for question in questions_that_parse(exam_dir):
-        folder = question.folder.name
-        for name, starter in ((question.starter, True), (question.solution, False)):
-            source = _read(question, name)
-            if source is not None:
-                problems += _script_problems(question, source, f"{folder}/{name}", starter)
-        if question.data is not None:
-            source = _read(question, question.data)
-            if source is not None:
-                problems += _heavy_imports(source, f"{folder}/{question.data}")
-        problems += _grader_problems(question, f"{folder}/{question.grader}", seed)
+        problems += _grader_problems(question, f"{question.folder.name}/{question.grader}", seed)
     return problems
 
 

@@ -6,13 +6,9 @@ triggered it; rules that do not apply stay silent. Ordered by how many points th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from simulator.exam.durations import format_duration
 from simulator.exam.metrics import MAX_SCORE, score_label
-
-if TYPE_CHECKING:
-    from simulator.report.model import QuestionEntry, Report
+from simulator.report.records import QuestionEntry, Report
 
 #: A first submission after this share of the exam is late: a basic model should come early.
 LATE_SHARE = 0.6

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator.exam.metrics import score_label
-from simulator.report.model import Report
+from simulator.report.records import Report
 
 SPARKS = "▁▂▃▄▅▆▇█"
 

@@ -8,7 +8,8 @@ from typing import Any
 from simulator.exam.durations import iso_time
 from simulator.exam.format import Exam, Policy
 from simulator.session.scoring import exam_result
-from simulator.storage.store import SessionRecord, Store
+from simulator.storage.records import SessionRecord
+from simulator.storage.store import Store
 
 
 @dataclass(frozen=True)

@@ -11,26 +11,16 @@ from __future__ import annotations
 from simulator.exam.durations import format_duration
 from simulator.exam.metrics import score_label
 from simulator.report.charts import timeline_lanes
-from simulator.report.model import (
+from simulator.report.markup import SCORE_COLOURS, SCORE_INK, score_index, tag, text
+from simulator.report.records import (
     IDLE_CPU_PERCENT,
     SAMPLE_SPAN_S,
     AttemptEntry,
     QuestionEntry,
     Report,
 )
-from simulator.report.svg import (
-    SCORE_COLOURS,
-    SCORE_INK,
-    loss_curve_svg,
-    resources_svg,
-    score_index,
-    shares_svg,
-    tag,
-    text,
-    timeline_svg,
-)
-from simulator.report.text import HOW, SOURCE  # the same words as in the terminal
-from simulator.report.values import counted_value, elapsed, metric_value, run_ended
+from simulator.report.svg import loss_curve_svg, resources_svg, shares_svg, timeline_svg
+from simulator.report.values import HOW, SOURCE, counted_value, elapsed, metric_value, run_ended
 
 
 def render_html(report: Report) -> str:

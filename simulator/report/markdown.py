@@ -7,9 +7,8 @@ import html
 from simulator.exam.durations import format_duration
 from simulator.exam.metrics import score_label
 from simulator.report.charts import downsample, sparkline
-from simulator.report.model import Report
-from simulator.report.text import HOW, SOURCE
-from simulator.report.values import counted_value, elapsed, metric_value, run_ended
+from simulator.report.records import Report
+from simulator.report.values import HOW, SOURCE, counted_value, elapsed, metric_value, run_ended
 
 
 def _text(text: str) -> str:

@@ -1,24 +1,29 @@
-"""The report's charts as inline SVG, and the small markup builders the HTML report shares.
+"""The report's charts as inline SVG, written with the markup builders of :mod:`markup`.
 
-Every attribute value and text is escaped. The output is valid HTML5 and well-formed XML at once
-(elements without content are written ``<rect ... />``, which HTML allows for SVG), so a report
-can be checked with an XML parser. Charts are drawn in their own units (1000 wide) and shown at
-the page's width; the timeline and the CPU/memory chart share one time axis, so they line up.
+Every attribute value and text is escaped, so the charts are well-formed XML too. Charts are
+drawn in their own units (1000 wide) and shown at the page's width; the timeline and the
+CPU/memory chart share one time axis, so they line up.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from html import escape
 
 from simulator.exam.durations import format_duration
 from simulator.exam.metrics import score_label
 from simulator.report.charts import Bar, Lane, Mark, timeline_lanes
-from simulator.report.model import SAMPLE_SPAN_S, QuestionEntry, Report, RunEntry, Sample
+from simulator.report.markup import (
+    SCORE_COLOURS,
+    SCORE_INK,
+    num,
+    score_index,
+    tag,
+    text,
+    title,
+)
+from simulator.report.records import SAMPLE_SPAN_S, QuestionEntry, Report, RunEntry, Sample
 from simulator.training.epochs import wants_log_scale
-
-Attr = str | float | int | None
 
 #: Bar colours by the run's state (the blues never mean a score), and the grading jobs.
 RUN_COLOURS = {
@@ -28,9 +33,6 @@ RUN_COLOURS = {
     "run-failed": "#d0453c",
 }
 GRADING_COLOUR = "#12a39a"
-#: Scores 0-5 from red to green; the middle ones carry dark digits for contrast.
-SCORE_COLOURS = ("#b3261e", "#d9572b", "#e8891c", "#d8b000", "#7cab2f", "#2e8b46")
-SCORE_INK = ("#fff", "#fff", "#1f2328", "#1f2328", "#1f2328", "#fff")
 MARK_COLOURS = {
     "not-gradable": "#e07b00",
     "rejected": "#b3261e",
@@ -271,10 +273,6 @@ def _bar(bar: Bar, y: float, h: float, scale: _Scale) -> str:
         fill=colour,
         class_=f"bar {bar.kind}",
     )
-
-
-def score_index(score: int) -> int:
-    return max(0, min(len(SCORE_COLOURS) - 1, score))
 
 
 def _mark(mark: Mark, x: float, y: float, top: float, plot_h: float) -> str:
@@ -651,52 +649,6 @@ def loss_curve_svg(run: RunEntry) -> str:
         " (log scale)" if log else ""
     )
     return svg(lines, CURVE_W, CURVE_H, label, "chart curve")
-
-
-# Markup ----------------------------------------------------------------------------------------
-
-
-def num(value: float) -> str:
-    """A coordinate with at most one decimal and no trailing zeros: short and stable output."""
-    text = f"{value:.1f}"
-    if text.endswith(".0"):
-        text = text[:-2]
-    return "0" if text == "-0" else text
-
-
-def attrs(values: dict[str, Attr]) -> str:
-    """`` name="value"`` pairs; None leaves an attribute out, floats are rounded by :func:`num`."""
-    parts = []
-    for name, value in values.items():
-        if value is None:
-            continue
-        text = num(value) if isinstance(value, float) else str(value)
-        parts.append(f' {name}="{escape(text, quote=True)}"')
-    return "".join(parts)
-
-
-def tag(name: str, content: str | Iterable[str] = "", **values: Attr) -> str:
-    """An element; ``content`` is markup (already escaped). ``class_`` stands for ``class`` and
-    other underscores for dashes (``stroke_width`` -> ``stroke-width``)."""
-    body = content if isinstance(content, str) else "".join(content)
-    names = {("class" if k == "class_" else k.replace("_", "-")): v for k, v in values.items()}
-    if not body and name in SELF_CLOSING:
-        return f"<{name}{attrs(names)} />"
-    return f"<{name}{attrs(names)}>{body}</{name}>"
-
-
-#: SVG shapes written as ``<x />`` when empty (HTML elements such as ``<td>`` always get a pair).
-SELF_CLOSING = frozenset({"rect", "line", "circle", "path", "polygon", "polyline", "use"})
-
-
-def text(value: str) -> str:
-    """Plain text as markup."""
-    return escape(value, quote=False)
-
-
-def title(value: str) -> str:
-    """A tooltip (and accessible name) for the SVG element it is placed in."""
-    return tag("title", text(value))
 
 
 def svg(content: Iterable[str], width: float, height: float, label: str, class_: str) -> str:

@@ -13,15 +13,8 @@ from rich.text import Text
 from simulator.exam.durations import format_duration
 from simulator.exam.metrics import score_label
 from simulator.report.charts import downsample, sparkline, timeline_lanes
-from simulator.report.model import Report
-from simulator.report.values import counted_value, elapsed, metric_value
-
-HOW = {
-    "submitted": "submitted",
-    "auto-submitted": "auto-submitted at the deadline",
-    "running": "still running",
-}
-SOURCE = {"run": "tfexam run", "local": "local", "external": "external", None: ""}
+from simulator.report.records import Report
+from simulator.report.values import HOW, SOURCE, counted_value, elapsed, metric_value
 
 
 def render_text(report: Report, width: int = 100, color: bool = True) -> str:

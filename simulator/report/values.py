@@ -1,12 +1,21 @@
-"""How every format writes a metric value, a time since the start ("—" when there is none) and
-how a training run ended."""
+"""The words and values every format writes alike: a metric value, a time since the start ("—"
+when there is none), how a training run and the session ended, where a model came from."""
 
 from __future__ import annotations
 
 from simulator.exam.durations import format_duration
 from simulator.exam.metrics import format_metric
-from simulator.report.model import QuestionEntry, RunEntry
+from simulator.report.records import QuestionEntry, RunEntry
 from simulator.training.runs import exit_label
+
+#: How the session ended (``Summary.ended_how``), in words.
+HOW = {
+    "submitted": "submitted",
+    "auto-submitted": "auto-submitted at the deadline",
+    "running": "still running",
+}
+#: Where an attempt's model came from (``AttemptEntry.source``), in words.
+SOURCE = {"run": "tfexam run", "local": "local", "external": "external", None: ""}
 
 
 def metric_value(q: QuestionEntry, value: float | None) -> str:

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simulator.storage.store import SessionRecord, Store
+from simulator.storage.records import SessionRecord
+from simulator.storage.store import Store
 
 if TYPE_CHECKING:
     from simulator.exam.format import Question

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import itertools
 import logging
 import os
@@ -24,12 +23,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypedDict
+from typing import Literal, TypedDict
 
 from simulator.exam.format import Exam
 from simulator.exam.workspace import reveal_solutions
 from simulator.grading import pool as grading_pool
-from simulator.grading.filecheck import check_model_file, content_size, refusal_reason
+from simulator.grading.filecheck import check_model_file
 from simulator.grading.pool import GradingPool, JobFinished, JobRequeued, JobStarted, PoolEvent
 from simulator.grading.protocol import GradingJob, GradingResult
 from simulator.grading.reasons import Reason
@@ -42,21 +41,30 @@ from simulator.session.dataprep import (
     QuestionNotReadyError,
     pending_questions,
 )
+from simulator.session.intake import (
+    CaughtMidSave,
+    Origin,
+    SeenBefore,
+    TakenIn,
+    saved_time,
+    take_in,
+)
 from simulator.session.scoring import ExamResult, exam_result
 from simulator.session.watcher import ModelWatcher, SavedModelFile, WatchTimings
-from simulator.storage.blobs import SnapshotError, remove_incoming, take_snapshot
+from simulator.storage.blobs import remove_incoming
 from simulator.storage.liveness import engine_is_live
-from simulator.storage.store import (
+from simulator.storage.records import (
     PENDING_ATTEMPT_STATES,
     AttemptRecord,
+    AttemptState,
     RunRecord,
     SessionRecord,
-    Store,
     SystemSample,
 )
+from simulator.storage.store import Store
 from simulator.training.resources import measure
 from simulator.training.runs import RunManager, RunView
-from simulator.training.sources import find_source
+from simulator.training.sources import Source, find_source
 
 log = logging.getLogger("tfexam.engine")
 
@@ -74,6 +82,8 @@ CLOSING_SETTLE_S = 0.5
 SYSTEM_SAMPLE_S = 10.0
 #: A model saved this long after its run ended still counts as that run's.
 RUN_GRACE_S = 10.0
+#: What a save that arrives after the exam closed becomes: recorded, never graded.
+AFTER_DEADLINE = Reason("after-deadline", "saved after the exam ended: recorded, not graded")
 #: Job ids are unique in the process, so engines that share a pool never take each other's results.
 _job_ids = itertools.count(1)
 
@@ -476,8 +486,8 @@ class Engine:
         for attempt in self.store.attempts(self.session.id):
             if attempt.state in PENDING_ATTEMPT_STATES:
                 if attempt.state == "grading":
-                    self.store.mark_requeued(attempt.id)
-                self._enqueue(self.store.get_attempt(attempt.id), recovered=True)
+                    attempt = self.store.mark_requeued(attempt.id)
+                self._enqueue(attempt, recovered=True)
         if self.session.deadline <= self.clock():
             # Before the scan: files saved after the deadline must be recorded as such.
             self._begin_closing("auto-submitted", self.session.deadline)
@@ -485,7 +495,7 @@ class Engine:
             if not check_model_file(path).complete:
                 self.watcher.watch_until_complete(path)  # maybe a save under way: never a failure
                 continue
-            self._on_saved(question_id, path, "scan", min(_saved_time(path), self.clock()))
+            self._on_saved(question_id, path, "scan", min(saved_time(path), self.clock()))
 
     def _on_submit_and_test(self, question_id: str) -> None:
         question = self.exam.questions_by_id[question_id]
@@ -505,85 +515,80 @@ class Engine:
                 events.SubmitAndTestFailed(**self._stamp(), question_id=question_id, reason=reason)
             )
             return
-        newest = max(present, key=_saved_time)
+        newest = max(present, key=saved_time)
         self._on_saved(question_id, newest, "submit", self.clock(), force=True)
 
     def _on_saved(
-        self, question_id: str, path: Path, origin: str, saved_at: float, *, force: bool = False
+        self, question_id: str, path: Path, origin: Origin, saved_at: float, *, force: bool = False
     ) -> None:
         if self._finished.is_set() or not os.path.lexists(path):
             return
-        detected_at = self.clock()
-        shown = self._shown(path)
-        # Odd entries (a FIFO, a device, a link to nothing) and huge files are answered from their
-        # metadata: nothing opens them and nothing is copied.
-        refusal = refusal_reason(path, shown, self.settings.max_model_mb)
-        if refusal is None:
-            try:
-                # Copy first, then hash the copy: the hash always describes what gets graded.
-                snapshot = take_snapshot(path, self.paths.blobs_dir(self.session.id))
-            except FileNotFoundError:
-                return  # gone or being replaced: its next event brings it back
-            except SnapshotError as error:
-                refusal = Reason("copy-failed", str(error))
-        if refusal is not None:
-            self._record_uncopied(question_id, path, origin, saved_at, detected_at, refusal, force)
-            return
-        previous = self._same_content(question_id, snapshot.sha256)
-        if previous is not None and not (force and previous.state == "not-gradable"):
-            if origin == "scan":
-                return  # already recorded before a restart: nothing new to say
-            self._emit(events.ModelUnchanged(**self._stamp(), path=path, previous=previous))
-            return
-        check = check_model_file(snapshot.path, shown)
-        if not check.complete and _rewritten_since(path, snapshot.size):
-            # The copy caught the file mid-rewrite (a burst of saves): wait for the newer save.
-            self.watcher.watch_until_complete(path)
-            return
-        source = find_source(self.store, self.session.id, question_id, path, saved_at, RUN_GRACE_S)
-        common: dict[str, Any] = {
-            "source": source.kind,
-            "run_id": source.run_id,
-            "session_id": self.session.id,
-            "question_id": question_id,
-            "source_path": str(path),
-            "blob": snapshot.name,
-            "sha256": snapshot.sha256,
-            "size": snapshot.size,
-            "origin": origin,
-            "saved_at": saved_at,
-            "detected_at": detected_at,
-        }
-        if self._closing_reason is not None and saved_at > self._cutoff:
-            attempt = self.store.add_attempt(
-                **common, state="rejected-after-deadline", finished_at=detected_at,
-                message="saved after the exam ended: recorded, not graded",
-                reason_code="after-deadline",
-            )  # fmt: skip
+        taken = take_in(
+            question_id, path, origin, saved_at, self.clock(), shown=self._shown(path),
+            blobs_dir=self.paths.blobs_dir(self.session.id),
+            max_model_mb=self.settings.max_model_mb,
+            recorded=lambda sha256: self._same_content(question_id, sha256), force=force,
+        )  # fmt: skip
+        if isinstance(taken, TakenIn):
+            self._decide(taken)
+        elif isinstance(taken, SeenBefore):
+            if origin != "scan":  # a scan after a restart: recorded before, nothing new to say
+                self._emit(
+                    events.ModelUnchanged(**self._stamp(), path=path, previous=taken.previous)
+                )
+        elif isinstance(taken, CaughtMidSave):
+            self.watcher.watch_until_complete(path)  # the newer save of the burst is the one
+
+    def _decide(self, taken: TakenIn) -> None:
+        """What a new saved file becomes: the one place that decides it, records it, announces it.
+
+        Saved after the exam closed: rejected (recorded, never graded), whatever the file is.
+        Otherwise a file that cannot be graded is not gradable, with its reason. Otherwise it is
+        queued for grading, and an older save of the question still waiting in the queue is
+        superseded by it.
+        """
+        source = find_source(
+            self.store, self.session.id, taken.question_id, taken.path, taken.saved_at, RUN_GRACE_S
+        )
+        if self._closing_reason is not None and taken.saved_at > self._cutoff:
+            attempt = self._record(taken, source, "rejected-after-deadline", AFTER_DEADLINE)
             self._emit(events.AttemptRejected(**self._stamp(), attempt=attempt))
-            return
-        if not check.complete:
-            reason = check.as_reason()
-            attempt = self.store.add_attempt(
-                **common, state="not-gradable", finished_at=detected_at, message=reason.text,
-                reason_code=reason.code,
-            )  # fmt: skip
-            self._emit(events.AttemptNotGradable(**self._stamp(), attempt=attempt, reason=reason))
-            return
+        elif taken.problem is not None:
+            attempt = self._record(taken, source, "not-gradable", taken.problem)
+            self._emit(
+                events.AttemptNotGradable(**self._stamp(), attempt=attempt, reason=taken.problem)
+            )
+        else:
+            self._supersede_queued(taken.question_id, taken.detected_at)
+            attempt = self._record(taken, source, "queued", None)
+            self._emit(events.ModelDetected(**self._stamp(), attempt=attempt, path=taken.path))
+            self._enqueue(attempt, recovered=False)
+
+    def _record(
+        self, taken: TakenIn, source: Source, state: AttemptState, reason: Reason | None
+    ) -> AttemptRecord:
+        """Write the attempt: a queued one waits for grading, any other is settled on arrival."""
+        queued = state == "queued"
+        return self.store.add_attempt(
+            session_id=self.session.id, question_id=taken.question_id,
+            source_path=str(taken.path), blob=taken.blob, sha256=taken.sha256, size=taken.size,
+            origin=taken.origin, saved_at=taken.saved_at, detected_at=taken.detected_at,
+            state=state, queued_at=taken.detected_at if queued else None,
+            finished_at=None if queued else taken.detected_at,
+            message=None if reason is None else reason.text,
+            reason_code=None if reason is None else reason.code,
+            source=source.kind, run_id=source.run_id,
+        )  # fmt: skip
+
+    def _supersede_queued(self, question_id: str, at: float) -> None:
+        """Withdraw the question's saves still waiting for a worker: a newer one takes their place."""
         for older in self.store.attempts(self.session.id, question_id):
             if older.state == "queued" and self._withdraw(older.id):
-                self.store.finish_attempt(
-                    older.id, state="superseded", finished_at=detected_at,
+                superseded = self.store.finish_attempt(
+                    older.id, state="superseded", finished_at=at,
                     message="a newer save of this question arrived before grading started",
                 )  # fmt: skip
-                self._emit(
-                    events.AttemptSuperseded(
-                        **self._stamp(), attempt=self.store.get_attempt(older.id)
-                    )
-                )
-        attempt = self.store.add_attempt(**common, state="queued", queued_at=detected_at)
-        self._emit(events.ModelDetected(**self._stamp(), attempt=attempt, path=path))
-        self._enqueue(attempt, recovered=False)
+                self._emit(events.AttemptSuperseded(**self._stamp(), attempt=superseded))
 
     def _shown(self, path: Path) -> str:
         """The path as the candidate knows it, for reasons: relative to the workspace."""
@@ -591,42 +596,6 @@ class Engine:
             return str(path.relative_to(self.session.workspace))
         except ValueError:
             return str(path)
-
-    def _record_uncopied(
-        self,
-        question_id: str,
-        path: Path,
-        origin: str,
-        saved_at: float,
-        detected_at: float,
-        reason: Reason,
-        force: bool,
-    ) -> None:
-        """Record a save that could not be copied (an odd entry, too large, no room) with its reason.
-
-        Its ``sha256`` is a digest of the entry's metadata, not of content nobody read: the same
-        untouched entry seen again is "unchanged", any change to it is a new attempt.
-        """
-        marker = _metadata_digest(path)
-        previous = self._same_content(question_id, marker)
-        if previous is not None and not force:
-            if origin != "scan":
-                self._emit(events.ModelUnchanged(**self._stamp(), path=path, previous=previous))
-            return
-        source = find_source(self.store, self.session.id, question_id, path, saved_at, RUN_GRACE_S)
-        late = self._closing_reason is not None and saved_at > self._cutoff
-        attempt = self.store.add_attempt(
-            session_id=self.session.id, question_id=question_id, source_path=str(path), blob=None,
-            sha256=marker, size=_apparent_size(path), origin=origin, saved_at=saved_at,
-            detected_at=detected_at, source=source.kind, run_id=source.run_id,
-            state="rejected-after-deadline" if late else "not-gradable", finished_at=detected_at,
-            message="saved after the exam ended: recorded, not graded" if late else reason.text,
-            reason_code="after-deadline" if late else reason.code,
-        )  # fmt: skip
-        if late:
-            self._emit(events.AttemptRejected(**self._stamp(), attempt=attempt))
-        else:
-            self._emit(events.AttemptNotGradable(**self._stamp(), attempt=attempt, reason=reason))
 
     def _withdraw(self, attempt_id: int) -> bool:
         """Take an attempt's job back from the pool if no worker started it yet."""
@@ -671,12 +640,8 @@ class Engine:
         if isinstance(event, JobStarted):
             attempt_id = self._jobs.get(event.job_id)
             if attempt_id is not None:
-                self.store.mark_grading(attempt_id, event.at)
-                self._emit(
-                    events.GradingStarted(
-                        **self._stamp(), attempt=self.store.get_attempt(attempt_id)
-                    )
-                )
+                attempt = self.store.mark_grading(attempt_id, event.at)
+                self._emit(events.GradingStarted(**self._stamp(), attempt=attempt))
         elif isinstance(event, JobFinished):
             attempt_id = self._jobs.pop(event.result.job_id, None)
             if attempt_id is not None:
@@ -685,15 +650,11 @@ class Engine:
             # The worker died, not by the model's doing: a fresh worker grades it again.
             attempt_id = self._jobs.get(event.job_id)
             if attempt_id is not None:
-                self.store.mark_requeued(attempt_id)
+                attempt = self.store.mark_requeued(attempt_id)
                 reason = Reason(
                     "worker-crashed", f"{event.reason}; grading it again in a fresh process"
                 )
-                self._emit(
-                    events.AttemptRequeued(
-                        **self._stamp(), attempt=self.store.get_attempt(attempt_id), reason=reason
-                    )
-                )
+                self._emit(events.AttemptRequeued(**self._stamp(), attempt=attempt, reason=reason))
         elif isinstance(event, grading_pool.WorkerReady):
             self._emit(events.WorkerReady(**self._stamp(), pid=event.pid, warm_s=event.warm_s))
         elif isinstance(event, grading_pool.WorkerExited):
@@ -777,8 +738,7 @@ class Engine:
         # An auto-submitted exam ended at its deadline, even when this engine froze it later (the
         # grace for gradings under way, or a first command hours after an abandoned session).
         ended_at = min(now, self.session.deadline) if reason == "auto-submitted" else now
-        self.store.finish_session(self.session.id, ended_at, reason)
-        self.session = self.store.get_session(self.session.id)
+        self.session = self.store.finish_session(self.session.id, ended_at, reason)
         self._emit(events.SessionSubmitted(**self._stamp(), reason=reason, result=self.result()))
         try:
             revealed = reveal_solutions(self.exam, self.session.workspace)
@@ -825,59 +785,3 @@ def not_ready_text(exam: Exam, pending: tuple[str, ...], question_id: str) -> st
         f"{question.workspace_folder}/ is not ready yet: its data is still being generated "
         f"({when}); try again in a few seconds"
     )
-
-
-def _rewritten_since(path: Path, copied_size: int) -> bool:
-    """Whether ``path`` changed after it was copied: another size, or complete where the copy is not."""
-    try:
-        if content_size(path) != copied_size:
-            return True
-    except OSError:
-        return False
-    return check_model_file(path).complete
-
-
-def _metadata_digest(path: Path) -> str:
-    """A SHA-256 of what the file system says about an entry (no content is read)."""
-    try:
-        info = path.lstat()
-        target = path.stat() if path.is_symlink() else info
-        described = (
-            f"{info.st_mode}:{info.st_ino}:{info.st_ctime_ns}:{target.st_mode}:{target.st_ino}:"
-            f"{target.st_size}:{target.st_mtime_ns}:{target.st_ctime_ns}"
-        )
-    except OSError as error:
-        described = f"{path}:{error.strerror}"
-    return hashlib.sha256(described.encode()).hexdigest()
-
-
-def _apparent_size(path: Path) -> int:
-    try:
-        return content_size(path)
-    except OSError:
-        return 0
-
-
-def _saved_time(path: Path) -> float:
-    """When a file found on disk was last saved: the later of its mtime and its ctime.
-
-    With no engine watching, this is all there is to tell a save before the deadline from one
-    after it. ``touch -d`` or ``os.utime`` can set the mtime back, but not the ctime (the kernel
-    sets it to now on every change, that one included), so a late save cannot pass as on time. A
-    chmod or rename after the deadline also counts as a change then; that errs on the exam's side.
-    """
-    members = [path]
-    if path.is_dir() and not path.is_symlink():
-        members += list(path.rglob("*"))
-    times = []
-    for member in members:
-        try:
-            info = member.lstat()
-        except OSError:
-            continue
-        times += [info.st_mtime, info.st_ctime]
-        if member.is_symlink():
-            with contextlib.suppress(OSError):  # the file it points to: its save counts too
-                target = member.stat()
-                times += [target.st_mtime, target.st_ctime]
-    return max(times, default=0.0)

@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Literal
 from simulator.exam.durations import iso_time
 from simulator.grading.reasons import Reason
 from simulator.session.scoring import ExamResult
-from simulator.storage.store import AttemptRecord, RunRecord
+from simulator.storage.records import AttemptRecord, RunRecord
 
 #: How a session ended: by "Submit and End Exam" or at its deadline.
 EndReason = Literal["submitted", "auto-submitted"]

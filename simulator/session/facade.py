@@ -9,19 +9,21 @@ depend on how the engine is built.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from simulator.exam.format import Exam, Policy
 from simulator.grading.pool import WorkerStatus
 from simulator.session.engine import Engine, EventListener
 from simulator.session.scoring import ExamResult, exam_result
-from simulator.storage.store import AttemptRecord, BufferRecord, RunRecord, SessionRecord
+from simulator.storage.records import AttemptRecord, BufferRecord, RunRecord, SessionRecord
+from simulator.storage.store import Store
 from simulator.training.runs import RunView
 
-if TYPE_CHECKING:
-    from simulator.report.model import Report
+#: What a report builder makes (the report layer's ``Report``; the session layer does not know it).
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,13 @@ class SessionFacade:
         """Editor texts that were never saved to their files (left by a crash or a kill)."""
         return self._engine.store.buffers(self.session_id)
 
-    def report(self) -> Report:
-        """The session report as it stands (the report module is loaded only when asked)."""
-        from simulator.report.model import build_report
+    def report(self, build: Callable[[Store, SessionRecord, Exam], R]) -> R:
+        """The session report as it stands, made by ``build`` from the store (read only).
 
-        return build_report(self._engine.store, self.session(), self.exam)
+        The builder (``simulator.report.build.build_report``) lives in the report layer, above
+        the session's, so the view passes it in: the session layer never imports the report.
+        """
+        return build(self._engine.store, self.session(), self.exam)
 
     # What a view may do -------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from simulator.exam.format import Exam, Policy, Question
 from simulator.exam.metrics import MAX_SCORE
-from simulator.storage.store import PENDING_ATTEMPT_STATES, AttemptRecord
+from simulator.storage.records import PENDING_ATTEMPT_STATES, AttemptRecord
 
 QuestionState = Literal["not-attempted", "pending", "graded", "not-gradable"]
 

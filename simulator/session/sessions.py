@@ -24,7 +24,8 @@ from simulator.grading.settings import GradingSettings
 from simulator.paths import DataPaths
 from simulator.session.engine import Engine, EventListener
 from simulator.storage.liveness import engine_is_live
-from simulator.storage.store import SessionRecord, Store
+from simulator.storage.records import SessionRecord
+from simulator.storage.store import Store
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from simulator.exam.durations import iso_time
 from simulator.exam.format import Exam, Policy
 from simulator.session.scoring import exam_result
 from simulator.storage.liveness import engine_is_live
-from simulator.storage.store import SessionRecord, Store
+from simulator.storage.records import SessionRecord
+from simulator.storage.store import Store
 
 
 def session_status(

@@ -12,7 +12,7 @@ import time
 
 import psutil
 
-from simulator.storage.store import SessionRecord
+from simulator.storage.records import SessionRecord
 
 #: An engine whose heartbeat is older than this is taken to be gone (crashed or killed).
 STALE_ENGINE_S = 10.0

@@ -12,22 +12,25 @@ import contextlib
 import json
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from simulator.grading.reasons import Reason, ReasonCode
+from simulator.grading.reasons import ReasonCode
 from simulator.grading.views import GradeViews
-
-SessionState = Literal["running", "submitted"]
-AttemptState = Literal[
-    "queued", "grading", "graded", "not-gradable", "rejected-after-deadline", "superseded"
-]
-PENDING_ATTEMPT_STATES: frozenset[str] = frozenset({"queued", "grading"})
-RunState = Literal["running", "finished", "failed", "stopped"]
+from simulator.storage.records import (
+    AttemptRecord,
+    AttemptState,
+    BufferRecord,
+    EventRecord,
+    JsonObject,
+    RunRecord,
+    RunSample,
+    RunState,
+    SessionRecord,
+    SystemSample,
+)
 
 #: 2: training runs, their samples, system samples, and where each attempt's file came from.
 #: 3: attempts and runs carry their number within the session (what the candidate is shown).
@@ -141,128 +144,6 @@ _ADDED_COLUMNS = {
 }
 #: Tables whose rows are numbered 1, 2, ... within their session (ids are global, for joins only).
 _NUMBERED = ("attempts", "runs")
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    """A session row: the exam taken, where, and the absolute clock."""
-
-    id: str
-    exam_id: str
-    exam_root: Path
-    workspace: Path
-    started_at: float
-    deadline: float
-    state: SessionState
-    settings: dict[str, Any]
-    ended_at: float | None = None
-    end_reason: str | None = None
-    submit_requested_at: float | None = None
-    engine_pid: int | None = None
-    engine_heartbeat: float | None = None
-
-    def remaining(self, now: float | None = None) -> float:
-        return self.deadline - (time.time() if now is None else now)
-
-
-@dataclass(frozen=True)
-class AttemptRecord:
-    """One model file seen for a question, and what became of it."""
-
-    id: int
-    session_id: str
-    question_id: str
-    source_path: str
-    blob: str | None
-    sha256: str
-    size: int
-    origin: str
-    saved_at: float
-    detected_at: float
-    state: AttemptState
-    queued_at: float | None = None
-    started_at: float | None = None
-    finished_at: float | None = None
-    score: int | None = None
-    metric_name: str | None = None
-    metric_value: float | None = None
-    message: str | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-    #: Where the file came from: "run" (a tfexam training run, ``run_id``), "local" (a process
-    #: of the candidate's working in the question folder), "external" (a download or a copy).
-    source: str | None = None
-    run_id: int | None = None
-    #: For an attempt that was not graded: what a program may act on (the sentence is ``message``).
-    reason_code: ReasonCode | None = None
-
-    @property
-    def reason(self) -> Reason | None:
-        """Why the attempt was refused: not gradable, or saved after the deadline."""
-        if self.state not in ("not-gradable", "rejected-after-deadline"):
-            return None
-        return Reason(self.reason_code or "unknown", self.message or "")
-
-    #: 1, 2, ... within the session: the number the candidate sees (``id`` is the store's own).
-    number: int = 0
-    #: The number of the run the file came from (``run_id`` is the store's own id).
-    run_number: int | None = None
-    #: Graded attempts: which rule gave ``score`` (the real exam's or the calibrated one) and
-    #: the strict view beside it; ``metric_value`` is always the hidden-test metric.
-    views: GradeViews | None = None
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """A training script started by tfexam: its process, progress and resource use."""
-
-    id: int
-    session_id: str
-    question_id: str
-    command: tuple[str, ...]
-    cwd: Path
-    log_path: Path
-    started_at: float
-    state: RunState
-    pid: int | None = None
-    pid_started_at: float | None = None
-    ended_at: float | None = None
-    exit_code: int | None = None
-    epoch: int | None = None
-    epochs: int | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
-    cpu_seconds: float = 0.0
-    peak_rss_mb: float = 0.0
-    #: 1, 2, ... within the session: the number the candidate sees (``id`` is the store's own).
-    number: int = 0
-
-
-@dataclass(frozen=True)
-class RunSample:
-    run_id: int
-    at: float
-    cpu_percent: float
-    rss_mb: float
-
-
-@dataclass(frozen=True)
-class SystemSample:
-    """The whole machine at one moment of a session (sampled at a low rate)."""
-
-    session_id: str
-    at: float
-    cpu_percent: float
-    memory_used_mb: float
-    memory_total_mb: float
-    runs: int
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    id: int
-    session_id: str
-    at: float
-    kind: str
-    payload: dict[str, Any]
 
 
 class StoreError(RuntimeError):
@@ -439,13 +320,16 @@ class Store:
                 (session_id, pid),
             )
 
-    def finish_session(self, session_id: str, ended_at: float, reason: str) -> None:
+    def finish_session(self, session_id: str, ended_at: float, reason: str) -> SessionRecord:
+        """End a running session (an ended one keeps its end); returns the session as it stands."""
         with self._transaction() as db:
             db.execute(
                 "UPDATE sessions SET state='submitted', ended_at=?, end_reason=? WHERE id=? AND state='running'",
                 (ended_at, reason, session_id),
             )
+            session = _session_in(db, session_id)
         self._checkpoint()
+        return session
 
     # Attempts -----------------------------------------------------------------------------------
 
@@ -496,17 +380,14 @@ class Store:
                     _run_number(db, run_id),
                 ),
             )
-            attempt_id = cursor.lastrowid
+            assert cursor.lastrowid is not None
+            attempt = _attempt_in(db, cursor.lastrowid)
         self._checkpoint()
-        assert attempt_id is not None
-        return self.get_attempt(attempt_id)
+        return attempt
 
     def get_attempt(self, attempt_id: int) -> AttemptRecord:
         with self._lock:
-            row = self._db.execute("SELECT * FROM attempts WHERE id=?", (attempt_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"no attempt {attempt_id}")
-        return _attempt_from_row(row)
+            return _attempt_in(self._db, attempt_id)
 
     def attempts(self, session_id: str, question_id: str | None = None) -> list[AttemptRecord]:
         """Attempts of a session (optionally one question), oldest first."""
@@ -519,20 +400,24 @@ class Store:
             rows = self._db.execute(query + " ORDER BY id", args).fetchall()
         return [_attempt_from_row(row) for row in rows]
 
-    def mark_grading(self, attempt_id: int, at: float) -> None:
+    def mark_grading(self, attempt_id: int, at: float) -> AttemptRecord:
+        """A worker started grading a pending attempt; returns the attempt as it stands."""
         with self._transaction() as db:
             db.execute(
                 "UPDATE attempts SET state='grading', started_at=? WHERE id=? AND state IN ('queued', 'grading')",
                 (at, attempt_id),
             )
+            return _attempt_in(db, attempt_id)
 
-    def mark_requeued(self, attempt_id: int) -> None:
-        """Put an attempt whose grading was cut short (crash, restart) back in the queue."""
+    def mark_requeued(self, attempt_id: int) -> AttemptRecord:
+        """Put an attempt whose grading was cut short (crash, restart) back in the queue; returns
+        the attempt as it stands."""
         with self._transaction() as db:
             db.execute(
                 "UPDATE attempts SET state='queued', started_at=NULL WHERE id=? AND state='grading'",
                 (attempt_id,),
             )
+            return _attempt_in(db, attempt_id)
 
     def finish_attempt(
         self,
@@ -565,8 +450,9 @@ class Store:
                     attempt_id,
                 ),
             )
+            attempt = _attempt_in(db, attempt_id)
         self._checkpoint()
-        return self.get_attempt(attempt_id)
+        return attempt
 
     # Events -------------------------------------------------------------------------------------
 
@@ -596,19 +482,20 @@ class Store:
                     _next_number(db, "runs", session_id),
                 ),
             )
-            run_id = cursor.lastrowid
-        assert run_id is not None
-        return self.get_run(run_id)
+            assert cursor.lastrowid is not None
+            return _run_in(db, cursor.lastrowid)
 
-    def set_run_log(self, run_id: int, log_path: Path) -> None:
+    def set_run_log(self, run_id: int, log_path: Path) -> RunRecord:
         with self._transaction() as db:
             db.execute("UPDATE runs SET log_path=? WHERE id=?", (str(log_path), run_id))
+            return _run_in(db, run_id)
 
-    def set_run_process(self, run_id: int, pid: int, pid_started_at: float) -> None:
+    def set_run_process(self, run_id: int, pid: int, pid_started_at: float) -> RunRecord:
         with self._transaction() as db:
             db.execute(
                 "UPDATE runs SET pid=?, pid_started_at=? WHERE id=?", (pid, pid_started_at, run_id)
             )
+            return _run_in(db, run_id)
 
     def update_run(
         self,
@@ -635,14 +522,11 @@ class Store:
                 "UPDATE runs SET state=?, ended_at=?, exit_code=? WHERE id=? AND state='running'",
                 (state, ended_at, exit_code, run_id),
             )
-        return self.get_run(run_id)
+            return _run_in(db, run_id)
 
     def get_run(self, run_id: int) -> RunRecord:
         with self._lock:
-            row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"no run {run_id}")
-        return _run_from_row(row)
+            return _run_in(self._db, run_id)
 
     def runs(self, session_id: str) -> list[RunRecord]:
         """A session's runs, oldest first."""
@@ -702,11 +586,12 @@ class Store:
 
     # Events ------------------------------------------------------------------------------------
 
-    def add_event(self, session_id: str, at: float, kind: str, payload: dict[str, Any]) -> None:
+    def add_event(self, session_id: str, at: float, kind: str, payload: JsonObject) -> None:
+        """Log an event; its ``payload`` is kept as JSON, exactly as given."""
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO events(session_id, at, kind, payload) VALUES (?, ?, ?, ?)",
-                (session_id, at, kind, json.dumps(payload)),
+                (session_id, at, kind, json.dumps(dict(payload))),
             )
 
     # Unsaved editor buffers -----------------------------------------------------------------
@@ -753,14 +638,28 @@ class Store:
         ]
 
 
-@dataclass(frozen=True)
-class BufferRecord:
-    """An editor tab's text that was not saved to its file yet, kept so a crash loses none."""
+def _session_in(db: sqlite3.Connection, session_id: str) -> SessionRecord:
+    """Session ``session_id`` as the connection sees it (inside a write: as that write left it)."""
+    row = db.execute("SELECT * FROM sessions WHERE id=?", (session_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no session {session_id!r}")
+    return _session_from_row(row)
 
-    session_id: str
-    path: Path
-    text: str
-    kept_at: float
+
+def _attempt_in(db: sqlite3.Connection, attempt_id: int) -> AttemptRecord:
+    """Attempt ``attempt_id`` as the connection sees it (inside a write: as that write left it)."""
+    row = db.execute("SELECT * FROM attempts WHERE id=?", (attempt_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no attempt {attempt_id}")
+    return _attempt_from_row(row)
+
+
+def _run_in(db: sqlite3.Connection, run_id: int) -> RunRecord:
+    """Run ``run_id`` as the connection sees it (inside a write: as that write left it)."""
+    row = db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no run {run_id}")
+    return _run_from_row(row)
 
 
 def _run_number(db: sqlite3.Connection, run_id: int | None) -> int | None:

@@ -30,7 +30,8 @@ from typing import BinaryIO
 
 import psutil
 
-from simulator.storage.store import RunRecord, RunSample, RunState, Store
+from simulator.storage.records import RunRecord, RunSample, RunState
+from simulator.storage.store import Store
 from simulator.training.epochs import (
     EPOCHS_ENV,
     RUN_HOOK_DIR,
@@ -320,8 +321,7 @@ class RunManager:
             created = psutil.Process(process.pid).create_time()
         except psutil.Error:
             created = started
-        self.store.set_run_process(record.id, process.pid, created)
-        record = self.store.get_run(record.id)
+        record = self.store.set_run_process(record.id, process.pid, created)
         with self._lock:
             self._live[record.id] = _LiveRun(record, process)
         self._announce(record)

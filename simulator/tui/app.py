@@ -67,7 +67,7 @@ from simulator.tui.tool_window_height import ToolWindowHeights
 from simulator.tui.view_model import ExamView, build_exam_view
 
 if TYPE_CHECKING:
-    from simulator.report.model import Report
+    from simulator.report.records import Report
 
 log = logging.getLogger("tfexam.tui")
 
@@ -1039,7 +1039,9 @@ class ExamApp(App[str]):
         )
 
     def _build_report(self) -> Report:
-        return self.facade.report()
+        from simulator.report.build import build_report
+
+        return self.facade.report(build_report)
 
     def action_view_report(self) -> None:
         from simulator.tui.report_screen import ReportScreen

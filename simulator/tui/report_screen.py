@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from simulator.report.model import Report
+from simulator.report.records import Report
 from simulator.report.text import (
     advice_panel,
     attempts_tables,

@@ -12,7 +12,7 @@ from simulator.exam.durations import format_duration
 from simulator.exam.format import Exam, Policy, Question
 from simulator.exam.metrics import score_label
 from simulator.session.scoring import ExamResult, QuestionResult, exam_result
-from simulator.storage.store import AttemptRecord, SessionRecord
+from simulator.storage.records import AttemptRecord, SessionRecord
 from simulator.tui.formatting import format_number
 
 #: How each attempt state reads in the attempt list.

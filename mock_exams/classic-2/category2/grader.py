@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.exam.code import sibling_module
-from simulator.grading.hints import Mismatch, unnormalised_pixels
+from simulator.authoring import Mismatch, sibling_module, unnormalised_pixels
 
 
 def test_data(seed: int) -> tuple[np.ndarray, np.ndarray]:

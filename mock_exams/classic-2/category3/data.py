@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.colab.data import PICTURE_EXTRACT
-from simulator.datasets import dataset_file, require_prepared
-from simulator.datasets.images import extract, pictures
-from simulator.exam.format import Exam
+from simulator.authoring import (
+    PICTURE_EXTRACT,
+    Exam,
+    dataset_file,
+    extract_pictures,
+    pictures,
+    require_prepared,
+)
 
 DATASET = "rock-paper-scissors"
 DATASETS = (DATASET,)
@@ -29,7 +33,7 @@ def check_data(exam: Exam) -> None:
 
 
 def write_folders(folder: Path, train_zip: Path) -> None:
-    extract(train_zip, pictures(train_zip), folder / EXTRACT_DIR)
+    extract_pictures(train_zip, pictures(train_zip), folder / EXTRACT_DIR)
 
 
 def write_data(folder: Path, seed: int) -> None:

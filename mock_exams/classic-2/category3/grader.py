@@ -13,19 +13,24 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.datasets import dataset_file
-from simulator.datasets.images import classes, load, pictures
-from simulator.exam.code import sibling_module
-from simulator.grading.hints import Mismatch, unnormalised_pixels
+from simulator.authoring import (
+    Mismatch,
+    dataset_file,
+    load_pictures,
+    picture_classes,
+    pictures,
+    sibling_module,
+    unnormalised_pixels,
+)
 
 IMAGE_SIZE = (150, 150)
 
 
 def hidden_test(test_zip: Path) -> tuple[np.ndarray, np.ndarray]:
     chosen = pictures(test_zip)
-    names = classes(chosen)
+    names = picture_classes(chosen)
     labels = np.array([names.index(p.label) for p in chosen], dtype=np.int64)
-    return load(test_zip, chosen, IMAGE_SIZE), labels
+    return load_pictures(test_zip, chosen, IMAGE_SIZE), labels
 
 
 def test_data(seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -18,8 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.exam.code import sibling_module
-from simulator.grading.hints import Mismatch
+from simulator.authoring import Mismatch, sibling_module
 
 VOCAB_SIZE = 1000
 MAX_LENGTH = 120

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.datasets import dataset_file, require_prepared
-from simulator.exam.format import Exam
+from simulator.authoring import Exam, dataset_file, require_prepared
 
 DATASET = "fashion-mnist"
 DATASETS = (DATASET,)

@@ -16,10 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.colab.data import PICTURE_EXTRACT
-from simulator.datasets import dataset_file, require_prepared
-from simulator.datasets.images import Picture, extract, pictures, split_by_class
-from simulator.exam.format import Exam
+from simulator.authoring import (
+    PICTURE_EXTRACT,
+    Exam,
+    Picture,
+    dataset_file,
+    extract_pictures,
+    pictures,
+    require_prepared,
+    split_by_class,
+)
 
 DATASET = "horses-or-humans"
 DATASETS = (DATASET,)
@@ -42,9 +48,9 @@ def validation_split(archive: Path, seed: int) -> tuple[list[Picture], list[Pict
 
 
 def write_folders(folder: Path, train_zip: Path, validation_zip: Path, seed: int) -> None:
-    extract(train_zip, pictures(train_zip), folder / TRAIN_DIR)
+    extract_pictures(train_zip, pictures(train_zip), folder / TRAIN_DIR)
     visible, _ = validation_split(validation_zip, seed)
-    extract(validation_zip, visible, folder / VALIDATION_DIR)
+    extract_pictures(validation_zip, visible, folder / VALIDATION_DIR)
 
 
 def write_data(folder: Path, seed: int) -> None:

@@ -12,10 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.datasets import dataset_file
-from simulator.datasets.images import classes, load
-from simulator.exam.code import sibling_module
-from simulator.grading.hints import Mismatch, unnormalised_pixels
+from simulator.authoring import (
+    Mismatch,
+    dataset_file,
+    load_pictures,
+    picture_classes,
+    sibling_module,
+    unnormalised_pixels,
+)
 
 IMAGE_SIZE = (300, 300)
 
@@ -23,9 +27,9 @@ IMAGE_SIZE = (300, 300)
 def hidden_test(validation_zip: Path, seed: int) -> tuple[np.ndarray, np.ndarray]:
     data = sibling_module(__file__, "data.py")
     _, hidden = data.validation_split(validation_zip, seed)
-    names = classes(hidden)
+    names = picture_classes(hidden)
     labels = np.array([names.index(p.label) for p in hidden], dtype="float32").reshape(-1, 1)
-    return load(validation_zip, hidden, IMAGE_SIZE), labels
+    return load_pictures(validation_zip, hidden, IMAGE_SIZE), labels
 
 
 def test_data(seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -26,8 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.datasets import dataset_file, require_prepared
-from simulator.exam.format import Exam
+from simulator.authoring import Exam, dataset_file, require_prepared
 
 DATASETS = ("sarcasm",)
 FILE_NAME = "sarcasm.json"

@@ -15,8 +15,7 @@ import csv
 import io
 from pathlib import Path
 
-from simulator.datasets import dataset_file, require_prepared
-from simulator.exam.format import Exam
+from simulator.authoring import Exam, dataset_file, require_prepared
 
 DATASETS = ("sunspots",)
 SOURCE = "Sunspots.csv"  # the name in the cache (the file the exam downloaded)

@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from simulator.exam.code import sibling_module
+from simulator.authoring import sibling_module
 
 # The practice exam's image question: backgrounds, clutter, colours, JPEG files.
 rps = sibling_module(__file__, "../../practice/category3/data.py")

@@ -14,7 +14,7 @@ from types import ModuleType
 
 import numpy as np
 
-from simulator.exam.code import sibling_module
+from simulator.authoring import sibling_module
 
 N_PAST = 24
 N_FUTURE = 24

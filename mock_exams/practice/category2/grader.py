@@ -11,7 +11,7 @@ from types import ModuleType
 
 import numpy as np
 
-from simulator.exam.code import sibling_module
+from simulator.authoring import sibling_module
 
 TEST_SIZE = 3_000
 HIDDEN_PART = 1  # the workspace file uses sub-stream 0 of the question's stream

@@ -17,7 +17,7 @@ from types import ModuleType
 import numpy as np
 from PIL import Image
 
-from simulator.exam.code import sibling_module
+from simulator.authoring import sibling_module
 
 
 def _data_module() -> ModuleType:

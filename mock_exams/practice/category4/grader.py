@@ -13,7 +13,7 @@ from types import ModuleType
 
 import numpy as np
 
-from simulator.exam.code import sibling_module
+from simulator.authoring import sibling_module
 
 VOCAB_SIZE = 1000
 MAX_LENGTH = 120
