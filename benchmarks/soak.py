@@ -85,7 +85,8 @@ QUESTIONS = {
 #: Apparent size of an "oversize" save: over the default 2000 MB limit, sparse (no disk used).
 OVERSIZE_BYTES = 2100 * 2**20
 WORKER_MODULE = "simulator.grading.worker"
-TERMINAL_ATTEMPT_EVENTS = ("attempt-graded", "attempt-not-gradable", "attempt-superseded")
+#: The soak's own mark in the event list: an engine's output ended.
+EXITED = "soak:engine-exited"
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class EngineProcess:
             except json.JSONDecodeError:
                 continue
             self.sink.add(event, self.process.pid)
+        self.sink.add({"event": EXITED}, self.process.pid)  # its output ended: it has exited
 
     @property
     def pid(self) -> int:
@@ -360,19 +362,25 @@ class Soak:
         return engine
 
     def _wait_ready(self, engine: EngineProcess, timeout: float = 300) -> float:
-        """Until this engine opened the session and has a warm grading worker; when it did."""
+        """Until this engine opened the session and has a warm grading worker; when it did.
+        Raises SoakError at once if the engine exits first."""
         pid = engine.pid
-        self.events.wait("session-opened", lambda e: e["_pid"] == pid and e["event"] == "session-opened", timeout)  # fmt: skip
-        ready = self.events.wait(
-            "worker-ready", lambda e: e["_pid"] == pid and e["event"] == "worker-ready", timeout
-        )
-        return float(ready["_received"])
+        found: dict[str, Any] = {}
+        for kind in ("session-opened", "worker-ready"):
+
+            def this_or_exit(event: dict[str, Any], kind: str = kind) -> bool:
+                return bool(event["_pid"] == pid and event["event"] in (kind, EXITED))
+
+            found = self.events.wait(kind, this_or_exit, timeout)
+            if found["event"] == EXITED:
+                raise SoakError(f"the engine exited (status {engine.process.wait()}) before {kind}")
+        return float(found["_received"])
 
     def start_session(self) -> None:
         engine = self._launch(["start", "practice", "--workspace", str(self.workspace), "--duration", "5h"])  # fmt: skip
-        opened = self.events.wait("session-opened", lambda e: e["event"] == "session-opened", 300)
-        self.session_id = str(opened["session"])
         self._wait_ready(engine)
+        opened = self.events.wait("session-opened", lambda e: e["event"] == "session-opened", 1)
+        self.session_id = str(opened["session"])
 
     def _resume(self) -> float:
         """``tfexam resume`` until it takes the session; when its worker was ready."""
@@ -382,6 +390,8 @@ class Soak:
                 return self._wait_ready(engine, timeout=300)
             except SoakError:
                 if engine.process.poll() is None:
+                    raise
+                if engine.process.returncode == 0:  # a finished session: nothing to resume into
                     raise
                 # Refused (the old engine's heartbeat still looks fresh): try again shortly.
                 self.notes.append(f"resume exited {engine.process.returncode}; tried again")
