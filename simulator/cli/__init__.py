@@ -40,7 +40,7 @@ from simulator.exam.metrics import format_metric, score_label
 from simulator.exam.workspace import WorkspaceError
 from simulator.grading.filecheck import refusal_reason
 from simulator.grading.protocol import GradingResult
-from simulator.grading.settings import GRADING_SLACK_S, GradingSettings
+from simulator.grading.settings import GRADING_SLACK_S, MIN_MEMORY_LIMIT_MB, GradingSettings
 from simulator.grading.sync import GradingError, SyncGrader
 from simulator.paths import DataPaths, data_paths
 from simulator.session.engine import Engine, EngineBusyError
@@ -235,10 +235,10 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--memory-limit",
-            # A warm grading worker alone holds about 600 MB (TensorFlow).
-            type=click.IntRange(1024),
-            help="MB of memory one grading job may use (default 4096, or half the machine's "
-            "memory if that is less; at least 1024).",
+            type=click.IntRange(MIN_MEMORY_LIMIT_MB),
+            help="MB of memory (RSS) the grading process may use, TensorFlow's own 600 MB "
+            "included (default 4096, or half the machine's memory if that is less; at least "
+            f"{MIN_MEMORY_LIMIT_MB}).",
         ),
         click.option(
             "--max-model-size",
@@ -959,43 +959,13 @@ def history(exam_name: str | None, as_json: bool) -> None:
 
 @cli.command()
 def doctor() -> int:
-    """Check the session store; if it is damaged, keep a copy and rebuild what can be read."""
-    from simulator.storage.doctor import check_store, repair_store
+    """Check the session store; if it is damaged, keep a copy and rebuild what can be read; if it
+    is missing, empty or not a file, rebuild it from the session folders."""
+    from simulator.storage.doctor import run_doctor
 
     paths = data_paths()
-    if not paths.database.exists():
-        console.print(f"No store at {escape(str(paths.database))} yet: nothing to check.")
-        return 0
-    if not _writable(paths.root):
-        problems = check_store(paths.database)
-        if problems == ["ok"]:
-            console.print(
-                f"The store {escape(str(paths.database))} is sound (integrity check: ok)."
-            )
-            return 0
-        raise CliError(
-            f"the store {paths.database} is damaged ({problems[0]}) and TFEXAM_HOME "
-            f"{paths.root} is not writable: copy the folder somewhere writable and run "
-            "'TFEXAM_HOME=COPY tfexam doctor' there"
-        )
-    done = repair_store(paths.database, paths.root / "sessions")
-    if done.healthy:
-        console.print(f"The store {escape(str(paths.database))} is sound (integrity check: ok).")
-        return 0
-    console.print(
-        f"The store {escape(str(paths.database))} was damaged: {escape(done.problems[0])}"
-        + (f" (and {len(done.problems) - 1} more problems)" if len(done.problems) > 1 else "")
-    )
-    console.print(f"Kept the damaged file as {escape(str(done.backup))}.")
-    counts = ", ".join(f"{n} {table}" for table, n in done.recovered.items() if n)
-    console.print(f"Rebuilt the store from what could be read: {counts or 'nothing'}.")
-    if done.from_events:
-        console.print(f"Put back {done.from_events} attempt(s) from the event log.")
-    if done.unrecorded_copies:
-        console.print(
-            f"{len(done.unrecorded_copies)} attempt copies have no record left; grade one with "
-            f"'tfexam grade FILE', e.g. {escape(str(done.unrecorded_copies[0]))}"
-        )
+    for line in run_doctor(paths.database, paths.root / "sessions", writable=_writable(paths.root)):
+        console.print(escape(line))
     return 0
 
 
