@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from simulator.exam.durations import DurationError, parse_duration
-from simulator.grading.settings import GradingSettings
+from simulator.grading.settings import MIN_MEMORY_LIMIT_MB, GradingSettings
 from simulator.paths import DataPaths, data_paths
 from simulator.session.sessions import finalize_if_due
 from simulator.storage.home import open_store
@@ -73,10 +73,10 @@ def grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--memory-limit",
-            # A warm grading worker alone holds about 600 MB (TensorFlow).
-            type=click.IntRange(1024),
-            help="MB of memory one grading job may use (default 4096, or half the machine's "
-            "memory if that is less; at least 1024).",
+            type=click.IntRange(MIN_MEMORY_LIMIT_MB),
+            help="MB of memory (RSS) the grading process may use, TensorFlow's own 600 MB "
+            "included (default 4096, or half the machine's memory if that is less; at least "
+            f"{MIN_MEMORY_LIMIT_MB}).",
         ),
         click.option(
             "--max-model-size",
