@@ -237,3 +237,43 @@ def test_readme_names_every_event_kind() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     listed = readme.split("Event kinds:", 1)[1].split(".", 1)[0]
     assert set(re.findall(r"`([a-z-]+)`", listed)) == {t.KIND for t in events.EVENT_TYPES}
+
+
+def test_a_notebook_export_is_logged_with_the_fields_the_report_reads() -> None:
+    exported = events.NotebookExported(
+        **STAMP,
+        question_id="learning-dataset",
+        notebook=Path("/home/me/practice-category2.ipynb"),
+        starter=Path("/home/me/ws/category2/starter.py"),
+    )
+    assert exported not in events.EVENT_TYPES and type(exported) in events.RECORDED_TYPES
+    assert json.dumps(events.event_json(exported)) == (
+        _head("notebook-exported") + ', "question": "learning-dataset", '
+        '"notebook": "/home/me/practice-category2.ipynb", '
+        '"starter": "/home/me/ws/category2/starter.py"}'
+    )
+
+
+def test_building_a_report_does_not_load_the_notebook_writer(tmp_path: Path) -> None:
+    """The report reads exports by the typed event's kind: nbformat stays out of its process."""
+    import subprocess
+    import sys
+
+    probe = f"""
+import sys, time
+from pathlib import Path
+from simulator.exam.catalog import find_exam
+from simulator.paths import DataPaths
+from simulator.report.model import build_report
+from simulator.session.sessions import NewSession, record_session
+from simulator.storage.store import Store
+paths = DataPaths(Path({str(tmp_path)!r}))
+store, exam = Store(paths.database), find_exam("practice", paths)
+session = record_session(store, NewSession(exam), paths.root, time.time())
+build_report(store, session, exam)
+print(sorted(m for m in sys.modules if m.split(".")[0] == "nbformat"))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.strip() == "[]"

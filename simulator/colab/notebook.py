@@ -20,10 +20,11 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from simulator.exam.format import Exam, Question, format_shape
+from simulator.session.events import NotebookExported
 
 #: The store's event kind for an export of a running session's question (the report counts a
 #: Colab training as parallel work from then until the model arrives).
-NOTEBOOK_EXPORTED = "notebook-exported"
+NOTEBOOK_EXPORTED = NotebookExported.KIND
 
 #: Files of a question folder that are not data the starter reads.
 NOT_DATA = {"prompt.md", "reference_solution.py"}

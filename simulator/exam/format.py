@@ -35,6 +35,11 @@ DEFAULT_POLICY: Policy = "best"
 DEFAULT_MODEL_FILES = ("mymodel.h5", "mymodel.keras")
 
 
+class UnknownQuestionError(LookupError):
+    """A question key (id, folder name or category number) that names no question of the exam:
+    the user's mistake, told in one line (unlike a ``KeyError``, which is a bug)."""
+
+
 class ExamFormatError(ValueError):
     """An exam definition with problems; ``problems`` lists each one, the message shows them all."""
 
@@ -192,7 +197,7 @@ class Exam:
             if key in (question.id, question.workspace_folder, str(question.category)):
                 return question
         known = ", ".join(q.id for q in self.questions)
-        raise KeyError(f"exam {self.id!r} has no question {key!r} (known: {known})")
+        raise UnknownQuestionError(f"exam {self.id!r} has no question {key!r} (known: {known})")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (used by ``tfexam exams show --json`` and session snapshots)."""

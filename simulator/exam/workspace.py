@@ -8,6 +8,7 @@ written by its exam's data module (see docs/authoring.md), deterministically fro
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import shutil
 import uuid
 from collections.abc import Callable, Collection
@@ -70,6 +71,35 @@ def create_workspace(
         raise WorkspaceError(
             f"{target} already exists and is not empty: choose another --workspace"
         )
+    try:
+        _build(exam, target, seed, on_question, data_for)
+    except OSError as error:
+        if error.errno in NO_SPACE_ERRNOS:
+            raise WorkspaceError(no_space_text(target)) from None
+        raise
+    return target
+
+
+#: What a write answers on a full disk (ENOSPC) or a spent quota (EDQUOT).
+NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def no_space_text(target: Path) -> str:
+    """The one line for a workspace that does not fit on its disk."""
+    return (
+        f"no space left on the device of {target}: free some space there or choose a "
+        "--workspace on another disk, then start again"
+    )
+
+
+def _build(
+    exam: Exam,
+    target: Path,
+    seed: int,
+    on_question: Callable[[Question], None] | None,
+    data_for: Collection[str] | None,
+) -> None:
+    """Write the workspace in a staging folder and rename it into place (see create_workspace)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(f".{target.name}{STAGING_MARK}*"):
         shutil.rmtree(stale, ignore_errors=True)  # left by a start that was killed
@@ -90,7 +120,6 @@ def create_workspace(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return target
 
 
 def _refuse_undecodable(target: Path) -> None:

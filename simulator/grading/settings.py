@@ -19,10 +19,19 @@ import psutil
 GRADING_SLACK_S = 15.0
 
 
+#: The lowest ``--memory-limit`` (MB). The limit counts the resident memory (RSS) of the whole
+#: grading process: TensorFlow itself (about 600 MB once warm), the question's hidden test data
+#: (450 float32 pictures of 150x150 are 120 MB, kept for the next job) and the model's
+#: predictions. Measured peaks for the shipped category-3 references (their architectures,
+#: near-chance weights, which also compute the preprocessing hint): 1500 MB (practice) and
+#: 1450 MB (practice-2); the minimum leaves a third more than that.
+MIN_MEMORY_LIMIT_MB = 2048
+
+
 def _default_memory_limit_mb() -> int:
-    """4 GiB, or half the machine's memory on a smaller one (but never under 1 GiB)."""
+    """4 GiB, or half the machine's memory on a smaller one (but never under the minimum)."""
     total_mb = psutil.virtual_memory().total // (1024 * 1024)
-    return int(max(1024, min(4096, total_mb // 2)))
+    return int(max(MIN_MEMORY_LIMIT_MB, min(4096, total_mb // 2)))
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,8 @@ class GradingSettings:
 
     - ``workers``: grading processes (the real exam graded one submission at a time).
     - ``timeout_s`` / ``memory_limit_mb``: per job; a job past either is killed and reported.
+      The memory counted is the grading process's whole RSS, TensorFlow included
+      (:data:`MIN_MEMORY_LIMIT_MB`).
     - ``max_jobs_per_worker``: recycle a worker after this many jobs, because repeated model
       loads keep growing a TF process's memory (measured: 1.36 GB after 5 loads of a 9.5M CNN).
     - ``idle_class``: on Linux, run workers in the idle scheduling class (SCHED_IDLE), which

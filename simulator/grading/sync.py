@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
+from simulator.grading.filecheck import refusal_reason
 from simulator.grading.pool import GradingPool, JobFinished, PoolEvent
 from simulator.grading.protocol import GradingJob, GradingResult
 from simulator.grading.settings import GRADING_SLACK_S, GradingSettings
@@ -62,3 +63,20 @@ class SyncGrader:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def grade_file(
+    model: Path,
+    exam_root: Path,
+    question_id: str,
+    seed: int,
+    settings: GradingSettings,
+    log_dir: Path,
+) -> GradingResult:
+    """Grade one file once, outside any session (``tfexam grade``), by a session's rule: odd
+    entries and files over the size limit are answered from metadata, before any worker starts."""
+    refusal = refusal_reason(model, str(model), settings.max_model_mb)
+    if refusal is not None:
+        return GradingResult.not_gradable(0, refusal)
+    with SyncGrader(settings, log_dir) as grader:
+        return grader.grade(model.resolve(), exam_root, question_id, seed)

@@ -268,10 +268,8 @@ def _remote(logged: list[EventRecord], attempts: list[AttemptRecord]) -> list[In
     """Trainings on Colab: each notebook export of a question, until the first model of that
     question that arrived from outside tfexam (``external``) after it. An export whose model
     never came back is not counted: nothing says it trained."""
-    from simulator.colab.notebook import NOTEBOOK_EXPORTED
-
     found: list[Interval] = []
-    for export in (e for e in logged if e.kind == NOTEBOOK_EXPORTED):
+    for export in (e for e in logged if e.kind == events.NotebookExported.KIND):
         question = export.payload.get("question")
         arrivals = [
             a.saved_at

@@ -27,6 +27,7 @@ from simulator.exam.durations import iso_time
 from simulator.grading.reasons import Reason
 from simulator.session.scoring import ExamResult
 from simulator.storage.records import AttemptRecord, RunRecord
+from simulator.storage.store import Store
 
 #: How a session ended: by "Submit and End Exam" or at its deadline.
 EndReason = Literal["submitted", "auto-submitted"]
@@ -434,7 +435,41 @@ class QuestionDataFailed(SessionEvent):
         return {"question": self.question_id, "message": self.message}
 
 
-#: Every kind, in the order README.md lists them.
+# Recorded by a command -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotebookExported(SessionEvent):
+    """A question was exported as a Colab notebook during the session (``tfexam notebook``): the
+    report counts a Colab training as parallel work from here to the model's arrival.
+
+    Written to the store's event log by the exporting command, not streamed by an engine (so not
+    in :data:`EVENT_TYPES`); ``starter`` is the file whose code the notebook holds."""
+
+    KIND: ClassVar[str] = "notebook-exported"
+    question_id: str
+    notebook: Path
+    starter: Path
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "question": self.question_id,
+            "notebook": str(self.notebook),
+            "starter": str(self.starter),
+        }
+
+
+#: Kinds that a command writes to the store's event log outside any engine's stream.
+RECORDED_TYPES: tuple[type[SessionEvent], ...] = (NotebookExported,)
+
+
+def record_event(store: Store, event: SessionEvent) -> None:
+    """Write ``event`` to the store's event log as its documented payload (the engine logs its
+    own stream the same way); the report reads it back by its ``KIND``."""
+    store.add_event(event.session_id, event.at, event.KIND, event.payload())
+
+
+#: Every kind the engine streams, in the order README.md lists them.
 EVENT_TYPES: tuple[type[SessionEvent], ...] = (
     SessionOpened,
     WorkerReady,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,13 +19,13 @@ import psutil
 from simulator.exam.catalog import find_exam
 from simulator.exam.format import Exam, ExamFormatError, Policy, Question, load_exam
 from simulator.exam.mix import mix_exam
-from simulator.exam.workspace import create_workspace, default_workspace
+from simulator.exam.workspace import WorkspaceError, create_workspace, default_workspace
 from simulator.grading.settings import GradingSettings
 from simulator.paths import DataPaths
 from simulator.session.engine import Engine, EventListener
 from simulator.storage.liveness import engine_is_live
 from simulator.storage.records import SessionRecord
-from simulator.storage.store import Store
+from simulator.storage.store import Store, free_id
 
 
 @dataclass(frozen=True)
@@ -69,15 +69,14 @@ def session_seed(exam: Exam, requested: int | None = None) -> int:
     return exam.seed
 
 
-def new_session_id(exam: Exam, started_at: float, taken: set[str]) -> str:
-    """``<exam>-<YYYYMMDD>-<HHMMSS>``: sortable, readable, and unique in the store."""
+def new_session_id(exam: Exam, started_at: float, taken: Collection[str] = ()) -> str:
+    """``<exam>-<YYYYMMDD>-<HHMMSS>``: sortable and readable; ``-2``, ``-3``... when ``taken``.
+
+    The store makes the final choice (:meth:`Store.create_session`), inside the transaction that
+    writes the row: two starts in the same second from two processes each get their own id.
+    """
     stamp = dt.datetime.fromtimestamp(started_at).strftime("%Y%m%d-%H%M%S")
-    candidate = f"{exam.id}-{stamp}"
-    counter = 2
-    while candidate in taken:
-        candidate = f"{exam.id}-{stamp}-{counter}"
-        counter += 1
-    return candidate
+    return free_id(f"{exam.id}-{stamp}", set(taken))
 
 
 def create_session(
@@ -98,6 +97,7 @@ def create_session(
     exam = request.exam
     seed = session_seed(exam, request.seed)
     target = request.workspace or default_workspace(exam)
+    refuse_a_session_workspace(store, target)
     first = exam.questions[0].id
     workspace = create_workspace(
         exam, target, seed=seed, on_question=on_question, data_for={first} if background else None
@@ -107,6 +107,37 @@ def create_session(
         store, request, workspace, time.time() if now is None else now, seed=seed,
         data_pending=pending,
     )  # fmt: skip
+
+
+def refuse_a_session_workspace(store: Store, target: Path) -> None:
+    """Refuse a ``--workspace`` that holds a session of the store, naming that session and how to
+    go back to it (a folder of files that is no session's is refused by the workspace itself).
+
+    Ctrl+C right after ``tfexam start`` leaves the session running, detached; starting again on
+    the same folder is then almost always a wish to go back to it.
+    """
+    folder = target.expanduser().absolute()
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return  # nothing there: a fresh workspace may be made (the old session kept its record)
+    resolved = folder.resolve()
+    for session in store.list_sessions():  # newest first
+        if session.workspace.resolve() != resolved:
+            continue
+        if session.state == "submitted":
+            raise WorkspaceError(
+                f"{folder} holds session {session.id}, already submitted: read it with "
+                f"'tfexam report {session.id}', or choose another --workspace"
+            )
+        if session.remaining() <= 0:
+            raise WorkspaceError(
+                f"{folder} holds session {session.id}, whose time is up: 'tfexam status "
+                f"{session.id}' grades its last saves and shows the result, or choose another "
+                "--workspace"
+            )
+        raise WorkspaceError(
+            f"{folder} holds session {session.id}, still running: go back to it with "
+            f"'tfexam resume {session.id}', or choose another --workspace"
+        )
 
 
 def record_session(
@@ -125,11 +156,11 @@ def record_session(
     exam = request.exam
     if seed is None:
         seed = request.seed if request.seed is not None else exam.seed
-    session_id = new_session_id(exam, started_at, store.session_ids())
+    wished_id = new_session_id(exam, started_at)
     duration_s = request.duration_s or exam.duration_s
     grading = request.grading or GradingSettings.defaults()
     record = SessionRecord(
-        id=session_id,
+        id=wished_id,
         exam_id=exam.id,
         exam_root=exam.root,
         workspace=workspace,
@@ -148,8 +179,8 @@ def record_session(
             "cores": psutil.cpu_count(logical=True),
         },
     )
-    store.create_session(record)
-    store.add_event(session_id, started_at, "session-started", {
+    record = store.create_session(record)  # its id: the wished one, or a free one beside it
+    store.add_event(record.id, started_at, "session-started", {
         "exam": exam.id, "workspace": str(workspace), "duration_s": duration_s,
         "deadline": record.deadline, "seed": seed,
     })  # fmt: skip

@@ -9,6 +9,7 @@ and ``tfexam submit`` read and write from other processes while an engine runs.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import sqlite3
 import threading
@@ -19,6 +20,7 @@ from typing import Any
 
 from simulator.grading.reasons import ReasonCode
 from simulator.grading.views import GradeViews
+from simulator.storage.journal import Journal, journaled_sessions, sessions_dir_of
 from simulator.storage.records import (
     AttemptRecord,
     AttemptState,
@@ -150,30 +152,93 @@ class StoreError(RuntimeError):
     pass
 
 
+class StoreNotAFileError(StoreError):
+    """The store's path is taken by something that is not a file (a folder, a socket...)."""
+
+
+def free_id(wished: str, taken: set[str]) -> str:
+    """``wished``, else ``wished-2``, ``wished-3``... : the first that is not ``taken``."""
+    candidate, counter = wished, 2
+    while candidate in taken:
+        candidate = f"{wished}-{counter}"
+        counter += 1
+    return candidate
+
+
+class StoreEmptiedError(StoreError):
+    """The store holds no session while session folders beside it hold some."""
+
+
+def emptied_text(path: Path, sessions: int) -> str:
+    """What every command says of a store that was emptied while its session folders remain."""
+    return (
+        f"the session store {path} is empty or missing, but {sessions} session folder(s) beside "
+        "it keep their sessions: 'tfexam doctor' rebuilds the store from them"
+    )
+
+
+def _session_row(record: SessionRecord) -> dict[str, Any]:
+    """The session as the journal keeps it (what :func:`session_from_row` reads back)."""
+    return {
+        "id": record.id, "exam_id": record.exam_id, "exam_root": str(record.exam_root),
+        "workspace": str(record.workspace), "started_at": record.started_at,
+        "deadline": record.deadline, "state": record.state, "settings": record.settings,
+    }  # fmt: skip
+
+
+def not_a_file_text(path: Path) -> str:
+    """What every command says when the store's path is a folder (or another non-file)."""
+    kind = "a folder" if path.is_dir() else "not a file"
+    return (
+        f"the session store {path} is {kind}, not the database file: 'tfexam doctor' moves it "
+        "aside and rebuilds the store from the session folders"
+    )
+
+
 class Store:
     """Thread-safe access to the SQLite store; every write is its own short transaction."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, rebuilding: bool = False) -> None:
         """``read_only``: for a store on a folder that cannot be written (the read commands still
         work): nothing is created or changed, and where SQLite cannot even keep its shared-memory
         file next to the store, the main file is read as it is (the writes that matter are
-        checkpointed into it)."""
+        checkpointed into it). ``rebuilding``: the doctor's fresh store, empty on purpose (an
+        empty store is otherwise refused while session folders hold sessions)."""
         self.path = path
         self.read_only = read_only
         self._lock = threading.RLock()
+        if path.exists() and not path.is_file():
+            raise StoreNotAFileError(not_a_file_text(path))
+        self._journal = Journal(sessions_dir_of(path))
         if read_only:
             self._db = _connect_read_only(path)
             self._db.row_factory = sqlite3.Row
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(
-            path, timeout=10.0, check_same_thread=False, isolation_level=None
-        )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._create_schema()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                path, timeout=10.0, check_same_thread=False, isolation_level=None
+            )
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._create_schema()
+        if not rebuilding:
+            self._refuse_if_emptied()
+
+    def _refuse_if_emptied(self) -> None:
+        """A store without a single session, beside session folders that hold sessions, was
+        emptied (replaced by an empty file, deleted): say so rather than "no sessions yet"."""
+        try:
+            with self._lock:
+                if self._db.execute("SELECT count(*) FROM sessions").fetchone()[0]:
+                    return
+        except sqlite3.OperationalError:
+            pass  # read only, and not even the tables are there: as empty as can be
+        kept = journaled_sessions(self._journal.sessions_dir)
+        if kept:
+            self._db.close()
+            raise StoreEmptiedError(emptied_text(self.path, len(kept)))
 
     def _create_schema(self) -> None:
         with self._lock:
@@ -233,8 +298,23 @@ class Store:
 
     # Sessions -----------------------------------------------------------------------------------
 
-    def create_session(self, record: SessionRecord) -> None:
+    def create_session(self, record: SessionRecord) -> SessionRecord:
+        """Write the session row; returns it as written.
+
+        ``record.id`` is the wished id: when another start took it (two starts in the same
+        second, from other processes), ``-2``, ``-3``... is added. The free id is chosen inside
+        the inserting transaction, which no other writer can interleave, so two ids never
+        collide.
+        """
         with self._transaction() as db:
+            taken = {
+                str(row[0])
+                for row in db.execute(
+                    "SELECT id FROM sessions WHERE id=? OR substr(id, 1, ?)=?",
+                    (record.id, len(record.id) + 1, f"{record.id}-"),
+                )
+            }
+            record = dataclasses.replace(record, id=free_id(record.id, taken))
             db.execute(
                 "INSERT INTO sessions(id, exam_id, exam_root, exam_snapshot, workspace, started_at,"
                 " deadline, state, settings) VALUES (?, ?, ?, '{}', ?, ?, ?, ?, ?)",
@@ -250,6 +330,8 @@ class Store:
                 ),
             )
         self._checkpoint()
+        self._journal.session(_session_row(record))
+        return record
 
     def session_ids(self) -> set[str]:
         with self._lock:
@@ -593,6 +675,7 @@ class Store:
                 "INSERT INTO events(session_id, at, kind, payload) VALUES (?, ?, ?, ?)",
                 (session_id, at, kind, json.dumps(dict(payload))),
             )
+        self._journal.event(session_id, at, kind, payload)  # the spare copy, for tfexam doctor
 
     # Unsaved editor buffers -----------------------------------------------------------------
 
@@ -681,6 +764,9 @@ def _next_number(db: sqlite3.Connection, table: str, session_id: str) -> int:
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     if not path.exists():
+        kept = journaled_sessions(sessions_dir_of(path))
+        if kept:
+            raise StoreEmptiedError(emptied_text(path, len(kept)))
         raise StoreError("no sessions yet: start one with 'tfexam start'")
     for options in ("mode=ro", "mode=ro&immutable=1"):
         try:

@@ -1,0 +1,142 @@
+"""``tfexam report``, ``review`` and ``history``: what a session (or every session) came to."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from simulator.cli.common import opened_store, session_as_it_stands
+from simulator.cli.group import cli, console
+from simulator.exam.catalog import UnknownExamError, list_exams
+from simulator.exam.format import ExamFormatError
+from simulator.session.sessions import exam_of
+from simulator.storage.records import SessionRecord
+
+if TYPE_CHECKING:
+    from simulator.report.records import Report
+
+REPORT_FORMATS = ("text", "html", "md", "json")
+
+
+def _build_report(session_key: str | None) -> tuple[Report, SessionRecord]:
+    """The session's report, after finishing the session if its deadline passed unattended."""
+    from simulator.report.build import build_report
+
+    paths, store = opened_store(write=False)
+    session = session_as_it_stands(paths, store, session_key)
+    return build_report(store, session, exam_of(session, paths)), session
+
+
+def _print_report(built: Report) -> None:
+    from simulator.report.text import report_renderable
+
+    wrapping = Console(highlight=False)  # the shared console does not wrap; a report must
+    wrapping.print(report_renderable(built, wrapping.width))
+
+
+@cli.command()
+@click.argument("session_key", metavar="[SESSION]", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
+    help="text for the terminal, html (one self-contained file), md to share, json for tools.",
+)  # fmt: skip
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write to a file ('-': standard output).",
+)
+def report(session_key: str | None, fmt: str, output: Path | None) -> None:
+    """The session report: scores, every attempt, a timeline, CPU and memory, advice."""
+    from simulator.report.markdown import render_markdown
+    from simulator.report.text import render_text
+
+    built, _session = _build_report(session_key)
+    if output is not None and str(output) == "-":
+        output = None  # '-' is standard output, as for every Unix tool
+    if fmt == "json":
+        text = json.dumps(built.to_json(), indent=2) + "\n"
+    elif fmt == "html":
+        from simulator.report.html import render_html
+
+        text = render_html(built)
+    elif fmt == "md":
+        text = render_markdown(built)
+    elif output is None:
+        _print_report(built)
+        return
+    else:
+        text = render_text(built, color=False)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    console.print(f"Wrote {escape(str(output))}")
+
+
+@cli.command()
+@click.argument("session_key", metavar="[SESSION]", required=False)
+def review(session_key: str | None) -> None:
+    """The session report in the TUI: summary, questions and timeline tabs (h saves HTML)."""
+    built, session = _build_report(session_key)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        click.echo("tfexam: no terminal here, printing the report instead", err=True)
+        _print_report(built)
+        return
+    from simulator.tui.report_screen import ReviewApp
+
+    ReviewApp(built, session.workspace if session.workspace.is_dir() else Path.cwd()).run()
+
+
+@cli.command()
+@click.option("--exam", "exam_name", help="Only this exam's sessions.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def history(exam_name: str | None, as_json: bool) -> None:
+    """Your sessions over time: score per category, total and the trend."""
+    from simulator.report.history import build_history, history_json
+
+    paths, store = opened_store(write=False)
+    every = store.list_sessions()
+    if exam_name is not None:
+        known = sorted({e.exam_id for e in list_exams(paths)} | {s.exam_id for s in every})
+        if exam_name not in known:
+            raise click.BadParameter(
+                f"no exam called {exam_name!r} (known exams: {', '.join(known)})",
+                param_hint="'--exam'",
+            )
+    sessions = [s for s in every if exam_name in (None, s.exam_id)]
+    exams = {}
+    for session in sessions:
+        try:
+            exams[session.id] = exam_of(session, paths)
+        except (ExamFormatError, UnknownExamError):
+            continue
+    entries = build_history(store, exams, sessions)
+    if as_json:
+        click.echo(json.dumps(history_json(entries), indent=2))
+        return
+    if not entries:
+        console.print("No sessions yet: start one with 'tfexam start'.")
+        return
+    table = Table(title="Sessions over time", title_justify="left")
+    for name in ("started", "session", "exam", "seed", "1", "2", "3", "4", "5", "total", "trend"):
+        table.add_column(name, justify="right" if name not in ("session", "exam") else "left")
+    for entry in entries:
+        trend = "" if entry.trend is None else f"{entry.trend:+.0f}"
+        verdict = "[green]pass[/]" if entry.passed else "[red]fail[/]"
+        if entry.state == "running":
+            verdict = "[dim]running[/]"
+        table.add_row(
+            entry.started_at[:16].replace("T", " "), entry.session, entry.exam, str(entry.seed),
+            *(str(entry.categories.get(str(c), "")) for c in range(1, 6)),
+            f"{entry.percent:.0f}% {verdict}", trend,
+        )  # fmt: skip
+    console.print(table)
