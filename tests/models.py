@@ -25,6 +25,11 @@ def _line(weight: float, bias: float):  # type: ignore[no-untyped-def]
     return model
 
 
+def constant_model(value: float):  # type: ignore[no-untyped-def]
+    """A model that outputs ``value`` whatever its input (the seeded test exam's answer)."""
+    return _line(0.0, value)
+
+
 def build_all(folder: Path) -> dict[str, Path]:
     """Write every test model into ``folder``; returns name -> path."""
     import keras

@@ -13,7 +13,9 @@ line below (a standalone click command is added with ``cli.add_command``).
 from __future__ import annotations
 
 from simulator.cli import (  # noqa: F401  (each registers its commands on the group)
+    authoring,
     calibrate,
+    cohort,
     doctor,
     exams,
     grade,

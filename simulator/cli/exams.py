@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Column, Table
 
 from simulator.cli.group import cli, console
-from simulator.exam.catalog import find_exam, list_exams
+from simulator.exam.catalog import DuplicateExamError, find_exam, list_exams
 from simulator.exam.durations import format_short
 from simulator.exam.format import format_shape
 from simulator.paths import data_paths
@@ -30,18 +30,31 @@ def exams(ctx: click.Context, as_json: bool) -> None:
              "title": e.exam.title if e.exam else None,
              "questions": len(e.exam.questions) if e.exam else None,
              "duration_s": e.exam.duration_s if e.exam else None,
-             "error": str(e.error) if e.error else None}
+             "error": str(e.error) if e.error else None,
+             "origin": e.origin.kind, "origin_label": e.origin.label}
             for e in entries
         ], indent=2))  # fmt: skip
         return
     table = Table("exam", "title", "questions", "duration", box=None, header_style="bold")
+    # Where each exam comes from, once there is more than the shipped ones.
+    others = any(entry.origin.kind != "shipped" for entry in entries)
+    if others:
+        table.add_column("from")
     for entry in entries:
+        origin = [escape(entry.origin.label)] if others else []
         if entry.exam is None:
-            table.add_row(entry.exam_id, f"[red]invalid: {escape(str(entry.error))}[/]", "", "")
+            problem = "refused" if isinstance(entry.error, DuplicateExamError) else "invalid"
+            table.add_row(
+                entry.exam_id, f"[red]{problem}: {escape(str(entry.error))}[/]", "", "", *origin
+            )
         else:
             exam = entry.exam
             table.add_row(
-                exam.id, escape(exam.title), str(len(exam.questions)), format_short(exam.duration_s)
+                exam.id,
+                escape(exam.title),
+                str(len(exam.questions)),
+                format_short(exam.duration_s),
+                *origin,
             )
     console.print(table)
 

@@ -18,12 +18,15 @@ import click
 from rich.console import Console
 
 from simulator import __version__
-from simulator.exam.catalog import UnknownExamError
+from simulator.exam.catalog import DuplicateExamError, UnknownExamError
 from simulator.exam.durations import DurationError
 from simulator.exam.format import ExamFormatError, UnknownQuestionError
+from simulator.exam.mix import MixError
+from simulator.exam.new_exam import ExamExistsError
 from simulator.exam.workspace import WorkspaceError
 from simulator.grading.sync import GradingError
 from simulator.paths import data_paths
+from simulator.report.cohort import CohortError
 from simulator.session.dataprep import QuestionNotReadyError
 from simulator.session.engine import EngineBusyError
 from simulator.session.submission import SubmitTimeoutError
@@ -33,6 +36,10 @@ from simulator.storage.store import StoreError
 EXPECTED_ERRORS = (
     ExamFormatError,
     UnknownExamError,
+    DuplicateExamError,
+    MixError,
+    ExamExistsError,
+    CohortError,
     UnknownQuestionError,
     StoreError,
     WorkspaceError,

@@ -29,6 +29,7 @@ from simulator.session.sessions import (
     NewSession,
     SeedNotAllowedError,
     create_session,
+    drawn_exam,
     exam_of,
     session_seed,
 )
@@ -47,7 +48,13 @@ _JSON_EVENTS = click.option(
 
 
 @cli.command()
-@click.argument("exam_name", metavar="[EXAM]", default=DEFAULT_EXAM)
+@click.argument("exam_name", metavar="[EXAM]", required=False)
+@click.option(
+    "--mix",
+    is_flag=True,
+    help="An exam drawn from the bank: one offline question of each category from every "
+    "installed exam, with fresh data ('--seed' repeats the draw).",
+)
 @click.option(
     "--workspace",
     type=click.Path(file_okay=False, path_type=Path),
@@ -74,17 +81,23 @@ _JSON_EVENTS = click.option(
 @click.option(
     "--python", "python", help="Python for training runs (default: the one running tfexam)."
 )
+@click.option(
+    "--candidate",
+    help="Your name, kept in the session and its report (for a course's 'tfexam cohort').",
+)
 @grading_options
 @_HEADLESS
 @_JSON_EVENTS
 def start(
-    exam_name: str,
+    exam_name: str | None,
+    mix: bool,
     workspace: Path | None,
     duration_s: int | None,
     policy: str | None,
     seed: int | None,
     workers: int | None,
     python: str | None,
+    candidate: str | None,
     grading_timeout: float | None,
     memory_limit: int | None,
     max_model_mb: int | None,
@@ -93,7 +106,12 @@ def start(
 ) -> int:
     """Start a timed mock exam (default: practice) and grade every saved model."""
     paths, store = opened_store()
-    exam = find_exam(exam_name, paths)
+    if mix:
+        if exam_name is not None:
+            raise click.BadParameter("--mix draws its own exam: leave EXAM out", param_hint="EXAM")
+        exam, seed = drawn_exam(paths, seed)
+    else:
+        exam = find_exam(exam_name or DEFAULT_EXAM, paths)
     try:
         seed = session_seed(exam, seed)
     except SeedNotAllowedError as error:
@@ -112,6 +130,7 @@ def start(
         grading=grading,
         python=python,
         seed=seed,
+        candidate=candidate.strip() or None if candidate else None,
     )
     session = _create_with_progress(store, request, show=not as_json)
     if not as_json:

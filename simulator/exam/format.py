@@ -385,8 +385,9 @@ def _parse_question(
         if not folder.is_dir() or not files[key] or (folder / files[key]).is_file():
             continue
         # An installed exam has its grader and solution sealed: the archive is read only then.
+        # The archive is the one beside the folder: another exam's for a shared folder.
         hidden = key in ("grader", "solution")
-        if not (hidden and f"{folder_name}/{files[key]}" in sealed_members(exam_dir)):
+        if not (hidden and f"{folder.name}/{files[key]}" in sealed_members(folder.parent)):
             problems.add(f"{where}.{key}", f"file {folder_name}/{files[key]} does not exist")
     data = entry.get("data")
     if data is not None and (not isinstance(data, str) or not (folder / data).is_file()):
@@ -600,3 +601,19 @@ def _check_unique(questions: list[Question], problems: _Problems) -> None:
                     f"duplicate {attribute.replace('_', ' ')} {value!r}",
                 )
             seen.add(value)
+
+
+def questions_that_parse(exam_dir: Path) -> list[Question]:
+    """Every question of ``exam_dir/exam.toml`` that is valid on its own, even when the exam as a
+    whole is not: ``tfexam check`` goes on checking them, to report every problem at once."""
+    try:
+        raw = tomllib.loads((exam_dir / "exam.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    entries = raw.get("questions")
+    found = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        question = _parse_question(exam_dir, entry, f"questions[{index}]", _Problems())
+        if question is not None:
+            found.append(question)
+    return found

@@ -97,6 +97,7 @@ def build_report(
         runs=len(runs),
         engine_sessions=len(opened),
         crashes=crashes,
+        candidate=session.settings.get("candidate"),
     )
     report = Report(
         schema=SCHEMA_VERSION,

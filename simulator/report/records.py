@@ -170,6 +170,9 @@ class Summary:
     runs: int
     engine_sessions: int
     crashes: int
+    #: The learner's name (``tfexam start --candidate``), for a course's class view; the JSON
+    #: leaves it out when the session has none.
+    candidate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,4 +189,7 @@ class Report:
     advice: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if data["summary"]["candidate"] is None:
+            del data["summary"]["candidate"]
+        return data

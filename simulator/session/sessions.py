@@ -18,6 +18,7 @@ import psutil
 
 from simulator.exam.catalog import find_exam
 from simulator.exam.format import Exam, ExamFormatError, Policy, Question, load_exam
+from simulator.exam.mix import mix_exam
 from simulator.exam.workspace import WorkspaceError, create_workspace, default_workspace
 from simulator.grading.settings import GradingSettings
 from simulator.paths import DataPaths
@@ -41,6 +42,8 @@ class NewSession:
     #: The data seed (``--seed``): default a fresh one for an exam with generated data, else the
     #: exam's own.
     seed: int | None = None
+    #: The learner's name (``--candidate``), carried into the report for a course's class view.
+    candidate: str | None = None
 
 
 #: Seeds drawn for sessions: short enough to read out and type again with ``--seed``.
@@ -171,6 +174,7 @@ def record_session(
             "duration_s": duration_s,
             "grading": grading.to_dict(),
             **({"python": request.python} if request.python else {}),
+            **({"candidate": request.candidate} if request.candidate else {}),
             # The machine's cores, for the report's "N trainings on M cores" (it may be read elsewhere).
             "cores": psutil.cpu_count(logical=True),
         },
@@ -220,3 +224,14 @@ def finalize_if_due(
         engine.submit()
     engine.run()
     return store.get_session(session.id)
+
+
+def drawn_exam(paths: DataPaths, requested_seed: int | None) -> tuple[Exam, int]:
+    """``tfexam start --mix``: the exam drawn from the bank and the session's seed, which is
+    also the draw's (so ``--seed`` repeats both the questions and their data)."""
+    seed = (
+        requested_seed
+        if requested_seed is not None
+        else random.SystemRandom().randrange(*SEED_RANGE)
+    )
+    return mix_exam(paths, seed), seed
