@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -78,3 +78,23 @@ def file_appears(path: Path, timeout: float = TIMEOUT_S) -> Path:
     """Wait until ``path`` exists; return it."""
     wait_until(path.exists, timeout, f"{path} to appear")
     return path
+
+
+class Pausing(Protocol):
+    """What a Textual pilot offers here: let the app run for a while."""
+
+    async def pause(self, delay: float | None = None) -> None: ...
+
+
+async def wait_on_pilot(
+    pilot: Pausing,
+    condition: Callable[[], T],
+    message: str,
+    timeout: float = TIMEOUT_S,
+    *,
+    seen: Callable[[], object] | None = None,
+) -> T:
+    """:func:`wait_until_async` for an app under a Textual pilot: the app runs between looks."""
+    return await wait_until_async(
+        condition, timeout, message, seen=seen, pause=lambda: pilot.pause(POLL_S)
+    )
