@@ -23,6 +23,7 @@ from simulator.session.sessions import NewSession, create_session, record_sessio
 from simulator.session.watcher import WatchTimings
 from simulator.storage.records import AttemptRecord, SessionRecord
 from simulator.storage.store import Store
+from tests.waiting import wait_until
 
 E = TypeVar("E", bound=SessionEvent)
 
@@ -119,16 +120,23 @@ class EngineHarness:
         return self.of(kind)[-1]
 
     def wait_idle(self, quiet_s: float = 2.5, timeout: float = 60.0) -> None:
-        """Wait until no event arrived for ``quiet_s`` and nothing is pending."""
-        give_up = time.monotonic() + timeout
-        while time.monotonic() < give_up:
+        """Wait until nothing is pending and no event arrived for ``quiet_s`` (a burst is over)."""
+
+        def idle() -> bool:
             with self._cond:
                 last = self.events[-1].at if self.events else 0.0
             pending = [a for a in self.attempts() if a.state in ("queued", "grading")]
-            if not pending and time.time() - last > quiet_s:
-                return
-            time.sleep(0.2)
-        raise AssertionError(f"engine never became idle: {self.kinds()}")
+            return not pending and time.time() - last > quiet_s
+
+        wait_until(idle, timeout, "the engine to become idle", seen=self.kinds)
+
+    def wait_ticks(self, count: int = 2, timeout: float = 30.0) -> None:
+        """Wait until the loop finished ``count`` more ticks: the second one began after this call,
+        so the engine has looked at its clock as it is now (warnings, the deadline)."""
+        start = self.engine.ticks
+        wait_until(
+            lambda: self.engine.ticks >= start + count, timeout, f"{count} ticks of the engine"
+        )
 
     def attempts(self) -> list[AttemptRecord]:
         return self.store.attempts(self.session.id)

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from simulator.grading.pool import GradingPool
 from simulator.session import events
+from simulator.session.engine import _Saved
 from simulator.session.scoring import exam_result
 from simulator.session.sessions import finalize_if_due
 from tests.engine_helpers import worker_held
+from tests.waiting import wait_until
 
 
 def test_good_then_poor_model_best_policy_keeps_the_best(  # type: ignore[no-untyped-def]
@@ -61,6 +63,7 @@ def test_a_burst_of_ten_saves_is_graded_at_most_twice_and_ends_on_the_last(  # t
             [np.array([[3.0]], "float32"), np.array([float(bias)], "float32")]
         )
         model.save(target)
+        # The scenario, not a wait: saves 20 ms apart, as a training loop's checkpoints come.
         time.sleep(0.02)
     h.wait_idle()
     graded = [a for a in h.attempts() if a.state == "graded"]
@@ -87,6 +90,7 @@ def test_in_place_rename_and_copy_in_saves_are_each_graded_once(  # type: ignore
         for start in range(0, len(data), 1024):
             handle.write(data[start : start + 1024])
             handle.flush()
+            # The scenario, not a wait: a writer's small gaps between chunks, as Keras's.
             time.sleep(0.002)
     h.wait_for_count(events.AttemptGraded, 1)
 
@@ -135,7 +139,9 @@ def test_a_file_half_written_when_the_engine_starts_is_not_a_failure(  # type: i
         handle.write(data[: len(data) // 2])
         handle.flush()
         h.start()  # the start-up scan finds a file that is still being written
-        time.sleep(0.5)
+        wait_until(
+            lambda: h.engine.watcher.pending_count() == 1, message="the scan to find the half file"
+        )
         handle.write(data[len(data) // 2 :])
     h.wait_for_count(events.AttemptGraded, 1)
     h.wait_idle()
@@ -177,9 +183,14 @@ def test_deadline_auto_submits_and_freezes_scores(harness_factory, models: dict[
     scores = {r.question.id: r.score for r in h.last(events.SessionSubmitted).result.questions}
     assert scores["basic-model"] == 5
     assert set(scores.values()) == {5, 0}  # unanswered questions score 0
-    # After the end, a new save changes nothing.
+    # After the end, a new save changes nothing: the watcher hands it over, nobody records it.
     shutil.copyfile(models["poor.h5"], h.question_folder() / "mymodel.h5")
-    time.sleep(1.0)
+    wait_until(
+        lambda: (
+            any(isinstance(m, _Saved) for m in list(h.engine._inbox.queue)) or len(h.attempts()) > 1
+        ),
+        message="the watcher to hand the late save to the finished engine",
+    )
     assert len(h.attempts()) == 1
 
 
@@ -189,7 +200,6 @@ def test_at_the_deadline_grading_under_way_counts_and_a_later_save_is_recorded_n
     h = harness_factory(duration_s=5).start()
     folder = h.question_folder()
     deadline = h.session.deadline
-    time.sleep(max(0.0, deadline - 1.5 - time.time()))
     shutil.copyfile(models["close.h5"], folder / "mymodel.h5")  # scores 4
     h.wait_for_count(events.GradingStarted, 1)
     with worker_held(pool):  # the grading is still under way when time is up
@@ -213,9 +223,15 @@ def test_at_the_deadline_grading_under_way_counts_and_a_later_save_is_recorded_n
 
 
 def test_time_warnings_fire_once_each(harness_factory) -> None:  # type: ignore[no-untyped-def]
-    h = harness_factory(duration_s=62).start()
+    now = [0.0]
+    h = harness_factory(duration_s=62, clock=lambda: now[0])
+    now[0] = h.session.deadline - 61
+    h.start()
+    h.wait_ticks()
+    assert h.of(events.TimeWarning) == [], "61 s left: not yet the 1-minute mark"
+    now[0] = h.session.deadline - 59
     h.wait_for_count(events.TimeWarning, 1, timeout=10)
-    time.sleep(1.5)  # a second warning would come at the next tick
+    h.wait_ticks()  # a second warning would come at a later tick
     warnings = [e.minutes_left for e in h.of(events.TimeWarning)]
     assert warnings == [1]  # 60, 30 and 10 minutes are longer than the session: never announced
     assert h.last(events.TimeWarning).remaining_s <= 60
@@ -230,7 +246,7 @@ def test_a_five_hour_session_warns_at_60_30_10_and_1_minutes_left(harness_factor
     expected: list[int] = []
     for minutes in (60, 30, 10, 1):
         now[0] = deadline - minutes * 60 - 5  # five seconds before the mark: nothing yet
-        time.sleep(1.2)
+        h.wait_ticks()
         assert [e.minutes_left for e in h.of(events.TimeWarning)] == expected
         now[0] = deadline - minutes * 60 + 1  # crossed
         expected.append(minutes)
@@ -261,7 +277,8 @@ def test_an_expired_session_is_finalized_by_the_next_command(  # type: ignore[no
     before = h.session.deadline - 1
     os.utime(folder / "mymodel.h5", (before, before))
     shutil.copyfile(models["good.keras"], folder / "mymodel.keras")  # saved after the deadline
-    time.sleep(2.5)
+    # Its files' change times are real and cannot be set back: the real deadline must pass.
+    wait_until(lambda: time.time() > h.session.deadline, message="the session's deadline")
     after = h.session.deadline + 0.5
     os.utime(folder / "mymodel.keras", (after, after))
     session = finalize_if_due(h.store, h.paths, h.store.get_session(h.session.id))
@@ -276,7 +293,8 @@ def test_with_no_engine_a_late_save_with_its_mtime_set_back_is_still_late(  # ty
     harness_factory, models: dict[str, Path]
 ) -> None:
     h = harness_factory(duration_s=2)  # never started: no engine was running at the deadline
-    time.sleep(max(0.0, h.session.deadline + 0.5 - time.time()))
+    # The save's change time is real and cannot be set: it must come after the real deadline.
+    wait_until(lambda: time.time() > h.session.deadline, message="the session's deadline")
     target = h.question_folder() / "mymodel.h5"
     shutil.copyfile(models["good.h5"], target)  # saved after the deadline...
     back = h.session.deadline - 60

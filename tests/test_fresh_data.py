@@ -26,6 +26,7 @@ from simulator.storage.records import SessionRecord
 from simulator.storage.store import Store
 from tests.conftest import FIXTURES, run_cli
 from tests.question_helpers import file_hashes
+from tests.waiting import wait_until
 
 SEEDED_EXAM = FIXTURES / "exams" / "seeded"
 NOT_DATA = {"prompt.md", "starter.py"}
@@ -122,10 +123,12 @@ class _Graded:
             self.scores.append(event.attempt.score)
 
     def wait(self, count: int, timeout: float = 60.0) -> list[int | None]:
-        give_up = time.monotonic() + timeout
-        while len(self.scores) < count and time.monotonic() < give_up:
-            time.sleep(0.05)
-        assert len(self.scores) >= count, f"graded so far: {self.scores}"
+        wait_until(
+            lambda: len(self.scores) >= count,
+            timeout,
+            f"{count} gradings",
+            seen=lambda: self.scores,
+        )
         return self.scores
 
 

@@ -13,6 +13,7 @@ from simulator.tui.exam_window import AttemptsTable
 from simulator.tui.run_window import RunsTable
 from tests.test_tui_snapshots import record, recorded_run
 from tests.tui_helpers import Clock, TuiRig, prompts_prepared, table_rows, text_of
+from tests.waiting import wait_on_pilot
 
 
 def earlier_session(rig: TuiRig, models: dict[str, Path]) -> SessionRecord:
@@ -46,7 +47,11 @@ async def test_a_new_sessions_first_attempt_and_run_are_number_1_on_screen_and_i
         assert table_rows(app.query_one(AttemptsTable))[0][0] == "★1"
         assert text_of(app.query_one("#attempt-detail")).startswith("#1 graded")
         await pilot.press("v")
-        await pilot.pause(0.3)
+        await wait_on_pilot(
+            pilot,
+            lambda: app.query(RunsTable) and table_rows(app.query_one(RunsTable)),
+            "the run window's rows",
+        )
         assert table_rows(app.query_one(RunsTable))[0][0] == "1"
 
     report = build_report(rig.store, rig.store.get_session(session.id), rig.exam).to_json()

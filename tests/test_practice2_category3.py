@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -116,18 +114,6 @@ def test_write_data_is_deterministic_small_and_quick(workspace: Path) -> None:
     assert digest != hashes["images/train/horses/horse0000.jpg"]
 
 
-def test_data_module_does_not_import_tensorflow() -> None:
-    code = (
-        "import importlib.util, sys; "
-        f"spec = importlib.util.spec_from_file_location('d', {str(QUESTION / 'data.py')!r}); "
-        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); "
-        "next(m.images(1, 'train')); "
-        "bad = [n for n in sys.modules if n.split('.')[0] in ('tensorflow', 'keras')]; "
-        "assert not bad, bad"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
-
-
 def test_colours_alone_do_not_tell_the_classes_apart(workspace: Path) -> None:
     """The best threshold on one colour statistic, fitted on the training pictures, stays near
     guessing on the validation pictures (and scores 0)."""
@@ -221,15 +207,6 @@ def test_no_hidden_picture_is_in_the_workspace(
     workspace_hashes = jpeg_picture_hashes(workspace)
     assert len(workspace_hashes) == 1000
     assert not hidden_hashes & workspace_hashes
-
-
-def test_the_starter_skeleton_runs_and_scores_zero(exam: Exam, workspace: Path) -> None:
-    shutil.copyfile(QUESTION / "starter.py", workspace / "starter.py")
-    done = run_script(workspace, "starter.py", timeout=600)
-    assert "Total params" in done.stdout  # it prints model.summary(), as the rules ask
-    assert "Found 800 images belonging to 2 classes" in done.stdout
-    result = grade_saved(exam, QUESTION_ID, workspace / "mymodel.h5", SEED)
-    assert result.score == 0, result.message
 
 
 @pytest.mark.parametrize(("answer", "name"), [(0.1, "horses"), (0.9, "humans")])

@@ -17,6 +17,7 @@ from simulator.exam.format import Exam, Question
 from simulator.exam.metrics import MAX_SCORE
 from simulator.tui.app import ExamApp
 from tests.tui_helpers import TuiRig, prompts_prepared
+from tests.waiting import wait_on_pilot
 
 EXAMS: list[Exam] = [entry.exam for entry in list_exams(None) if entry.exam is not None]
 PROMPTS = [(exam, q) for exam in EXAMS for q in exam.questions]
@@ -97,15 +98,23 @@ async def test_every_table_of_every_prompt_reads_whole_at_80_columns(exam: Exam)
         if not cells:
             continue
         app = PromptOnly(markdown)
+
+        def shown(app: PromptOnly = app) -> list[str]:
+            return [strip.text for strip in app.screen._compositor.render_strips()]
+
+        def missing(cells: set[str] = cells) -> list[str]:
+            # A cell too long for its column wraps onto more rows; its first word is still whole.
+            words = {word for line in shown() for word in line.split()}
+            return sorted(cell for cell in cells if cell.split()[0] not in words)
+
         async with app.run_test(size=(PROMPT_PANE_WIDTH_AT_80, 400)) as pilot:
-            await pilot.pause(0.2)
-            lines = [strip.text for strip in app.screen._compositor.render_strips()]
+            await wait_on_pilot(
+                pilot, lambda: not missing(), f"{exam.id} {question.id}: every cell shown",
+                seen=missing,
+            )  # fmt: skip
+            lines = shown()
         cut = [line.strip() for line in lines if "…" in line]
         assert not cut, f"{exam.id} {question.id}: text cut short: {cut}"
-        # A cell too long for its column wraps onto more rows; its first word is still whole.
-        words = {word for line in lines for word in line.split()}
-        missing = sorted(cell for cell in cells if cell.split()[0] not in words)
-        assert not missing, f"{exam.id} {question.id}: cells not shown: {missing}"
 
 
 async def test_the_width_used_above_is_the_exam_screens_prompt_width_at_80_columns(

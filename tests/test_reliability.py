@@ -24,7 +24,8 @@ from simulator.exam.catalog import find_exam
 from simulator.paths import data_paths
 from simulator.session.events import attempt_payload
 from simulator.session.sessions import NewSession, record_session
-from simulator.storage.store import SessionRecord, Store
+from simulator.storage.records import SessionRecord
+from simulator.storage.store import Store
 from tests.cli_helpers import HeadlessRun
 from tests.conftest import REPO, run_cli
 

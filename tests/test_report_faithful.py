@@ -21,6 +21,7 @@ from simulator.storage.store import Store
 from simulator.training.sources import find_source
 from tests.conftest import FORMATS_EXAM, REPO
 from tests.report_fixtures import STARTED_AT, recorded_session
+from tests.waiting import wait_until
 
 EVIL = '<img src=x onerror="alert(1)">'
 
@@ -99,11 +100,13 @@ def test_a_copy_made_after_a_run_ended_is_not_that_runs(
     run = store.add_run(session_id=session.id, question_id="series", command=("python", "t.py"),
                         cwd=folder, log_path=folder / "run.log", started_at=time.time())  # fmt: skip
     written = shutil.copyfile(models["good.h5"], folder / "mymodel.h5")  # saved by the run
-    time.sleep(0.2)
-    store.finish_run(run.id, state="finished", ended_at=time.time(), exit_code=0)
+    ended_at = time.time()
+    store.finish_run(run.id, state="finished", ended_at=ended_at, exit_code=0)
     by_run = find_source(store, session.id, "series", written, time.time(), grace_s=10.0)
     assert (by_run.kind, by_run.run_id) == ("run", run.id), "late news of the run's own save"
-    time.sleep(0.2)
+    # A file's change time is the kernel's clock and cannot be set: the clock must pass the end
+    # by more than the slack allowed for the kernel's coarse file times (0.05 s).
+    wait_until(lambda: time.time() > ended_at + 0.2, message="the clock to pass the run's end")
     copied = shutil.copy2(models["close.h5"], folder / "mymodel.h5")  # cp -p: an old mtime
     later = find_source(store, session.id, "series", Path(copied), time.time(), grace_s=10.0)
     assert (later.kind, later.run_id) == ("external", None)

@@ -18,8 +18,11 @@ from simulator.report.markdown import render_markdown
 from simulator.training.runs import exit_label, exit_status_path
 from simulator.tui.run_window import RunsTable
 from tests.conftest import REPO
-from tests.tui_helpers import TuiRig, prompts_prepared, table_rows, wait_until
+from tests.tui_helpers import TuiRig, prompts_prepared, table_rows
+from tests.waiting import wait_on_pilot, wait_until
 
+# The two runs take 1.5 s of their own, so that they end after the tfexam that started them is
+# gone: the scenario, not a wait of the test's.
 EXITS_3 = "print('Epoch 1/3', flush=True)\nimport time; time.sleep(1.5)\nprint('Epoch 2/3')\nraise SystemExit(3)\n"
 KILLED = "import os, signal, time\nprint('Epoch 1/60', flush=True)\ntime.sleep(1.5)\nos.kill(os.getpid(), signal.SIGKILL)\n"
 
@@ -61,24 +64,31 @@ async def test_runs_that_end_while_tfexam_is_closed_keep_their_exit_and_end_time
     )  # fmt: skip
     assert started.returncode == 0, started.stderr
     logs = [Path(p) for p in json.loads(started.stdout)]
-    give_up = time.monotonic() + 60
-    while not all(exit_status_path(log).exists() for log in logs):
-        assert time.monotonic() < give_up, "the launchers recorded nothing"
-        time.sleep(0.1)
+    wait_until(
+        lambda: all(exit_status_path(log).exists() for log in logs),
+        message="the launchers to record the runs' ends",
+    )
     ended = {
         log: json.loads(exit_status_path(log).read_text())["ended_at"] for log in logs
     }  # fmt: skip
-    time.sleep(1.0)  # resume clearly later than the ends, so the two times cannot be confused
+    # Resume clearly later than the ends, so the two times cannot be confused.
+    wait_until(lambda: time.time() > max(ended.values()) + 1.0, message="a second past the ends")
     resumed_at = time.time()
 
     app = rig.app(rig.store.get_session(session.id))
     async with app.run_test(size=(120, 40)) as pilot:
         await prompts_prepared(pilot)
-        await wait_until(
-            pilot, lambda: all(r.state != "running" for r in rig.store.runs(session.id))
+        await wait_on_pilot(
+            pilot,
+            lambda: all(r.state != "running" for r in rig.store.runs(session.id)),
+            "every run read as ended",
         )
         await pilot.press("v")
-        await pilot.pause(0.3)
+        await wait_on_pilot(
+            pilot,
+            lambda: app.query(RunsTable) and len(table_rows(app.query_one(RunsTable))) == 2,
+            "the run window with both runs",
+        )
         rows = {row[1]: row for row in table_rows(app.query_one(RunsTable))}
         assert rows["Q1"][2] == "failed" and rows["Q1"][-1] == "3", rows
         assert rows["Q2"][2] == "failed" and rows["Q2"][-1] == "SIGKILL", rows

@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from simulator.training.resources import Resources
 from tests.conftest import FORMATS_EXAM
 from tests.engine_helpers import EngineHarness
 from tests.training_scripts import CRASH, SERIES, TEXT, write
+from tests.waiting import wait_until
 
 # Keras 3's own output for `fit(..., verbose=1)` and `verbose=2`, as a pipe or file receives it.
 BAR = "\x1b[1m{n}/57\x1b[0m \x1b[37m━━━━━━━━━━━━━━━━━━━━\x1b[0m \x1b[1m0s\x1b[0m 2ms/step - accuracy: 0.{n:04d} - loss: 0.6778"
@@ -125,13 +125,13 @@ def harness(warm_pool: GradingPool, tfexam_home: Path, tmp_path: Path) -> Iterat
 
 
 def wait_run(harness: EngineHarness, run_id: int, timeout: float = 120) -> RunRecord:
-    give_up = time.monotonic() + timeout
-    while time.monotonic() < give_up:
+    def ended() -> RunRecord | None:
         record = harness.store.get_run(run_id)
-        if record.state != "running":
-            return record
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} did not end: {harness.store.get_run(run_id)}")
+        return record if record.state != "running" else None
+
+    return wait_until(
+        ended, timeout, f"run {run_id} to end", seen=lambda: harness.store.get_run(run_id)
+    )
 
 
 def test_two_runs_at_once_are_tracked_and_their_models_graded_as_theirs(
@@ -140,16 +140,15 @@ def test_two_runs_at_once_are_tracked_and_their_models_graded_as_theirs(
     series, text = harness.question_folder("series"), harness.question_folder("text")
     first = harness.engine.start_run("series", write(series, "train.py", SERIES, epochs=40))
     second = harness.engine.start_run("text", write(text, "train.py", TEXT, epochs=30, verbose=2))
-    give_up = time.monotonic() + 60
-    both_running = False
-    while time.monotonic() < give_up and not both_running:
+
+    def both_running() -> bool:
         views = {v.record.id: v for v in harness.engine.run_views()}
-        both_running = all(
+        return all(
             views[r.id].record.state == "running" and views[r.id].cpu_percent > 0
             for r in (first, second)
         )
-        time.sleep(0.2)
-    assert both_running, "both runs were seen running at once, each using CPU"
+
+    wait_until(both_running, message="both runs seen running at once, each using CPU")
     ended = [wait_run(harness, r.id) for r in (first, second)]
     assert [r.state for r in ended] == ["finished", "finished"]
     assert [r.exit_code for r in ended] == [0, 0]
@@ -188,12 +187,14 @@ def test_a_run_is_stopped_cleanly_and_can_be_restarted(harness: EngineHarness) -
     run = harness.engine.start_run(
         "series", write(folder, "long.py", SERIES, epochs=100_000, verbose=2)
     )
-    give_up = time.monotonic() + 60
-    while time.monotonic() < give_up:
-        view = next(v for v in harness.engine.run_views() if v.record.id == run.id)
-        if (view.progress.epoch or 0) >= 2:
-            break
-        time.sleep(0.2)
+    wait_until(
+        lambda: any(
+            (v.progress.epoch or 0) >= 2
+            for v in harness.engine.run_views()
+            if v.record.id == run.id
+        ),
+        message="the run's second epoch",
+    )
     harness.engine.stop_run(run.id)
     stopped = wait_run(harness, run.id, timeout=30)
     assert stopped.state == "stopped"

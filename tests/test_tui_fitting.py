@@ -11,6 +11,7 @@ import pytest
 from simulator.tui.formatting import format_number, shorten
 from tests.test_tui_snapshots import record, recorded_run, wrong_input_reason
 from tests.tui_helpers import Clock, TuiRig, prompts_prepared, screen_lines
+from tests.waiting import wait_on_pilot
 
 SIZES = [(80, 24), (120, 40), (200, 50)]
 LONGEST_TITLE = "Model from a learning dataset"
@@ -85,8 +86,12 @@ async def test_a_run_window_value_is_never_cut(
     async with app.run_test(size=size) as pilot:
         await prompts_prepared(pilot)
         await pilot.press("v")
-        await pilot.pause(0.3)
-        [row] = [line for line in screen_lines(app) if "failed" in line and "Q1" in line]
+        [row] = await wait_on_pilot(
+            pilot,
+            lambda: [line for line in screen_lines(app) if "failed" in line and "Q1" in line],
+            "the run's row in the run window",
+            seen=lambda: screen_lines(app),
+        )
         assert "25/200" in row and "5.798e-9" in row and "1530M" in row, row
         assert row.rstrip().endswith("│"), "the row ends inside the window"
 
@@ -102,8 +107,12 @@ async def test_a_long_attempt_result_is_shortened_with_an_ellipsis(
     async with app.run_test(size=size) as pilot:
         await prompts_prepared(pilot)
         await pilot.press("2")
-        await pilot.pause(0.3)
-        [row] = [line for line in screen_lines(app) if "0:05:00" in line and "▏" in line]
+        [row] = await wait_on_pilot(
+            pilot,
+            lambda: [line for line in screen_lines(app) if "0:05:00" in line and "▏" in line],
+            "question 2's attempt row",
+            seen=lambda: screen_lines(app),
+        )
         shown = row.split("—")[-1].strip(" │")
         assert len(shown) >= 8, row
         assert shown == reason or (shown.endswith("…") and reason.startswith(shown[:-1])), row

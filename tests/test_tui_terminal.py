@@ -105,7 +105,7 @@ def test_without_a_terminal_start_runs_headless_and_says_so(
 
 NO_TENSORFLOW = textwrap.dedent(
     """
-    import asyncio, json, shutil, sys, time
+    import asyncio, json, shutil, sys
     from pathlib import Path
     from simulator.exam.catalog import find_exam
     from simulator.session.engine import Engine
@@ -115,6 +115,7 @@ NO_TENSORFLOW = textwrap.dedent(
     from simulator.storage.store import Store
     from simulator.tui.app import ExamApp
     from simulator.tui.exam_window import QuestionsTable
+    from tests.waiting import wait_on_pilot
 
     model, workspace, exam_dir = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     paths = data_paths()
@@ -127,14 +128,13 @@ NO_TENSORFLOW = textwrap.dedent(
     async def main() -> str:
         async with app.run_test(size=(120, 40)) as pilot:
             shutil.copyfile(model, workspace / "series" / "mymodel.h5")
-            give_up = time.monotonic() + 120
             table = app.query_one(QuestionsTable)
-            while time.monotonic() < give_up:
+
+            def graded() -> str:
                 cell = str(table.get_row("series")[2])
-                if "/5" in cell:
-                    return cell
-                await pilot.pause(0.2)
-            return "timed out"
+                return cell if "/5" in cell else ""
+
+            return await wait_on_pilot(pilot, graded, "the series question's score", 120)
 
     shown = asyncio.run(main())
     engine.close()

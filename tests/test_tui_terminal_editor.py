@@ -77,7 +77,7 @@ def test_e_opens_the_starter_in_a_tab_and_what_is_typed_is_saved(
     try:
         terminal.wait_for("Submit and Test", timeout=120)
         terminal.send("2")
-        time.sleep(0.3)
+        terminal.wait_for_screen("Category 2: ", timeout=20)  # question 2's prompt is shown
         terminal.send("e")
         terminal.wait_for_screen("category2/starter.py", timeout=20)
         terminal.send("# typed in tfexam" + ENTER)  # the cursor is in the editor at once

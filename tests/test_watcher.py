@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import threading
@@ -13,7 +14,8 @@ import pytest
 import watchdog.events
 
 import simulator.session.watcher
-from simulator.session.watcher import ModelWatcher, SavedModelFile
+from simulator.session.watcher import ModelWatcher, SavedModelFile, WatchTimings
+from tests.waiting import wait_until
 
 MODEL_NAMES = ("mymodel.h5", "mymodel.keras", "mymodel")
 
@@ -23,6 +25,9 @@ class Recorder:
         self.saved: list[SavedModelFile] = []
         self.cond = threading.Condition()
         self.watcher: ModelWatcher | None = None
+        #: Names of the entries the watcher's handler has had events of, in any folder.
+        self.seen: set[str] = set()
+        self._markers = itertools.count(1)
 
     def __call__(self, saved: SavedModelFile) -> None:
         with self.cond:
@@ -33,6 +38,23 @@ class Recorder:
         with self.cond:
             self.cond.wait_for(lambda: len(self.saved) >= count, timeout)
             return list(self.saved)
+
+    def settle(self, folder: Path) -> list[SavedModelFile]:
+        """Every report of what the test did so far, once there can be no more.
+
+        The OS delivers a folder's events in order: once the handler has had the event of a
+        marker file written now, it has had every earlier one. Then nothing pending means
+        nothing left to report (a file still waiting for its close keeps this waiting).
+        """
+        marker = f"marker-{next(self._markers)}.txt"  # not a model name: the watcher ignores it
+        (folder / marker).write_text("")
+        wait_until(lambda: marker in self.seen, message="the watcher's events to catch up")
+        assert self.watcher is not None
+        wait_until(
+            lambda: self.watcher is not None and self.watcher.pending_count() == 0,
+            message="the watcher to examine every file it follows",
+        )
+        return self.wait_for(0)
 
 
 _ATTRIB_TO_MODIFIED = {
@@ -68,6 +90,16 @@ def watched(
     (tmp_path / "category1").mkdir()
     (tmp_path / "notes").mkdir()
     recorder = Recorder()
+    handler = simulator.session.watcher._Handler
+
+    class Seeing(handler):  # type: ignore[valid-type,misc]
+        """The handler in use, telling the recorder which entries it has had events of."""
+
+        def on_any_event(self, event: watchdog.events.FileSystemEvent) -> None:
+            super().on_any_event(event)
+            recorder.seen.add(Path(os.fsdecode(event.src_path)).name)
+
+    monkeypatch.setattr(simulator.session.watcher, "_Handler", Seeing)
     watcher = ModelWatcher(
         tmp_path, {"category1": "q1"}, lambda _q, name: name in MODEL_NAMES, recorder
     )
@@ -75,11 +107,6 @@ def watched(
     recorder.watcher = watcher
     yield tmp_path / "category1", recorder
     watcher.stop()
-
-
-def settle(recorder: Recorder, seconds: float = 2.5) -> list[SavedModelFile]:
-    time.sleep(seconds)
-    return recorder.wait_for(0)
 
 
 @BOTH_WATCHDOGS
@@ -92,8 +119,9 @@ def test_a_file_written_in_place_in_chunks_is_reported_once_complete(
         for start in range(0, len(data), 1024):  # like Keras: many writes, small gaps
             handle.write(data[start : start + 1024])
             handle.flush()
+            # The scenario, not a wait: a writer's small gaps between chunks, as Keras's.
             time.sleep(0.005)
-    saved = settle(recorder)
+    saved = recorder.settle(folder)
     assert len(saved) == 1
     assert saved[0].check.complete and saved[0].path == folder / "mymodel.h5"
 
@@ -107,10 +135,13 @@ def test_a_slow_writer_is_not_reported_until_it_finishes(
     with (folder / "mymodel.h5").open("wb") as handle:
         handle.write(data[: len(data) // 2])
         handle.flush()
-        time.sleep(2.0)  # longer than the broken-file grace: still open, so still being written
-        assert recorder.wait_for(0) == []
+        flushed_at = time.time()
+        # The grace is measured on the watcher's own clock (the real one): it must run out.
+        grace = WatchTimings().broken_after_s
+        wait_until(lambda: time.time() > flushed_at + grace + 0.5, message="the broken-file grace")
+        assert recorder.wait_for(0) == [], "still open, so still being written"
         handle.write(data[len(data) // 2 :])
-    saved = settle(recorder)
+    saved = recorder.settle(folder)
     assert [s.check.complete for s in saved] == [True]
 
 
@@ -122,7 +153,7 @@ def test_a_real_keras_save_is_reported_once(watched: tuple[Path, Recorder]) -> N
     model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
     model.save(folder / "mymodel.h5")
     model.save(folder / "mymodel.h5")  # overwrite in place, as a re-run of the starter does
-    saved = settle(recorder)
+    saved = recorder.settle(folder)
     assert 1 <= len(saved) <= 2
     assert all(s.check.complete for s in saved)
 
@@ -135,7 +166,7 @@ def test_temp_file_and_rename_is_reported_once(
     temporary = folder / ".mymodel.h5.part"
     shutil.copyfile(models["good.h5"], temporary)
     temporary.replace(folder / "mymodel.h5")
-    saved = settle(recorder)
+    saved = recorder.settle(folder)
     assert len(saved) == 1 and saved[0].check.complete
 
 
@@ -146,7 +177,7 @@ def test_a_copied_in_file_and_a_savedmodel_folder_are_reported(
     folder, recorder = watched
     shutil.copy2(models["good.keras"], folder / "mymodel.keras")
     shutil.copytree(models["savedmodel"], folder / "mymodel")
-    saved = settle(recorder)
+    saved = recorder.settle(folder)
     assert sorted(s.path.name for s in saved) == ["mymodel", "mymodel.keras"]
     assert all(s.check.complete for s in saved)
 
@@ -159,10 +190,10 @@ def test_touch_and_chmod_of_a_reported_model_are_not_new_saves(
     target = folder / "mymodel.h5"
     shutil.copyfile(models["good.h5"], target)
     assert len(recorder.wait_for(1)) == 1
-    time.sleep(0.3)
+    assert len(recorder.settle(folder)) == 1  # the copy's own events are all in
     os.utime(target)
     target.chmod(0o600)
-    assert len(settle(recorder, 1.0)) == 1
+    assert len(recorder.settle(folder)) == 1
     # Taken for a write, it would be waiting now (for a close that never comes, 5 s).
     assert recorder.watcher is not None and recorder.watcher.pending_count() == 0
 
@@ -186,4 +217,4 @@ def test_other_files_and_folders_are_ignored(
     shutil.copyfile(models["good.h5"], folder / "checkpoint.h5")
     shutil.copyfile(models["good.h5"], folder.parent / "notes" / "mymodel.h5")
     (folder / "starter.py").write_text("print('hello')\n")
-    assert settle(recorder, 1.5) == []
+    assert recorder.settle(folder) == []

@@ -7,13 +7,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
 
 from tests.cli_helpers import HeadlessRun
 from tests.conftest import FIXTURES, REPO, run_cli
+from tests.waiting import wait_until
 
 #: Question 1's data, held while the file ``hold`` is next to it: the start is then exactly in
 #: the middle of making the workspace (question 1's data is the one part written before the
@@ -29,8 +29,8 @@ def write_data(folder: Path, seed: int) -> None:
     (folder / "half.txt").write_text("half written", encoding="utf-8")
     if (HERE / "hold").exists():
         (HERE / "entered").touch()
-        while (HERE / "hold").exists():
-            time.sleep(0.02)
+        while (HERE / "hold").exists():  # held until the test lets go (it never does here)
+            time.sleep(0.02)  # a poll of the hold file in the exam's own code, not a test's wait
     (folder / "target.txt").write_text("1.0\\n", encoding="utf-8")
 """
 
@@ -52,10 +52,7 @@ def test_ctrl_c_while_the_workspace_is_made_leaves_nothing_and_the_same_folder_s
         text=True,
     )  # fmt: skip
     try:
-        give_up = time.monotonic() + 60
-        while not (exam / "constant" / "entered").exists() and time.monotonic() < give_up:
-            time.sleep(0.01)
-        assert (exam / "constant" / "entered").exists(), "the data was never started"
+        wait_until((exam / "constant" / "entered").exists, message="the data to be started")
         assert any(parent.iterdir()), "the workspace is being made"
         starting.send_signal(signal.SIGINT)  # Ctrl+C
         starting.wait(timeout=30)
@@ -90,10 +87,9 @@ def test_ctrl_c_while_the_data_is_written_in_the_background_stops_the_writer_and
     starting = HeadlessRun("start", "--workspace", str(workspace), "--duration", "30m")
     try:
         starting.wait_for("session-opened", timeout=120)
-        give_up = time.monotonic() + 30
-        while not _data_writers(workspace) and time.monotonic() < give_up:
-            time.sleep(0.01)
-        assert _data_writers(workspace), "questions 2-5 are written in the background"
+        wait_until(
+            lambda: _data_writers(workspace), message="questions 2-5 written in the background"
+        )
         starting.process.send_signal(signal.SIGINT)  # Ctrl+C
         assert starting.finish(timeout=60) == 0
     finally:

@@ -208,6 +208,9 @@ class Engine:
         #: mutated, so views on other threads may read it.
         self._data_pending: tuple[str, ...] = ()
         self._preparer: DataPreparer | None = None
+        #: How many ticks the loop has finished: under a test's clock, waiting for the next tick
+        #: is waiting for the engine to have seen the time it was set to (no sleep that guesses).
+        self.ticks = 0
 
     # Views' API (any thread) -----------------------------------------------------------------
 
@@ -354,6 +357,7 @@ class Engine:
                 if message is not None:
                     self._handle(message)
                 self._tick()
+                self.ticks += 1
         except Exception as error:
             log.exception("engine loop failed")
             self.stop_reason = "engine-error"
