@@ -1013,6 +1013,10 @@ from simulator.cli.prepare import prepare_command  # noqa: E402  (tfexam prepare
 
 cli.add_command(prepare_command)
 
+from simulator.cli.serve import serve  # noqa: E402  (tfexam serve)
+
+cli.add_command(serve)
+
 
 # Entry point ------------------------------------------------------------------------------------
 
