@@ -1,8 +1,8 @@
 """The exam screen of one browser tab: ``python -m simulator.cli.serve_tab SESSION``.
 
 ``tfexam serve`` (:mod:`simulator.serve`) starts this ahead of need: it imports the exam screen,
-then waits for one JSON line on its input (the tab's terminal size, and ``after_pid``: the tab
-process whose engine this one follows). Then it runs the app under Textual's web driver, whose
+then waits for one JSON line on its input (the tab's terminal size, and ``after_pids``: the
+tab processes still ending, whose engines this one's follows). Then it runs the app under Textual's web driver, whose
 protocol uses this process's standard input and output.
 
 So, first of all, the protocol's two descriptors are moved aside and descriptors 0, 1 and 2 are
@@ -14,7 +14,7 @@ It always runs the TUI (never the headless printer: its input and output are pip
 resumes the one session ``serve`` created or chose. When the tab goes away the server asks the app
 to quit: the unsaved editor texts are kept in the store at once, then the engine detaches as after
 ``q`` in a terminal (the clock and the runs keep going). The next tab's app is drawn meanwhile;
-its engine starts once this one has let the session go (``after_pid``).
+its engine starts once this one has let the session go (``after_pids``).
 
 Exit codes: 0 the app ended, 3 the session has a live engine in another tfexam, 1 anything else
 (a line on stderr, the traceback in ``serve-tab.log``).
@@ -102,30 +102,72 @@ def _watch_parent(app: Any, parent: int) -> None:
     threading.Thread(target=watch, name="serve-parent-watch", daemon=True).start()
 
 
-def _wait_for_release(store: Store, session_id: str, after_pid: int) -> None:
-    """Until the previous tab's engine (``after_pid``) no longer holds the session."""
+def _wait_for_release(
+    store: Store, session_id: str, after_pids: frozenset[int], closing: threading.Event
+) -> None:
+    """Until no tab process that is ending (``after_pids``) holds the session, or this app ends."""
     from simulator.storage.liveness import engine_is_live
 
     give_up = time.monotonic() + FOLLOW_WAIT_S
-    while time.monotonic() < give_up:
+    while time.monotonic() < give_up and not closing.is_set():
         current = store.get_session(session_id)
-        if current.engine_pid != after_pid or not engine_is_live(current):
+        if current.engine_pid not in after_pids or not engine_is_live(current):
             return
-        time.sleep(FOLLOW_POLL_S)
-    log.warning("the previous tab's engine (pid %s) still holds the session", after_pid)
+        closing.wait(FOLLOW_POLL_S)
 
 
-def _following(engine: Any, after_pid: int | None) -> SessionFacade:
-    """The app's facade; its engine starts once the previous tab's has let the session go."""
-    from simulator.session.facade import SessionFacade
+class _Following:
+    """When the engine of this tab may start, and that it never starts once the app has ended.
 
-    class FollowingFacade(SessionFacade):
-        def start(self) -> None:
-            if after_pid is not None:
-                _wait_for_release(engine.store, engine.session.id, after_pid)
-            super().start()
+    The previous tabs' processes (``after_pids``) are ending: one may still hold the session, or
+    even be about to claim it (its engine was starting when its tab went away), so a start that
+    finds one of them live waits and tries again. An app that ends while its engine waits (a
+    quick second reload) never starts it; one that ends while it starts lets it finish first,
+    then closes it.
+    """
 
-    return FollowingFacade(engine)
+    def __init__(self, engine: Any, after_pids: frozenset[int]) -> None:
+        self.engine = engine
+        self.after_pids = after_pids
+        self.closing = threading.Event()
+        self.starting = threading.Lock()
+
+    def facade(self) -> SessionFacade:
+        from simulator.session.engine import EngineBusyError
+        from simulator.session.facade import SessionFacade
+
+        following = self
+
+        class FollowingFacade(SessionFacade):
+            def start(self) -> None:
+                give_up = time.monotonic() + FOLLOW_WAIT_S
+                while True:
+                    following.wait()
+                    with following.starting:
+                        if following.closing.is_set():
+                            return
+                        try:
+                            super().start()
+                            return
+                        except EngineBusyError:
+                            if not following.held_by_predecessor() or time.monotonic() > give_up:
+                                raise
+
+        return FollowingFacade(self.engine)
+
+    def wait(self) -> None:
+        _wait_for_release(self.engine.store, self.engine.session.id, self.after_pids, self.closing)
+
+    def held_by_predecessor(self) -> bool:
+        holder = self.engine.store.get_session(self.engine.session.id).engine_pid
+        return holder in self.after_pids
+
+    def close(self) -> None:
+        """The app has ended: no start from now on; one under way finishes, then the engine
+        closes (and lets the session go)."""
+        self.closing.set()
+        with self.starting:
+            self.engine.close()
 
 
 def _browser_app(facade: SessionFacade, log_path: Path) -> Any:
@@ -202,19 +244,18 @@ def _run(paths: Any, store: Store, session_id: str) -> int:
         return 0
     os.environ["COLUMNS"] = str(int(go.get("width", 80)))
     os.environ["ROWS"] = str(int(go.get("height", 24)))
-    after_pid = go.get("after_pid")
-    after_pid = int(after_pid) if after_pid is not None else None
+    after_pids = frozenset(int(pid) for pid in go.get("after_pids", ()))
 
     current = store.get_session(session_id)
-    if engine_is_live(current) and current.engine_pid != after_pid:
+    if engine_is_live(current) and current.engine_pid not in after_pids:
         return EXIT_BUSY
-    engine = Engine(store, paths, current, exam_of(current, paths))
-    app = _browser_app(_following(engine, after_pid), log_path)
+    following = _Following(Engine(store, paths, current, exam_of(current, paths)), after_pids)
+    app = _browser_app(following.facade(), log_path)
     _watch_parent(app, os.getppid())
     try:
         app.run()
     finally:
-        engine.close()
+        following.close()
     return int(app.return_code or 0)
 
 

@@ -96,12 +96,13 @@ class ExamProcess:
         self._pump = asyncio.create_task(self._read_screen())
 
     async def go(
-        self, write_screen: ScreenWriter, size: tuple[int, int], after_pid: int | None
+        self, write_screen: ScreenWriter, size: tuple[int, int], after_pids: Sequence[int]
     ) -> None:
-        """Run the app now, drawing through ``write_screen`` at ``size`` (columns, rows)."""
+        """Run the app now, drawing through ``write_screen`` at ``size`` (columns, rows); its
+        engine follows those of ``after_pids`` (tab processes still ending)."""
         self.write_screen = write_screen
         self.went_at = time.monotonic()
-        line = {"width": size[0], "height": size[1], "after_pid": after_pid}
+        line = {"width": size[0], "height": size[1], "after_pids": list(after_pids)}
         await self._send(json.dumps(line).encode("utf-8") + b"\n")
 
     async def wait(self) -> int:

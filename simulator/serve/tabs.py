@@ -9,7 +9,7 @@ the store for the next tab, which resumes the same session.
 
 A handover does not wait for the old engine to close (seconds: the graders, the folder watcher):
 the next tab's app is drawn as soon as the old app has ended, and its engine starts once the old
-one has let the session go (``after_pid``, see :mod:`simulator.cli.serve_tab`). The next process
+one has let the session go (``after_pids``, see :mod:`simulator.cli.serve_tab`). The next process
 is started ahead of need (a spare that has done its imports), so a reload is back in about the
 time Textual takes to draw. A reload's new connection may also arrive before the old one is seen
 closed; it waits :data:`HANDOVER_WAIT_S` for it, and a tab that waits for the exam takes it by
@@ -124,16 +124,15 @@ class ExamTabs:
             if previous is not None:
                 await previous.release(notices.moved)
             session = self.session()
-            ours = {p.pid for p in self.ending if p.alive}
+            ours = sorted(p.pid for p in self.ending if p.alive and p.pid is not None)
             if engine_is_live(session) and session.engine_pid not in ours:
                 await tab.show(notices.busy(session))
                 return
-            following = session.engine_pid if session.engine_pid in ours else None
             self.holder = tab
             self.free.clear()
             self.started += 1
             process = await self._take_spare()
-            await tab.open_exam(process, following)
+            await tab.open_exam(process, ours)
             # The next spare once this tab is drawn, not competing with its first frame.
             self._in_background(self._prepare_after(process))
 
@@ -243,7 +242,7 @@ class Tab:
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await self.websocket.send_bytes(data)
 
-    async def open_exam(self, process: ExamProcess, following: int | None) -> None:
+    async def open_exam(self, process: ExamProcess, following: Sequence[int]) -> None:
         self.notice = None
         self.process = process
         await process.go(self.write_screen, (self.width, self.height), following)
