@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -18,10 +19,24 @@ import psutil
 import pytest
 
 from tests.browser_tab import MISSING, BrowserTab, Served, launch
+from tests.conftest import run_cli
 
-pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+#: The tests that open the exam in a real browser tab.
+needs_browser = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
 CLOCK = re.compile(r"⏱ (\d+):(\d\d):(\d\d) left")
+
+
+def test_a_busy_port_is_said_in_one_line_and_costs_no_session(tfexam_home: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = run_cli("serve", "--port", str(port))
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"tfexam: error: cannot listen on 127.0.0.1:{port} (Address already in use): "
+        "another program uses it? Pick another port with --port"
+    )
+    assert not (tfexam_home / "tfexam.db").exists() or not sessions(tfexam_home)
 
 
 @pytest.fixture
@@ -72,6 +87,7 @@ def stopped_cleanly(served: Served, home: Path) -> None:
     assert not alive, "every exam screen and its graders ended"
 
 
+@needs_browser
 def test_the_exam_in_a_tab_survives_a_reload_and_moves_to_another_tab(
     tfexam_home: Path, tmp_path: Path, browser: Any
 ) -> None:
@@ -193,6 +209,7 @@ def line_number(path: Path, text: str) -> int:
     return next(n for n, line in enumerate(lines, start=1) if line.strip() == text)
 
 
+@needs_browser
 def test_question_1_solved_in_the_browser(tfexam_home: Path, tmp_path: Path, browser: Any) -> None:
     """Open the starter from the Project tree, type the missing lines, save, run, and see the
     run's model graded 5/5, all in the browser tab (as tests/test_tui_terminal_editor.py does

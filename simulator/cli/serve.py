@@ -10,6 +10,7 @@ token of the printed URL (:mod:`simulator.serve.access`).
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import sys
 from pathlib import Path
@@ -111,6 +112,18 @@ def serve(
             raise click.UsageError(
                 f"--session serves an existing session: {exam_name or given[0]} is for a new one"
             )
+    # aiohttp and textual-serve are loaded only by this command.
+    from simulator.serve import ExamServer, ServedExam, bind, serve_until_stopped
+
+    address = host or LOOPBACK
+    try:  # before a session is made: a busy port must not cost one
+        listening = bind(address, port)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {address}:{port} "
+            f"({os.strerror(error.errno) if error.errno else error}): "
+            "another program uses it? Pick another port with --port"
+        ) from None
     paths = data_paths()
     store = Store(paths.database)
     if session_key is not None:
@@ -146,10 +159,6 @@ def serve(
             f"session {session.id} is already open in another tfexam (pid {session.engine_pid}): "
             "leave it there first (q)"
         )
-    # aiohttp and textual-serve are loaded only by this command.
-    from simulator.serve import ExamServer, ServedExam, serve_until_stopped
-
-    bind = host or LOOPBACK
     served = ServedExam(
         store=store,
         session_id=session.id,
@@ -157,13 +166,7 @@ def serve(
         title=f"tfexam · {session.exam_id} · session {session.id}",
         log_hint=paths.logs_dir(session.id) / "serve-tab.log",
     )
-    try:
-        server = ExamServer(served, host=bind, port=port)
-    except OSError as error:
-        raise click.ClickException(
-            f"cannot listen on {bind}:{port} ({error.strerror or error}): "
-            "another program uses it? Pick another port with --port"
-        ) from None
+    server = ExamServer(served, host=address, listening=listening)
     _log_refusals()
 
     def announce() -> None:

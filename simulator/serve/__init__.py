@@ -6,6 +6,6 @@ exam is (:mod:`.notices`). It imports the session store, never Textual's app nor
 exam screen itself is ``python -m simulator.cli.serve_tab SESSION``, started per tab.
 """
 
-from simulator.serve.server import ExamServer, ServedExam, serve_until_stopped
+from simulator.serve.server import ExamServer, ServedExam, bind, serve_until_stopped
 
-__all__ = ["ExamServer", "ServedExam", "serve_until_stopped"]
+__all__ = ["ExamServer", "ServedExam", "bind", "serve_until_stopped"]

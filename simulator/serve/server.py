@@ -70,10 +70,11 @@ class ServedExam:
 class ExamServer:
     """``tfexam serve``'s server: bind, start, stop."""
 
-    def __init__(self, served: ServedExam, *, host: str, port: int) -> None:
+    def __init__(self, served: ServedExam, *, host: str, listening: socket.socket) -> None:
+        """``listening``: from :func:`bind` (bound first, so a busy port costs no session)."""
         self.served = served
         self.host = host
-        self.socket = _bind(host, port)
+        self.socket = listening
         self.port: int = self.socket.getsockname()[1]
         names = [] if host in ALL_INTERFACES else [host]
         if host in ALL_INTERFACES or not _is_loopback(host):
@@ -165,7 +166,7 @@ def _is_loopback(host: str) -> bool:
     return all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host``:``port`` (0: any free port); OSError says why not."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     return socket.create_server((host, port), family=family, reuse_port=False, backlog=64)
