@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("simulator.session",),
     ("simulator.colab",),
     ("simulator.report",),
-    ("simulator.tui",),
+    ("simulator.tui", "simulator.serve"),
     ("simulator.cli",),
     # The top: the authors' stable API re-exports from every layer; ``python -m simulator``.
     ("simulator.authoring", "simulator.__main__"),

@@ -26,7 +26,9 @@ from simulator.cli import (  # noqa: F401  (each registers its commands on the g
 )
 from simulator.cli.group import cli, main
 from simulator.cli.prepare import prepare_command
+from simulator.cli.serve import serve
 
 cli.add_command(prepare_command)
+cli.add_command(serve)
 
 __all__ = ["cli", "main"]
