@@ -56,6 +56,7 @@ def test_the_tutorial_runs_as_written(tmp_path: Path) -> None:
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         "PYTHONPATH": os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH")) if p),
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        "COLUMNS": "200",  # tables as wide as a wide terminal: one row per exam
     }
     work = tmp_path / "work"
     work.mkdir()

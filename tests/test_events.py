@@ -264,7 +264,7 @@ import sys, time
 from pathlib import Path
 from simulator.exam.catalog import find_exam
 from simulator.paths import DataPaths
-from simulator.report.model import build_report
+from simulator.report.build import build_report
 from simulator.session.sessions import NewSession, record_session
 from simulator.storage.store import Store
 paths = DataPaths(Path({str(tmp_path)!r}))
