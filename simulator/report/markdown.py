@@ -111,6 +111,14 @@ def render_markdown(report: Report) -> str:
         memory = downsample([(x.at_s, x.memory_used_mb) for x in report.samples], 0, end, 60)
         lines += ["", "## CPU and memory", "", "```", f"CPU    {sparkline(cpu, 100.0)}",
                   f"Memory {sparkline(memory, total)}", "```"]  # fmt: skip
+    found = [q for q in report.questions if q.mistakes]
+    if found:
+        lines += ["", "## What went wrong"]
+        for q in found:
+            lines += ["", f"### Q{q.number} {_cell(q.title)}", ""]
+            for m in q.mistakes:
+                lines.append(f"- {_text(m.sentence)} `{m.code}`")
+                lines += [f"  - {_text(e)}" for e in m.evidence]
     lines += ["", "## Advice", ""]
     lines += [f"- {_text(line)}" for line in report.advice] or ["Nothing to add."]
     return "\n".join(lines) + "\n"
