@@ -49,8 +49,8 @@ class CodeFinding:
 
     code: str
     sentence: str
-    line: int
-    snippet: str
+    #: The lines that show it, each with its source line (stripped).
+    lines: tuple[tuple[int, str], ...]
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,8 @@ class Script:
         text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
         return text if len(text) <= 100 else text[:99] + "…"
 
-    def finding(self, code: str, sentence: str, line: int) -> CodeFinding:
-        return CodeFinding(code, sentence, line, self.snippet(line))
+    def finding(self, code: str, sentence: str, *lines: int) -> CodeFinding:
+        return CodeFinding(code, sentence, tuple((n, self.snippet(n)) for n in lines))
 
     def epochs_line(self) -> int | None:
         """The line of the ``epochs=`` of the script's last ``fit``, if it has one."""
@@ -146,20 +146,21 @@ def _pixels_not_scaled(script: Script, question: Question) -> list[CodeFinding]:
     if script.named("Rescaling"):
         return []
     found = []
-    for call in script.named("ImageDataGenerator"):
-        rescale = _keyword(call.node, "rescale")
-        if _keyword(call.node, "preprocessing_function") is not None:
-            continue
-        if rescale is None or _constant(rescale) in (None, 1, 1.0):
-            found.append(
-                script.finding(
-                    "pixels-not-scaled",
-                    "the pictures of ImageDataGenerator(...) are not scaled (no rescale=1/255 "
-                    "and no Rescaling layer): the model trains on 0-255 values while the "
-                    "grader gives it values in [0, 1]",
-                    call.line,
-                )
+    unscaled = [
+        call.line
+        for call in script.named("ImageDataGenerator")
+        if _keyword(call.node, "preprocessing_function") is None and _no_rescale(call.node)
+    ]
+    if unscaled:
+        found.append(
+            script.finding(
+                "pixels-not-scaled",
+                "the pictures of ImageDataGenerator(...) are not scaled (no rescale=1/255 and no "
+                "Rescaling layer): the model trains on 0-255 values while the grader gives it "
+                "values in [0, 1]",
+                *unscaled,
             )
+        )
     divides = _divides_by_pixel_max(script.tree)
     if divides or any(_keyword(c.node, "rescale") is not None for c in script.calls):
         return found
@@ -189,11 +190,11 @@ def _pixels_not_scaled(script: Script, question: Question) -> list[CodeFinding]:
 def _loss_and_labels(script: Script) -> list[CodeFinding]:
     found = []
     output = _output_layer(script)
+    sources = _label_sources(script)
     for call in script.named("compile"):
         loss = _loss_name(call.node)
         if loss is None:
             continue
-        sources = _label_sources(script)
         one_hot = [s for s in sources if s[0] == "one-hot"]
         integer = [s for s in sources if s[0] in ("integer", "binary")]
         if loss == "sparse_categorical_crossentropy" and one_hot:
@@ -261,7 +262,7 @@ def _sequence_output(script: Script, question: Question) -> list[CodeFinding]:
         last = recurrent[-1]
         later = [c for c in script.calls if _after(c, last) and c.name in COLLAPSING]
         if _constant(_keyword(last.node, "return_sequences")) is True and not later:
-            shape = tuple(question.interface.output_shape)
+            shape = list(question.interface.output_shape)
             found.append(
                 script.finding(
                     "sequence-output",
@@ -274,7 +275,7 @@ def _sequence_output(script: Script, question: Question) -> list[CodeFinding]:
             )
     wrapper = dense[-1].parent if dense else None
     if wrapper is not None and _name(wrapper.func) == "TimeDistributed":
-        shape = tuple(question.interface.output_shape)
+        shape = list(question.interface.output_shape)
         found.append(
             script.finding(
                 "sequence-output",
@@ -369,6 +370,15 @@ def _constant(node: ast.expr | None) -> object:
             if isinstance(left, (int, float)) and isinstance(right, (int, float)) and right:
                 return left / right
         return None
+
+
+def _no_rescale(call: ast.Call) -> bool:
+    """No ``rescale``, or a literal one that changes nothing (``None``, ``1``); a variable is
+    taken as the candidate's scaling."""
+    rescale = _keyword(call, "rescale")
+    if rescale is None:
+        return True
+    return isinstance(rescale, ast.Constant) and rescale.value in (None, 1, 1.0)
 
 
 def _divides_by_pixel_max(tree: ast.Module) -> bool:

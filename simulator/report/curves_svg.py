@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 
 from simulator.report.markup import num, tag, text
-from simulator.report.svg import LOSS_COLOUR, VAL_LOSS_COLOUR, svg
+from simulator.report.svg import LOSS_COLOUR, VAL_LOSS_COLOUR, svg, text_width
 from simulator.training.epochs import wants_log_scale
 
 Curves = Sequence[dict[str, float]]
@@ -110,11 +110,11 @@ def curve_chart(
                            fill="none", stroke=colour, stroke_width=1.8, class_=key))  # fmt: skip
     legend_x = WIDTH - RIGHT
     for key, colour in reversed(drawn):
-        label_w = len(key) * FONT * 0.56
+        label_w = text_width(key, FONT)
         out.append(tag("text", text(key), x=legend_x, y=16.0, text_anchor="end", fill=INK,
                        class_="legend-label"))  # fmt: skip
-        out.append(tag("line", x1=legend_x - label_w - 20, x2=legend_x - label_w - 4,
+        out.append(tag("line", x1=legend_x - label_w - 24, x2=legend_x - label_w - 8,
                        y1=12.0, y2=12.0, stroke=colour, stroke_width=2.5))  # fmt: skip
-        legend_x -= label_w + 30
+        legend_x -= label_w + 36
     label = f"{heading}: {name} per epoch, epochs {first}-{last}"
     return svg(out, WIDTH, HEIGHT, label, "chart curves")

@@ -111,12 +111,9 @@ def find_mistakes(work: QuestionWork) -> list[Mistake]:
         if script is None:
             continue
         for finding in check_script(script, work.question):
-            where = f"{_shown(path, work.workspace)}:{finding.line}"
-            found.append(
-                _mistake(
-                    work, finding.code, _capital(finding.sentence), [f"{where}: {finding.snippet}"]
-                )
-            )
+            shown = _shown(path, work.workspace)
+            evidence = [f"{shown}:{line}: {snippet}" for line, snippet in finding.lines]
+            found.append(_mistake(work, finding.code, _capital(finding.sentence), evidence))
     run = run_of_record(work)
     if run is not None:
         script = next((scripts.get(p) for p in _run_scripts(run) if scripts.get(p)), None)
