@@ -329,6 +329,7 @@ def test_every_format_names_the_mistakes(
         assert mistake.sentence in terminal
         assert all(line in terminal for line in mistake.evidence)
         assert f"- {escape(mistake.sentence, quote=False)} `{mistake.code}`" in markdown
+        assert all(f"  - `{line}`" in markdown for line in mistake.evidence), "code spans"
 
 
 # The other findings, both ways -------------------------------------------------------------------
