@@ -449,6 +449,21 @@ def test_overfitting_and_epochs_past_the_best(
     s.script("time-series", series(epochs=30, restore=True))
     s.run("time-series", 10 * M, 20 * M, losses=losses, metric="mae")
     assert codes(s.report(), "time-series") == ["overfitting"]
+    # One noisy epoch above the lowest is not a rise that lasted.
+    s = Seeded(tmp_path / "noisy", practice)
+    s.script("time-series", series(epochs=30))
+    noisy = [(1.0 / n, 1.0 - n * 0.03 if n <= 20 else (0.6 if n % 2 == 0 else 0.41))
+             for n in range(1, 31)]  # fmt: skip
+    s.run("time-series", 10 * M, 20 * M, losses=noisy, metric="mae")
+    assert codes(s.report(), "time-series") == []
+    # Early stopping caught the rise and restored the best epoch: nothing to add; the same
+    # epochs from a script that keeps the last one did overfit.
+    stopped = [(1.0 / n, 0.5 + max(0, n - 8) * 0.1 + max(0, 8 - n) * 0.02) for n in range(1, 13)]
+    for name, restore, expected in (("caught", True, []), ("kept", False, ["overfitting"])):
+        s = Seeded(tmp_path / name, practice)
+        s.script("time-series", series(epochs=30, restore=restore))
+        s.run("time-series", 10 * M, 20 * M, losses=stopped, asked=30, metric="mae")
+        assert codes(s.report(), "time-series") == expected, name
     # A validation loss that keeps falling: neither.
     s = Seeded(tmp_path / "c", practice)
     s.script("time-series", series(epochs=30))

@@ -24,8 +24,9 @@ from simulator.training.epochs import EpochFigures
 from simulator.training.runs import exit_label
 from simulator.training.terminal_text import plain
 
-#: Overfitting: the validation loss at the last epoch is this share above its best, at least
-#: OVERFIT_MIN_EPOCHS epochs after the best, while the training loss kept falling.
+#: Overfitting: each of the last OVERFIT_MIN_EPOCHS epochs' validation loss is this share above
+#: its lowest (a rise that lasted, not one noisy epoch), the lowest at least that many epochs
+#: before the end, while the training loss kept falling.
 OVERFIT_RISE = 0.10
 OVERFIT_MIN_EPOCHS = 3
 #: Trained far past the best validation epoch: at least this many epochs after it, and at least
@@ -142,10 +143,14 @@ def _curve_findings(
         assert best_val is not None and last_val is not None
         assert best_loss is not None and last_loss is not None
         after = last_epoch - best_epoch
+        tail = [val for _, _, val in validated[-OVERFIT_MIN_EPOCHS:]]
+        stopped_early = figures[-1].epochs is not None and figures[-1].epoch < figures[-1].epochs
+        caught = stopped_early and script is not None and script.restores_best_weights()
         if (
             after >= OVERFIT_MIN_EPOCHS
-            and last_val >= best_val * (1 + OVERFIT_RISE)
+            and all(val is not None and val >= best_val * (1 + OVERFIT_RISE) for val in tail)
             and last_loss < best_loss
+            and not caught
         ):
             found.append(
                 _mistake(
