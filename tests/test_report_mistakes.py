@@ -422,6 +422,33 @@ def test_no_validation_data(tmp_path: Path, practice: Exam) -> None:
     assert Script.read(broken) is None, "a script that does not parse says nothing"
 
 
+def test_no_validation_where_the_reference_validates_only(tmp_path: Path, practice: Exam) -> None:
+    reference = Script.read(PRACTICE_EXAM / "category1" / "solution.py")
+    assert reference is not None and not reference.validates(), "six points, no validation"
+    line = (PRACTICE_EXAM / "category1" / "solution.py").read_text()
+    path = tmp_path / "line.py"
+    path.write_text(line, encoding="utf-8")
+    script = Script.read(path)
+    assert script is not None
+    question = practice.question("basic-model")
+    assert [f.code for f in check_script(script, question)] == ["no-validation-data"]
+    assert check_script(script, question, reference) == []
+
+
+@pytest.mark.parametrize("name", ["practice", "practice-2", "classic", "classic-2"])
+def test_the_shipped_solutions_and_starters_show_no_mistake(name: str) -> None:
+    """What the exam ships is the standard: neither its reference solutions nor its starters
+    may be told they are wrong (a check that fires on them cannot be trusted)."""
+    exam = find_exam(name, data_paths())
+    for question in exam.questions:
+        reference = Script.read(question.folder / question.solution)
+        assert reference is not None, question.id
+        for file in (question.solution, question.starter):
+            script = Script.read(question.folder / file)
+            assert script is not None, file
+            assert check_script(script, question, reference) == [], f"{question.id}: {file}"
+
+
 def test_overfitting_and_epochs_past_the_best(
     tfexam_home: Path, tmp_path: Path, utc: None, practice: Exam
 ) -> None:

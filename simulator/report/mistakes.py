@@ -15,6 +15,7 @@ from pathlib import Path
 
 from simulator.exam.durations import format_duration
 from simulator.exam.format import Question
+from simulator.exam.hidden_files import hidden_bytes
 from simulator.exam.metrics import MAX_SCORE
 from simulator.exam.workspace import REFERENCE_NAME
 from simulator.report.code_checks import Script, check_script
@@ -108,10 +109,11 @@ def find_mistakes(work: QuestionWork) -> list[Mistake]:
     """Every finding for the question: the code's first, then the runs', then the attempts'."""
     found: list[Mistake] = []
     scripts = {path: Script.read(path) for path in question_scripts(work)}
+    reference = _reference(work.question)
     for path, script in scripts.items():
         if script is None:
             continue
-        for finding in check_script(script, work.question):
+        for finding in check_script(script, work.question, reference):
             shown = _shown(path, work.workspace)
             evidence = [f"{shown}:{line}: {snippet}" for line, snippet in finding.lines]
             found.append(_mistake(work, finding.code, _capital(finding.sentence), evidence))
@@ -322,6 +324,15 @@ def _first_score_late(work: QuestionWork) -> list[Mistake]:
 
 def _mistake(work: QuestionWork, code: str, sentence: str, evidence: list[str]) -> Mistake:
     return Mistake(code=code, question=work.question.id, sentence=sentence, evidence=evidence)
+
+
+def _reference(question: Question) -> Script | None:
+    """The question's reference solution, parsed (the standard some checks hold a script to)."""
+    try:
+        source = hidden_bytes(question.folder, question.solution).decode("utf-8", "replace")
+    except FileNotFoundError:
+        return None
+    return Script.parse(source, question.folder / question.solution)
 
 
 def _run_scripts(run: RunRecord) -> list[Path]:
