@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from simulator.exam.durations import format_duration
 from simulator.exam.metrics import MAX_SCORE, score_label
+from simulator.report.mistakes import LATE_SHARE
 from simulator.report.records import QuestionEntry, Report
 
-#: A first submission after this share of the exam is late: a basic model should come early.
-LATE_SHARE = 0.6
 #: Idle share worth mentioning while some question was below the maximum score.
 IDLE_SHARE = 0.3
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from simulator.exam.durations import iso_time
@@ -16,6 +18,7 @@ from simulator.exam.metrics import MAX_SCORE
 from simulator.exam.workspace import REFERENCE_NAME
 from simulator.report.advice import advise
 from simulator.report.intervals import Interval, concurrency_shares, gaps, union
+from simulator.report.mistakes import QuestionWork, final_script, find_mistakes, run_of_record
 from simulator.report.records import (
     IDLE_CPU_PERCENT,
     SAMPLE_SPAN_S,
@@ -31,11 +34,12 @@ from simulator.report.records import (
     Summary,
     TimelineEvent,
 )
+from simulator.report.reference_view import code_diff, explanation, reference_curves
 from simulator.session import events
 from simulator.session.scoring import exam_result
 from simulator.storage.records import AttemptRecord, EventRecord, RunRecord, SessionRecord
 from simulator.storage.store import Store
-from simulator.training.epochs import read_epochs
+from simulator.training.epochs import EpochFigures, read_epochs
 
 #: After the last sample, the next one is not due before this (the span and one engine tick):
 #: a report made sooner than that after the last sample has not seen tfexam closed.
@@ -66,11 +70,20 @@ def build_report(
     result = exam_result(exam, attempts, policy)
     over = session.state == "submitted"
     run_numbers = {run.id: run.number for run in runs}
+    figures = {run.id: read_epochs(run.log_path).figures for run in runs}
     questions = [
-        _question_entry(number, item, attempts, session, over, run_numbers)
+        _reviewed(
+            _question_entry(number, item, attempts, session, over, run_numbers),
+            item,
+            session,
+            over,
+            runs,
+            figures,
+            logged,
+        )
         for number, item in enumerate(result.questions, start=1)
     ]
-    run_entries = [_run_entry(run, start) for run in runs]
+    run_entries = [_run_entry(run, start, figures[run.id]) for run in runs]
     opened = [e for e in logged if e.kind == events.SessionOpened.KIND]
     timeline = _timeline_events(logged, start)
     # The timeline already tells each opening that followed one that never left: a crash.
@@ -167,6 +180,67 @@ def _question_entry(
     )
 
 
+def _reviewed(
+    entry: QuestionEntry,
+    item: Any,
+    session: SessionRecord,
+    over: bool,
+    runs: list[RunRecord],
+    figures: dict[int, list[EpochFigures]],
+    logged: list[EventRecord],
+) -> QuestionEntry:
+    """The question's entry with what went wrong, the curves of its run of record and, after
+    the session, the reference beside the candidate's work."""
+    question = item.question
+    work = QuestionWork(
+        question=question,
+        workspace=session.workspace,
+        runs=[r for r in runs if r.question_id == question.id],
+        figures=figures,
+        counted_run=item.counted.run_id if item.counted else None,
+        attempts=entry.attempts,
+        unchanged=[
+            e
+            for e in logged
+            if e.kind == events.ModelUnchanged.KIND and e.payload.get("question") == question.id
+        ],
+        score=entry.score,
+        session_start=session.started_at,
+        duration_s=session.deadline - session.started_at,
+    )
+    script = final_script(work)
+    shown = _relative(script, session.workspace) if script is not None else None
+    run = run_of_record(work)
+    review: dict[str, Any] = {}
+    if over:
+        review = {
+            "code_diff": code_diff(question, script, shown or "") if script is not None else None,
+            "explanation": explanation(question),
+            "reference_curves": reference_curves(question),
+        }
+    return replace(
+        entry,
+        mistakes=find_mistakes(work),
+        script=shown,
+        curves_run=run.number if run is not None else None,
+        curves=_curves(figures[run.id]) if run is not None else [],
+        **review,
+    )
+
+
+def _curves(figures: list[EpochFigures]) -> list[dict[str, float]]:
+    return [
+        {"epoch": f.epoch, **{k: float(f"{v:.6g}") for k, v in f.logs.items()}} for f in figures
+    ]
+
+
+def _relative(path: Path, workspace: Path) -> str:
+    try:
+        return path.resolve().relative_to(workspace.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _attempt_entry(
     attempt: AttemptRecord, start: float, *, counted: bool, run_numbers: dict[int, int]
 ) -> AttemptEntry:
@@ -195,7 +269,7 @@ def _attempt_entry(
     )
 
 
-def _run_entry(run: RunRecord, start: float) -> RunEntry:
+def _run_entry(run: RunRecord, start: float, figures: list[EpochFigures]) -> RunEntry:
     return RunEntry(
         id=run.number,
         question=run.question_id,
@@ -210,7 +284,7 @@ def _run_entry(run: RunRecord, start: float) -> RunEntry:
         peak_rss_mb=round(run.peak_rss_mb, 1),
         losses=[
             EpochLoss(f.epoch, _rounded(f.logs.get("loss")), _rounded(f.logs.get("val_loss")))
-            for f in read_epochs(run.log_path).figures
+            for f in figures
         ],
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from simulator.exam.durations import format_duration
 from simulator.exam.metrics import score_label
+from simulator.report import diff_html, review_html
 from simulator.report.charts import timeline_lanes
 from simulator.report.markup import SCORE_COLOURS, SCORE_INK, score_index, tag, text
 from simulator.report.records import (
@@ -27,11 +28,18 @@ def render_html(report: Report) -> str:
     """The whole report as an HTML5 document (a string, UTF-8 when written)."""
     s = report.summary
     name = f"{s.exam_title} · session {s.session}"
+    mistakes = review_html.mistakes_section(report)
+    review = review_html.review_section(report)
+    # The review's styles only where it is drawn: a report without it keeps its bytes.
+    style = (
+        CSS + (review_html.CSS if mistakes or review else "") + (diff_html.CSS if review else "")
+    )
     body = [
         _header(report),
         _nav(report),
         _summary(report),
         _questions(report),
+        *[section for section in (mistakes, review) if section],
         _timeline_section(report),
         _runs_section(report),
         _resources_section(report),
@@ -55,7 +63,7 @@ def render_html(report: Report) -> str:
                         '<meta name="color-scheme" content="light" />',
                         '<meta name="generator" content="tfexam" />',
                         tag("title", text(f"tfexam report: {name}")),
-                        tag("style", CSS),
+                        tag("style", style),
                     ],
                 ),
                 tag("body", tag("main", "\n".join(body))),
@@ -100,6 +108,8 @@ def _nav(report: Report) -> str:
     links = [
         ("summary", "Summary"),
         ("questions", "Questions"),
+        *([("mistakes", "What went wrong")] if any(q.mistakes for q in report.questions) else []),
+        *([("review", "Beside the reference")] if _reviewed(report) else []),
         ("timeline", "Timeline"),
         *([("runs", "Training runs")] if report.runs else []),
         ("resources", "CPU and memory"),
@@ -112,6 +122,10 @@ def _nav(report: Report) -> str:
         tag("ul", [tag("li", tag("a", text(label), href=f"#{anchor}")) for anchor, label in links]),
         class_="toc",
     )
+
+
+def _reviewed(report: Report) -> bool:
+    return bool(review_html.review_section(report))
 
 
 def _summary(report: Report) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from simulator.exam.durations import format_duration
 from simulator.exam.metrics import score_label
@@ -15,6 +16,16 @@ def _text(text: str) -> str:
     """Text from users' files (titles, reasons, model messages), never markup: Markdown viewers
     render raw HTML, so ``<img onerror=...>`` in a reason must arrive as text, as in the HTML report."""
     return html.escape(text, quote=False)
+
+
+def _code(text: str) -> str:
+    """Text as an inline code span (evidence quotes code: ``**kwargs`` must not turn bold). A
+    code span shows its content as it is, markup included, so it is not escaped; its fence is
+    one backtick longer than any run of them inside."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
+    return f"{fence}{pad}{text.replace(chr(10), ' ')}{pad}{fence}"
 
 
 def _cell(text: str) -> str:
@@ -111,6 +122,14 @@ def render_markdown(report: Report) -> str:
         memory = downsample([(x.at_s, x.memory_used_mb) for x in report.samples], 0, end, 60)
         lines += ["", "## CPU and memory", "", "```", f"CPU    {sparkline(cpu, 100.0)}",
                   f"Memory {sparkline(memory, total)}", "```"]  # fmt: skip
+    found = [q for q in report.questions if q.mistakes]
+    if found:
+        lines += ["", "## What went wrong"]
+        for q in found:
+            lines += ["", f"### Q{q.number} {_cell(q.title)}", ""]
+            for m in q.mistakes:
+                lines.append(f"- {_text(m.sentence)} `{m.code}`")
+                lines += [f"  - {_code(e)}" for e in m.evidence]
     lines += ["", "## Advice", ""]
     lines += [f"- {_text(line)}" for line in report.advice] or ["Nothing to add."]
     return "\n".join(lines) + "\n"

@@ -45,6 +45,19 @@ class AttemptEntry:
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """Something that went wrong in the candidate's own work, found by
+    :mod:`simulator.report.mistakes`: a stable ``code`` (what to advise, what a tool may count),
+    the sentence a learner reads, and the evidence that shows it (a file and line with the code
+    there, a run's epochs with their values, attempts with their times)."""
+
+    code: str
+    question: str
+    sentence: str
+    evidence: list[str]
+
+
+@dataclass(frozen=True)
 class QuestionEntry:
     id: str
     number: int
@@ -72,6 +85,20 @@ class QuestionEntry:
     reference_file: str | None
     #: Which rule gave the counted attempt's score ("real-exam", "calibrated"; None: none counted).
     scale: str | None = None
+    #: What went wrong in the candidate's code, runs and attempts (empty: nothing the evidence
+    #: shows).
+    mistakes: list[Mistake] = field(default_factory=list)
+    #: The candidate's final training script, relative to the workspace (the last run's script,
+    #: else the starter), and the run whose curves ``curves`` holds (its number).
+    script: str | None = None
+    curves_run: int | None = None
+    #: That run's figures per epoch: ``{"epoch": 1, "loss": .., "val_loss": .., "accuracy": ..}``.
+    curves: list[dict[str, float]] = field(default_factory=list)
+    #: After the session only: the unified diff from the candidate's script to the reference
+    #: solution, the reference's explanation (Markdown) and its recorded curves (as ``curves``).
+    code_diff: str | None = None
+    explanation: str | None = None
+    reference_curves: list[dict[str, float]] | None = None
 
 
 @dataclass(frozen=True)

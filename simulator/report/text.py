@@ -32,8 +32,29 @@ def report_renderable(report: Report, width: int = 100) -> RenderableType:
         *attempts_tables(report),
         timeline_panel(report, width),
         resources_panel(report, width),
+        *mistakes_panels(report),
         advice_panel(report),
     )
+
+
+def mistakes_panels(report: Report) -> list[Panel]:
+    """What went wrong, each finding with its evidence; no panel where there is none."""
+    body = Text()
+    for q in report.questions:
+        if not q.mistakes:
+            continue
+        if body:
+            body.append("\n")
+        body.append(f"Q{q.number} {q.title}\n", "bold")
+        for m in q.mistakes:
+            body.append(f"• {m.sentence} ")
+            body.append(f"[{m.code}]\n", "dim")
+            for line in m.evidence:
+                body.append(f"    {line}\n", "dim")
+    if not body:
+        return []
+    body.rstrip()
+    return [Panel(body, title="What went wrong", title_align="left")]
 
 
 def summary_panel(report: Report) -> Panel:
