@@ -679,7 +679,7 @@ async def test_several_gradings_at_once_share_one_notification(
         assert [t for t, _ in notifications(app)] == ["Q1 Basic model: graded"], "one alone"
         app.clear_notifications()  # a toast lasts seconds: on a busy machine it may expire here
         for _ in range(4):  # a burst, as after a resume grading what was saved meanwhile
-            app.post_message(AttemptGradedMessage(graded[0]))
+            app.exam_screen.post_message(AttemptGradedMessage(graded[0]))
         await pilot.pause(1.0)
         titles = [t for t, _ in notifications(app)]
         assert titles == ["4 gradings"], titles
