@@ -453,7 +453,10 @@ class ExamScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """As the action table says: while an editor tab has focus its letters are typed (their
         actions leave the footer, the editor's own keys for them take their place); once the
-        exam ended, what can do nothing is hidden from the footer (not just dimmed)."""
+        exam ended, what can do nothing is hidden from the footer (not just dimmed). Under a
+        dialog the screen's footer still shows: it offers only the app's keys then."""
+        if not self.is_active and action in actions.BY_NAME:
+            return False
         editing = isinstance(self.focused, CodeEditor)
         return actions.allowed(action, editing=editing, exam_over=self.exam_over())
 
