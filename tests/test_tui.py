@@ -18,6 +18,7 @@ from simulator.session.engine import Engine
 from simulator.session.facade import SessionFacade
 from simulator.session.sessions import NewSession, record_session
 from simulator.session.watcher import WatchTimings
+from simulator.tui.actions import ACTION_HELP
 from simulator.tui.app import ExamApp
 from simulator.tui.editor_area import EditorArea
 from simulator.tui.exam_window import AttemptsTable, QuestionsTable
@@ -367,10 +368,10 @@ async def test_help_lists_every_key_once_and_scrolls_on_a_short_terminal(rig: Tu
         actions = [item.action for item in listed]
         assert len(actions) == len(set(actions)), "each action once"
         keys = {item.action: item.keys for item in listed}
-        assert keys[ExamApp.ACTION_HELP["request_quit"]] == "q, ctrl+q, ctrl+c"
-        assert keys[ExamApp.ACTION_HELP["help"]] == "?, f1"
-        assert keys[ExamApp.ACTION_HELP["restart_run"]] == "shift+r, ctrl+f5"
-        for action in ExamApp.ACTION_HELP.values():
+        assert keys[ACTION_HELP["request_quit"]] == "q, ctrl+q, ctrl+c"
+        assert keys[ACTION_HELP["help"]] == "?, f1"
+        assert keys[ACTION_HELP["restart_run"]] == "shift+r, ctrl+f5"
+        for action in ACTION_HELP.values():
             assert action in actions
         assert {"1-5", "ctrl+p, ctrl+shift+a", "enter, f4", "ctrl+t", "ctrl+f12"} <= {
             r[0] for r in rows
@@ -593,13 +594,14 @@ async def test_a_flood_of_attempt_updates_is_coalesced(rig: TuiRig) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.5)
         refreshes = [0]
-        real_refresh = app.refresh_view
+        exam_screen = app.exam_screen
+        real_refresh = exam_screen.refresh_view
 
         def counted() -> None:
             refreshes[0] += 1
             real_refresh()
 
-        app.refresh_view = counted  # type: ignore[method-assign]
+        exam_screen.refresh_view = counted  # type: ignore[method-assign]
         attempt = rig.store.add_attempt(
             session_id=session.id, question_id="basic-model", source_path="m.h5", blob=None,
             sha256="0" * 64, size=1, origin="watch", saved_at=time.time(),
@@ -609,7 +611,7 @@ async def test_a_flood_of_attempt_updates_is_coalesced(rig: TuiRig) -> None:
             at=time.time(), session_id=session.id, attempt=attempt, path=Path("m.h5")
         )
         for _ in range(100):
-            app.post_message(ModelDetectedMessage(event))
+            exam_screen.post_message(ModelDetectedMessage(event))
         await pilot.pause(0.5)
         assert 1 <= refreshes[0] <= 5, refreshes[0]
 
@@ -677,7 +679,7 @@ async def test_several_gradings_at_once_share_one_notification(
         assert [t for t, _ in notifications(app)] == ["Q1 Basic model: graded"], "one alone"
         app.clear_notifications()  # a toast lasts seconds: on a busy machine it may expire here
         for _ in range(4):  # a burst, as after a resume grading what was saved meanwhile
-            app.post_message(AttemptGradedMessage(graded[0]))
+            app.exam_screen.post_message(AttemptGradedMessage(graded[0]))
         await pilot.pause(1.0)
         titles = [t for t, _ in notifications(app)]
         assert titles == ["4 gradings"], titles

@@ -88,7 +88,7 @@ async def test_single_letter_keys_are_typed_while_the_editor_has_focus(rig: TuiR
         assert code.document.get_line(0).startswith("tqr1svx?e")
         assert app.screen is app.screen_stack[0], "no dialog: q and s were typed"
         assert not rig.store.runs(session.id), "r was typed, not a run"
-        assert app.current.id == "basic-model", "1 was typed, not a question switch"
+        assert app.exam_screen.current.id == "basic-model", "1 was typed, not a question switch"
         assert not any("Submit and Test" in t for t, _ in notifications(app))
         footer = screen_lines(app)[-1]
         assert "^s Save" in footer and "shift+f10 Run" in footer and "^t Submit and Test" in footer
@@ -101,7 +101,7 @@ async def test_single_letter_keys_are_typed_while_the_editor_has_focus(rig: TuiR
         assert not isinstance(app.focused, CodeEditor)
         await pilot.press("2")
         await pilot.pause(0.2)
-        assert app.current.id == "learning-dataset"
+        assert app.exam_screen.current.id == "learning-dataset"
 
 
 async def test_closing_a_tab_with_unsaved_changes_asks_first(rig: TuiRig) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from simulator.exam.format import load_exam
-from simulator.session.scoring import exam_result
+from simulator.session.facade import SessionSnapshot
+from simulator.session.scoring import ExamResult, exam_result
 from simulator.storage.records import AttemptRecord, RunRecord, SessionRecord
 from simulator.training.epochs import EpochFigures
 from simulator.training.progress import TrainingProgress
@@ -67,6 +68,12 @@ def attempt(id: int, state: str, saved_min: float, **fields: object) -> AttemptR
     )  # fmt: skip
 
 
+def snapshot_of(
+    session: SessionRecord, attempts: list[AttemptRecord], result: ExamResult
+) -> SessionSnapshot:
+    return SessionSnapshot(session, tuple(attempts), result, now=session.started_at)
+
+
 def test_exam_view_rows_follow_the_scoring_rules() -> None:
     exam = load_exam(PRACTICE_EXAM)
     session = SessionRecord(
@@ -89,7 +96,9 @@ def test_exam_view_rows_follow_the_scoring_rules() -> None:
         ),
         attempt(4, "queued", 80, origin="submit"),
     ]
-    view = build_exam_view(exam, session, attempts, "best")
+    view = build_exam_view(
+        exam, snapshot_of(session, attempts, exam_result(exam, attempts, "best"))
+    )
     first = view.row("basic-model")
     assert (first.status, first.score, first.best_score, first.last_score) == (
         "5/5 grading…",
@@ -110,7 +119,9 @@ def test_exam_view_rows_follow_the_scoring_rules() -> None:
     assert rows[2].result == "mse 0.05 -> 3/5 on the hidden test"
     assert view.total_label == "5/75 (7%)"
     assert view.result == exam_result(exam, attempts, "best")
-    last = build_exam_view(exam, session, attempts, "last")
+    last = build_exam_view(
+        exam, snapshot_of(session, attempts, exam_result(exam, attempts, "last"))
+    )
     assert last.row("basic-model").score == 3
 
 

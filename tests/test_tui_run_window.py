@@ -51,7 +51,7 @@ print(f"printed {n} lines")
 
 def start_script(app: ExamApp, session: SessionRecord, folder: str, source: str) -> int:
     """Start ``source`` as question ``folder``'s starter, as ``r`` would."""
-    question = next(q for q in app.questions if q.workspace_folder == folder)
+    question = next(q for q in app.exam_screen.questions if q.workspace_folder == folder)
     (session.workspace / folder / question.starter).write_text(source, encoding="utf-8")
     return app.facade.start_run(question.id).id
 

@@ -114,7 +114,7 @@ async def prompts_prepared(pilot: Pilot[object], timeout: float = 20.0) -> None:
     assert isinstance(app, ExamApp)
     await wait_until(
         pilot,
-        lambda: len(app.screen_stack[0].query(".prompt-pane")) == len(app.questions),
+        lambda: len(app.screen_stack[0].query(".prompt-pane")) == len(app.exam_screen.questions),
         timeout,
         "every prompt prepared",
     )

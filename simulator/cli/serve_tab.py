@@ -185,24 +185,14 @@ def _browser_app(facade: SessionFacade, log_path: Path) -> Any:
         # Textual finds a relative CSS_PATH beside the module of the class: this one is elsewhere.
         CSS_PATH = str(Path(inspect.getfile(ExamApp)).with_name(str(ExamApp.CSS_PATH)))
 
+        ASK_TO_RESTORE_UNSAVED = False
+
         async def _on_exit_app(self) -> None:
             try:
-                self.query_one(EditorArea).keep_unsaved()
+                self.exam_screen.query_one(EditorArea).keep_unsaved()
             except Exception:  # the screen may be gone already; the periodic copy stands
                 log.exception("keeping unsaved texts on exit")
             await super()._on_exit_app()
-
-        def _offer_unsaved(self) -> None:
-            area = self.query_one(EditorArea)
-            for buffer in self.facade.unsaved_buffers():
-                try:
-                    on_disk = buffer.path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    on_disk = None
-                if on_disk == buffer.text:
-                    self.facade.drop_unsaved(buffer.path)
-                else:
-                    area.open_file(buffer.path, text=buffer.text)
 
     return BrowserExamApp(facade, log_path=log_path)
 

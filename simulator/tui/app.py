@@ -1,70 +1,33 @@
-"""The exam app: an IDE-like screen over a running session, through its :class:`SessionFacade`.
+"""The exam app: what is app-wide around the exam screen, over a running session's facade.
 
-The engine runs in its own thread and calls our subscriber for every event; the subscriber only
-posts the event's Textual message (thread-safe, one message class per event class), so every
-widget is touched from the app's loop alone, and each kind has its own ``@on`` handler.
-Everything shown is read back from the session store, the same source ``tfexam status`` uses.
+The exam itself (its widgets, keys and the engine's events) is :class:`ExamScreen`, the app's
+first screen. The app keeps what every screen shares: the theme and stylesheet, the facade, the
+keys that work everywhere (help, leaving, the palette: from :mod:`simulator.tui.actions`), the
+report, and the one error handler.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-import os
-import time
 from collections.abc import Callable, Iterable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult, SuspendNotSupported
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
-from textual.events import Resize
-from textual.notifications import SeverityLevel
+from textual.app import App
+from textual.binding import BindingType
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, DataTable, Footer, Static
-from textual.worker import Worker, WorkerState
 
 from simulator.exam.durations import format_duration, local_clock
-from simulator.exam.format import Question
-from simulator.exam.metrics import score_label
-from simulator.session import events
 from simulator.session.facade import SessionFacade
 from simulator.training.resources import Resources, measure
-from simulator.training.runs import exit_text, script_text
-from simulator.tui import messages
+from simulator.tui import actions
 from simulator.tui.code_editor import CodeEditor, EditorCommand
-from simulator.tui.editor import (
-    NO_EDITOR_HINT,
-    EditorError,
-    find_editor,
-    run_in_terminal,
-    start_detached,
-)
-from simulator.tui.editor_area import EditorArea
-from simulator.tui.editor_dialogs import restore_dialog
-from simulator.tui.exam_window import ExamToolWindow, QuestionsTable, question_status_text
-from simulator.tui.formatting import format_number
-from simulator.tui.messages import OpenFileRequested, QuestionChosen, engine_message
-from simulator.tui.preferences import keep_theme, load_preferences, save_preferences
-from simulator.tui.project import ProjectTree
-from simulator.tui.prompt import PromptView
-from simulator.tui.run_window import RunToolWindow
-from simulator.tui.screens import (
-    ConfirmDialog,
-    ErrorDialog,
-    HelpScreen,
-    KeyHelp,
-    ResultsScreen,
-    WorkspaceDialog,
-)
-from simulator.tui.status_bar import StatusBar
-from simulator.tui.tool_window_height import ToolWindowHeights
-from simulator.tui.view_model import ExamView, build_exam_view
+from simulator.tui.exam_screen import MIN_SIZE, ExamScreen
+from simulator.tui.messages import ErrorReported
+from simulator.tui.preferences import keep_theme
+from simulator.tui.screens import ConfirmDialog, ErrorDialog, HelpScreen, KeyHelp
 
 if TYPE_CHECKING:
     from simulator.report.records import Report
@@ -74,18 +37,10 @@ log = logging.getLogger("tfexam.tui")
 #: When to first freeze the heap (after the prompts are prepared), and how often again.
 HEAP_SETTLE_AFTER_S = 4.0
 HEAP_SETTLE_EVERY_S = 120.0
-#: The smallest terminal the layout is made for.
-MIN_SIZE = (80, 24)
-TICK_S = 0.5
-RESCAN_S = 2.0
-#: How often an editor tab's unsaved text is kept in the session store (what a crash can lose).
-KEEP_UNSAVED_S = 3.0
-#: Grading results arriving within this long of each other share one notification.
-COALESCE_S = 0.6
 
 
 class ExamApp(App[str]):
-    """The mock exam, PyCharm-style: Project, prompt, Exam tool window and a status bar.
+    """The mock exam, PyCharm-style (see :class:`ExamScreen`).
 
     The app returns ``"detached"`` when the candidate leaves a running exam (its clock keeps
     going) and ``"ended"`` when they leave after the exam was submitted.
@@ -106,75 +61,10 @@ class ExamApp(App[str]):
         (MIN_SIZE[1], "-short"),
         (36, "-tall"),
     ]
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "submit_and_test", "Submit and Test"),
-        Binding("e", "edit", "Edit"),
-        Binding("o", "open_external", "External editor", show=False),
-        Binding("ctrl+e", "recent_files", "Recent files", show=False),
-        # The editor tab on show, also while another window has the focus (as in PyCharm).
-        Binding("ctrl+s", "save_file", "Save", show=False),
-        Binding("ctrl+f4", "close_file", "Close tab", show=False),
-        Binding("escape", "focus_editor", "To the editor", show=False),
-        Binding("w", "workspace", "Folder"),
-        Binding("r", "run", "Run"),
-        Binding("v", "toggle_tool_window", "Run/Exam"),
-        Binding("x", "stop_run", "Stop run", show=False),
-        Binding("R", "restart_run", "Restart run", show=False, key_display="shift+r"),
-        Binding("c", "compare_runs", "Compare", show=False),
-        Binding("left_square_bracket", "run_tab(-1)", "Previous run tab", show=False),
-        Binding("right_square_bracket", "run_tab(1)", "Next run tab", show=False),
-        Binding("plus,ctrl+shift+up", "stretch_tool_window(1)", "Taller", show=False),
-        Binding("minus,ctrl+shift+down", "stretch_tool_window(-1)", "Shorter", show=False),
-        Binding("m", "maximize_tool_window", "Maximise", show=False),
-        Binding("s", "submit_exam", "End exam"),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("q", "request_quit", "Quit"),
-        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
-        # Not a priority: in an editor tab Ctrl+C copies, as in PyCharm.
-        Binding("ctrl+c", "request_quit", "Quit", show=False),
-        # PyCharm's keys, where the terminal delivers them (the letters above stay).
-        Binding("shift+f10", "run", "Run", show=False),
-        Binding("ctrl+f2", "stop_run", "Stop run", show=False),
-        Binding("ctrl+f5", "restart_run", "Restart run", show=False),
-        # Terminals send Alt+1 / Alt+4 as ESC 1 / ESC 4, which Textual reads as macOS' Option
-        # characters ¡ and ¢: both names are bound.
-        Binding("alt+1,inverted_exclamation_mark", "project", "Project", show=False),
-        Binding("alt+4,cent_sign", "run_window", "Run window", show=False),
-        Binding("shift+escape", "hide_tool_window", "Hide tool window", show=False),
-        # Not "command_palette" itself: Textual adds its ctrl+p only when no binding has it.
-        Binding("ctrl+shift+a", "find_action", "Find action", show=False),
-        *(
-            Binding(str(n), f"select_question({n})", f"Question {n}", show=False)
-            for n in range(1, 10)
-        ),
-    ]
-    #: What each action does, for the help screen and the command palette.
-    ACTION_HELP: ClassVar[dict[str, str]] = {
-        "submit_and_test": "Submit and Test: grade the selected question's model file now",
-        "edit": "Open the question's starter file in an editor tab (cursor in it)",
-        "open_external": "Open the question's starter (or the Project file) in your own editor",
-        "recent_files": "Recent files: the files opened in tabs, newest first",
-        "save_file": "Save the editor tab on show",
-        "close_file": "Close the editor tab on show (asks when it has unsaved changes)",
-        "focus_editor": "From a tool window back to the editor",
-        "workspace": "Show the workspace folder's path (to copy or open in an IDE)",
-        "run": "Run the selected question's starter file as a training run",
-        "toggle_tool_window": "Switch the bottom tool window between Exam and Run",
-        "stop_run": "Stop the selected run (Ctrl+C to the script, then kill)",
-        "restart_run": "Restart the selected run (a new run of the same script)",
-        "compare_runs": "In a run's tab: compare its charts with another run of the question",
-        "run_tab(-1)": "The Run window's previous tab (All runs, then each run in order)",
-        "run_tab(1)": "The Run window's next tab",
-        "stretch_tool_window(1)": "Make the bottom tool window taller (kept for next time)",
-        "stretch_tool_window(-1)": "Make the bottom tool window shorter (kept for next time)",
-        "maximize_tool_window": "Maximise the bottom tool window, or restore it",
-        "submit_exam": "Submit and End Exam (asks first)",
-        "project": "Go to the Project window (PyCharm's Alt+1)",
-        "run_window": "Show the Run window (PyCharm's Alt+4)",
-        "hide_tool_window": "Hide the bottom tool window, or show it again (more room for the prompt)",
-        "help": "This list of keys",
-        "request_quit": "Leave tfexam (asks first; the clock keeps running)",
-    }
+    BINDINGS: ClassVar[list[BindingType]] = list(actions.app_bindings())
+    #: Unsaved texts kept from before are offered back with a question (after a crash); a view
+    #: that reopens routinely (a browser tab's reload) reopens them without one.
+    ASK_TO_RESTORE_UNSAVED: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -186,100 +76,28 @@ class ExamApp(App[str]):
         super().__init__()
         self.measure_resources = resources
         self.facade = facade
-        self.exam = facade.exam
-        self.session = facade.session()
         self.log_path = log_path
-        self.questions = list(self.exam.questions)
-        self._numbers = {q.id: f"Q{n}" for n, q in enumerate(self.questions, start=1)}
-        self.current: Question = self.questions[0]
-        self.view_model: ExamView | None = None
-        self._ended_label: str | None = None
-        self._revealed = False
-        self._last_rescan = 0.0
-        self._last_kept = 0.0
-        self._results_shown = False
-        self._grading_unavailable_said = False
-        self._was_over = False
-        #: Grading results waiting to be shown together: (question label, text, gradable).
-        self._grading_news: list[tuple[str, str, bool]] = []
-        #: Each tool window's height as the candidate last stretched it, and maximised or not.
-        self._heights = ToolWindowHeights(dict(load_preferences().tool_window_heights))
+        self._exam_screen: ExamScreen | None = None
 
-    # Layout -------------------------------------------------------------------------------------
+    def get_default_screen(self) -> ExamScreen:
+        """The exam screen is the app's first screen (the stack's bottom)."""
+        self._exam_screen = ExamScreen(
+            self.facade,
+            lambda running: self.measure_resources(running),
+            ask_to_restore=self.ASK_TO_RESTORE_UNSAVED,
+        )
+        return self._exam_screen
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="main"):
-            with Horizontal(id="top"):
-                yield ProjectTree(self.session.workspace, self.exam, id="project")
-                yield EditorArea(
-                    self.session.workspace,
-                    self.questions,
-                    self.current,
-                    keep=self.facade.keep_unsaved,
-                    drop=self.facade.drop_unsaved,
-                    id="editor-area",
-                )
-            with ContentSwitcher(initial="exam", id="tool-windows"):
-                yield ExamToolWindow(id="exam")
-                yield RunToolWindow(
-                    id="run-window", metrics={q.id: q.scoring.metric for q in self.questions}
-                )
-        yield Static("", id="too-small")
-        # A child of the screen, not of #main: it stays when a window is maximised.
-        yield StatusBar(id="status-bar")
-        yield Footer()
+    @property
+    def exam_screen(self) -> ExamScreen:
+        assert self._exam_screen is not None, "the app runs"
+        return self._exam_screen
 
     def on_mount(self) -> None:
         keep_theme(self)
-        self.title = f"tfexam · {self.exam.title}"
-        self.query_one("#project", ProjectTree).border_title = "Project"
-        self._title_tool_window()
-        self._apply_tool_window_height()
-        self.facade.subscribe(self._on_engine_event)
-        self.refresh_view()
-        # The question current by then: a key pressed during the first frame must win.
-        self.call_after_refresh(lambda: self._show_question(self.current))
-        self._tick()
-        self.set_interval(TICK_S, self._tick)
+        self.title = f"tfexam · {self.facade.exam.title}"
         self.set_timer(HEAP_SETTLE_AFTER_S, self._settle_heap)
         self.set_interval(HEAP_SETTLE_EVERY_S, self._settle_heap)
-        self.query_one("#questions").focus()
-        if self.session.state == "submitted":
-            self.call_after_refresh(self._show_results)
-        else:
-            self.call_after_refresh(self._offer_unsaved)
-        # The engine starts once the first frame is on screen: its start (grading workers, the
-        # data writer, the folder watcher) holds the GIL for ~0.4 s that the first frame needs.
-        self.call_after_refresh(self._start_engine)
-
-    def _offer_unsaved(self) -> None:
-        """Tabs' texts kept from before a crash or a kill, that differ from their files: offer
-        them back (restore in tabs, unsaved) or throw them away."""
-        area = self.query_one(EditorArea)
-        offered = []
-        for buffer in self.facade.unsaved_buffers():
-            try:
-                on_disk = buffer.path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                on_disk = None
-            if on_disk == buffer.text:
-                self.facade.drop_unsaved(buffer.path)
-            else:
-                offered.append(buffer)
-        if not offered:
-            return
-
-        def answered(answer: str | None) -> None:
-            for buffer in offered:
-                if answer == "restore":
-                    area.open_file(buffer.path, text=buffer.text)
-                else:
-                    self.facade.drop_unsaved(buffer.path)
-
-        self.push_screen(restore_dialog([area.label(b.path) for b in offered]), answered)
-
-    def _start_engine(self) -> None:
-        self.run_worker(self.facade.start, name="engine-start", thread=True, exit_on_error=False)
 
     def _settle_heap(self) -> None:
         """Collect, then freeze what survives, so later full collections skip the widgets.
@@ -292,646 +110,21 @@ class ExamApp(App[str]):
         gc.collect()
         gc.freeze()
 
-    def on_resize(self, event: Resize) -> None:
-        """The event's size: this handler runs before Textual's own, so ``self.size`` is still
-        the previous one (the message said the size before the last resize)."""
-        width, height = event.size
-        self.call_after_refresh(self._apply_tool_window_height)  # kept heights fit the new size
-        self.query_one("#too-small", Static).update(
-            Text.assemble(
-                ("This terminal is too small for the exam screen.\n\n", "bold"),
-                f"It is {width}x{height}; tfexam needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}.\n"
-                "Enlarge the window or make the font smaller.\n\n",
-                (
-                    "The exam keeps running: saved models are still graded.",
-                    "dim",
-                ),
-            )
-        )
-
-    # Engine events ------------------------------------------------------------------------------
-
-    def _on_engine_event(self, event: events.SessionEvent) -> None:
-        """Called on the engine's thread: hand over to the app's loop, never touch widgets."""
-        self.post_message(engine_message(event))
-
-    @on(messages.SessionOpenedMessage)
-    @on(messages.ModelDetectedMessage)
-    @on(messages.GradingStartedMessage)
-    @on(messages.AttemptSupersededMessage)
-    @on(messages.AttemptRequeuedMessage)
-    def _on_attempts_changed(self) -> None:
-        self.refresh_view()
-
-    @on(messages.AttemptGradedMessage)
-    def _on_attempt_graded(self, message: messages.AttemptGradedMessage) -> None:
-        self.refresh_view()
-        event = message.event
-        attempt = event.attempt
-        shown = (
-            f" {attempt.metric_name} {format_number(attempt.metric_value)}"
-            if attempt.metric_name and attempt.metric_value is not None
-            else ""
-        )
-        self.notify_grading(
-            self._question_label(event.question_id),
-            f"{score_label(attempt.score)}{shown}; question score {score_label(event.question_score)}",
-        )
-
-    @on(messages.AttemptNotGradableMessage)
-    def _on_attempt_not_gradable(self, message: messages.AttemptNotGradableMessage) -> None:
-        self.refresh_view()
-        event = message.event
-        self.notify_grading(
-            self._question_label(event.question_id), event.reason.text, gradable=False
-        )
-
-    @on(messages.AttemptRejectedMessage)
-    def _on_attempt_rejected(self, message: messages.AttemptRejectedMessage) -> None:
-        self.refresh_view()
-        self.notify(
-            "saved after the exam ended: recorded, not graded",
-            title=self._question_label(message.event.question_id),
-            severity="warning",
-        )
-
-    @on(messages.SubmitAndTestFailedMessage)
-    def _on_submit_and_test_failed(self, message: messages.SubmitAndTestFailedMessage) -> None:
-        event = message.event
-        self.notify(
-            event.reason.text,
-            title=f"{self._question_label(event.question_id)}: Submit and Test",
-            severity="warning",
-        )
-
-    @on(messages.ModelUnchangedMessage)
-    def _on_model_unchanged(self, message: messages.ModelUnchangedMessage) -> None:
-        previous = message.event.previous
-        if previous.state in ("graded", "not-gradable"):
-            self.notify(
-                f"same file as attempt #{previous.number}, not graded again",
-                title=self._question_label(previous.question_id),
-                timeout=4,
-            )
-
-    @on(messages.TimeWarningMessage)
-    def _on_time_warning(self, message: messages.TimeWarningMessage) -> None:
-        event = message.event
-        minutes = event.minutes_left
-        self.notify(
-            f"{format_duration(event.remaining_s)} left. Save a model for every question.",
-            title=f"{minutes} minute{'s' if minutes != 1 else ''} left",
-            severity="error" if minutes <= 10 else "warning",
-            timeout=15,
-        )
-
-    @on(messages.DeadlineReachedMessage)
-    def _on_deadline_reached(self) -> None:
-        self._ended_label = "time is up"
-        self.notify(
-            "Time is up: the exam is being submitted automatically.",
-            title="Auto-submit",
-            severity="error",
-            timeout=15,
-        )
-
-    @on(messages.SubmitRequestedMessage)
-    def _on_submit_requested(self) -> None:
-        self._ended_label = "submitting"
-        self.notify("Grading what was saved, then the exam ends.", title="Submitting")
-
-    @on(messages.SessionSubmittedMessage)
-    def _on_session_submitted(self) -> None:
-        self.session = self.facade.session()
-        self.refresh_view()
-        self._ended_label = "exam over"
-        self._show_results()
-
-    @on(messages.SolutionsRevealedMessage)
-    def _on_solutions_revealed(self) -> None:
-        self._revealed = True
-        if not self._exam_screen_gone():
-            self.query_one("#project", ProjectTree).rescan()
-
-    @on(messages.RunStartedMessage)
-    def _on_run_started(self, message: messages.RunStartedMessage) -> None:
-        """A new run's tab is chosen as it starts, as in PyCharm's Run window."""
-        if not self._exam_screen_gone():
-            self._show_runs(message.event.run.id)
-
-    @on(messages.RunEndedMessage)
-    def _on_run_ended(self, message: messages.RunEndedMessage) -> None:
-        run = message.event.run
-        code = run.exit_code
-        self.notify(
-            f"run #{run.number} {run.state}"
-            + (f" ({exit_text(code)})" if code not in (None, 0) else ""),
-            title=f"{self._question_label(run.question_id)}: training",
-            severity="error" if run.state == "failed" else "information",
-            timeout=8 if run.state == "failed" else 4,
-        )
-
-    @on(messages.SessionOpenedMessage)
-    @on(messages.QuestionReadyMessage)
-    @on(messages.QuestionDataFailedMessage)
-    def _on_question_data(self) -> None:
-        """The Project tree marks the folders whose data is still being written."""
-        if self._exam_screen_gone():
-            return
-        self.query_one("#project", ProjectTree).show_data_pending(self.facade.data_pending())
-
-    @on(messages.EngineFailedMessage)
-    def _on_engine_failed(self, message: messages.EngineFailedMessage) -> None:
-        self.report_error("The exam engine stopped", message.event.message)
-
-    @on(messages.WorkerExitedMessage)
-    def _on_worker_exited(self, message: messages.WorkerExitedMessage) -> None:
-        """A worker that retires or crashed is replaced by the pool; one that cannot start at
-        all means nothing can be graded: said once, in a dialog."""
-        if message.event.grading_unavailable and not self._grading_unavailable_said:
-            self._grading_unavailable_said = True
-            self.report_error("Grading is not available", message.event.reason.text)
-
-    def notify_grading(self, question: str, text: str, *, gradable: bool = True) -> None:
-        """Results of several gradings in a moment become one notification, not a stack of
-        toasts over the header (a resume or a burst of saves grades many at once)."""
-        if not self._grading_news:
-            self.set_timer(COALESCE_S, self._show_grading_news)
-        self._grading_news.append((question, text, gradable))
-
-    def _show_grading_news(self) -> None:
-        news, self._grading_news = self._grading_news, []
-        if not news:
-            return
-        warn = not all(gradable for _q, _t, gradable in news)
-        severity: SeverityLevel = "warning" if warn else "information"
-        timeout = 10 if warn else 5
-        if len(news) == 1:
-            question, text, gradable = news[0]
-            title = f"{question}: graded" if gradable else f"{question}: not gradable"
-            self.notify(text, title=title, severity=severity, timeout=timeout)
-            return
-        lines = [
-            f"{question}: {text if gradable else 'not gradable: ' + text}"
-            for question, text, gradable in news
-        ]
-        self.notify("\n".join(lines), title=f"{len(news)} gradings", severity=severity,
-                    timeout=timeout)  # fmt: skip
-
-    def _exam_screen_gone(self) -> bool:
-        """Whether the exam screen was taken down (the app is closing): an engine event can
-        still arrive then, since the engine runs on until the app has gone."""
-        return not self.screen_stack or not self.query(ExamToolWindow)
-
-    def refresh_view(self) -> None:
-        """Read the attempts again and update every widget that shows them (nothing once the
-        exam screen is gone)."""
-        if self._exam_screen_gone():
-            return
-        attempts = list(self.facade.snapshot().attempts)
-        self.view_model = build_exam_view(self.exam, self.session, attempts, self.facade.policy)
-        self.query_one(ExamToolWindow).show(self.view_model, self.current.id)
-        self.query_one(StatusBar).show_total(self.view_model.total_label)
-        model_states: dict[str, Text] = {}
-        for attempt in sorted(attempts, key=lambda a: a.id):
-            rows = self.view_model.attempts[attempt.question_id]
-            row = next(r for r in rows if r.attempt_id == attempt.id)
-            label = row.score if row.state == "graded" else row.state_label
-            model_states[attempt.source_path] = Text(
-                label,
-                style="green"
-                if row.state == "graded"
-                else "yellow"
-                if row.state == "not-gradable"
-                else "cyan",
-            )
-        labels = {r.question_id: question_status_text(r) for r in self.view_model.questions}
-        self.query_one("#project", ProjectTree).update_states(model_states, labels)
-
-    def _tick(self) -> None:
-        """Twice a second: the countdown, the graders, the runs, a look at the workspace."""
-        if not self.is_running:
-            return
-        try:
-            self._update_clock_and_resources()
-        except NoMatches:
-            return  # the screen is being torn down (quitting): nothing left to update
-
-    def _update_clock_and_resources(self) -> None:
-        now = self.facade.clock()
-        remaining = self.session.deadline - now
-        ended = self._ended_label
-        if ended is None and self.session.state == "submitted":
-            ended = "exam over"
-        elif ended is None and remaining <= 0:
-            ended = "time is up"
-        self.query_one(StatusBar).show_countdown(remaining, ended)
-        if self._exam_over() != self._was_over:  # the footer drops what no longer works
-            self._was_over = self._exam_over()
-            self.refresh_bindings()
-        grading = self.facade.grading()
-        status_bar = self.query_one(StatusBar)
-        status_bar.show_graders(list(grading.workers), grading.queued_jobs)
-        resources = self.measure_resources(self.facade.running_runs())
-        status_bar.show_runs(resources)
-        if self.query_one(ContentSwitcher).current == "run-window":
-            self.query_one(RunToolWindow).show(self.facade.runs(), self._numbers, resources)
-        if time.monotonic() - self._last_rescan >= RESCAN_S:
-            self._last_rescan = time.monotonic()
-            self.query_one("#project", ProjectTree).rescan()
-        area = self.query_one(EditorArea)
-        area.check_disk()
-        if time.monotonic() - self._last_kept >= KEEP_UNSAVED_S:
-            self._last_kept = time.monotonic()
-            area.keep_unsaved()
-
-    # Questions ----------------------------------------------------------------------------------
-
-    @on(QuestionChosen)
-    def _on_question_chosen(self, message: QuestionChosen) -> None:
-        if message.still_current():
-            self.select_question(message.question_id)
-
-    def select_question(self, question_id: str) -> None:
-        question = self.exam.questions_by_id[question_id]
-        if question is self.current:
-            return
-        self.current = question
-        self._show_question(question)
-
-    def _show_question(self, question: Question) -> None:
-        self.query_one(EditorArea).show_prompt(question)
-        if self.view_model is not None:
-            self.query_one(ExamToolWindow).show(self.view_model, question.id)
-        self.query_one(QuestionsTable).select_question(question.id)
-        self.query_one("#project", ProjectTree).follow(question.id)
-
-    def _question_label(self, question_id: str) -> str:
-        question = self.exam.questions_by_id.get(question_id)
-        if question is None:
-            return "Exam"
-        return f"Q{self.questions.index(question) + 1} {question.title}"
-
-    # Actions ------------------------------------------------------------------------------------
+    # Keys that work on every screen -------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Exam actions work on the exam screen only; once it ended, only looking remains.
-        While an editor tab has focus its letters are typed: their actions leave the footer
-        (the editor's own keys for the exam's actions take their place there)."""
-        if action in EXAM_SCREEN_ACTIONS and self.screen is not self.screen_stack[0]:
-            return False
-        if action in TYPED_WHILE_EDITING and isinstance(self.focused, CodeEditor):
-            return False
-        # Once the exam ended, what can do nothing is hidden from the footer (not just dimmed).
-        return not (action in WHILE_RUNNING_ACTIONS and self._exam_over())
-
-    def action_select_question(self, number: int) -> None:
-        if 1 <= number <= len(self.questions):
-            self.select_question(self.questions[number - 1].id)
-
-    def question_in_focus(self) -> Question:
-        """The question an action is for: the one whose folder holds the file in the editor tab
-        on show, else the selected one."""
-        editor = self.query_one(EditorArea).active_editor()
-        if editor is not None:
-            for question in self.questions:
-                folder = (self.session.workspace / question.workspace_folder).resolve()
-                if editor.path.parent == folder:
-                    return question
-        return self.current
-
-    def action_submit_and_test(self) -> None:
-        question = self.question_in_focus()
-        folder = self.session.workspace / question.workspace_folder
-        names = (*question.model_files, *question.savedmodel_dirs)
-        if not any((folder / name).exists() for name in names):
-            # Said at once, here: no "Grading…" for a file that is not there.
-            self.notify(
-                f"no model to submit: there is no {question.model_files[0]} in "
-                f"{question.workspace_folder}/ yet. Save your model there, then Submit and Test.",
-                title=f"{self._question_label(question.id)}: Submit and Test",
-                severity="warning",
-            )
-            return
-        self.facade.submit_and_test(question.id)
-        self.notify(
-            f"Grading {question.workspace_folder}/{question.model_files[0]}…",
-            title=f"{self._question_label(question.id)}: Submit and Test",
-            timeout=3,
-        )
-
-    def action_edit(self) -> None:
-        """The question's starter in an editor tab, the cursor in it (or, where the candidate
-        chose so in config.toml, in their own editor)."""
-        self.open_file(
-            self.session.workspace / self.current.workspace_folder / self.current.starter
-        )
-
-    def open_file(self, path: Path) -> None:
-        """A file in an editor tab, or in the candidate's own editor where config.toml says so."""
-        if load_preferences().external_editor:
-            self.open_in_editor(path)
-        else:
-            self.query_one(EditorArea).open_file(path)
-
-    def action_open_external(self) -> None:
-        """``o``: the Project window's file (when it has focus) or the question's starter, in the
-        candidate's own editor ($VISUAL, $EDITOR, PyCharm)."""
-        tree = self.query_one("#project", ProjectTree)
-        entry = tree.cursor_node.data if tree.has_focus and tree.cursor_node else None
-        if entry is not None and not entry.is_dir:
-            self.open_in_editor(entry.path)
-            return
-        folder = self.session.workspace / self.current.workspace_folder
-        self.open_in_editor(folder / self.current.starter)
-
-    def action_recent_files(self) -> None:
-        self.query_one(EditorArea).show_recent()
-
-    def action_save_file(self) -> None:
-        area = self.query_one(EditorArea)
-        editor = area.active_editor()
-        if editor is not None:
-            area.save(editor)
-
-    def action_close_file(self) -> None:
-        area = self.query_one(EditorArea)
-        editor = area.active_editor()
-        if editor is not None:
-            area.close(editor)
-
-    def action_focus_editor(self) -> None:
-        """PyCharm's Escape in a tool window: back to the editor (the tab on show)."""
-        area = self.query_one(EditorArea)
-        editor = area.active_editor()
-        if editor is not None:
-            editor.focus()
-        else:
-            self.query_one(PromptView).focus_prompt()
-
-    @on(OpenFileRequested)
-    def _on_open_file(self, message: OpenFileRequested) -> None:
-        self.open_file(Path(message.path))
+        """While an editor tab has focus its letters are typed: their actions leave the footer
+        (the editor's own keys for them take their place)."""
+        editing = isinstance(self.focused, CodeEditor)
+        return actions.allowed(action, editing=editing, exam_over=self.exam_screen.exam_over())
 
     @on(EditorCommand)
     def _on_editor_command(self, message: EditorCommand) -> None:
-        """The exam's actions from an editor tab's modifier keys (its letters are typed). Called
-        directly: ``check_action`` takes the letters' bindings out of the footer while typing."""
-        actions: dict[str, Callable[[], None]] = {
-            "run": self.action_run,
-            "submit_and_test": self.action_submit_and_test,
-            "submit_exam": self.action_submit_exam,
-            "help": self.action_help,
-            "request_quit": self.action_request_quit,
-        }
-        action = actions.get(message.command)
-        if action is not None and self.screen is self.screen_stack[0]:
+        """The app's actions from an editor tab's own keys (f1, ctrl+q)."""
+        row = actions.BY_NAME.get(message.command)
+        if row is not None and row.on_app and row.from_editor:
             message.stop()
-            if not (message.command in WHILE_RUNNING_ACTIONS and self._exam_over()):
-                action()
-
-    @on(EditorArea.StatusChanged)
-    def _on_editor_status(self, message: EditorArea.StatusChanged) -> None:
-        status_bar = self.query_one(StatusBar)
-        status_bar.set_class(message.editing, "-editing")
-        status_bar.show_editor(message.text)
-
-    def open_in_editor(self, path: Path) -> None:
-        editor = find_editor(os.environ)
-        if editor is None:
-            self.notify(
-                f"{NO_EDITOR_HINT}. The file is {path}",
-                title="Edit",
-                severity="warning",
-                timeout=10,
-            )
-            return
-        try:
-            if not editor.in_terminal:
-                start_detached(editor, path)
-                self.notify(f"Opened {path.name} in {editor.name}", title="Edit", timeout=3)
-                return
-            with self.suspend():
-                run_in_terminal(editor, path)
-        except SuspendNotSupported:
-            self.notify(
-                f"This terminal cannot hand over to {editor.name}; open {path} yourself.",
-                title="Edit",
-                severity="warning",
-            )
-        except EditorError as error:
-            self.notify(str(error), title="Edit", severity="error")
-
-    def action_run(self) -> None:
-        """Run the question's script as a training run: the Python file in the editor tab on
-        show when it is one of the question's own (saved first, as PyCharm does), else the
-        question's starter (saved first where a tab has unsaved changes to it)."""
-        question = self.question_in_focus()
-        area = self.query_one(EditorArea)
-        folder = (self.session.workspace / question.workspace_folder).resolve()
-        editor = area.active_editor()
-        script = question.starter
-        if editor is not None and editor.path.parent == folder and editor.path.suffix == ".py":
-            script = editor.path.name
-        else:
-            editor = area.editor_for(folder / script)
-        if editor is not None and editor.dirty and not area.save(editor):
-            return
-        running = [
-            v for v in self.facade.runs()
-            if v.record.question_id == question.id and v.record.state == "running"
-        ]  # fmt: skip
-        if not running:
-            self._start_run(question, script)
-            return
-        newest = running[0]
-        epoch = newest.progress.epoch
-        where = f", epoch {epoch}/{newest.progress.epochs or '?'}" if epoch is not None else ""
-        self.push_screen(
-            ConfirmDialog(
-                f"Start another run of {self._question_label(question.id)}?",
-                f"Run #{newest.record.number} of this question is still training "
-                f"({format_duration(newest.elapsed_s)}{where}). A second run shares the cores "
-                "with it, so both train slower.",
-                confirm="Start another run",
-                cancel="Keep one",
-            ),
-            lambda confirmed: self._start_run(question, script) if confirmed else None,
-        )
-
-    def _start_run(self, question: Question, script: str) -> None:
-        try:
-            run = self.facade.start_run(question.id, script)
-        except (OSError, RuntimeError, ValueError) as error:
-            self.notify(str(error), title="Run", severity="error")
-            return
-        self.notify(
-            f"run #{run.number}: {script_text(run.command)} in {question.workspace_folder}/",
-            title=f"{self._question_label(question.id)}: training",
-            timeout=4,
-        )
-        self._show_runs(run.id)
-
-    def action_toggle_tool_window(self) -> None:
-        switcher = self.query_one(ContentSwitcher)
-        if not switcher.display:
-            switcher.display = True
-        elif switcher.current == "run-window":
-            self._switch_tool_window("exam")
-            self.query_one("#questions").focus()
-        else:
-            self._show_runs()
-
-    def action_find_action(self) -> None:
-        """PyCharm's Find Action (Ctrl+Shift+A): the command palette."""
-        self.action_command_palette()
-
-    def action_project(self) -> None:
-        self.query_one(ProjectTree).focus()
-
-    def action_run_window(self) -> None:
-        self.query_one(ContentSwitcher).display = True
-        self._show_runs()
-
-    def action_hide_tool_window(self) -> None:
-        """PyCharm's Shift+Esc: the tool window goes, the editor area takes its room; again
-        (or Alt+4, v) brings it back."""
-        switcher = self.query_one(ContentSwitcher)
-        switcher.display = not switcher.display
-        if not switcher.display:
-            self._heights.maximized = False
-            self._apply_tool_window_height()
-            self.query_one(ProjectTree).focus()
-
-    def _show_runs(self, run_id: int | None = None) -> None:
-        """Show the Run window (on ``run_id``'s tab where given) and bring it up to date."""
-        switcher = self.query_one(ContentSwitcher)
-        switcher.display = True
-        if switcher.current != "run-window":
-            self._switch_tool_window("run-window")
-        window = self.query_one(RunToolWindow)
-        resources = self.measure_resources(self.facade.running_runs())
-        window.show(self.facade.runs(), self._numbers, resources)
-        if run_id is not None:
-            window.open_run(run_id)  # focuses its log (focusing the overview would undo it)
-        elif window.active_pane() is None:
-            self.query_one("#runs").focus()
-
-    def _switch_tool_window(self, name: str) -> None:
-        switcher = self.query_one(ContentSwitcher)
-        switcher.current = name
-        switcher.set_class(name == "run-window", "-runs")
-        self._title_tool_window()
-        self._apply_tool_window_height()
-
-    @on(DataTable.RowSelected, "#runs")
-    def _on_run_row_chosen(self, event: DataTable.RowSelected) -> None:
-        """Enter on a run in the overview opens its tab."""
-        key = event.row_key.value
-        if key is not None:
-            self.query_one(RunToolWindow).open_run(int(key))
-
-    def action_run_tab(self, step: int) -> None:
-        """The Run window's tabs in turn, ``[`` and ``]`` (clicking a tab works too)."""
-        if self.query_one(ContentSwitcher).current != "run-window":
-            self._show_runs()
-        self.query_one(RunToolWindow).step_tab(step)
-
-    def action_compare_runs(self) -> None:
-        window = self.query_one(RunToolWindow)
-        if self.query_one(ContentSwitcher).current != "run-window" or window.active_pane() is None:
-            self.notify("open a run's tab first (v, then enter on a run)", title="Compare",
-                        severity="warning", timeout=4)  # fmt: skip
-            return
-        other = window.compare_next()
-        self._show_runs()
-        self.notify(
-            f"compared with run #{other.record.number}" if other else "compared with no other run",
-            title="Compare", timeout=2,
-        )  # fmt: skip
-
-    # Tool window height: stretched, shrunk, maximised, kept ----------------------------------
-
-    def _tool_window_name(self) -> str:
-        return "run" if self.query_one(ContentSwitcher).current == "run-window" else "exam"
-
-    def action_stretch_tool_window(self, steps: int) -> None:
-        """PyCharm's Ctrl+Shift+Up / Down: the tool window grows or shrinks by a step, and keeps
-        that height (across sessions, in the preferences file)."""
-        switcher = self.query_one(ContentSwitcher)
-        switcher.display = True
-        name = self._tool_window_name()
-        rows = self._heights.stretch(name, switcher.outer_size.height, steps, self.size.height)
-        save_preferences(load_preferences().with_tool_window_height(name, rows))
-        self._apply_tool_window_height()
-
-    def action_maximize_tool_window(self) -> None:
-        """The tool window takes the whole editor area, or gives it back."""
-        self.query_one(ContentSwitcher).display = True
-        self._heights.maximized = not self._heights.maximized
-        self._apply_tool_window_height()
-
-    def _apply_tool_window_height(self) -> None:
-        switcher = self.query_one(ContentSwitcher)
-        self.query_one("#top").display = not (self._heights.maximized and switcher.display)
-        switcher.styles.height = self._heights.height(self._tool_window_name(), self.size.height)
-
-    def _title_tool_window(self) -> None:
-        switcher = self.query_one(ContentSwitcher)
-        runs = switcher.current == "run-window"
-        switcher.border_title = "Run" if runs else "Exam"
-        switcher.border_subtitle = "v: Exam · +/-: size · m: maximise" if runs else "v: Run"
-
-    def _selected_run(self) -> int | None:
-        if self.query_one(ContentSwitcher).current != "run-window":
-            self._show_runs()
-        return self.query_one(RunToolWindow).selected_run()
-
-    def action_stop_run(self) -> None:
-        run_id = self._selected_run()
-        if run_id is None:
-            self.notify("no run selected", title="Stop", severity="warning")
-            return
-        self.facade.stop_run(run_id)
-        number = self.facade.run_number(run_id)
-        self.notify(f"stopping run #{number}…", title="Stop", timeout=3)
-
-    def action_restart_run(self) -> None:
-        run_id = self._selected_run()
-        if run_id is None:
-            self.notify("no run selected", title="Restart", severity="warning")
-            return
-        old = self.facade.run_number(run_id)
-        run = self.facade.restart_run(run_id)
-        self.notify(f"run #{run.number} started again from run #{old}", title="Restart", timeout=3)
-        self._show_runs(run.id)
-
-    def action_workspace(self) -> None:
-        self.push_screen(WorkspaceDialog(str(self.session.workspace)))
-
-    def action_submit_exam(self) -> None:
-        view = self.view_model
-        graded = sum(1 for r in view.questions if r.state == "graded") if view else 0
-        pending = sum(r.pending for r in view.questions) if view else 0
-        total = view.total_label if view else ""
-        waiting = (
-            f" {pending} model(s) still being graded will be finished first." if pending else ""
-        )
-        remaining = format_duration(max(0.0, self.session.deadline - self.facade.clock()))
-        self.push_screen(
-            ConfirmDialog(
-                "Submit and end the exam?",
-                f"{graded} of {len(self.questions)} questions are graded, score {total}, with "
-                f"{remaining} left. Scores become final and no later save is graded.{waiting}",
-                confirm="Submit and End Exam",
-            ),
-            self._on_submit_answer,
-        )
-
-    def _on_submit_answer(self, confirmed: bool | None) -> None:
-        if confirmed:
-            self.facade.submit()
-            self._ended_label = "submitting"
+            getattr(self, f"action_{row.name}")()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help()))
@@ -940,74 +133,49 @@ class ExamApp(App[str]):
         """One row per action with every key that does it (shown keys first, as in the footer)."""
         yield KeyHelp("1-5", "Show question 1-5 (or click it in the Exam or Project window)")
         yield KeyHelp("↑ ↓ / tab", "Move in a list / move between windows")
-        for action, names in _keys_by_action(self.BINDINGS, self.ACTION_HELP).items():
-            yield KeyHelp(names, self.ACTION_HELP[action])
+        for row in actions.listed_actions():
+            assert row.help is not None
+            yield KeyHelp(row.key_names(), row.help)
         yield KeyHelp("enter, f4", "In the Project window: open the file in an editor tab")
         yield KeyHelp(
             "ctrl+p, ctrl+shift+a", "Command palette: every action by name (PyCharm's Find Action)"
         )
         # An editor tab types its letters: its own keys, for the exam's actions too.
-        for action, names in _keys_by_action(CodeEditor.BINDINGS, CodeEditor.KEY_HELP).items():
+        editor_keys = actions.keys_by_action(CodeEditor.BINDINGS, CodeEditor.KEY_HELP)
+        for action, names in editor_keys.items():
             yield KeyHelp(names, f"In an editor tab: {CodeEditor.KEY_HELP[action]}")
 
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[Any]:
-        from textual.app import SystemCommand
+    def action_find_action(self) -> None:
+        """PyCharm's Find Action (Ctrl+Shift+A): the command palette."""
+        self.action_command_palette()
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[Any]:
         yield from super().get_system_commands(screen)
-        if screen is not self.screen_stack[0]:
-            return
-        for action, help_text in self.ACTION_HELP.items():
-            if not (action in WHILE_RUNNING_ACTIONS and self._exam_over()):
-                title = help_text.split(":")[0].split(" (")[0]
-                yield SystemCommand(title, help_text, partial(self.run_action, action))
-        for number, question in enumerate(self.questions, start=1):
-            yield SystemCommand(
-                f"Question {number}: {question.title}",
-                f"Show {question.workspace_folder}/",
-                lambda n=number: self.action_select_question(n),
-            )
+        if isinstance(screen, ExamScreen):
+            yield from screen.system_commands()
 
     # Leaving and the end ------------------------------------------------------------------------
 
-    def _exam_over(self) -> bool:
-        return self._ended_label is not None or self.session.state == "submitted"
-
     def action_request_quit(self) -> None:
-        if self._exam_over() and self.session.state == "submitted":
+        exam = self.exam_screen
+        if exam.exam_over() and exam.session.state == "submitted":
             self.exit("ended")
             return
         if isinstance(self.screen, ConfirmDialog):
             return
-        remaining = self.session.deadline - self.facade.clock()
-        ends = local_clock(self.session.deadline, seconds=False)
+        session = exam.session
+        remaining = session.deadline - self.facade.clock()
+        ends = local_clock(session.deadline, seconds=False)
         self.push_screen(
             ConfirmDialog(
                 "Leave the exam?",
                 f"The clock keeps running while tfexam is closed: {format_duration(max(0.0, remaining))} "
                 f"left, the exam ends at {ends}. Models saved meanwhile are graded when you come "
-                f"back with: tfexam resume {self.session.id}" + self._runs_note(),
+                f"back with: tfexam resume {session.id}" + exam.leaving_note(),
                 confirm="Leave",
                 cancel="Stay",
             ),
             self._on_quit_answer,
-        )
-
-    def _runs_note(self) -> str:
-        area = self.query_one(EditorArea)
-        area.keep_unsaved()  # whatever happens next, the store has the tabs' texts
-        unsaved = [editor.label for editor in area.unsaved()]
-        note = (
-            f"\nNot saved yet (kept, and offered back when you resume): {', '.join(unsaved)}"
-            if unsaved
-            else ""
-        )
-        running = self.facade.running_runs()
-        if not running:
-            return note
-        verb = "keeps" if running == 1 else "keep"
-        return (
-            f"\n{running} training run{'s' if running != 1 else ''} {verb} going meanwhile, "
-            "writing to its log." + note
         )
 
     def _on_quit_answer(self, confirmed: bool | None) -> None:
@@ -1016,27 +184,7 @@ class ExamApp(App[str]):
             self.exit("detached")
 
     def action_quit_after_end(self) -> None:
-        self.exit("ended" if self.session.state == "submitted" else "detached")
-
-    def _show_results(self) -> None:
-        if self._results_shown or self.view_model is None:
-            return
-        self._results_shown = True
-        self.refresh_view()
-        assert self.view_model is not None
-        how = {
-            "auto-submitted": "Time is up: the exam was submitted automatically",
-            "submitted": "Exam submitted",
-        }.get(self.session.end_reason or "", "Exam over")
-        note = (
-            "Each question's reference solution is now in its folder as reference_solution.py.\n"
-            "v: the session report (timeline, every attempt, advice) · h: save it as HTML\n"
-            f"Later: tfexam report {self.session.id} (or tfexam review for these tabs)\n"
-            "escape: the exam screen again · q: leave"
-        )
-        self.push_screen(
-            ResultsScreen(self.view_model, how, self.session.id, self.facade.policy, note)
-        )
+        self.exit("ended" if self.exam_screen.session.state == "submitted" else "detached")
 
     def _build_report(self) -> Report:
         from simulator.report.build import build_report
@@ -1046,13 +194,13 @@ class ExamApp(App[str]):
     def action_view_report(self) -> None:
         from simulator.tui.report_screen import ReportScreen
 
-        self.push_screen(ReportScreen(self._build_report(), self.session.workspace))
+        self.push_screen(ReportScreen(self._build_report(), self.exam_screen.session.workspace))
 
     def action_export_report(self) -> None:
         from simulator.tui.report_screen import export_html
 
         try:
-            target = export_html(self._build_report(), self.session.workspace)
+            target = export_html(self._build_report(), self.exam_screen.session.workspace)
         except OSError as error:
             self.report_error("The HTML report could not be written", str(error), error)
             return
@@ -1069,68 +217,6 @@ class ExamApp(App[str]):
         hint = f"Details are in {self.log_path}" if self.log_path else None
         self.push_screen(ErrorDialog(title, message, hint))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            what = (
-                "starting the exam engine"
-                if event.worker.name == "engine-start"
-                else event.worker.name or "a background task"
-            )
-            self.report_error("Something went wrong", f"{what} failed: {error}", error)
-
-    @on(Button.Pressed, "#submit-and-test")
-    def _on_submit_and_test_button(self) -> None:
-        self.action_submit_and_test()
-
-    @on(Button.Pressed, "#edit")
-    def _on_edit_button(self) -> None:
-        self.action_edit()
-
-
-def _keys_by_action(bindings: Iterable[BindingType], helped: dict[str, str]) -> dict[str, str]:
-    """Each helped action's keys as the help screen lists them (``r, shift+f10``): the keys
-    the footer shows first, each key once, in the order of the bindings."""
-    keys: dict[str, list[str]] = {}
-    shown_first = sorted((b for b in bindings if isinstance(b, Binding)), key=lambda b: not b.show)
-    for binding in shown_first:  # a stable sort: the bindings' own order otherwise
-        if binding.action in helped:
-            keys.setdefault(binding.action, []).extend(_key_names(binding))
-    return {action: ", ".join(dict.fromkeys(names)) for action, names in keys.items()}
-
-
-def _key_names(binding: Binding) -> list[str]:
-    """The keys of a binding as the help screen writes them (``?``, ``f1``, ``shift+r``)."""
-    keys = binding.key.split(",")
-    if binding.key_display and len(keys) == 1:
-        return [binding.key_display]
-    names = {
-        "question_mark": "?", "plus": "+", "minus": "-", "left_square_bracket": "[",
-        "right_square_bracket": "]", "inverted_exclamation_mark": "", "cent_sign": "",
-        "ctrl+underscore": "ctrl+/", "ctrl+slash": "",
-    }  # fmt: skip
-    return [name for key in keys if (name := names.get(key, key))]
-
-
-#: Actions of the exam screen (not of a dialog or the results screen on top of it).
-EXAM_SCREEN_ACTIONS = frozenset(
-    {
-        "submit_and_test", "edit", "workspace", "submit_exam", "select_question", "run",
-        "stop_run", "restart_run", "toggle_tool_window", "compare_runs", "stretch_tool_window",
-        "maximize_tool_window", "run_tab", "open_external", "recent_files", "focus_editor",
-        "save_file", "close_file",
-    }
-)  # fmt: skip
-#: Actions bound to letters only: while an editor tab has focus the letters are typed, so these
-#: leave the footer (exam actions have modifier keys in the editor: shift+f10, ctrl+t, ...).
-TYPED_WHILE_EDITING = frozenset(
-    {
-        "submit_and_test", "edit", "workspace", "toggle_tool_window", "submit_exam", "run",
-        "compare_runs", "maximize_tool_window", "run_tab", "open_external", "select_question",
-        "help", "request_quit", "stretch_tool_window",
-    }
-)  # fmt: skip
-#: Actions that make sense only while the exam runs.
-WHILE_RUNNING_ACTIONS = frozenset(
-    {"submit_and_test", "submit_exam", "run", "restart_run", "stop_run"}
-)
+    @on(ErrorReported)
+    def _on_error_reported(self, message: ErrorReported) -> None:
+        self.report_error(message.title, message.message, message.error)

@@ -31,8 +31,9 @@ ERROR_MARK = Style(color="red", bold=True)
 
 class EditorCommand(Message):
     """A key pressed in an editor that the editor area (save, close, find, go to line, recent
-    files) or the app (run, submit_and_test, submit_exam, help, request_quit: the exam's own
-    actions) carries out. ``command`` names it; the editor that asked is ``editor``."""
+    files), the exam screen (run, submit_and_test, submit_exam) or the app (help, request_quit)
+    carries out: the latter are the actions marked ``from_editor`` in the action table
+    (:mod:`simulator.tui.actions`). ``command`` names it; the editor that asked is ``editor``."""
 
     def __init__(self, editor: CodeEditor, command: str) -> None:
         super().__init__()

@@ -18,17 +18,7 @@ from simulator.tui.view_model import AttemptRow, ExamView, QuestionRow
 
 
 def question_status_text(row: QuestionRow) -> Text:
-    style = {
-        "graded": "bold green"
-        if row.score >= 4
-        else "bold yellow"
-        if row.score >= 2
-        else "bold red",
-        "pending": "cyan",
-        "not-gradable": "yellow",
-        "not-attempted": "dim",
-    }.get(row.state, "")
-    return Text(row.status, style=style)
+    return Text(row.status, style=row.status_style)
 
 
 def attempt_state_style(row: AttemptRow) -> str:

@@ -186,3 +186,14 @@ class OpenFileRequested(Message):
     def __init__(self, path: str) -> None:
         super().__init__()
         self.path = path
+
+
+class ErrorReported(Message):
+    """Something failed that the candidate must hear of: the app logs it and shows a dialog
+    (its one error handler), whichever screen it happened on."""
+
+    def __init__(self, title: str, message: str, error: BaseException | None = None) -> None:
+        super().__init__()
+        self.title = title
+        self.message = message
+        self.error = error

@@ -1,7 +1,11 @@
 """What the TUI shows, computed from the store as plain data: no Textual, easy to test.
 
-Widgets render these records; they never look at attempts or scores themselves, so the TUI
-agrees with ``tfexam status`` (both go through :mod:`simulator.session.scoring`).
+:func:`build_exam_view` is the one place where a session snapshot becomes what the widgets show:
+the question rows, the attempt lists, the total and the Project tree's labels and colours.
+Widgets render these records; they never look at attempts or scores themselves. Each grading's
+score is the engine's (the attempt's ``score``, in the store), and the question scores and the
+total are the snapshot's own result (:mod:`simulator.session.scoring`, as ``tfexam status``
+uses), taken as they are, never worked out again.
 """
 
 from __future__ import annotations
@@ -9,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator.exam.durations import format_duration
-from simulator.exam.format import Exam, Policy, Question
+from simulator.exam.format import Exam, Question
 from simulator.exam.metrics import score_label
-from simulator.session.scoring import ExamResult, QuestionResult, exam_result
+from simulator.session.facade import SessionSnapshot
+from simulator.session.scoring import ExamResult, QuestionResult
 from simulator.storage.records import AttemptRecord, SessionRecord
 from simulator.tui.formatting import format_number
 
@@ -46,6 +51,8 @@ class QuestionRow:
     folder: str
     state: str
     status: str
+    #: The status's colour: by the score where graded.
+    status_style: str
     score: int
     last_score: int | None
     best_score: int | None
@@ -70,12 +77,23 @@ class AttemptRow:
 
 
 @dataclass(frozen=True)
+class Label:
+    """A short text and its colour (a Rich style), as the Project tree shows a model file."""
+
+    text: str
+    style: str
+
+
+@dataclass(frozen=True)
 class ExamView:
     """Everything the main screen shows about scores, from one read of the store."""
 
     questions: tuple[QuestionRow, ...]
     attempts: dict[str, tuple[AttemptRow, ...]]
     result: ExamResult
+    #: Each model file's latest attempt (by the file's path in the workspace): its score, or
+    #: how it stands.
+    file_states: dict[str, Label]
 
     def row(self, question_id: str) -> QuestionRow:
         return next(r for r in self.questions if r.question_id == question_id)
@@ -86,21 +104,34 @@ class ExamView:
         return f"{format_number(r.points)}/{format_number(r.max_points)} ({r.percent:.0f}%)"
 
 
-def build_exam_view(
-    exam: Exam, session: SessionRecord, attempts: list[AttemptRecord], policy: Policy
-) -> ExamView:
-    result = exam_result(exam, attempts, policy)
+def build_exam_view(exam: Exam, snapshot: SessionSnapshot) -> ExamView:
+    """What every widget shows, from one snapshot (its result is taken as it is)."""
+    result = snapshot.result
     rows = []
     per_question: dict[str, tuple[AttemptRow, ...]] = {}
+    by_id: dict[int, AttemptRow] = {}
     for number, item in enumerate(result.questions, start=1):
-        own = [a for a in attempts if a.question_id == item.question.id]
+        own = [a for a in snapshot.attempts if a.question_id == item.question.id]
         rows.append(_question_row(number, item, own))
         counted_id = item.counted.id if item.counted else None
         per_question[item.question.id] = tuple(
-            attempt_row(a, session, item.question, counted=a.id == counted_id)
+            attempt_row(a, snapshot.session, item.question, counted=a.id == counted_id)
             for a in sorted(own, key=lambda a: a.id, reverse=True)
         )
-    return ExamView(tuple(rows), per_question, result)
+        by_id.update((row.attempt_id, row) for row in per_question[item.question.id])
+    files = {  # the latest attempt of a file wins
+        a.source_path: file_label(by_id[a.id])
+        for a in sorted(snapshot.attempts, key=lambda a: a.id)
+        if a.id in by_id
+    }
+    return ExamView(tuple(rows), per_question, result, files)
+
+
+def file_label(row: AttemptRow) -> Label:
+    """A model file's attempt in the Project tree: its score, or its state."""
+    if row.state == "graded":
+        return Label(row.score, "green")
+    return Label(row.state_label, "yellow" if row.state == "not-gradable" else "cyan")
 
 
 def _question_row(number: int, item: QuestionResult, own: list[AttemptRecord]) -> QuestionRow:
@@ -116,12 +147,19 @@ def _question_row(number: int, item: QuestionResult, own: list[AttemptRecord]) -
         folder=item.question.workspace_folder,
         state=item.state,
         status=_question_status(item),
+        status_style=_status_style(item),
         score=item.score,
         last_score=last,
         best_score=best,
         attempts=item.attempts,
         pending=item.pending,
     )
+
+
+def _status_style(item: QuestionResult) -> str:
+    if item.state == "graded":
+        return "bold green" if item.score >= 4 else "bold yellow" if item.score >= 2 else "bold red"
+    return {"pending": "cyan", "not-gradable": "yellow", "not-attempted": "dim"}.get(item.state, "")
 
 
 def _question_status(item: QuestionResult) -> str:
