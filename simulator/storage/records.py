@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from simulator.grading.reasons import Reason, ReasonCode
 from simulator.grading.views import GradeViews
@@ -26,6 +26,27 @@ RunState = Literal["running", "finished", "failed", "stopped"]
 JsonObject = Mapping[str, object]
 
 
+class SessionSettings(TypedDict, total=False):
+    """What ``tfexam start`` chose for a session, kept as one JSON object in its row: every key
+    named here, so a misspelt or unknown setting is a type error, not a silent new key."""
+
+    #: Which attempt counts: "best" or "last" (the exam's, or ``--policy``).
+    policy: Literal["best", "last"]
+    #: The data seed: the workspace's data and the hidden grading split follow it.
+    seed: int
+    #: Questions whose data was still being written when the session started.
+    data_pending: list[str]
+    duration_s: int
+    #: :meth:`simulator.grading.settings.GradingSettings.to_dict`.
+    grading: dict[str, Any]
+    #: The Python that training runs use (``--python``).
+    python: str
+    #: The learner's name (``--candidate``), for a course's class view.
+    candidate: str
+    #: The machine's logical cores, for the report's "N trainings on M cores".
+    cores: int | None
+
+
 @dataclass(frozen=True)
 class SessionRecord:
     """A session row: the exam taken, where, and the absolute clock."""
@@ -37,7 +58,7 @@ class SessionRecord:
     started_at: float
     deadline: float
     state: SessionState
-    settings: dict[str, Any]
+    settings: SessionSettings
     ended_at: float | None = None
     end_reason: str | None = None
     submit_requested_at: float | None = None
