@@ -38,6 +38,7 @@ from simulator.exam.durations import (
 from simulator.exam.format import Exam, ExamFormatError, Policy, Question, format_shape
 from simulator.exam.metrics import format_metric, score_label
 from simulator.exam.workspace import WorkspaceError
+from simulator.grading.checks import refused
 from simulator.grading.filecheck import refusal_reason
 from simulator.grading.protocol import GradingResult
 from simulator.grading.settings import GRADING_SLACK_S, GradingSettings
@@ -646,7 +647,7 @@ def _grade(
     # The same rule as in a session: odd entries and huge files are answered before any worker.
     refusal = refusal_reason(model, str(model), settings.max_model_mb)
     if refusal is not None:
-        result = GradingResult.not_gradable(0, refusal)
+        result = GradingResult.not_gradable(0, refusal, checks=refused(refusal))
     else:
         with SyncGrader(settings, logs) as grader:
             result = grader.grade(model.resolve(), exam.root, question.id, exam.seed)
@@ -656,6 +657,7 @@ def _grade(
             "score": result.score, "metric": {"name": result.metric_name, "value": result.metric_value},
             "message": result.message, "timings": result.timings,
             "views": None if result.views is None else result.views.to_dict(),
+            "checks": [c.to_dict() for c in result.checks or ()],
         }, indent=2))  # fmt: skip
     elif result.state == "graded":
         console.print(

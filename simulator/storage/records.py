@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from simulator.grading.checks import Check
 from simulator.grading.reasons import Reason, ReasonCode
 from simulator.grading.views import GradeViews
 
@@ -92,6 +93,10 @@ class AttemptRecord:
     #: Graded attempts: which rule gave ``score`` (the real exam's or the calibrated one) and
     #: the strict view beside it; ``metric_value`` is always the hidden-test metric.
     views: GradeViews | None = None
+    #: The checks that made the score, in the order they ran; a not-gradable attempt's end with
+    #: the failed one. None: recorded before checks existed, or no check ran (the job was
+    #: stopped by the pool, the exam closed first).
+    checks: tuple[Check, ...] | None = None
 
 
 @dataclass(frozen=True)

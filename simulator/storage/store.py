@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from simulator.grading.checks import Check, checks_from_json, checks_to_json
 from simulator.grading.reasons import ReasonCode
 from simulator.grading.views import GradeViews
 from simulator.storage.records import (
@@ -139,6 +140,9 @@ _ADDED_COLUMNS = {
         # views: the rule that gave the score and the strict view, as GradeViews.to_dict() JSON
         # (NULL for attempts graded before it existed, and for ungraded ones).
         ("views", "TEXT"),
+        # checks: the checks that made the score (or ran up to the failed one), as a JSON list
+        # of Check.to_dict() (NULL for attempts recorded before it existed, and where none ran).
+        ("checks", "TEXT"),
     ],
     "runs": [("number", "INTEGER")],
 }
@@ -352,13 +356,14 @@ class Store:
         source: str | None = None,
         run_id: int | None = None,
         reason_code: ReasonCode | None = None,
+        checks: tuple[Check, ...] | None = None,
     ) -> AttemptRecord:
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO attempts(session_id, question_id, source_path, blob, sha256, size, origin,"
                 " saved_at, detected_at, queued_at, finished_at, state, message, source, run_id,"
-                " reason_code, number, run_number)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " reason_code, checks, number, run_number)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     question_id,
@@ -376,6 +381,7 @@ class Store:
                     source,
                     run_id,
                     reason_code,
+                    None if checks is None else checks_to_json(checks),
                     _next_number(db, "attempts", session_id),
                     _run_number(db, run_id),
                 ),
@@ -432,11 +438,12 @@ class Store:
         timings: dict[str, float] | None = None,
         reason_code: ReasonCode | None = None,
         views: GradeViews | None = None,
+        checks: tuple[Check, ...] | None = None,
     ) -> AttemptRecord:
         with self._transaction() as db:
             db.execute(
                 "UPDATE attempts SET state=?, finished_at=?, score=?, metric_name=?, metric_value=?,"
-                " message=?, timings=?, reason_code=?, views=? WHERE id=?",
+                " message=?, timings=?, reason_code=?, views=?, checks=? WHERE id=?",
                 (
                     state,
                     finished_at,
@@ -447,6 +454,7 @@ class Store:
                     json.dumps(timings or {}),
                     reason_code,
                     None if views is None else json.dumps(views.to_dict()),
+                    None if checks is None else checks_to_json(checks),
                     attempt_id,
                 ),
             )
@@ -739,6 +747,8 @@ def _attempt_from_row(row: sqlite3.Row) -> AttemptRecord:
         number=row["number"],
         run_number=row["run_number"],
         views=GradeViews.from_dict(json.loads(row["views"])) if row["views"] else None,
+        # A store opened read-only is not migrated: one from before checks has no such column.
+        checks=checks_from_json(row["checks"]) if "checks" in row.keys() else None,  # noqa: SIM118 (a Row's "in" reads values)
     )
 
 

@@ -1,0 +1,185 @@
+"""The checks that made each score: recorded by the real grading worker, one per stage, with
+pass/fail and computed figures; a not-gradable model's end at the check that failed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.exam.format import RealExamRule, Scoring
+from simulator.grading.checks import (
+    Check,
+    calibrated_lines,
+    checks_from_json,
+    checks_to_json,
+    metric_check,
+    real_exam_lines,
+)
+from simulator.grading.protocol import GradingResult, parse_line
+from simulator.grading.settings import GradingSettings
+from simulator.grading.sync import SyncGrader
+from tests.conftest import FORMATS_EXAM, PRACTICE_EXAM
+from tests.grading_helpers import warm_grader
+from tests.models import last_value_models
+
+
+@pytest.fixture(scope="module")
+def grader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncGrader]:
+    settings = GradingSettings(workers=1, timeout_s=60, memory_limit_mb=1500)
+    instance = warm_grader(settings, tmp_path_factory.mktemp("logs"))
+    yield instance
+    instance.close()
+
+
+def practice(grader: SyncGrader, model: Path) -> GradingResult:
+    return grader.grade(model, PRACTICE_EXAM, "basic-model", seed=1)
+
+
+def named(checks: tuple[Check, ...] | None) -> dict[str, Check]:
+    assert checks is not None
+    return {check.name: check for check in checks}
+
+
+def test_a_good_model_passes_every_check_with_its_figures(
+    grader: SyncGrader, models: dict[str, Path]
+) -> None:
+    result = practice(grader, models["good.h5"])
+    assert result.state == "graded" and result.score == 5
+    assert result.checks is not None
+    assert [c.name for c in result.checks] == [
+        "file", "no-lambda", "loads", "interface", "predicts", "output-kind", "metric",
+    ]  # fmt: skip
+    assert all(c.passed for c in result.checks), [c for c in result.checks if not c.passed]
+    checks = named(result.checks)
+    assert checks["interface"].expected == checks["interface"].found == "input (1,) -> output (1,)"
+    assert checks["output-kind"].expected == "regression: finite numbers"
+    metric = checks["metric"]
+    assert metric.metric == "mse" and metric.value == result.metric_value
+    assert metric.counts is True and metric.score == 5 and metric.next_line is None
+    # Every line of the question's scale, each with its margin in MSE.
+    assert [line.needed for line in metric.lines] == [10.0, 1.0, 0.1, 0.01, 0.001]
+    assert all(line.reached and line.compare == "at-most" for line in metric.lines)
+    value = result.metric_value or 0.0
+    assert [line.margin for line in metric.lines] == [
+        pytest.approx(t - value) for t in (10.0, 1.0, 0.1, 0.01, 0.001)
+    ]
+    assert "beyond the top line (mse at most 0.001)" in metric.detail
+
+
+def test_one_line_below_full_marks_says_how_far_the_next_line_is(
+    grader: SyncGrader, models: dict[str, Path]
+) -> None:
+    """close.h5 is 3x + 2.05: MSE 0.0025, 4/5; the 5/5 line needs 0.001, 0.0015 away."""
+    result = practice(grader, models["close.h5"])
+    assert result.state == "graded" and result.score == 4
+    metric = named(result.checks)["metric"]
+    assert not metric.passed and metric.score == 4
+    value = result.metric_value
+    assert value == pytest.approx(0.0025, rel=1e-3)
+    reached = [line.score for line in metric.lines if line.reached]
+    assert reached == [1, 2, 3, 4]
+    following = metric.next_line
+    assert following is not None and following.score == 5 and following.needed == 0.001
+    assert following.margin == pytest.approx(0.001 - (value or 0.0))
+    assert following.margin is not None and following.margin < 0  # short of the line
+    four = metric.lines[3]
+    assert four.margin is not None and four.margin > 0  # beyond the 4/5 line
+    assert four.margin == pytest.approx(0.01 - (value or 0.0))
+    assert "0.0015 short of the 5/5 line (mse at most 0.001)" in metric.detail
+
+
+def test_a_wrong_shape_stops_at_the_interface_check_with_both_shapes(
+    grader: SyncGrader, models: dict[str, Path]
+) -> None:
+    result = practice(grader, models["wrong_input.h5"])
+    assert result.state == "not-gradable"
+    assert result.checks is not None
+    assert [(c.name, c.passed) for c in result.checks] == [
+        ("file", True), ("no-lambda", True), ("loads", True), ("interface", False),
+    ]  # fmt: skip
+    failed = result.checks[-1]
+    assert failed.detail == result.message and failed.reason_code == "wrong-shape"
+    assert failed.expected == "input (1,) -> output (1,)"
+    assert failed.found == "input (2,) -> output (1,)"
+
+
+def test_a_lambda_model_stops_at_the_no_lambda_check(
+    grader: SyncGrader, models: dict[str, Path]
+) -> None:
+    result = practice(grader, models["lambda.keras"])
+    assert result.state == "not-gradable"
+    assert result.checks is not None
+    assert [(c.name, c.passed) for c in result.checks] == [("file", True), ("no-lambda", False)]
+    assert result.checks[-1].reason_code == "lambda-layer"
+    assert "don't use lambda layers" in result.checks[-1].detail
+
+
+def test_a_broken_file_stops_at_the_file_check(grader: SyncGrader, tmp_path: Path) -> None:
+    path = tmp_path / "mymodel.h5"
+    path.write_bytes(b"not a model at all")
+    result = practice(grader, path)
+    assert result.checks is not None
+    assert [(c.name, c.passed, c.reason_code) for c in result.checks] == [
+        ("file", False, "file-broken")
+    ]
+
+
+def test_the_baselines_check_has_each_baseline_and_the_models_distance_to_it(
+    grader: SyncGrader, tmp_path: Path
+) -> None:
+    """A forecast 0.05 above the window's last value, against "repeat the last value" itself."""
+    model = last_value_models(tmp_path, 30, weight=1.0, bias=0.05)["value"]
+    result = grader.grade(model, FORMATS_EXAM, "series", seed=7)
+    assert result.state == "graded", result.message
+    checks = named(result.checks)
+    value = result.metric_value
+    assert value is not None
+    baselines = checks["baselines"]
+    assert result.views is not None
+    assert [(b.name, b.value) for b in baselines.baselines] == [
+        (b.name, b.value) for b in result.views.baselines
+    ]
+    for gap in baselines.baselines:
+        assert gap.margin == pytest.approx(gap.value - value)  # MAE: lower is better
+    repeat = baselines.baselines[0]
+    assert repeat.name == "repeat the last value"
+    assert repeat.margin is not None and repeat.margin < 0  # worse by the added bias, about
+    assert not baselines.passed
+    assert f"worse than repeat the last value {repeat.value:.4g}" in baselines.detail
+    assert checks["metric"].lines[-1].compare == "at-most"
+
+
+def test_checks_survive_the_protocol_and_the_stored_json() -> None:
+    scoring = Scoring("mse", (10.0, 1.0, 0.1, 0.01, 0.001))
+    check = metric_check(
+        "metric", "mse", 0.0025, calibrated_lines(scoring, 0.0025), data="x", counts=True
+    )
+    refused = Check("file", False, "too big", "file-too-large")
+    result = GradingResult(3, "graded", score=4, checks=(refused, check))
+    message = parse_line(result.to_line())
+    assert message is not None
+    assert GradingResult.from_message(message).checks == (refused, check)
+    assert checks_from_json(checks_to_json((refused, check))) == (refused, check)
+    assert checks_from_json(None) is None
+
+
+def test_the_real_exam_rule_is_solved_for_each_line() -> None:
+    """min(5, ceil(17 - 100 * MAE)): 5/5 needs an MAE below 0.13, 4/5 below 0.14, ..."""
+    rule = RealExamRule(intercept=17, slope=-100, data="d", held_out="h")
+    lines = real_exam_lines(rule, 0.135)
+    assert [line.needed for line in lines] == pytest.approx([0.17, 0.16, 0.15, 0.14, 0.13])
+    assert [line.reached for line in lines] == [True, True, True, True, False]
+    assert all(line.compare == "below" for line in lines)
+    assert lines[-1].margin == pytest.approx(-0.005)
+    assert rule.score(0.135) == 4
+    exact = real_exam_lines(rule, 0.13)  # ceil(4.0) = 4: the line itself is not reached
+    assert rule.score(0.13) == 4 and not exact[-1].reached
+    assert [line.reached for line in real_exam_lines(rule, None)] == [False] * 5
+    nan_check = metric_check("real-exam-rule", "mae", None, real_exam_lines(rule, None),
+                             data="d", counts=True)  # fmt: skip
+    assert not nan_check.passed and nan_check.score == 0
+    assert "NaN" in nan_check.detail
+    assert np.isclose(lines[0].margin or 0.0, 0.035)
