@@ -3,9 +3,11 @@ pass/fail and computed figures; a not-gradable model's end at the check that fai
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pytest
 
@@ -21,9 +23,16 @@ from simulator.grading.checks import (
 from simulator.grading.protocol import GradingResult, parse_line
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
-from tests.conftest import FORMATS_EXAM, PRACTICE_EXAM
+from simulator.report.build import build_report
+from simulator.report.html import render_html
+from simulator.report.markdown import render_markdown
+from simulator.report.text import render_text
+from simulator.report.values import check_text
+from tests.conftest import FORMATS_EXAM, PRACTICE_EXAM, run_cli
 from tests.grading_helpers import warm_grader
 from tests.models import last_value_models
+from tests.report_fixtures import STARTED_AT, recorded_session
+from tests.test_report import SCHEMA
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +192,72 @@ def test_the_real_exam_rule_is_solved_for_each_line() -> None:
     assert not nan_check.passed and nan_check.score == 0
     assert "NaN" in nan_check.detail
     assert np.isclose(lines[0].margin or 0.0, 0.035)
+
+
+# After the end: the report and `tfexam grade --json` -------------------------------------------
+
+
+def test_the_report_has_the_counted_attempts_checks_in_every_format(
+    grader: SyncGrader, tfexam_home: Path, tmp_path: Path
+) -> None:
+    """A recorded session whose last series attempt (the counted one, policy "last") was graded
+    by the real worker: its checks are in the JSON (valid against the schema) and in the text,
+    Markdown and HTML; a question with no checks has no ``checks`` key."""
+    model = last_value_models(tmp_path / "models", 30, weight=1.0, bias=0.05)["value"]
+    result = grader.grade(model, FORMATS_EXAM, "series", seed=7)
+    assert result.state == "graded" and result.checks is not None
+    store, session, exam = recorded_session(tmp_path / "ws")
+    at = STARTED_AT + 45 * 60
+    made = store.add_attempt(
+        session_id=session.id, question_id="series", source_path=str(model), blob=None,
+        sha256="f" * 64, size=1000, origin="watch", saved_at=at, detected_at=at,
+        state="queued", queued_at=at,
+    )  # fmt: skip
+    stored = store.finish_attempt(
+        made.id, state="graded", finished_at=at + 2, score=result.score,
+        metric_name=result.metric_name, metric_value=result.metric_value,
+        message=result.message, views=result.views, checks=result.checks,
+    )  # fmt: skip
+    assert stored.checks == result.checks  # the store keeps them as they came
+    report = build_report(store, session, exam, now=STARTED_AT + 4000)
+    data = json.loads(json.dumps(report.to_json()))
+    jsonschema.validate(data, SCHEMA)
+    series, text = data["questions"]
+    assert series["counted_attempt"] == stored.number
+    assert series["checks"] == [c.to_dict() for c in result.checks]
+    assert "checks" not in text  # nothing counted there
+    metric = next(c for c in series["checks"] if c["name"] == "metric")
+    assert len(metric["lines"]) == 5 and metric["value"] == result.metric_value
+    typed = report.questions[0]
+    line = check_text(named(typed.checks)["metric"])
+    assert "lines 1/5 ≤ 0.5 ✓" in line
+    rendered = render_text(report, width=200, color=False)
+    assert f"checks of the counted attempt {stored.number}" in rendered
+    assert "trivial baselines: worse than repeat the last value" in rendered
+    markdown = render_markdown(report)
+    assert f"Checks of the counted attempt {stored.number}:" in markdown
+    assert "- ✓ input and output shapes: the model's input and output match" in markdown
+    page = render_html(report)
+    assert "✗ failed" in page and "score lines: mae" in page
+
+
+def test_grade_json_prints_each_check(tfexam_home: Path, models: dict[str, Path]) -> None:
+    done = run_cli(
+        "grade", str(models["close.h5"]), "--exam", "practice", "--question", "1", "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["score"] == 4
+    names = [(c["name"], c["passed"]) for c in result["checks"]]
+    assert names[:6] == [("file", True), ("no-lambda", True), ("loads", True),
+                         ("interface", True), ("predicts", True), ("output-kind", True)]  # fmt: skip
+    assert names[6] == ("metric", False)
+    five = result["checks"][6]["lines"][4]
+    assert (five["score"], five["needed"], five["reached"]) == (5, 0.001, False)
+    assert five["margin"] == pytest.approx(0.001 - result["metric"]["value"])
+    wrong = run_cli(
+        "grade", str(models["lambda.keras"]), "--exam", "practice", "--question", "1", "--json"
+    )
+    assert wrong.returncode == 1
+    refused = json.loads(wrong.stdout)["checks"]
+    assert [(c["name"], c["passed"]) for c in refused] == [("file", True), ("no-lambda", False)]

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from simulator.grading.checks import Check
+
 SCHEMA_VERSION = 1
 #: Below this share of the whole machine's CPU, with no training running, the machine is idle.
 IDLE_CPU_PERCENT = 25.0
@@ -72,6 +74,9 @@ class QuestionEntry:
     reference_file: str | None
     #: Which rule gave the counted attempt's score ("real-exam", "calibrated"; None: none counted).
     scale: str | None = None
+    #: The checks that made the counted attempt's score (None: nothing counted, or it was
+    #: recorded before checks existed; the JSON then has no ``checks`` key).
+    checks: tuple[Check, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -186,4 +191,10 @@ class Report:
     advice: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for question, entry in zip(self.questions, data["questions"], strict=True):
+            if question.checks is None:
+                del entry["checks"]  # the form of reports from before checks existed
+            else:
+                entry["checks"] = [check.to_dict() for check in question.checks]
+        return data

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 import psutil
 
@@ -25,6 +26,10 @@ from simulator.session.engine import Engine, EventListener
 from simulator.storage.liveness import engine_is_live
 from simulator.storage.records import SessionRecord
 from simulator.storage.store import Store
+
+#: What the exam screen shows of each grading (``tfexam start --feedback``).
+Feedback = Literal["score", "checks"]
+FEEDBACK_CHOICES: tuple[str, ...] = get_args(Feedback)
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ class NewSession:
     #: The data seed (``--seed``): default a fresh one for an exam with generated data, else the
     #: exam's own.
     seed: int | None = None
+    #: What the exam screen shows of each grading (``--feedback``); None: the real exam's.
+    feedback: Feedback | None = None
 
 
 #: Seeds drawn for sessions: short enough to read out and type again with ``--seed``.
@@ -140,6 +147,7 @@ def record_session(
             "duration_s": duration_s,
             "grading": grading.to_dict(),
             **({"python": request.python} if request.python else {}),
+            **({"feedback": request.feedback} if request.feedback else {}),
             # The machine's cores, for the report's "N trainings on M cores" (it may be read elsewhere).
             "cores": psutil.cpu_count(logical=True),
         },
@@ -150,6 +158,17 @@ def record_session(
         "deadline": record.deadline, "seed": seed,
     })  # fmt: skip
     return record
+
+
+def feedback_of(session: SessionRecord) -> Feedback:
+    """What the exam screen shows of each grading: "score" (the score and its message, as the
+    real exam did: the default) or "checks" (every check that made it, live)."""
+    return "checks" if session.settings.get("feedback") == "checks" else "score"
+
+
+def set_feedback(store: Store, session: SessionRecord, feedback: Feedback) -> SessionRecord:
+    """Choose the feedback again (``tfexam resume --feedback``); kept in the session's settings."""
+    return store.update_settings(session.id, {"feedback": feedback})
 
 
 def seed_of(session: SessionRecord, exam: Exam) -> int:

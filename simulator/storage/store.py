@@ -324,6 +324,17 @@ class Store:
                 (session_id, pid),
             )
 
+    def update_settings(self, session_id: str, changes: JsonObject) -> SessionRecord:
+        """Merge ``changes`` into a session's settings (a setting chosen again on resuming);
+        returns the session as it stands."""
+        with self._transaction() as db:
+            session = _session_in(db, session_id)
+            db.execute(
+                "UPDATE sessions SET settings=? WHERE id=?",
+                (json.dumps({**session.settings, **changes}), session_id),
+            )
+            return _session_in(db, session_id)
+
     def finish_session(self, session_id: str, ended_at: float, reason: str) -> SessionRecord:
         """End a running session (an ended one keeps its end); returns the session as it stands."""
         with self._transaction() as db:

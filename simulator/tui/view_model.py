@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from simulator.exam.durations import format_duration
 from simulator.exam.format import Exam, Policy, Question
 from simulator.exam.metrics import score_label
+from simulator.grading.checks import Check
 from simulator.session.scoring import ExamResult, QuestionResult, exam_result
+from simulator.session.sessions import feedback_of
 from simulator.storage.records import AttemptRecord, SessionRecord
 from simulator.tui.formatting import format_number
 
@@ -67,6 +69,8 @@ class AttemptRow:
     result: str
     when: str
     counted: bool
+    #: The checks that made the score, where the session shows them (``--feedback checks``).
+    checks: tuple[Check, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,7 @@ def attempt_row(
         result=result,
         when=ORIGIN_PHRASES.get(attempt.origin, attempt.origin + " at {}").format(elapsed),
         counted=counted,
+        checks=attempt.checks if feedback_of(session) == "checks" else None,
     )
 
 
