@@ -4,6 +4,7 @@ pass/fail and computed figures; a not-gradable model's end at the check that fai
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from simulator.exam.format import RealExamRule, Scoring
+from simulator.exam.format import RealExamRule, Scoring, load_exam
 from simulator.grading.checks import (
     Check,
     calibrated_lines,
@@ -23,11 +24,17 @@ from simulator.grading.checks import (
 from simulator.grading.protocol import GradingResult, parse_line
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
+from simulator.paths import data_paths
 from simulator.report.build import build_report
 from simulator.report.html import render_html
 from simulator.report.markdown import render_markdown
 from simulator.report.text import render_text
 from simulator.report.values import check_text
+from simulator.session.sessions import NewSession, feedback_of, record_session, set_feedback
+from simulator.storage.store import Store
+from simulator.tui.checks_view import checks_text
+from simulator.tui.view_model import attempt_row
+from tests.cli_helpers import HeadlessRun
 from tests.conftest import FORMATS_EXAM, PRACTICE_EXAM, run_cli
 from tests.grading_helpers import warm_grader
 from tests.models import last_value_models
@@ -261,3 +268,63 @@ def test_grade_json_prints_each_check(tfexam_home: Path, models: dict[str, Path]
     assert wrong.returncode == 1
     refused = json.loads(wrong.stdout)["checks"]
     assert [(c["name"], c["passed"]) for c in refused] == [("file", True), ("no-lambda", False)]
+
+
+# During the exam: --feedback checks -------------------------------------------------------------
+
+
+def test_feedback_checks_shows_them_live_and_the_report_keeps_them(
+    tfexam_home: Path, tmp_path: Path, models: dict[str, Path]
+) -> None:
+    """A real session with ``--feedback checks``: the graded event carries the checks, the
+    setting is kept with the session, and after the end the report has the counted attempt's."""
+    workspace = tmp_path / "exam"
+    run = HeadlessRun("start", "practice", "--workspace", str(workspace), "--duration", "15s",
+                      "--feedback", "checks")  # fmt: skip
+    try:
+        run.wait_for("session-opened")
+        shutil.copyfile(models["close.h5"], workspace / "category1" / "mymodel.h5")
+        graded = run.wait_for("attempt-graded")[0]
+        assert graded["score"] == 4
+        shown = {c["name"]: c for c in graded["checks"]}
+        assert shown["metric"]["passed"] is False
+        assert "short of the 5/5 line" in shown["metric"]["detail"]
+        run.wait_for("session-submitted", timeout=60)
+        assert run.finish() == 0
+    finally:
+        run.kill()
+    done = run_cli("report", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    jsonschema.validate(report, SCHEMA)
+    basic = next(q for q in report["questions"] if q["id"] == "basic-model")
+    assert [c["name"] for c in basic["checks"]] == list(shown)
+    assert all("checks" not in q for q in report["questions"] if q["id"] != "basic-model")
+    session = Store(data_paths().database).find_session(None)
+    assert feedback_of(session) == "checks"
+
+
+def test_the_screen_shows_the_checks_only_where_the_session_asks(tmp_path: Path) -> None:
+    store = Store(tmp_path / "tfexam.db")
+    exam = load_exam(FORMATS_EXAM)
+    session = record_session(store, NewSession(exam), tmp_path / "ws", STARTED_AT)
+    made = store.add_attempt(
+        session_id=session.id, question_id="series", source_path="mymodel.h5", blob=None,
+        sha256="0" * 64, size=10, origin="watch", saved_at=STARTED_AT, detected_at=STARTED_AT,
+        state="not-gradable", finished_at=STARTED_AT, message="wrong input shape: ...",
+        reason_code="wrong-shape", checks=(
+            Check("file", True, "a complete .h5 file"),
+            Check("interface", False, "wrong input shape: ...", "wrong-shape",
+                  expected="input (30, 1) -> output (1,)", found="input (2,) -> output (1,)"),
+        ),
+    )  # fmt: skip
+    question = exam.question("series")
+    assert attempt_row(made, session, question, counted=False).checks is None  # the default
+    session = set_feedback(store, session, "checks")
+    assert store.get_session(session.id).settings["feedback"] == "checks"
+    row = attempt_row(made, session, question, counted=False)
+    assert row.checks == made.checks
+    shown = checks_text(row.checks or ()).plain
+    assert shown == (
+        "✓ file ✗ shapes\nshapes: wrong input shape: ... (found input (2,) -> output (1,))"
+    )

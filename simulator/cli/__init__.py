@@ -47,13 +47,17 @@ from simulator.paths import DataPaths, data_paths
 from simulator.session.engine import Engine, EngineBusyError
 from simulator.session.facade import SessionFacade
 from simulator.session.sessions import (
+    FEEDBACK_CHOICES,
+    Feedback,
     NewSession,
     SeedNotAllowedError,
     create_session,
     exam_of,
+    feedback_of,
     finalize_if_due,
     seed_of,
     session_seed,
+    set_feedback,
 )
 from simulator.session.status import session_status
 from simulator.storage.liveness import engine_is_live
@@ -228,6 +232,17 @@ def exams_show(exam_name: str, as_json: bool) -> None:
 # Sessions ---------------------------------------------------------------------------------------
 
 
+#: ``--feedback`` of start and resume: what the exam screen shows of each grading (kept in the
+#: session's settings; resume without it keeps the session's choice).
+FEEDBACK_OPTION = click.option(
+    "--feedback",
+    type=click.Choice(FEEDBACK_CHOICES),
+    default=None,
+    help="What each grading shows: the score and its message, as the real exam did "
+    "(score, the default), or every check that made it (checks).",
+)
+
+
 def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option(
@@ -293,6 +308,7 @@ def _grading_settings(**overrides: float | None) -> GradingSettings:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object per event (implies --headless)."
 )
+@FEEDBACK_OPTION
 def start(
     exam_name: str,
     workspace: Path | None,
@@ -306,6 +322,7 @@ def start(
     max_model_mb: int | None,
     headless: bool,
     as_json: bool,
+    feedback: Feedback | None,
 ) -> int:
     """Start a timed mock exam (default: practice) and grade every saved model."""
     paths, store = _open_store()
@@ -328,6 +345,7 @@ def start(
         grading=grading,
         python=python,
         seed=seed,
+        feedback=feedback,
     )
     session = _create_with_progress(store, request, show=not as_json)
     if not as_json:
@@ -416,10 +434,15 @@ def _create_with_progress(store: Store, request: NewSession, show: bool) -> Sess
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object per event (implies --headless)."
 )
-def resume(session_key: str | None, headless: bool, as_json: bool) -> int:
+@FEEDBACK_OPTION
+def resume(
+    session_key: str | None, headless: bool, as_json: bool, feedback: Feedback | None
+) -> int:
     """Reattach to a session (default: the newest); its clock never stopped."""
     paths, store = _open_store()
     session = store.find_session(session_key)
+    if feedback is not None and session.state == "running":
+        session = set_feedback(store, session, feedback)
     tui = _use_tui(headless, as_json)
     if session.state == "submitted" and not tui:
         if as_json:  # every command that takes --json prints only JSON
@@ -439,7 +462,7 @@ def _run_headless(paths: DataPaths, store: Store, session: SessionRecord, as_jso
     log_path = paths.logs_dir(session.id) / "engine.log"
     _log_to(log_path)
     engine = Engine(store, paths, session, exam_of(session, paths))
-    engine.subscribe(EventPrinter(json_lines=as_json))
+    engine.subscribe(EventPrinter(json_lines=as_json, checks=feedback_of(session) == "checks"))
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
         engine.detach()
