@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -328,3 +329,31 @@ def test_the_screen_shows_the_checks_only_where_the_session_asks(tmp_path: Path)
     assert shown == (
         "✓ file ✗ shapes\nshapes: wrong input shape: ... (found input (2,) -> output (1,))"
     )
+
+
+def test_a_store_from_before_checks_gets_the_column_and_its_attempts_have_none(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "tfexam.db"
+    store = Store(path)
+    session = record_session(
+        store, NewSession(load_exam(FORMATS_EXAM)), tmp_path / "ws", STARTED_AT
+    )
+    store.add_attempt(
+        session_id=session.id, question_id="series", source_path="mymodel.h5", blob=None,
+        sha256="0" * 64, size=10, origin="watch", saved_at=STARTED_AT, detected_at=STARTED_AT,
+        state="graded", finished_at=STARTED_AT, message="mae 0.1 -> 5/5",
+    )  # fmt: skip
+    store.close()
+    with sqlite3.connect(path) as db:  # as the store was before attempts kept their checks
+        db.execute("ALTER TABLE attempts DROP COLUMN checks")
+    readonly = Store(path, read_only=True)  # never migrated: read as it is
+    [attempt] = readonly.attempts(session.id)
+    assert attempt.checks is None and attempt.message == "mae 0.1 -> 5/5"
+    readonly.close()
+    reopened = Store(path)
+    [attempt] = reopened.attempts(session.id)
+    assert attempt.checks is None
+    check = Check("file", False, "too big", "file-too-large")
+    assert reopened.finish_attempt(attempt.id, state="not-gradable", finished_at=STARTED_AT,
+                                   checks=(check,)).checks == (check,)  # fmt: skip
