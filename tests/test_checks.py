@@ -4,6 +4,7 @@ pass/fail and computed figures; a not-gradable model's end at the check that fai
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from simulator.report.html import render_html
 from simulator.report.markdown import render_markdown
 from simulator.report.text import render_text
 from simulator.report.values import check_text
+from simulator.session import events
 from simulator.session.sessions import NewSession, feedback_of, record_session, set_feedback
 from simulator.storage.store import Store
 from simulator.tui.checks_view import checks_text
@@ -357,3 +359,28 @@ def test_a_store_from_before_checks_gets_the_column_and_its_attempts_have_none(
     check = Check("file", False, "too big", "file-too-large")
     assert reopened.finish_attempt(attempt.id, state="not-gradable", finished_at=STARTED_AT,
                                    checks=(check,)).checks == (check,)  # fmt: skip
+
+
+def test_a_session_records_the_checks_with_the_candidates_path(  # type: ignore[no-untyped-def]
+    harness_factory, models: dict[str, Path]
+) -> None:
+    """In a real session: a FIFO is refused before any grader (its file check failed, with the
+    reason), a SavedModel folder is graded with every check, and no check names the session's
+    internal copy."""
+    h = harness_factory().start()
+    target = h.question_folder() / "mymodel.h5"
+    os.mkfifo(target)
+    h.wait_for(lambda seen: any(isinstance(e, events.AttemptNotGradable) for e in seen), 10)
+    [refused_attempt] = h.store.attempts(h.session.id)
+    assert refused_attempt.checks == (
+        Check("file", False, refused_attempt.message or "", "not-a-regular-file"),
+    )
+    target.unlink()
+    shutil.copytree(models["savedmodel"], h.question_folder() / "mymodel")
+    h.wait_for(lambda seen: any(isinstance(e, events.AttemptGraded) for e in seen), 60)
+    graded = h.store.attempts(h.session.id)[-1]
+    assert graded.checks is not None
+    assert [c.name for c in graded.checks][:3] == ["file", "loads", "interface"]  # no config
+    assert graded.checks[0].detail == "a complete SavedModel folder category1/mymodel/"
+    blob = graded.blob or ""
+    assert blob and not any(blob in c.detail for c in graded.checks)

@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, TypedDict
 
@@ -677,7 +677,12 @@ class Engine:
             timings=result.timings,
             reason_code=result.reason_code,
             views=result.views,
-            checks=result.checks,
+            checks=None
+            if result.checks is None
+            else tuple(
+                replace(c, detail=self._in_candidates_words(current, c.detail) or c.detail)
+                for c in result.checks
+            ),
         )
         if result.state == "graded":
             question = self.result().questions[self._question_index(attempt.question_id)]
