@@ -18,7 +18,7 @@ from simulator.exam.durations import format_duration
 from simulator.paths import DataPaths
 from simulator.session.engine import Engine, EngineBusyError
 from simulator.session.facade import SessionFacade
-from simulator.session.sessions import exam_of
+from simulator.session.sessions import exam_of, feedback_of
 from simulator.session.status import session_status
 from simulator.storage.liveness import engine_is_live
 from simulator.storage.records import SessionRecord
@@ -73,7 +73,7 @@ def run_headless(paths: DataPaths, store: Store, session: SessionRecord, as_json
     log_path = paths.logs_dir(session.id) / "engine.log"
     log_to(log_path)
     engine = Engine(store, paths, session, exam_of(session, paths))
-    engine.subscribe(EventPrinter(json_lines=as_json))
+    engine.subscribe(EventPrinter(json_lines=as_json, checks=feedback_of(session) == "checks"))
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
         engine.detach()

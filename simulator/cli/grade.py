@@ -77,6 +77,7 @@ def _grade(
             "score": result.score, "metric": {"name": result.metric_name, "value": result.metric_value},
             "message": result.message, "timings": result.timings,
             "views": None if result.views is None else result.views.to_dict(),
+            "checks": [c.to_dict() for c in result.checks or ()],
         }, indent=2))  # fmt: skip
     elif result.state == "graded":
         console.print(

@@ -16,6 +16,8 @@ from rich.markup import escape
 
 from simulator.exam.durations import format_duration, iso_time
 from simulator.exam.metrics import format_metric, score_label
+from simulator.grading.checks import Check
+from simulator.report.values import check_mark, check_text
 from simulator.session import events
 from simulator.training.runs import exit_text
 
@@ -23,20 +25,38 @@ from simulator.training.runs import exit_text
 class EventPrinter:
     """Prints engine events; safe to call from the engine's thread."""
 
-    def __init__(self, json_lines: bool, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, json_lines: bool, stream: TextIO | None = None, *, checks: bool = False
+    ) -> None:
+        """``checks``: the session shows each grading's checks (``--feedback checks``)."""
         self.json_lines = json_lines
         self.stream = stream or sys.stdout
         self.console = Console(file=self.stream, highlight=False, soft_wrap=True)
+        self.checks = checks
 
     def __call__(self, event: events.SessionEvent) -> None:
+        shown = self._checks_of(event)
         if self.json_lines:
-            self.stream.write(json.dumps(events.event_json(event)) + "\n")
+            data = events.event_json(event)
+            if shown is not None:
+                data["checks"] = [check.to_dict() for check in shown]
+            self.stream.write(json.dumps(data) + "\n")
             self.stream.flush()
             return
         line = describe(event)
         if line is not None:
             clock = iso_time(event.at)[11:19]
             self.console.print(f"[dim]{clock}[/]  {line}")
+            for check in shown or ():
+                self.console.print(f"          {check_mark(check)} {escape(check_text(check))}")
+
+    def _checks_of(self, event: events.SessionEvent) -> tuple[Check, ...] | None:
+        """The checks an outcome event shows, where the session shows them."""
+        if not self.checks or not isinstance(
+            event, events.AttemptGraded | events.AttemptNotGradable
+        ):
+            return None
+        return event.attempt.checks
 
 
 def describe(event: events.SessionEvent) -> str | None:

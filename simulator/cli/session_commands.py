@@ -26,17 +26,19 @@ from simulator.exam.catalog import DEFAULT_EXAM, UnknownExamError, find_exam
 from simulator.exam.durations import format_duration, format_short, local_clock
 from simulator.exam.format import Exam, ExamFormatError, Policy, Question
 from simulator.session.sessions import (
+    FEEDBACK_CHOICES,
     NewSession,
     SeedNotAllowedError,
     create_session,
     drawn_exam,
     exam_of,
     session_seed,
+    set_feedback,
 )
 from simulator.session.status import session_status
 from simulator.session.submission import submit_session
 from simulator.storage.liveness import engine_is_live
-from simulator.storage.records import SessionRecord
+from simulator.storage.records import Feedback, SessionRecord
 from simulator.storage.store import Store
 
 _HEADLESS = click.option(
@@ -44,6 +46,15 @@ _HEADLESS = click.option(
 )
 _JSON_EVENTS = click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object per event (implies --headless)."
+)
+#: ``--feedback`` of start and resume: what the exam screen shows of each grading (kept in the
+#: session's settings; resume without it keeps the session's choice).
+_FEEDBACK = click.option(
+    "--feedback",
+    type=click.Choice(FEEDBACK_CHOICES),
+    default=None,
+    help="What each grading shows: the score and its message, as the real exam did "
+    "(score, the default), or every check that made it (checks).",
 )
 
 
@@ -88,6 +99,7 @@ _JSON_EVENTS = click.option(
 @grading_options
 @_HEADLESS
 @_JSON_EVENTS
+@_FEEDBACK
 def start(
     exam_name: str | None,
     mix: bool,
@@ -103,6 +115,7 @@ def start(
     max_model_mb: int | None,
     headless: bool,
     as_json: bool,
+    feedback: Feedback | None,
 ) -> int:
     """Start a timed mock exam (default: practice) and grade every saved model."""
     paths, store = opened_store()
@@ -131,6 +144,7 @@ def start(
         python=python,
         seed=seed,
         candidate=candidate.strip() or None if candidate else None,
+        feedback=feedback,
     )
     session = _create_with_progress(store, request, show=not as_json)
     if not as_json:
@@ -175,10 +189,15 @@ def _create_with_progress(store: Store, request: NewSession, show: bool) -> Sess
 @click.argument("session_key", metavar="[SESSION]", required=False)
 @_HEADLESS
 @_JSON_EVENTS
-def resume(session_key: str | None, headless: bool, as_json: bool) -> int:
+@_FEEDBACK
+def resume(
+    session_key: str | None, headless: bool, as_json: bool, feedback: Feedback | None
+) -> int:
     """Reattach to a session (default: the newest); its clock never stopped."""
     paths, store = opened_store()
     session = store.find_session(session_key)
+    if feedback is not None and session.state == "running":
+        session = set_feedback(store, session, feedback)
     tui = use_tui(headless, as_json)
     if session.state == "submitted" and not tui:
         if as_json:  # every command that takes --json prints only JSON

@@ -21,6 +21,18 @@ import numpy as np
 from simulator.exam.code import load_question_module
 from simulator.exam.format import Exam, Question, load_exam
 from simulator.exam.metrics import score_label
+from simulator.grading.checks import (
+    EXPECTED_OUTPUT,
+    Check,
+    CheckLog,
+    baselines_check,
+    calibrated_lines,
+    expected_interface,
+    interface_text,
+    metric_check,
+    output_values,
+    real_exam_lines,
+)
 from simulator.grading.evaluation import (
     NotGradableError,
     check_interface,
@@ -81,25 +93,38 @@ def grade(job: GradingJob) -> GradingResult:
     """Grade ``job``; never raises for a bad model (only for a broken exam definition)."""
     question = _exam(job.exam_root).question(job.question_id)
     timings: dict[str, float] = {}
+    trail = CheckLog()
     try:
         with tempfile.TemporaryDirectory(prefix="tfexam-grade-") as workdir:
-            return _grade(job, question, Path(workdir), timings)
+            return _grade(job, question, Path(workdir), timings, trail)
     except NotGradableError as reason:
         log.info(
             "job %s not gradable: %s", job.job_id, reason, exc_info=reason.__cause__ is not None
         )
-        return GradingResult.not_gradable(job.job_id, reason.reason, timings)
+        return GradingResult.not_gradable(job.job_id, reason.reason, timings, trail.checks)
 
 
 def _grade(
-    job: GradingJob, question: Question, workdir: Path, timings: dict[str, float]
+    job: GradingJob, question: Question, workdir: Path, timings: dict[str, float], trail: CheckLog
 ) -> GradingResult:
     started = time.perf_counter()
-    model = load_candidate(Path(job.model_path), workdir)
+    model = load_candidate(Path(job.model_path), workdir, trail)
     timings["load_s"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    form = check_interface(question.interface, model.input_shapes, model.output_shapes)
+    interface = question.interface
+    shapes = {
+        "expected": expected_interface(interface),
+        "found": interface_text(model.input_shapes, model.output_shapes),
+    }
+    with trail.failing("interface", **shapes):
+        form = check_interface(interface, model.input_shapes, model.output_shapes)
+    trail.passed(
+        "interface",
+        "the model's input and output match the question"
+        + (" (a sequence output, graded on its last step)" if form == "sequence" else ""),
+        **shapes,
+    )
     timings["check_s"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -110,44 +135,91 @@ def _grade(
 
     def predict(inputs: np.ndarray) -> np.ndarray:
         try:
-            predictions = last_step(model.predict(inputs), form)
+            return last_step(model.predict(inputs), form)
         except Exception as error:
             log.exception("job %s failed while predicting", job.job_id)
             raise NotGradableError(evaluation_error_reason(error)) from error
-        check_output_kind(question.interface, predictions)
+
+    def checked(predictions: np.ndarray) -> np.ndarray:
+        found, _ = output_values(predictions)
+        with trail.failing("output-kind", expected=EXPECTED_OUTPUT[interface.output], found=found):
+            check_output_kind(interface, predictions)
         return predictions
 
     def metric(inputs: np.ndarray, targets: np.ndarray) -> float:
-        return compute_metric(question.scoring, question.interface, predict(inputs), targets)
+        return compute_metric(question.scoring, interface, checked(predict(inputs)), targets)
+
+    with trail.failing("predicts"):
+        predictions = predict(x)
+    trail.passed("predicts", f"it predicts all {len(x):,} hidden test examples")
+    found, finite = output_values(predictions)
+    expected_kind = EXPECTED_OUTPUT[interface.output]
+    with trail.failing("output-kind", expected=expected_kind, found=found):
+        check_output_kind(interface, predictions)
+    trail.add(
+        Check(
+            "output-kind",
+            finite,
+            f"the output is {interface.output}" if finite else found,
+            expected=expected_kind,
+            found=found,
+        )
+    )
 
     scoring = question.scoring
-    value = metric(x, y)
-    baselines = trivial_baselines(scoring, question.interface, x, y)
+    value = compute_metric(scoring, interface, predictions, y)
+    baselines = trivial_baselines(scoring, interface, x, y)
     calibrated = scoring.score(value)
     views = GradeViews(scale="calibrated", calibrated_score=calibrated, baselines=baselines)
     score = calibrated
+    shown = value if np.isfinite(value) else None
+    where = scoring.real_exam.held_out if scoring.real_exam else "the hidden test"
+    strict = metric_check(
+        "metric",
+        scoring.metric,
+        shown,
+        calibrated_lines(scoring, shown),
+        data=where,
+        counts=scoring.real_exam is None,
+    )
+    counted_checks = [strict]
     if scoring.real_exam is not None:
         rx, ry = real_exam_data(job.exam_root, job.question_id, job.seed)
         real_value = metric(rx, ry)
+        real_shown = real_value if np.isfinite(real_value) else None
         real = RealExamView(
             rule=scoring.real_exam.describe(scoring.metric),
             data=scoring.real_exam.data,
-            metric_value=real_value if np.isfinite(real_value) else None,
+            metric_value=real_shown,
             score=scoring.real_exam.score(real_value),
-            baselines=trivial_baselines(scoring, question.interface, rx, ry),
+            baselines=trivial_baselines(scoring, interface, rx, ry),
         )
         score = real.score
         views = replace(
             views, scale="real-exam", real_exam=real, held_out=scoring.real_exam.held_out
         )
-    if question.interface.output != "regression" and baselines:
+        counted_checks.insert(
+            0,
+            metric_check(
+                "real-exam-rule",
+                scoring.metric,
+                real_shown,
+                real_exam_lines(scoring.real_exam, real_shown),
+                data=scoring.real_exam.data,
+                counts=True,
+            ),
+        )
+    for check in counted_checks:
+        trail.add(check)
+    if baselines:
+        trail.add(baselines_check(scoring.metric, scoring.lower_is_better, shown, baselines))
+    if interface.output != "regression" and baselines:
         chance = max(b.value for b in baselines)
         if near_chance(value, chance):
             mismatches = known_mismatches(job.exam_root, job.question_id, job.seed)
             views = replace(views, hint=find_hint(value, mismatches, x, y, metric))
     timings["evaluate_s"] = time.perf_counter() - mark
 
-    shown = value if np.isfinite(value) else None
     message = verdict_message(scoring.metric, shown, score, views)
     if not np.isfinite(value):
         message = f"the model predicts NaN or infinity (did training diverge?) -> {score_label(0)}"
@@ -162,4 +234,5 @@ def _grade(
         message=message,
         timings=timings,
         views=views,
+        checks=trail.checks,
     )

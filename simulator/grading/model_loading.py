@@ -19,6 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from simulator.grading.checks import CheckLog
 from simulator.grading.evaluation import NotGradableError, Shape
 from simulator.grading.filecheck import check_model_file
 from simulator.grading.keras2_compat import (
@@ -48,28 +49,44 @@ class CandidateModel:
     notes: tuple[str, ...] = ()
 
 
-def load_candidate(path: Path, workdir: Path) -> CandidateModel:
-    """Load ``path`` or raise :class:`NotGradableError` with the reason in one line."""
-    check = check_model_file(path)
-    if not check.complete:
-        raise NotGradableError(check.as_reason())
+def load_candidate(path: Path, workdir: Path, log: CheckLog | None = None) -> CandidateModel:
+    """Load ``path`` or raise :class:`NotGradableError` with the reason in one line.
+
+    ``log`` records the checks this makes (file, no Lambda layer, loads), up to a failed one.
+    """
+    log = log if log is not None else CheckLog()
+    with log.failing("file"):
+        check = check_model_file(path)
+        if not check.complete:
+            raise NotGradableError(check.as_reason())
     if path.is_dir():
-        return _load_savedmodel(path)
-    config = _read_config(path)
-    if config is None:
-        raise NotGradableError(Reason("weights-only", WEIGHTS_ONLY_REASON))
-    if "Lambda" in find_layer_classes(config):
-        raise NotGradableError(Reason("lambda-layer", LAMBDA_REASON))
+        log.passed("file", f"a complete SavedModel folder {path.name}/")
+        return _load_savedmodel(path, log)
+    with log.failing("file"):
+        config = _read_config(path)
+        if config is None:
+            raise NotGradableError(Reason("weights-only", WEIGHTS_ONLY_REASON))
+    size = path.stat().st_size
+    log.passed("file", f"a complete {path.suffix} file ({size:,} bytes) with its model config")
+    with log.failing("no-lambda"):
+        if "Lambda" in find_layer_classes(config):
+            raise NotGradableError(Reason("lambda-layer", LAMBDA_REASON))
+    log.passed("no-lambda", "no Lambda layer in the model's config")
     load_path: Path = path
     notes: tuple[str, ...] = ()
     if path.suffix == ".h5":
         fix = rewrite_legacy_h5(path, workdir)
         if fix is not None:
             load_path, notes = fix.path, fix.changes
-    try:
-        model = keras.saving.load_model(load_path, compile=False, safe_mode=True)
-    except Exception as error:
-        raise NotGradableError(load_error_reason(error)) from error
+    with log.failing("loads"):
+        try:
+            model = keras.saving.load_model(load_path, compile=False, safe_mode=True)
+        except Exception as error:
+            raise NotGradableError(load_error_reason(error)) from error
+    detail = f"Keras {keras.__version__} loads it (compile=False, safe_mode=True)"
+    if notes:
+        detail += "; older Keras file: " + "; ".join(notes)
+    log.passed("loads", detail)
     return CandidateModel(
         input_shapes=[_shape(t.shape) for t in model.inputs],
         output_shapes=[_shape(t.shape) for t in model.outputs],
@@ -98,22 +115,27 @@ def _predict_keras(model: keras.Model, x: np.ndarray) -> np.ndarray:
     return np.asarray(model.predict(x, batch_size=PREDICT_BATCH, verbose=0))
 
 
-def _load_savedmodel(folder: Path) -> CandidateModel:
-    """A SavedModel (``tf.saved_model.save`` or ``model.export``) through its serving signature."""
-    try:
-        loaded = tf.saved_model.load(str(folder))
-    except Exception as error:
-        raise NotGradableError(load_error_reason(error)) from error
-    signatures = dict(loaded.signatures)
-    name = next((n for n in ("serving_default", "serve") if n in signatures), None)
-    if name is None:
-        raise NotGradableError(
-            Reason(
-                "load-failed",
-                f"the SavedModel {folder.name}/ has no serving signature: save it with "
-                "model.export() or, better, model.save('mymodel.h5')",
+def _load_savedmodel(folder: Path, log: CheckLog) -> CandidateModel:
+    """A SavedModel (``tf.saved_model.save`` or ``model.export``) through its serving signature.
+
+    It has no Keras config to read, so it gets no "no-lambda" check.
+    """
+    with log.failing("loads"):
+        try:
+            loaded = tf.saved_model.load(str(folder))
+        except Exception as error:
+            raise NotGradableError(load_error_reason(error)) from error
+        signatures = dict(loaded.signatures)
+        name = next((n for n in ("serving_default", "serve") if n in signatures), None)
+        if name is None:
+            raise NotGradableError(
+                Reason(
+                    "load-failed",
+                    f"the SavedModel {folder.name}/ has no serving signature: save it with "
+                    "model.export() or, better, model.save('mymodel.h5')",
+                )
             )
-        )
+    log.passed("loads", f"TensorFlow {tf.__version__} loads its '{name}' signature")
     function = signatures[name]
     _, inputs = function.structured_input_signature
     outputs = function.structured_outputs

@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal, cast
 
+from simulator.grading.checks import Check, checks_from_list
 from simulator.grading.reasons import Reason, ReasonCode
 from simulator.grading.views import GradeViews
 
@@ -49,7 +50,8 @@ class GradingResult:
     ``evaluate_s``) and the pool's (``run_s``, the whole job as the pool saw it). A not-gradable
     result carries ``reason_code`` beside its sentence in ``message``.
     ``metric_value`` is always the metric on the question's hidden test; ``views`` (graded
-    results only) says which rule gave ``score`` and carries the strict view beside it.
+    results only) says which rule gave ``score`` and carries the strict view beside it;
+    ``checks`` are the checks that made the score (:mod:`simulator.grading.checks`).
     """
 
     job_id: int
@@ -62,10 +64,17 @@ class GradingResult:
     worker_pid: int | None = None
     views: GradeViews | None = None
     reason_code: ReasonCode | None = None
+    #: The checks the worker ran, up to a failed one (None: none ran, e.g. the pool stopped the
+    #: job: which stage it was in is not known).
+    checks: tuple[Check, ...] | None = None
 
     @classmethod
     def not_gradable(
-        cls, job_id: int, reason: Reason, timings: dict[str, float] | None = None
+        cls,
+        job_id: int,
+        reason: Reason,
+        timings: dict[str, float] | None = None,
+        checks: tuple[Check, ...] | None = None,
     ) -> GradingResult:
         return cls(
             job_id,
@@ -73,6 +82,7 @@ class GradingResult:
             message=reason.text,
             reason_code=reason.code,
             timings=timings or {},
+            checks=checks,
         )
 
     @property
@@ -85,6 +95,7 @@ class GradingResult:
     def to_line(self) -> str:
         fields = asdict(self)
         fields["views"] = None if self.views is None else self.views.to_dict()
+        fields["checks"] = None if self.checks is None else [c.to_dict() for c in self.checks]
         return json.dumps({"type": "result", **fields}) + "\n"
 
     @classmethod
@@ -100,6 +111,7 @@ class GradingResult:
             worker_pid=message.get("worker_pid"),
             reason_code=cast("ReasonCode | None", message.get("reason_code")),
             views=GradeViews.from_dict(message["views"]) if message.get("views") else None,
+            checks=checks_from_list(message.get("checks")),
         )
 
     def with_timing(self, **extra: float) -> GradingResult:

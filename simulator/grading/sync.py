@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
+from simulator.grading.checks import refused
 from simulator.grading.filecheck import refusal_reason
 from simulator.grading.pool import GradingPool, JobFinished, PoolEvent
 from simulator.grading.protocol import GradingJob, GradingResult
@@ -77,6 +78,6 @@ def grade_file(
     entries and files over the size limit are answered from metadata, before any worker starts."""
     refusal = refusal_reason(model, str(model), settings.max_model_mb)
     if refusal is not None:
-        return GradingResult.not_gradable(0, refusal)
+        return GradingResult.not_gradable(0, refusal, checks=refused(refusal))
     with SyncGrader(settings, log_dir) as grader:
         return grader.grade(model.resolve(), exam_root, question_id, seed)

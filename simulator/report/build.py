@@ -177,6 +177,7 @@ def _question_entry(
         reference_score=question.scoring.score(reference) if reference is not None else None,
         reference_file=str(reference_file) if over and reference_file.exists() else None,
         scale=counted.scale if counted else None,
+        checks=item.counted.checks if item.counted else None,
     )
 
 

@@ -21,7 +21,16 @@ from simulator.report.records import (
     Report,
 )
 from simulator.report.svg import loss_curve_svg, resources_svg, shares_svg, timeline_svg
-from simulator.report.values import HOW, SOURCE, counted_value, elapsed, metric_value, run_ended
+from simulator.report.values import (
+    HOW,
+    SOURCE,
+    check_mark,
+    check_text,
+    counted_value,
+    elapsed,
+    metric_value,
+    run_ended,
+)
 
 
 def render_html(report: Report) -> str:
@@ -222,11 +231,25 @@ def _attempts(report: Report) -> str:
         blocks.append(
             tag("h3", text(f"Q{q.number} {q.title}: attempts"), id=f"attempts-q{q.number}")
             + _table(heads, rows, class_="attempts")
+            + _checks(q)
         )
     if not blocks:
         return ""
     note = tag("p", text("★ marks the attempt that counts."), class_="muted")
     return _section("attempts", "Attempts", note + "".join(blocks))
+
+
+def _checks(q: QuestionEntry) -> str:
+    """The checks that made the counted attempt's score: one row each, its figures in words."""
+    if not q.checks:
+        return ""
+    rows = []
+    for c in q.checks:
+        verdict = tag("span", text(f"{check_mark(c)} {'passed' if c.passed else 'failed'}"),
+                      class_="state")  # fmt: skip
+        rows.append(tag("tr", [tag("td", verdict, class_="nowrap"), _td(check_text(c), "reason")]))
+    heading = tag("p", text(f"Checks of the counted attempt {q.counted_attempt}"), class_="muted")
+    return heading + _table([("Check", ""), ("Figures", "")], rows, class_="checks")
 
 
 def _attempt_row(q: QuestionEntry, a: AttemptEntry) -> str:

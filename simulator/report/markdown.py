@@ -9,7 +9,16 @@ from simulator.exam.durations import format_duration
 from simulator.exam.metrics import score_label
 from simulator.report.charts import downsample, sparkline
 from simulator.report.records import Report
-from simulator.report.values import HOW, SOURCE, counted_value, elapsed, metric_value, run_ended
+from simulator.report.values import (
+    HOW,
+    SOURCE,
+    check_mark,
+    check_text,
+    counted_value,
+    elapsed,
+    metric_value,
+    run_ended,
+)
 
 
 def _text(text: str) -> str:
@@ -86,6 +95,9 @@ def render_markdown(report: Report) -> str:
                 f"| {'★' if a.counted else ''}{a.id} | {format_duration(a.at_s)} | {source} | {score} "
                 f"| {_cell(result)} |"
             )
+        if q.checks:
+            lines += ["", f"Checks of the counted attempt {q.counted_attempt}:", ""]
+            lines += [f"- {check_mark(c)} {_text(check_text(c))}" for c in q.checks]
     p = report.parallelism
     lines += ["", "## Timeline", ""]
     if report.runs:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from simulator.grading.checks import Check
+
 SCHEMA_VERSION = 1
 #: Below this share of the whole machine's CPU, with no training running, the machine is idle.
 IDLE_CPU_PERCENT = 25.0
@@ -99,6 +101,9 @@ class QuestionEntry:
     code_diff: str | None = None
     explanation: str | None = None
     reference_curves: list[dict[str, float]] | None = None
+    #: The checks that made the counted attempt's score (None: nothing counted, or it was
+    #: recorded before checks existed; the JSON then has no ``checks`` key).
+    checks: tuple[Check, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -219,4 +224,9 @@ class Report:
         data = asdict(self)
         if data["summary"]["candidate"] is None:
             del data["summary"]["candidate"]
+        for question, entry in zip(self.questions, data["questions"], strict=True):
+            if question.checks is None:
+                del entry["checks"]  # the form of reports from before checks existed
+            else:
+                entry["checks"] = [check.to_dict() for check in question.checks]
         return data

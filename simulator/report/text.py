@@ -13,8 +13,16 @@ from rich.text import Text
 from simulator.exam.durations import format_duration
 from simulator.exam.metrics import score_label
 from simulator.report.charts import downsample, sparkline, timeline_lanes
-from simulator.report.records import Report
-from simulator.report.values import HOW, SOURCE, counted_value, elapsed, metric_value
+from simulator.report.records import QuestionEntry, Report
+from simulator.report.values import (
+    HOW,
+    SOURCE,
+    check_mark,
+    check_text,
+    counted_value,
+    elapsed,
+    metric_value,
+)
 
 
 def render_text(report: Report, width: int = 100, color: bool = True) -> str:
@@ -126,7 +134,25 @@ def attempts_tables(report: Report) -> list[Table]:
                 source += f" #{a.run}"
             table.add_row(f"{marker}{a.id}", format_duration(a.at_s), source, score, result)
         tables.append(table)
+        if q.checks:
+            tables.append(checks_table(q))
     return tables
+
+
+def checks_table(q: QuestionEntry) -> Table:
+    """The checks that made the counted attempt's score, one line each."""
+    table = Table(
+        title=f"Q{q.number} {q.title}: checks of the counted attempt {q.counted_attempt}",
+        title_justify="left",
+        expand=True,
+        show_header=False,
+    )
+    table.add_column("", width=1)
+    table.add_column("Check", ratio=1)
+    for check in q.checks or ():
+        mark = Text(check_mark(check), "green" if check.passed else "red")
+        table.add_row(mark, check_text(check))
+    return table
 
 
 def timeline_panel(report: Report, width: int) -> Panel:

@@ -21,13 +21,14 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, TypedDict
 
 from simulator.exam.format import Exam
 from simulator.exam.workspace import reveal_solutions
 from simulator.grading import pool as grading_pool
+from simulator.grading.checks import refused
 from simulator.grading.filecheck import check_model_file
 from simulator.grading.pool import GradingPool, JobFinished, JobRequeued, JobStarted, PoolEvent
 from simulator.grading.protocol import GradingJob, GradingResult
@@ -582,6 +583,7 @@ class Engine:
             message=None if reason is None else reason.text,
             reason_code=None if reason is None else reason.code,
             source=source.kind, run_id=source.run_id,
+            checks=refused(reason) if state == "not-gradable" and reason is not None else None,
         )  # fmt: skip
 
     def _supersede_queued(self, question_id: str, at: float) -> None:
@@ -679,6 +681,12 @@ class Engine:
             timings=result.timings,
             reason_code=result.reason_code,
             views=result.views,
+            checks=None
+            if result.checks is None
+            else tuple(
+                replace(c, detail=self._in_candidates_words(current, c.detail) or c.detail)
+                for c in result.checks
+            ),
         )
         if result.state == "graded":
             question = self.result().questions[self._question_index(attempt.question_id)]

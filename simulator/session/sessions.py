@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 import psutil
 
@@ -24,8 +25,11 @@ from simulator.grading.settings import GradingSettings
 from simulator.paths import DataPaths
 from simulator.session.engine import Engine, EventListener
 from simulator.storage.liveness import engine_is_live
-from simulator.storage.records import SessionRecord
+from simulator.storage.records import Feedback, SessionRecord
 from simulator.storage.store import Store, free_id
+
+#: What the exam screen shows of each grading (``tfexam start --feedback``).
+FEEDBACK_CHOICES: tuple[str, ...] = get_args(Feedback)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class NewSession:
     seed: int | None = None
     #: The learner's name (``--candidate``), carried into the report for a course's class view.
     candidate: str | None = None
+    #: What the exam screen shows of each grading (``--feedback``); None: the real exam's.
+    feedback: Feedback | None = None
 
 
 #: Seeds drawn for sessions: short enough to read out and type again with ``--seed``.
@@ -175,6 +181,7 @@ def record_session(
             "grading": grading.to_dict(),
             **({"python": request.python} if request.python else {}),
             **({"candidate": request.candidate} if request.candidate else {}),
+            **({"feedback": request.feedback} if request.feedback else {}),
             # The machine's cores, for the report's "N trainings on M cores" (it may be read elsewhere).
             "cores": psutil.cpu_count(logical=True),
         },
@@ -185,6 +192,17 @@ def record_session(
         "deadline": record.deadline, "seed": seed,
     })  # fmt: skip
     return record
+
+
+def feedback_of(session: SessionRecord) -> Feedback:
+    """What the exam screen shows of each grading: "score" (the score and its message, as the
+    real exam did: the default) or "checks" (every check that made it, live)."""
+    return "checks" if session.settings.get("feedback") == "checks" else "score"
+
+
+def set_feedback(store: Store, session: SessionRecord, feedback: Feedback) -> SessionRecord:
+    """Choose the feedback again (``tfexam resume --feedback``); kept in the session's settings."""
+    return store.update_settings(session.id, {"feedback": feedback})
 
 
 def seed_of(session: SessionRecord, exam: Exam) -> int:

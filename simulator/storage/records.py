@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
+from simulator.grading.checks import Check
 from simulator.grading.reasons import Reason, ReasonCode
 from simulator.grading.views import GradeViews
 
@@ -24,6 +25,11 @@ PENDING_ATTEMPT_STATES: frozenset[str] = frozenset({"queued", "grading"})
 RunState = Literal["running", "finished", "failed", "stopped"]
 #: What the store keeps of an event: its JSON fields, written as given and never read into.
 JsonObject = Mapping[str, object]
+
+
+#: What the exam screen shows of each grading: the score and its message, as the real exam did,
+#: or every check that made it (``--feedback``).
+Feedback = Literal["score", "checks"]
 
 
 class SessionSettings(TypedDict, total=False):
@@ -45,6 +51,8 @@ class SessionSettings(TypedDict, total=False):
     candidate: str
     #: The machine's logical cores, for the report's "N trainings on M cores".
     cores: int | None
+    #: What the exam screen shows of each grading (absent: the score, as the real exam did).
+    feedback: Feedback
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,10 @@ class AttemptRecord:
     #: Graded attempts: which rule gave ``score`` (the real exam's or the calibrated one) and
     #: the strict view beside it; ``metric_value`` is always the hidden-test metric.
     views: GradeViews | None = None
+    #: The checks that made the score, in the order they ran; a not-gradable attempt's end with
+    #: the failed one. None: recorded before checks existed, or no check ran (the job was
+    #: stopped by the pool, the exam closed first).
+    checks: tuple[Check, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from simulator.grading.checks import Check, checks_from_json, checks_to_json
 from simulator.grading.reasons import ReasonCode
 from simulator.grading.views import GradeViews
 from simulator.storage.journal import Journal, journaled_sessions, sessions_dir_of
@@ -31,6 +32,7 @@ from simulator.storage.records import (
     RunSample,
     RunState,
     SessionRecord,
+    SessionSettings,
     SystemSample,
 )
 
@@ -141,6 +143,9 @@ _ADDED_COLUMNS = {
         # views: the rule that gave the score and the strict view, as GradeViews.to_dict() JSON
         # (NULL for attempts graded before it existed, and for ungraded ones).
         ("views", "TEXT"),
+        # checks: the checks that made the score (or ran up to the failed one), as a JSON list
+        # of Check.to_dict() (NULL for attempts recorded before it existed, and where none ran).
+        ("checks", "TEXT"),
     ],
     "runs": [("number", "INTEGER")],
 }
@@ -402,6 +407,17 @@ class Store:
                 (session_id, pid),
             )
 
+    def update_settings(self, session_id: str, changes: SessionSettings) -> SessionRecord:
+        """Merge ``changes`` into a session's settings (a setting chosen again on resuming);
+        returns the session as it stands."""
+        with self._transaction() as db:
+            session = _session_in(db, session_id)
+            db.execute(
+                "UPDATE sessions SET settings=? WHERE id=?",
+                (json.dumps({**session.settings, **changes}), session_id),
+            )
+            return _session_in(db, session_id)
+
     def finish_session(self, session_id: str, ended_at: float, reason: str) -> SessionRecord:
         """End a running session (an ended one keeps its end); returns the session as it stands."""
         with self._transaction() as db:
@@ -434,13 +450,14 @@ class Store:
         source: str | None = None,
         run_id: int | None = None,
         reason_code: ReasonCode | None = None,
+        checks: tuple[Check, ...] | None = None,
     ) -> AttemptRecord:
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO attempts(session_id, question_id, source_path, blob, sha256, size, origin,"
                 " saved_at, detected_at, queued_at, finished_at, state, message, source, run_id,"
-                " reason_code, number, run_number)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " reason_code, checks, number, run_number)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     question_id,
@@ -458,6 +475,7 @@ class Store:
                     source,
                     run_id,
                     reason_code,
+                    None if checks is None else checks_to_json(checks),
                     _next_number(db, "attempts", session_id),
                     _run_number(db, run_id),
                 ),
@@ -514,11 +532,12 @@ class Store:
         timings: dict[str, float] | None = None,
         reason_code: ReasonCode | None = None,
         views: GradeViews | None = None,
+        checks: tuple[Check, ...] | None = None,
     ) -> AttemptRecord:
         with self._transaction() as db:
             db.execute(
                 "UPDATE attempts SET state=?, finished_at=?, score=?, metric_name=?, metric_value=?,"
-                " message=?, timings=?, reason_code=?, views=? WHERE id=?",
+                " message=?, timings=?, reason_code=?, views=?, checks=? WHERE id=?",
                 (
                     state,
                     finished_at,
@@ -529,6 +548,7 @@ class Store:
                     json.dumps(timings or {}),
                     reason_code,
                     None if views is None else json.dumps(views.to_dict()),
+                    None if checks is None else checks_to_json(checks),
                     attempt_id,
                 ),
             )
@@ -825,6 +845,8 @@ def _attempt_from_row(row: sqlite3.Row) -> AttemptRecord:
         number=row["number"],
         run_number=row["run_number"],
         views=GradeViews.from_dict(json.loads(row["views"])) if row["views"] else None,
+        # A store opened read-only is not migrated: one from before checks has no such column.
+        checks=checks_from_json(row["checks"]) if "checks" in row.keys() else None,  # noqa: SIM118 (a Row's "in" reads values)
     )
 
 

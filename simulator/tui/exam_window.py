@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
+from simulator.tui.checks_view import checks_text
 from simulator.tui.fitted_table import Cell, ColumnSpec, FittedTable
 from simulator.tui.messages import QuestionChosen
 from simulator.tui.status_bar import set_text
@@ -134,6 +135,6 @@ class ExamToolWindow(Vertical):
                 (f"#{row.number} ", "bold"),
                 (f"{row.state_label}{counted}", attempt_state_style(row)),
                 f" ({row.when}): ",
-                row.result,
+                checks_text(row.checks) if row.checks else row.result,
             ),
         )

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from simulator.exam.durations import format_duration
 from simulator.exam.format import Exam, Question
 from simulator.exam.metrics import score_label
+from simulator.grading.checks import Check
 from simulator.session.facade import SessionSnapshot
 from simulator.session.scoring import ExamResult, QuestionResult
+from simulator.session.sessions import feedback_of
 from simulator.storage.records import AttemptRecord, SessionRecord
 from simulator.tui.formatting import format_number
 
@@ -74,6 +76,8 @@ class AttemptRow:
     result: str
     when: str
     counted: bool
+    #: The checks that made the score, where the session shows them (``--feedback checks``).
+    checks: tuple[Check, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,7 @@ def attempt_row(
         result=result,
         when=ORIGIN_PHRASES.get(attempt.origin, attempt.origin + " at {}").format(elapsed),
         counted=counted,
+        checks=attempt.checks if feedback_of(session) == "checks" else None,
     )
 
 
