@@ -38,10 +38,10 @@ from simulator.storage.liveness import engine_is_live
 from simulator.storage.records import SessionRecord
 from simulator.storage.store import Store
 
-_HEADLESS = click.option(
+HEADLESS_OPTION = click.option(
     "--headless", is_flag=True, help="Run without the TUI: print one line per event."
 )
-_JSON_EVENTS = click.option(
+JSON_EVENTS_OPTION = click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object per event (implies --headless)."
 )
 
@@ -75,8 +75,8 @@ _JSON_EVENTS = click.option(
     "--python", "python", help="Python for training runs (default: the one running tfexam)."
 )
 @grading_options
-@_HEADLESS
-@_JSON_EVENTS
+@HEADLESS_OPTION
+@JSON_EVENTS_OPTION
 def start(
     exam_name: str,
     workspace: Path | None,
@@ -113,24 +113,24 @@ def start(
         python=python,
         seed=seed,
     )
-    session = _create_with_progress(store, request, show=not as_json)
+    session = create_with_progress(store, request, show=not as_json)
     if not as_json:
         console.print(
             f"Created workspace [bold]{escape(str(session.workspace))}[/] for {escape(exam.title)}: "
             f"{format_short(session.deadline - session.started_at)}, ends at "
-            f"{local_clock(session.deadline)}{_seed_note(exam, seed)}."
+            f"{local_clock(session.deadline)}{seed_note(exam, seed)}."
         )
     if use_tui(headless, as_json):
         return run_tui(paths, store, session)
     return run_headless(paths, store, session, as_json)
 
 
-def _seed_note(exam: Exam, seed: int) -> str:
+def seed_note(exam: Exam, seed: int) -> str:
     """How to get this session's data again, for an exam that draws new data per session."""
     return f"; data seed {seed} (--seed {seed} repeats it)" if exam.fresh_data else ""
 
 
-def _create_with_progress(store: Store, request: NewSession, show: bool) -> SessionRecord:
+def create_with_progress(store: Store, request: NewSession, show: bool) -> SessionRecord:
     """Create the session; show a progress bar while the questions' data is written.
 
     Only on a terminal: elsewhere a transient bar draws nothing but leaves an empty line.
@@ -154,8 +154,8 @@ def _create_with_progress(store: Store, request: NewSession, show: bool) -> Sess
 
 @cli.command()
 @click.argument("session_key", metavar="[SESSION]", required=False)
-@_HEADLESS
-@_JSON_EVENTS
+@HEADLESS_OPTION
+@JSON_EVENTS_OPTION
 def resume(session_key: str | None, headless: bool, as_json: bool) -> int:
     """Reattach to a session (default: the newest); its clock never stopped."""
     paths, store = opened_store()

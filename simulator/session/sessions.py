@@ -17,7 +17,15 @@ from pathlib import Path
 import psutil
 
 from simulator.exam.catalog import find_exam
-from simulator.exam.format import Exam, ExamFormatError, Policy, Question, load_exam
+from simulator.exam.drills import DRILL_SETTING, drill_exam
+from simulator.exam.format import (
+    Exam,
+    ExamFormatError,
+    Policy,
+    Question,
+    UnknownQuestionError,
+    load_exam,
+)
 from simulator.exam.workspace import create_workspace, default_workspace
 from simulator.grading.settings import GradingSettings
 from simulator.paths import DataPaths
@@ -41,6 +49,9 @@ class NewSession:
     #: The data seed (``--seed``): default a fresh one for an exam with generated data, else the
     #: exam's own.
     seed: int | None = None
+    #: For a drill (:mod:`simulator.session.drills`): the one question ``exam`` was narrowed to,
+    #: recorded so that :func:`exam_of` narrows it again whenever the session is reopened.
+    drill_question: str | None = None
 
 
 #: Seeds drawn for sessions: short enough to read out and type again with ``--seed``.
@@ -136,6 +147,7 @@ def record_session(
         settings={
             "policy": request.policy or exam.policy,
             "seed": seed,
+            **({DRILL_SETTING: request.drill_question} if request.drill_question else {}),
             **({"data_pending": list(data_pending)} if data_pending else {}),
             "duration_s": duration_s,
             "grading": grading.to_dict(),
@@ -158,11 +170,21 @@ def seed_of(session: SessionRecord, exam: Exam) -> int:
 
 
 def exam_of(session: SessionRecord, paths: DataPaths) -> Exam:
-    """The session's exam, from where it was at start, else found again by id (e.g. after an upgrade)."""
+    """The session's exam, from where it was at start, else found again by id (e.g. after an
+    upgrade); a drill's exam narrowed again to its one question."""
     try:
-        return load_exam(session.exam_root)
+        exam = load_exam(session.exam_root)
     except ExamFormatError:
-        return find_exam(session.exam_id, paths)
+        exam = find_exam(session.exam_id, paths)
+    drilled = session.settings.get(DRILL_SETTING)
+    if drilled is None:
+        return exam
+    try:
+        return drill_exam(exam, str(drilled))
+    except UnknownQuestionError as error:  # the exam changed since: like an exam that is gone
+        raise ExamFormatError(
+            exam.root, [f"session {session.id} drilled a question that is gone: {error}"]
+        ) from None
 
 
 def finalize_if_due(

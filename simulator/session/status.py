@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from simulator.exam.drills import DRILL_SETTING
 from simulator.exam.durations import iso_time
 from simulator.exam.format import Exam, Policy
 from simulator.session.scoring import exam_result
@@ -50,6 +51,8 @@ def session_status(
         "session": session.id,
         "exam": session.exam_id,
         "exam_title": exam.title,
+        # A drill is a session of one question of the exam (tfexam drill).
+        "kind": "drill" if session.settings.get(DRILL_SETTING) else "exam",
         "state": session.state,
         "end_reason": session.end_reason,
         "started_at": iso_time(session.started_at),
