@@ -8,12 +8,14 @@ screen or the headless event stream, ``resume``, ``status``, ``report`` and ``hi
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.exam.catalog import UnknownExamError, find_exam
-from simulator.exam.drills import drill_exam
+from simulator.exam.drills import drill_argv, drill_exam
 from simulator.exam.format import Exam, ExamFormatError, Question, load_exam
 from simulator.exam.workspace import default_workspace
 from simulator.grading.settings import GradingSettings
@@ -79,3 +81,12 @@ def find_drill_exam(name: str, paths: DataPaths, store: Store) -> Exam:
                 except ExamFormatError:
                     continue
         raise
+
+
+def run_drill(exam_name: str, question_id: str, duration_s: int | None = None) -> int:
+    """Run ``tfexam drill`` in this terminal until the drill ends or the user leaves it; returns
+    its exit code. For a screen that offers a drill of the question on show (the review): call it
+    with the screen suspended (Textual's ``App.suspend()``), so the drill gets its own exam
+    screen, engine and log exactly as from the command line."""
+    argv = [sys.executable, "-m", "simulator", *drill_argv(exam_name, question_id, duration_s)]
+    return subprocess.run(argv, check=False).returncode
