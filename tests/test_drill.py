@@ -115,8 +115,8 @@ def test_a_drilled_model_is_graded_and_the_drill_resumes_after_a_crash_with_its_
     assert question["score"] < 5, "an untrained LSTM does not forecast this series"
     assert (
         f"Category 5 (Time series) scored {question['score']}/5: practise it again with "
-        "`tfexam drill practice time-series --duration 1h30m`." in report["advice"]
-    )
+        "`tfexam drill practice time-series --duration 10m`." in report["advice"]
+    ), report["advice"]  # the same drill again
     history = json.loads(run_cli("history", "--json").stdout)
     assert [(h["kind"], h["categories"]) for h in history] == [("drill", {"5": question["score"]})]
 

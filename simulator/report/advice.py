@@ -76,20 +76,22 @@ def advise(report: Report) -> list[str]:
 
 def _weakest_category(report: Report) -> str | None:
     """The category to drill, with the exact command: the lowest score below the maximum (on a
-    tie, the lowest category number, so the same session always gets the same advice). Only once
-    the session is over: while it runs, a low score may just not be there yet."""
+    tie, the lowest category number, so the same session always gets the same advice), for the
+    category's drill length; after a drill, the same drill again. Only once the session is over:
+    while it runs, a low score may just not be there yet."""
     if report.summary.ended_how == "running":
         return None
     below = sorted((q for q in report.questions if q.score < MAX_SCORE), key=lambda q: q.category)
     if not below:
         return None
     weakest = min(below, key=lambda q: q.score)  # the first of the lowest
-    command = drill_command(report.summary.exam, weakest.id, drill_duration_s(weakest.category))
-    if len(report.questions) == 1:  # a drill, or an exam of one question
+    if len(report.questions) == 1:  # a drill (or an exam of one question): the same again
+        command = drill_command(report.summary.exam, weakest.id, round(report.summary.duration_s))
         return (
             f"Category {weakest.category} ({weakest.title}) scored {score_label(weakest.score)}: "
             f"practise it again with `{command}`."
         )
+    command = drill_command(report.summary.exam, weakest.id, drill_duration_s(weakest.category))
     return (
         f"Your weakest category is {weakest.category} ({weakest.title}, "
         f"{score_label(weakest.score)}): practise it with `{command}`."
