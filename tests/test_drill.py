@@ -70,6 +70,8 @@ def test_a_headless_drill_runs_to_its_auto_submit_and_history_lists_it_as_a_dril
     assert entry["categories"] == {"5": 0} and entry["session"] == status["session"]
     shown = run_cli("history")
     assert shown.returncode == 0 and "drill time-series" in shown.stdout, shown.stdout
+    listed = run_cli("sessions")
+    assert "practice (drill time-series)" in listed.stdout, listed.stdout
 
 
 def test_a_drilled_model_is_graded_and_the_drill_resumes_after_a_crash_with_its_report(

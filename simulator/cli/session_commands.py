@@ -229,6 +229,9 @@ def sessions(as_json: bool) -> None:
         else:
             state = row["end_reason"] or row["state"]
             score = f"{total['percent']:.1f}% {'pass' if total['passed'] else 'fail'}"
-        table.add_row(row["session"], row["exam"], row["started_at"][:16].replace("T", " "), state,
+        exam_name = row["exam"]
+        if row["kind"] == "drill":  # a session of one question (tfexam drill)
+            exam_name = f"{exam_name} (drill {row['questions'][0]['id']})"
+        table.add_row(row["session"], exam_name, row["started_at"][:16].replace("T", " "), state,
                       score)  # fmt: skip
     console.print(table)
