@@ -17,6 +17,7 @@ from simulator.cli import (  # noqa: F401  (each registers its commands on the g
     calibrate,
     cohort,
     doctor,
+    drill,
     exams,
     grade,
     notebook,

@@ -16,6 +16,7 @@ from simulator.cli.common import opened_store, session_as_it_stands
 from simulator.cli.group import cli, console
 from simulator.exam.catalog import UnknownExamError, list_exams
 from simulator.exam.format import ExamFormatError
+from simulator.exam.metrics import score_label
 from simulator.session.sessions import exam_of
 from simulator.storage.records import SessionRecord
 
@@ -97,11 +98,11 @@ def review(session_key: str | None) -> None:
 
 
 @cli.command()
-@click.option("--exam", "exam_name", help="Only this exam's sessions.")
+@click.option("--exam", "exam_name", help="Only this exam's sessions (its exams and drills).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def history(exam_name: str | None, as_json: bool) -> None:
-    """Your sessions over time: score per category, total and the trend."""
-    from simulator.report.history import build_history, history_json
+    """Your sessions over time, exams and drills: score per category, total and the trend."""
+    from simulator.report.history import build_history, category_scores, history_json
 
     paths, store = opened_store(write=False)
     every = store.list_sessions()
@@ -124,19 +125,34 @@ def history(exam_name: str | None, as_json: bool) -> None:
         click.echo(json.dumps(history_json(entries), indent=2))
         return
     if not entries:
-        console.print("No sessions yet: start one with 'tfexam start'.")
+        console.print("No sessions yet: start one with 'tfexam start' (or 'tfexam drill').")
         return
     table = Table(title="Sessions over time", title_justify="left")
-    for name in ("started", "session", "exam", "seed", "1", "2", "3", "4", "5", "total", "trend"):
-        table.add_column(name, justify="right" if name not in ("session", "exam") else "left")
+    for name in ("started", "session", "exam", "kind", "seed", "1", "2", "3", "4", "5", "total",
+                 "trend"):  # fmt: skip
+        table.add_column(name, justify="left" if name in ("session", "exam", "kind") else "right")
     for entry in entries:
         trend = "" if entry.trend is None else f"{entry.trend:+.0f}"
         verdict = "[green]pass[/]" if entry.passed else "[red]fail[/]"
         if entry.state == "running":
             verdict = "[dim]running[/]"
+        kind = f"drill {escape(entry.question or '')}" if entry.kind == "drill" else "exam"
         table.add_row(
-            entry.started_at[:16].replace("T", " "), entry.session, entry.exam, str(entry.seed),
-            *(str(entry.categories.get(str(c), "")) for c in range(1, 6)),
+            entry.started_at[:16].replace("T", " "), entry.session, entry.exam, kind,
+            str(entry.seed), *(str(entry.categories.get(str(c), "")) for c in range(1, 6)),
             f"{entry.percent:.0f}% {verdict}", trend,
         )  # fmt: skip
     console.print(table)
+    by_category = Table(
+        title="Each category over time (oldest first; d: a drill)", title_justify="left"
+    )
+    for name in ("category", "scores", "last", "best"):
+        by_category.add_column(name, justify="left" if name == "scores" else "right")
+    for category, scores in category_scores(entries).items():
+        by_category.add_row(
+            str(category),
+            " ".join(f"{s.score}{'d' if s.kind == 'drill' else ''}" for s in scores),
+            score_label(scores[-1].score),
+            score_label(max(s.score for s in scores)),
+        )
+    console.print(by_category)

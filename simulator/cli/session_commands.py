@@ -41,10 +41,10 @@ from simulator.storage.liveness import engine_is_live
 from simulator.storage.records import Feedback, SessionRecord
 from simulator.storage.store import Store
 
-_HEADLESS = click.option(
+HEADLESS_OPTION = click.option(
     "--headless", is_flag=True, help="Run without the TUI: print one line per event."
 )
-_JSON_EVENTS = click.option(
+JSON_EVENTS_OPTION = click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object per event (implies --headless)."
 )
 #: ``--feedback`` of start and resume: what the exam screen shows of each grading (kept in the
@@ -97,8 +97,8 @@ _FEEDBACK = click.option(
     help="Your name, kept in the session and its report (for a course's 'tfexam cohort').",
 )
 @grading_options
-@_HEADLESS
-@_JSON_EVENTS
+@HEADLESS_OPTION
+@JSON_EVENTS_OPTION
 @_FEEDBACK
 def start(
     exam_name: str | None,
@@ -146,24 +146,24 @@ def start(
         candidate=candidate.strip() or None if candidate else None,
         feedback=feedback,
     )
-    session = _create_with_progress(store, request, show=not as_json)
+    session = create_with_progress(store, request, show=not as_json)
     if not as_json:
         console.print(
             f"Created workspace [bold]{escape(str(session.workspace))}[/] for {escape(exam.title)}: "
             f"{format_short(session.deadline - session.started_at)}, ends at "
-            f"{local_clock(session.deadline)}{_seed_note(exam, seed)}."
+            f"{local_clock(session.deadline)}{seed_note(exam, seed)}."
         )
     if use_tui(headless, as_json):
         return run_tui(paths, store, session)
     return run_headless(paths, store, session, as_json)
 
 
-def _seed_note(exam: Exam, seed: int) -> str:
+def seed_note(exam: Exam, seed: int) -> str:
     """How to get this session's data again, for an exam that draws new data per session."""
     return f"; data seed {seed} (--seed {seed} repeats it)" if exam.fresh_data else ""
 
 
-def _create_with_progress(store: Store, request: NewSession, show: bool) -> SessionRecord:
+def create_with_progress(store: Store, request: NewSession, show: bool) -> SessionRecord:
     """Create the session; show a progress bar while the questions' data is written.
 
     Only on a terminal: elsewhere a transient bar draws nothing but leaves an empty line.
@@ -187,8 +187,8 @@ def _create_with_progress(store: Store, request: NewSession, show: bool) -> Sess
 
 @cli.command()
 @click.argument("session_key", metavar="[SESSION]", required=False)
-@_HEADLESS
-@_JSON_EVENTS
+@HEADLESS_OPTION
+@JSON_EVENTS_OPTION
 @_FEEDBACK
 def resume(
     session_key: str | None, headless: bool, as_json: bool, feedback: Feedback | None
@@ -267,6 +267,9 @@ def sessions(as_json: bool) -> None:
         else:
             state = row["end_reason"] or row["state"]
             score = f"{total['percent']:.1f}% {'pass' if total['passed'] else 'fail'}"
-        table.add_row(row["session"], row["exam"], row["started_at"][:16].replace("T", " "), state,
+        exam_name = row["exam"]
+        if row["kind"] == "drill":  # a session of one question (tfexam drill)
+            exam_name = f"{exam_name} (drill {row['questions'][0]['id']})"
+        table.add_row(row["session"], exam_name, row["started_at"][:16].replace("T", " "), state,
                       score)  # fmt: skip
     console.print(table)

@@ -31,14 +31,18 @@ class DataNotReadyError(WorkspaceError):
     """
 
 
-def default_workspace(exam: Exam, today: dt.date | None = None, base: Path | None = None) -> Path:
-    """``./tfexam-<exam>-<date>``, with ``-2``, ``-3``... when that folder is already taken."""
+def default_workspace(
+    exam: Exam, today: dt.date | None = None, base: Path | None = None, name: str | None = None
+) -> Path:
+    """``./tfexam-<name>-<date>`` (default name: the exam's id), with ``-2``, ``-3``... when that
+    folder is already taken."""
     stamp = (today or dt.date.today()).isoformat()
     parent = base or Path.cwd()
-    candidate = parent / f"tfexam-{exam.id}-{stamp}"
+    name = name or exam.id
+    candidate = parent / f"tfexam-{name}-{stamp}"
     counter = 2
     while candidate.exists():
-        candidate = parent / f"tfexam-{exam.id}-{stamp}-{counter}"
+        candidate = parent / f"tfexam-{name}-{stamp}-{counter}"
         counter += 1
     return candidate
 

@@ -6,6 +6,7 @@ triggered it; rules that do not apply stay silent. Ordered by how many points th
 
 from __future__ import annotations
 
+from simulator.exam.drills import drill_command, drill_duration_s
 from simulator.exam.durations import format_duration
 from simulator.exam.metrics import MAX_SCORE, score_label
 from simulator.report.mistakes import LATE_SHARE
@@ -43,6 +44,9 @@ def advise(report: Report) -> list[str]:
                 + (f" (e.g. {example.split(':')[0]})" if example else "")
                 + f": {_remedy(code)}"
             )
+    weakest = _weakest_category(report)
+    if weakest is not None:
+        advice.append(weakest)
     parallel = report.parallelism
     below_five = [q for q in report.questions if q.score < MAX_SCORE]
     if below_five and parallel.idle_share >= IDLE_SHARE and summary.time_used_s > 600:
@@ -67,6 +71,30 @@ def advise(report: Report) -> list[str]:
         spare = summary.duration_s - summary.time_used_s
         advice.append(f"Passed with {format_duration(spare)} to spare.")
     return advice
+
+
+def _weakest_category(report: Report) -> str | None:
+    """The category to drill, with the exact command: the lowest score below the maximum (on a
+    tie, the lowest category number, so the same session always gets the same advice), for the
+    category's drill length; after a drill, the same drill again. Only once the session is over:
+    while it runs, a low score may just not be there yet."""
+    if report.summary.ended_how == "running":
+        return None
+    below = sorted((q for q in report.questions if q.score < MAX_SCORE), key=lambda q: q.category)
+    if not below:
+        return None
+    weakest = min(below, key=lambda q: q.score)  # the first of the lowest
+    if len(report.questions) == 1:  # a drill (or an exam of one question): the same again
+        command = drill_command(report.summary.exam, weakest.id, round(report.summary.duration_s))
+        return (
+            f"Category {weakest.category} ({weakest.title}) scored {score_label(weakest.score)}: "
+            f"practise it again with `{command}`."
+        )
+    command = drill_command(report.summary.exam, weakest.id, drill_duration_s(weakest.category))
+    return (
+        f"Your weakest category is {weakest.category} ({weakest.title}, "
+        f"{score_label(weakest.score)}): practise it with `{command}`."
+    )
 
 
 def _common_reason(question: QuestionEntry) -> tuple[str, str]:

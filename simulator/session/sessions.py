@@ -18,7 +18,15 @@ from typing import get_args
 import psutil
 
 from simulator.exam.catalog import find_exam
-from simulator.exam.format import Exam, ExamFormatError, Policy, Question, load_exam
+from simulator.exam.drills import drill_exam
+from simulator.exam.format import (
+    Exam,
+    ExamFormatError,
+    Policy,
+    Question,
+    UnknownQuestionError,
+    load_exam,
+)
 from simulator.exam.mix import mix_exam
 from simulator.exam.workspace import WorkspaceError, create_workspace, default_workspace
 from simulator.grading.settings import GradingSettings
@@ -50,6 +58,9 @@ class NewSession:
     candidate: str | None = None
     #: What the exam screen shows of each grading (``--feedback``); None: the real exam's.
     feedback: Feedback | None = None
+    #: For a drill (:mod:`simulator.session.drills`): the one question ``exam`` was narrowed to,
+    #: recorded so that :func:`exam_of` narrows it again whenever the session is reopened.
+    drill_question: str | None = None
 
 
 #: Seeds drawn for sessions: short enough to read out and type again with ``--seed``.
@@ -176,6 +187,7 @@ def record_session(
         settings={
             "policy": request.policy or exam.policy,
             "seed": seed,
+            **({"drill_question": request.drill_question} if request.drill_question else {}),
             **({"data_pending": list(data_pending)} if data_pending else {}),
             "duration_s": duration_s,
             "grading": grading.to_dict(),
@@ -211,11 +223,21 @@ def seed_of(session: SessionRecord, exam: Exam) -> int:
 
 
 def exam_of(session: SessionRecord, paths: DataPaths) -> Exam:
-    """The session's exam, from where it was at start, else found again by id (e.g. after an upgrade)."""
+    """The session's exam, from where it was at start, else found again by id (e.g. after an
+    upgrade); a drill's exam narrowed again to its one question."""
     try:
-        return load_exam(session.exam_root)
+        exam = load_exam(session.exam_root)
     except ExamFormatError:
-        return find_exam(session.exam_id, paths)
+        exam = find_exam(session.exam_id, paths)
+    drilled = session.settings.get("drill_question")
+    if drilled is None:
+        return exam
+    try:
+        return drill_exam(exam, str(drilled))
+    except UnknownQuestionError as error:  # the exam changed since: like an exam that is gone
+        raise ExamFormatError(
+            exam.root, [f"session {session.id} drilled a question that is gone: {error}"]
+        ) from None
 
 
 def finalize_if_due(

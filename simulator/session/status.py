@@ -50,6 +50,8 @@ def session_status(
         "session": session.id,
         "exam": session.exam_id,
         "exam_title": exam.title,
+        # A drill is a session of one question of the exam (tfexam drill).
+        "kind": "drill" if session.settings.get("drill_question") else "exam",
         "state": session.state,
         "end_reason": session.end_reason,
         "started_at": iso_time(session.started_at),

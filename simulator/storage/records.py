@@ -53,6 +53,8 @@ class SessionSettings(TypedDict, total=False):
     cores: int | None
     #: What the exam screen shows of each grading (absent: the score, as the real exam did).
     feedback: Feedback
+    #: A drill's one question (its id): the session is that question alone (``tfexam drill``).
+    drill_question: str
 
 
 @dataclass(frozen=True)
