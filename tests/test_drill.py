@@ -68,9 +68,10 @@ def test_a_headless_drill_runs_to_its_auto_submit_and_history_lists_it_as_a_dril
     entry = history[0]
     assert (entry["kind"], entry["question"], entry["category"]) == ("drill", "time-series", 5)
     assert entry["categories"] == {"5": 0} and entry["session"] == status["session"]
-    shown = run_cli("history")
+    wide = {"COLUMNS": "200"}  # whole cells, whatever width the test runner has
+    shown = run_cli("history", env=wide)
     assert shown.returncode == 0 and "drill time-series" in shown.stdout, shown.stdout
-    listed = run_cli("sessions")
+    listed = run_cli("sessions", env=wide)
     assert "practice (drill time-series)" in listed.stdout, listed.stdout
 
 
