@@ -35,7 +35,7 @@ from simulator.session import events
 from simulator.session.scoring import exam_result
 from simulator.storage.records import AttemptRecord, EventRecord, RunRecord, SessionRecord
 from simulator.storage.store import Store
-from simulator.training.epochs import read_epochs
+from simulator.training.epochs import device_label, read_epochs
 
 #: After the last sample, the next one is not due before this (the span and one engine tick):
 #: a report made sooner than that after the last sample has not seen tfexam closed.
@@ -195,6 +195,7 @@ def _attempt_entry(
 
 
 def _run_entry(run: RunRecord, start: float) -> RunEntry:
+    recorded = read_epochs(run.log_path)
     return RunEntry(
         id=run.number,
         question=run.question_id,
@@ -209,8 +210,9 @@ def _run_entry(run: RunRecord, start: float) -> RunEntry:
         peak_rss_mb=round(run.peak_rss_mb, 1),
         losses=[
             EpochLoss(f.epoch, _rounded(f.logs.get("loss")), _rounded(f.logs.get("val_loss")))
-            for f in read_epochs(run.log_path).figures
+            for f in recorded.figures
         ],
+        device=device_label(recorded.devices),
     )
 
 
