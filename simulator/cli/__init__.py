@@ -15,6 +15,7 @@ from __future__ import annotations
 from simulator.cli import (  # noqa: F401  (each registers its commands on the group)
     calibrate,
     doctor,
+    estimate,
     exams,
     grade,
     notebook,
