@@ -121,7 +121,7 @@ def test_markdown_report_has_the_tables_and_escapes_cells(
     assert markdown.startswith("# Format test exam: session formats-20261121-090000\n")
     assert "| 1 | Time series window | 5 | 5/5 | mae 0.09 | 0:15:00 | 0:25:00 | 3 | 1 |" in markdown
     assert "Lambda layer \\| pipes stay in one cell" in markdown
-    assert "| 2 | text | 0:10:00 | 0:25:00 | failed (1) | 2/15 | 800 | 1200 MB |" in markdown
+    assert "| 2 | text | 0:10:00 | 0:25:00 | failed (1) | 2/15 | - | 800 | 1200 MB |" in markdown
 
 
 def test_reference_metrics_appear_only_once_the_session_is_over(

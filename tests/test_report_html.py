@@ -83,17 +83,20 @@ class Recorder:
 
     def run(
         self, question_id: str, start_s: float, end_s: float, state: RunState,
-        losses: Sequence[tuple[float, float]] = (),
+        losses: Sequence[tuple[float, float]] = (), devices: Sequence[str] | None = None,
     ) -> int:  # fmt: skip
-        """A run; ``losses``: (loss, val_loss) of each epoch, as the run hook records them."""
+        """A run; ``losses``: (loss, val_loss) of each epoch, ``devices``: the GPUs fit() saw
+        (empty: the CPU), as the run hook records them."""
         t0 = self.session.started_at
         log_path = self.session.workspace / f"run-{start_s:g}.log"
         run = self.store.add_run(
             session_id=self.session.id, question_id=question_id, command=("python", "starter.py"),
             cwd=self.session.workspace, log_path=log_path, started_at=t0 + start_s,
         )  # fmt: skip
+        seen = [] if devices is None else [json.dumps({"devices": list(devices), "at": 0.0}) + "\n"]
         log_path.with_suffix(".epochs.jsonl").write_text(
-            "".join(
+            "".join(seen)
+            + "".join(
                 json.dumps({"epoch": n, "epochs": 10, "logs": {"loss": loss, "val_loss": val}})
                 + "\n"
                 for n, (loss, val) in enumerate(losses, start=1)
@@ -125,7 +128,7 @@ def sample_session(root: Path) -> tuple[Store, SessionRecord, Exam]:
     r.attempt("basic-model", 10 * M, "graded", score=4, value=0.0025)
     r.attempt("basic-model", 15 * M, "graded", score=5, value=1.2e-9, source="external")
     first = r.run("learning-dataset", 20 * M, 70 * M, "finished",
-                  [(0.5 / n, 0.6 / n) for n in range(1, 11)])  # fmt: skip
+                  [(0.5 / n, 0.6 / n) for n in range(1, 11)], ["GPU:0"])  # fmt: skip
     second = r.run("image-classification", 50 * M, 90 * M, "failed")  # overlaps the first
     r.attempt("learning-dataset", 65 * M, "graded", score=3, value=0.76, source="run", run=first)
     r.attempt("learning-dataset", 80 * M, "not-gradable", reason=EVIL)
@@ -317,11 +320,13 @@ def test_each_training_run_is_listed_with_its_loss_per_epoch(report: Report) -> 
     root = parse(render_html(report))
     runs = next(e for e in root.iter("section") if e.get("id") == "runs")
     rows = [[text_of(td) for td in tr.iter("td")] for tr in runs.iter("tr")][1:]
-    assert [row[:7] for row in rows] == [
-        ["1", "Q2 Model from a learning dataset", "0:20:00", "0:50:00", "finished", "3/10", "0.05"],
-        ["2", "Q3 CNN on real-world images", "0:50:00", "0:40:00", "failed (1)", "3/10", "—"],
-    ]
-    assert rows[1][7] == "not recorded"
+    assert [row[:8] for row in rows] == [
+        ["1", "Q2 Model from a learning dataset", "0:20:00", "0:50:00", "finished", "3/10", "GPU:0",
+         "0.05"],
+        ["2", "Q3 CNN on real-world images", "0:50:00", "0:40:00", "failed (1)", "3/10", "—", "—"],
+    ]  # fmt: skip
+    assert [r.device for r in report.runs] == ["GPU:0", None], "where each run trained, if known"
+    assert rows[1][8] == "not recorded"
     [curve] = [s for s in runs.iter("svg") if "curve" in classes(s)]
     lines = list(curve.iter("polyline"))
     assert len(lines) == 2, "the loss and the validation loss"

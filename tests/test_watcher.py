@@ -218,3 +218,78 @@ def test_other_files_and_folders_are_ignored(
     shutil.copyfile(models["good.h5"], folder.parent / "notes" / "mymodel.h5")
     (folder / "starter.py").write_text("print('hello')\n")
     assert recorder.settle(folder) == []
+
+
+class ContentRecorder(Recorder):
+    """Keeps the bytes the file held when it was reported: what a grader would have copied."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contents: list[bytes] = []
+
+    def __call__(self, saved: SavedModelFile) -> None:
+        self.contents.append(saved.path.read_bytes())
+        super().__call__(saved)
+
+
+@pytest.fixture
+def watched_contents(tmp_path: Path) -> Iterator[tuple[Path, ContentRecorder]]:
+    (tmp_path / "category1").mkdir()
+    recorder = ContentRecorder()
+    watcher = ModelWatcher(
+        tmp_path, {"category1": "q1"}, lambda _q, name: name in MODEL_NAMES, recorder
+    )
+    watcher.start()
+    recorder.watcher = watcher
+    yield tmp_path / "category1", recorder
+    watcher.stop()
+
+
+@pytest.mark.parametrize("kind", ["good.h5", "good.keras"])
+@pytest.mark.parametrize("closes_between_chunks", [False, True], ids=["held-open", "reopened"])
+def test_a_slow_multi_chunk_writer_is_never_reported_mid_save(
+    watched_contents: tuple[Path, ContentRecorder],
+    models: dict[str, Path],
+    kind: str,
+    closes_between_chunks: bool,
+) -> None:
+    """Gaps longer than Keras' (280 ms for a big .keras) between chunks, the file held open or
+    closed after each chunk (a copy tool that reopens to append): the only report is of the
+    whole file, taken after the last chunk, whatever the close events said in between."""
+    folder, recorder = watched_contents
+    data = models[kind].read_bytes()
+    target = folder / f"mymodel{Path(kind).suffix}"
+    chunks = [data[i : i + len(data) // 4 + 1] for i in range(0, len(data), len(data) // 4 + 1)]
+    assert len(chunks) >= 4
+    handle = target.open("wb")
+    try:
+        for index, chunk in enumerate(chunks):
+            if closes_between_chunks and index:
+                handle = target.open("ab")
+            handle.write(chunk)
+            handle.flush()
+            if closes_between_chunks:
+                handle.close()
+            time.sleep(0.35)  # the scenario: a writer slower than Keras between two chunks
+            assert recorder.wait_for(0) == [] or index == len(chunks) - 1
+    finally:
+        handle.close()
+    recorder.wait_for(1)
+    saved = recorder.settle(folder)  # every event delivered: a second report would be here
+    assert len(saved) == 1 and saved[0].check.complete
+    assert recorder.contents == [data]
+
+
+def test_a_write_after_the_report_marks_the_file_as_being_rewritten(
+    watched: tuple[Path, Recorder], models: dict[str, Path]
+) -> None:
+    folder, recorder = watched
+    target = folder / "mymodel.h5"
+    shutil.copyfile(models["good.h5"], target)
+    assert len(recorder.wait_for(1)) == 1 and recorder.watcher is not None
+    assert not recorder.watcher.rewriting(target)
+    with target.open("r+b") as handle:  # a newer save begins: the engine must not grade a copy
+        handle.write(b"\0")
+        handle.flush()
+        watcher = recorder.watcher
+        wait_until(lambda: watcher.rewriting(target), message="the watcher to see the rewrite")

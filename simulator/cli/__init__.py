@@ -18,6 +18,7 @@ from simulator.cli import (  # noqa: F401  (each registers its commands on the g
     cohort,
     doctor,
     drill,
+    estimate,
     exams,
     grade,
     notebook,

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from simulator.cli.common import opened_store
 from simulator.cli.group import cli, console
 from simulator.session.monitored import start_training
+from simulator.training.epochs import device_label
 from simulator.training.runs import RunView, exit_text
 
 
@@ -57,8 +58,10 @@ def train(
     for line in training.view().tail[-5:]:
         console.print(f"[dim]  {escape(line)}[/]")
     code = f", {exit_text(final.exit_code)}" if final.exit_code is not None else ""
+    device = device_label(training.view().devices)
     console.print(
         f"Run #{final.number} {final.state}{code}: epoch {final.epoch or 0}/{final.epochs or '?'}, "
         f"{final.cpu_seconds:.0f} CPU s, peak {final.peak_rss_mb:.0f} MB"
+        + (f", trained on {device}" if device else "")
     )
     return 0 if final.state == "finished" else 1

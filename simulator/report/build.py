@@ -39,7 +39,7 @@ from simulator.session import events
 from simulator.session.scoring import exam_result
 from simulator.storage.records import AttemptRecord, EventRecord, RunRecord, SessionRecord
 from simulator.storage.store import Store
-from simulator.training.epochs import EpochFigures, read_epochs
+from simulator.training.epochs import EpochFigures, EpochReader, device_label, read_epochs
 
 #: After the last sample, the next one is not due before this (the span and one engine tick):
 #: a report made sooner than that after the last sample has not seen tfexam closed.
@@ -70,7 +70,8 @@ def build_report(
     result = exam_result(exam, attempts, policy)
     over = session.state == "submitted"
     run_numbers = {run.id: run.number for run in runs}
-    figures = {run.id: read_epochs(run.log_path).figures for run in runs}
+    recorded = {run.id: read_epochs(run.log_path) for run in runs}
+    figures = {run_id: epochs.figures for run_id, epochs in recorded.items()}
     questions = [
         _reviewed(
             _question_entry(number, item, attempts, session, over, run_numbers),
@@ -83,7 +84,7 @@ def build_report(
         )
         for number, item in enumerate(result.questions, start=1)
     ]
-    run_entries = [_run_entry(run, start, figures[run.id]) for run in runs]
+    run_entries = [_run_entry(run, start, recorded[run.id]) for run in runs]
     opened = [e for e in logged if e.kind == events.SessionOpened.KIND]
     timeline = _timeline_events(logged, start)
     # The timeline already tells each opening that followed one that never left: a crash.
@@ -270,7 +271,7 @@ def _attempt_entry(
     )
 
 
-def _run_entry(run: RunRecord, start: float, figures: list[EpochFigures]) -> RunEntry:
+def _run_entry(run: RunRecord, start: float, recorded: EpochReader) -> RunEntry:
     return RunEntry(
         id=run.number,
         question=run.question_id,
@@ -285,8 +286,9 @@ def _run_entry(run: RunRecord, start: float, figures: list[EpochFigures]) -> Run
         peak_rss_mb=round(run.peak_rss_mb, 1),
         losses=[
             EpochLoss(f.epoch, _rounded(f.logs.get("loss")), _rounded(f.logs.get("val_loss")))
-            for f in figures
+            for f in recorded.figures
         ],
+        device=device_label(recorded.devices),
     )
 
 

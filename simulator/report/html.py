@@ -345,6 +345,7 @@ def _runs_section(report: Report) -> str:
         ("Ran for", "num"),
         ("How it ended", ""),
         ("Epochs", "num"),
+        ("Device", ""),
         ("Loss", "num"),
         ("Loss per epoch", ""),
     ]
@@ -366,6 +367,7 @@ def _runs_section(report: Report) -> str:
                     ),
                     _td(run_ended(run)),
                     _td(f"{run.epoch or 0}/{run.epochs or '?'}" if run.epoch else "—", "num"),
+                    _td(run.device or "—"),
                     _td(f"{loss:.4g}" if loss is not None else "—", "num"),
                     tag("td", loss_curve_svg(run) or text("not recorded"), class_="curve"),
                 ],

@@ -101,12 +101,12 @@ def render_markdown(report: Report) -> str:
     p = report.parallelism
     lines += ["", "## Timeline", ""]
     if report.runs:
-        lines += ["| run | question | start | end | state | epochs | CPU s | peak RSS |",
-                  "|---:|---|---:|---:|---|---:|---:|---:|"]  # fmt: skip
+        lines += ["| run | question | start | end | state | epochs | device | CPU s | peak RSS |",
+                  "|---:|---|---:|---:|---|---:|---|---:|---:|"]  # fmt: skip
         for r in report.runs:
             lines.append(
                 f"| {r.id} | {r.question} | {format_duration(r.start_s)} | {elapsed(r.end_s)} | {run_ended(r)}"
-                f" | {r.epoch or 0}/{r.epochs or '?'} "
+                f" | {r.epoch or 0}/{r.epochs or '?'} | {r.device or '-'} "
                 f"| {r.cpu_seconds:.0f} | {r.peak_rss_mb:.0f} MB |"
             )
         lines.append("")

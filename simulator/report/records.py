@@ -131,6 +131,9 @@ class RunEntry:
     #: The loss per epoch (and the validation loss where there was one); empty where nothing
     #: recorded them (a run without fit(), or tfexam's run hook not in its Python).
     losses: list[EpochLoss] = field(default_factory=list)
+    #: Where the training ran, as the run hook saw it when fit() began: "CPU", or the GPUs
+    #: ("GPU:0"); None where nothing recorded it (no fit(), or the hook not in its Python).
+    device: str | None = None
 
 
 @dataclass(frozen=True)

@@ -534,6 +534,8 @@ class Engine:
             max_model_mb=self.settings.max_model_mb,
             recorded=lambda sha256: self._same_content(question_id, sha256), force=force,
         )  # fmt: skip
+        if isinstance(taken, TakenIn) and origin == "watch" and self.watcher.rewriting(path):
+            return  # written again while it was copied: the watcher reports the newer save
         if isinstance(taken, TakenIn):
             self._decide(taken)
         elif isinstance(taken, SeenBefore):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +72,15 @@ def parse_devices(line: str) -> list[str] | None:
         return None
     devices = raw.get("devices") if isinstance(raw, dict) else None
     return [str(d) for d in devices] if isinstance(devices, list) else None
+
+
+def device_label(devices: Sequence[str] | None) -> str | None:
+    """Where a run trained, for people: ``GPU:0`` (GPUs), ``CPU`` (none seen), None (unknown).
+
+    The one wording for the report and the Run window."""
+    if devices is None:
+        return None
+    return ", ".join(devices) if devices else "CPU"
 
 
 class EpochReader:

@@ -10,6 +10,11 @@ JSON line to the file named by ``TFEXAM_EPOCHS``::
 and, as the training begins, the GPUs it sees (``{"devices": ["GPU:0"], "at": ...}``; empty: the
 CPU), for the Run window.
 
+With ``TFEXAM_SLICE_S`` set (``tfexam estimate``), the training is a measured slice: the recorder
+also times every batch, stops the training once that many seconds of batches have run (but not
+before the first epoch's length is known), and writes one ``{"slice": {...}}`` line as it ends,
+with what a projection of the full training needs (see :mod:`simulator.training.estimate`).
+
 Nothing is imported early: TensorFlow and Keras load when the script imports them (the hook
 waits for ``keras`` to be imported, then wraps ``fit``), so a script that sets environment
 variables before its imports behaves as it would outside tfexam. A ``sitecustomize`` of the
@@ -34,6 +39,10 @@ from pathlib import Path
 from typing import Any
 
 ENV = "TFEXAM_EPOCHS"
+SLICE_ENV = "TFEXAM_SLICE_S"
+#: A slice whose first epoch has no known length runs on to that epoch's end, up to this many
+#: times its own length.
+_UNKNOWN_STEPS_FACTOR = 3.0
 
 
 def _write(path: str, line: dict[str, object]) -> None:
@@ -61,6 +70,82 @@ def _devices() -> list[str]:
     ]
 
 
+class _Slice:
+    """Times a training's batches and epochs, and says when a measured slice has run long enough.
+
+    Only batch *begins* are timed: a callback with a batch-*end* hook makes Keras wait for every
+    batch (no asynchronous dispatch), which would make the slice slower than the training it
+    measures. A batch's time is the gap between two begins in the same epoch; an epoch's, the gap
+    between two epoch begins.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.first_batch_s: float | None = None
+        self.batch_s: list[float] = []
+        #: Each epoch seen: [its wall time from begin to end, the batches it ran].
+        self.epochs_seen: list[list[float]] = []
+        #: When each epoch began, in seconds after the first began.
+        self.epoch_begins: list[float] = []
+        self._started: float | None = None
+        self._first_begin: float | None = None
+        self._last_begin: float | None = None
+        self._measured_at: float | None = None
+        self._cpu_at = 0.0
+        self._epoch_at = 0.0
+
+    def epoch_begin(self) -> None:
+        self._epoch_at = time.perf_counter()
+        if self._started is None:
+            self._started = self._epoch_at
+        self.epoch_begins.append(self._epoch_at - self._started)
+        self._last_begin = None
+        self.epochs_seen.append([0.0, 0])
+
+    def batch_begin(self) -> None:
+        now = time.perf_counter()
+        self.epochs_seen[-1][1] += 1
+        if self._first_begin is None:
+            self._first_begin = now
+        elif self._measured_at is None:  # the first batch traced the training step: apart
+            self.first_batch_s = now - self._first_begin
+            self._measured_at = now
+            self._cpu_at = time.process_time()
+        if self._last_begin is not None and self._measured_at != now:
+            self.batch_s.append(now - self._last_begin)
+        self._last_begin = now
+
+    def epoch_end(self) -> None:
+        self.epochs_seen[-1][0] = time.perf_counter() - self._epoch_at
+
+    def done(self, steps: object) -> bool:
+        """Enough measured: the slice's seconds of batches, and the epoch's length is known."""
+        if self._measured_at is None:
+            return False
+        ran = time.perf_counter() - self._measured_at
+        if ran < self.seconds:
+            return False
+        known = isinstance(steps, int) or len(self.epochs_seen) > 1
+        return known or ran > self.seconds * _UNKNOWN_STEPS_FACTOR
+
+    def summary(self, params: dict[str, object]) -> dict[str, object]:
+        measured = self._measured_at
+        wall = time.perf_counter() - measured if measured is not None else 0.0
+        cpu = time.process_time() - self._cpu_at if measured is not None else 0.0
+        complete = [int(e[1]) for e in self.epochs_seen[:-1]]
+        steps = params.get("steps")
+        return {
+            "first_batch_s": self.first_batch_s,
+            "batch_s": self.batch_s,
+            "epochs_seen": self.epochs_seen,
+            "epoch_begins": self.epoch_begins,
+            "steps": steps if isinstance(steps, int) else (complete[0] if complete else None),
+            "epochs": params.get("epochs"),
+            "measured_wall_s": wall,
+            "measured_cpu_s": cpu,
+        }
+
+
 def _patch(keras: object) -> None:
     """Wrap ``keras.Model.fit`` so that every call gets the epoch recorder."""
     model_class = getattr(keras, "Model", None)
@@ -69,24 +154,47 @@ def _patch(keras: object) -> None:
     if model_class is None or callback_base is None or fit is None or hasattr(fit, "_tfexam"):
         return
     path = os.environ[ENV]
+    slice_s = _number(os.environ.get(SLICE_ENV))
 
     class EpochRecorder(callback_base):  # type: ignore[misc, valid-type]
         def on_train_begin(self, logs: dict[str, object] | None = None) -> None:
             """Which devices the training sees: a GPU build and a visible GPU, or the CPU."""
+            self._slice = _Slice(slice_s) if slice_s else None
             _write(path, {"devices": _devices(), "at": time.time()})
 
+        def on_epoch_begin(self, epoch: int, logs: dict[str, object] | None = None) -> None:
+            if self._slice is not None:
+                self._slice.epoch_begin()
+
+        def on_train_end(self, logs: dict[str, object] | None = None) -> None:
+            if self._slice is not None:
+                params = getattr(self, "params", None) or {}
+                _write(path, {"slice": self._slice.summary(params), "at": time.time()})
+
         def on_epoch_end(self, epoch: int, logs: dict[str, object] | None = None) -> None:
+            if self._slice is not None:
+                self._slice.epoch_end()
             figures = {k: v for k, v in ((k, _number(v)) for k, v in (logs or {}).items())}
             params = getattr(self, "params", None) or {}
             _write(path, {"epoch": epoch + 1, "epochs": params.get("epochs"),
                           "logs": {k: v for k, v in figures.items() if v is not None},
                           "at": time.time()})  # fmt: skip
 
+    class SliceRecorder(EpochRecorder):
+        """A batch hook only in a measured slice: it costs a call per batch."""
+
+        def on_train_batch_begin(self, batch: int, logs: dict[str, object] | None = None) -> None:
+            if self._slice is None:
+                return
+            self._slice.batch_begin()
+            if self._slice.done((getattr(self, "params", None) or {}).get("steps")):
+                self.model.stop_training = True  # Keras stops after this batch
+
     def fit_with_recorder(self: object, *args: object, **kwargs: object) -> object:
         try:
             callbacks = list(kwargs.get("callbacks") or [])  # type: ignore[call-overload]
             if not any(isinstance(c, EpochRecorder) for c in callbacks):
-                callbacks.append(EpochRecorder())
+                callbacks.append(SliceRecorder() if slice_s else EpochRecorder())
             kwargs["callbacks"] = callbacks
         except Exception:
             pass
