@@ -14,7 +14,9 @@ questions' data follows in the background (measured: launch to the last ``questi
    ``question-ready`` line;
 3. each once more with two Keras trainings running (one thread each: both cores busy);
 4. the old foreground path for reference: ``create_session`` writing every question's data, and
-   the size of the workspace, for each offline exam.
+   the size of the workspace, for each offline exam; and each question's ``write_data`` alone
+   (the figures the per-question tests once asserted: a speed goal is a benchmark's, since a
+   unit test on a loaded machine cannot tell a slow machine from slow code).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from tui_bench import REPO, Terminal, child_env, kill_tree, open_screen
 
 from simulator.datasets import exam_datasets
 from simulator.exam.catalog import find_exam, list_exams
+from simulator.exam.code import load_question_module
+from simulator.exam.format import Exam
 from simulator.paths import DataPaths
 from simulator.session.sessions import NewSession, create_session
 from simulator.storage.store import Store
@@ -195,9 +199,28 @@ def foreground(scratch: Path) -> list[dict[str, Any]]:
                 "exam": entry.exam.id,
                 "all_data_s": time.perf_counter() - started,
                 "workspace_mb": folder_size(session.workspace) / 2**20,
+                "questions": write_times(entry.exam, scratch / "per-question" / entry.exam.id),
             }
         )
     store.close()
+    return rows
+
+
+def write_times(exam: Exam, scratch: Path) -> list[dict[str, Any]]:
+    """Each question's ``write_data`` for the exam's seed, alone: seconds and megabytes."""
+    rows = []
+    for question in exam.questions:
+        if question.data is None:
+            continue
+        data = load_question_module(question, question.data, "data")
+        folder = scratch / question.workspace_folder
+        folder.mkdir(parents=True)
+        started = time.perf_counter()
+        data.write_data(folder, exam.seed)
+        seconds = time.perf_counter() - started
+        rows.append(
+            {"question": question.id, "write_s": seconds, "mb": folder_size(folder) / 2**20}
+        )
     return rows
 
 
@@ -233,6 +256,8 @@ def main() -> None:
     for row in results["foreground"]:
         print(f"{row['exam']}: all data in the foreground {row['all_data_s']:.1f} s, "
               f"{row['workspace_mb']:.1f} MB")  # fmt: skip
+        for one in row["questions"]:
+            print(f"  {one['question']}: write_data {one['write_s']:.2f} s, {one['mb']:.1f} MB")
     print_json(results, args.json_out)
 
 

@@ -70,13 +70,19 @@ def workspace_parent(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def practice_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The practice exam's workspace, generated once (seconds) and copied by the TUI tests."""
+    """The practice exam's workspace (its own seed), generated once per test run (seconds;
+    xdist's workers share it) and copied by the engine and TUI tests."""
     from simulator.exam.format import load_exam
     from simulator.exam.workspace import create_workspace
+    from tests.shared_data import shared_folder
 
     exam = load_exam(PRACTICE_EXAM)
-    target = tmp_path_factory.mktemp("template") / "tfexam-practice"
-    return create_workspace(exam, target, seed=exam.seed)
+
+    def write(root: Path) -> None:
+        root.mkdir()
+        create_workspace(exam, root / "tfexam-practice", seed=exam.seed)
+
+    return shared_folder(tmp_path_factory, "practice-template", write) / "tfexam-practice"
 
 
 @pytest.fixture(scope="session")

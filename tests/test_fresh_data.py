@@ -17,26 +17,26 @@ from simulator.exam.catalog import find_exam
 from simulator.exam.code import load_question_module
 from simulator.exam.format import Exam, load_exam
 from simulator.grading.pool import GradingPool
-from simulator.paths import data_paths
+from simulator.paths import DataPaths, data_paths
 from simulator.session.engine import Engine
 from simulator.session.events import AttemptGraded, SessionEvent
 from simulator.session.sessions import NewSession, create_session, record_session
 from simulator.session.watcher import WatchTimings
-from simulator.storage.records import SessionRecord
 from simulator.storage.store import Store
 from tests.conftest import FIXTURES, run_cli
 from tests.question_helpers import file_hashes
+from tests.shared_data import shared_folder
 from tests.waiting import wait_until
 
 SEEDED_EXAM = FIXTURES / "exams" / "seeded"
 NOT_DATA = {"prompt.md", "starter.py"}
 
 
-def data_hashes(exam: Exam, session: SessionRecord) -> dict[str, str]:
-    """sha256 of every data file the session's workspace got, by ``<folder>/<path>``."""
+def data_hashes(exam: Exam, workspace: Path) -> dict[str, str]:
+    """sha256 of every data file a session's workspace got, by ``<folder>/<path>``."""
     found = {}
     for question in exam.questions:
-        folder = session.workspace / question.workspace_folder
+        folder = workspace / question.workspace_folder
         for name, digest in file_hashes(folder).items():
             if name not in NOT_DATA:
                 found[f"{question.workspace_folder}/{name}"] = digest
@@ -49,29 +49,67 @@ def hidden_split(exam: Exam, question_id: str, seed: int) -> tuple[np.ndarray, n
     return np.asarray(x), np.asarray(y)
 
 
-def test_each_practice_session_gets_new_data_and_its_seed_repeats_it(
-    tfexam_home: Path, tmp_path: Path
-) -> None:
-    store = Store(data_paths().database)
-    exam = find_exam("practice", data_paths())
-    first = create_session(store, NewSession(exam, workspace=tmp_path / "first"))
-    second = create_session(store, NewSession(exam, workspace=tmp_path / "second"))
-    seeds = (first.settings["seed"], second.settings["seed"])
-    assert seeds[0] != seeds[1] and exam.seed not in seeds
+def _two_practice_sessions(root: Path) -> None:
+    """Two practice sessions started without ``--seed``, as two retakes; their seeds and
+    workspaces in ``sessions.json``."""
+    paths = DataPaths(root / "home")
+    store = Store(paths.database)
+    exam = find_exam("practice", paths)
+    made = [create_session(store, NewSession(exam, workspace=root / name)) for name in ("1", "2")]
+    store.close()
+    (root / "sessions.json").write_text(
+        json.dumps([{"seed": s.settings["seed"], "workspace": str(s.workspace)} for s in made])
+    )
+
+
+@pytest.fixture(scope="module")
+def two_retakes(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[int, Path]]:
+    """The seed and workspace of two fresh practice sessions, made once per test run (every
+    picture of the practice exam, twice: a minute and more on a busy machine), so that the two
+    checks below can run side by side."""
+    root = shared_folder(tmp_path_factory, "two-practice-retakes", _two_practice_sessions)
+    made = json.loads((root / "sessions.json").read_text())
+    return [(entry["seed"], Path(entry["workspace"])) for entry in made]
+
+
+#: The first test to ask for ``two_retakes`` writes them (in its setup, which pytest-timeout
+#: counts): a minute on a quiet 2-core machine, four at load 12. Only a hang should stop it.
+RETAKES_TIMEOUT_S = 900
+
+
+@pytest.mark.timeout(RETAKES_TIMEOUT_S)
+def test_each_practice_session_gets_new_data(two_retakes: list[tuple[int, Path]]) -> None:
+    exam = find_exam("practice", None)
+    (first_seed, first), (second_seed, second) = two_retakes
+    assert first_seed != second_seed and exam.seed not in (first_seed, second_seed)
     before, after = data_hashes(exam, first), data_hashes(exam, second)
     assert len(before) > 1000  # the npz, the JSON, the CSV and every picture
     assert before.keys() == after.keys()
     same = [name for name in before if before[name] == after[name]]
     assert not same, f"{len(same)} data files are the same in both sessions, e.g. {same[:3]}"
-    # The hidden grading split follows the seed too.
+
+
+@pytest.mark.timeout(RETAKES_TIMEOUT_S)
+def test_the_hidden_split_follows_the_session_seed(two_retakes: list[tuple[int, Path]]) -> None:
+    exam = find_exam("practice", None)
+    (first_seed, _), (second_seed, _) = two_retakes
     for question in exam.questions:
-        x1, _ = hidden_split(exam, question.id, seeds[0])
-        x2, _ = hidden_split(exam, question.id, seeds[1])
+        x1, _ = hidden_split(exam, question.id, first_seed)
+        x2, _ = hidden_split(exam, question.id, second_seed)
         assert x1.shape == x2.shape and not np.array_equal(x1, x2), question.id
 
-    again = create_session(store, NewSession(exam, workspace=tmp_path / "again", seed=seeds[0]))
-    assert again.settings["seed"] == seeds[0]
-    assert data_hashes(exam, again) == before
+
+@pytest.mark.timeout(RETAKES_TIMEOUT_S)
+def test_a_session_seed_repeats_its_data(
+    two_retakes: list[tuple[int, Path]], tfexam_home: Path, tmp_path: Path
+) -> None:
+    store = Store(data_paths().database)
+    exam = find_exam("practice", data_paths())
+    seed, first = two_retakes[0]
+    again = create_session(store, NewSession(exam, workspace=tmp_path / "again", seed=seed))
+    store.close()
+    assert again.settings["seed"] == seed
+    assert data_hashes(exam, again.workspace) == data_hashes(exam, first)
 
 
 def test_classic_exams_keep_their_fixed_seed_and_refuse_another(tfexam_home: Path) -> None:

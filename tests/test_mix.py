@@ -44,7 +44,7 @@ def test_a_seed_repeats_the_draw_and_the_data_and_no_seed_draws_afresh(
 
     first = create_session(store, NewSession(exam, workspace=tmp_path / "first", seed=seed))
     second = create_session(store, NewSession(again, workspace=tmp_path / "second", seed=3))
-    assert data_hashes(exam, first) == data_hashes(again, second)
+    assert data_hashes(exam, first.workspace) == data_hashes(again, second.workspace)
 
     # Without --seed each start draws its own seed; a session's data follows its seed
     # (tests/test_fresh_data.py), so two such sessions differ.

@@ -136,18 +136,30 @@ def test_the_version_cell_warns_when_colab_keras_is_newer(tmp_path: Path) -> Non
     notebook = question_notebook(
         exam, question, "print('starter')", "prompt", [], GraderVersions("2.9.0", "2.9.0")
     )
-    script = tmp_path / "versions.py"
-    script.write_text(code_cells(notebook)[0], encoding="utf-8")
-    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
-    assert ran.returncode == 0, ran.stderr[-1000:]
-    assert "tfexam's grader: TensorFlow 2.9.0 / Keras 2.9.0" in ran.stdout
-    assert "WARNING: a model saved here with Keras 3." in ran.stdout
-    assert "!pip install -q tensorflow==2.9.0 keras==2.9.0" in ran.stdout
     same = GraderVersions.installed()
     quiet = question_notebook(exam, question, "print('starter')", "prompt", [], same)
-    script.write_text(code_cells(quiet)[0], encoding="utf-8")
-    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
-    assert ran.returncode == 0 and "WARNING" not in ran.stdout, ran.stdout
+    older, current = tmp_path / "older.py", tmp_path / "current.py"
+    older.write_text(code_cells(notebook)[0], encoding="utf-8")
+    current.write_text(code_cells(quiet)[0], encoding="utf-8")
+    # Both cells in one interpreter (one TensorFlow import, as in one Colab runtime), each with
+    # fresh globals and its output after a marker line.
+    runner = (
+        "import sys\n"
+        "for path in sys.argv[1:]:\n"
+        "    print('=== ' + path, flush=True)\n"
+        "    exec(compile(open(path).read(), path, 'exec'), {'__name__': '__main__'})\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", runner, str(older), str(current)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr[-1000:]
+    _, warned, quiet_output = ran.stdout.split("=== ")
+    assert warned.startswith(str(older)) and quiet_output.startswith(str(current))
+    assert "tfexam's grader: TensorFlow 2.9.0 / Keras 2.9.0" in warned
+    assert "WARNING: a model saved here with Keras 3." in warned
+    assert "!pip install -q tensorflow==2.9.0 keras==2.9.0" in warned
+    assert "WARNING" not in quiet_output, quiet_output
 
 
 def test_a_colab_training_counts_as_parallel_work_until_its_model_arrives(

@@ -95,13 +95,11 @@ def test_data_is_deterministic_and_shaped_like_the_real_file(
     again, other = tmp_path / "again", tmp_path / "other"
     again.mkdir()
     other.mkdir()
-    started = time.perf_counter()
-    data.write_data(again, SEED)
-    elapsed = time.perf_counter() - started
+    data.write_data(again, SEED)  # how fast (about 0.8 s): benchmarks/exam_start.py
     data.write_data(other, SEED + 1)
     assert (again / data.FILE_NAME).read_bytes() == csv_bytes
     assert (other / data.FILE_NAME).read_bytes() != csv_bytes
-    assert len(csv_bytes) < 3_000_000 and elapsed < 5  # about 1.5 MB in 0.8 s on 2 cores
+    assert len(csv_bytes) < 3_000_000  # about 1.5 MB
     assert csv_bytes.endswith(b"\n") and b"\r" not in csv_bytes
 
     counts = Counter(category for category, _ in rows)
@@ -259,19 +257,6 @@ def test_always_answering_sport_scores_zero(exam_root: Path, tmp_path: Path) -> 
     result = grade_model(tmp_path / "majority.h5", exam_root)
     assert result.state == "graded" and result.metric_value is not None, result.message
     assert result.metric_value == pytest.approx(0.23) and result.score == 0, result.message
-
-
-def test_reference_solution_learns_in_four_epochs(
-    data: ModuleType, exam_root: Path, tmp_path: Path
-) -> None:
-    source = (QUESTION / "solution.py").read_text(encoding="utf-8")
-    assert "epochs=30," in source
-    short = tmp_path / "solution.py"
-    short.write_text(source.replace("epochs=30,", "epochs=4,"), encoding="utf-8")
-    model = run_in_workspace(short, tmp_path / "category4", data)
-    result = grade_model(model, exam_root)
-    assert result.state == "graded", result.message
-    assert result.score is not None and result.score >= 2, result.message
 
 
 @pytest.mark.slow

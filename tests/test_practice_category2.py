@@ -95,15 +95,13 @@ def test_prompt_names_every_label_as_the_data_numbers_it() -> None:
         assert f"{label} {name}" in prompt, name
 
 
-def test_write_data_is_deterministic_small_and_fast(data_file: Path, tmp_path: Path) -> None:
-    started = time.perf_counter()
+def test_write_data_is_deterministic_and_small(data_file: Path, tmp_path: Path) -> None:
     DATA.write_data(tmp_path, SEED)
-    elapsed = time.perf_counter() - started
     content = data_file.read_bytes()
     assert (tmp_path / DATA.NPZ_NAME).read_bytes() == content
     assert [p.name for p in tmp_path.iterdir()] == [DATA.NPZ_NAME]
-    # About 8 MB, written in about 2 s on a busy 2-core machine (the limit leaves room).
-    assert len(content) < 15_000_000 and elapsed < 10
+    # About 8 MB (how fast it is written, about 2 s: benchmarks/exam_start.py).
+    assert len(content) < 15_000_000
     # Another exam seed draws other pictures (a few suffice to tell).
     ours, _ = DATA.make_split(SEED, DATA.WORKSPACE_PART, (20,))
     theirs, _ = DATA.make_split(SEED + 1, DATA.WORKSPACE_PART, (20,))
@@ -165,25 +163,6 @@ def test_guessing_and_the_majority_class_score_zero(question: Question) -> None:
     majority = float(np.max(np.bincount(y)) / len(y))
     assert question.scoring.score(majority) == 0
     assert question.scoring.score(1 / 10) == 0
-
-
-def test_reference_solution_learns_from_part_of_an_epoch(
-    exam: Exam, data_file: Path, tmp_path: Path
-) -> None:
-    """One epoch on the first 8000 pictures (a fifteenth of the full training) already scores."""
-    folder = workspace(tmp_path, data_file, "solution.py")
-    code = (
-        "import solution\n"
-        "full = solution.load_data\n"
-        "def part():\n"
-        "    (x, y), test = full()\n"
-        "    return (x[:8000], y[:8000]), test\n"
-        "solution.load_data = part\n"
-        "solution.solution_model(epochs=1).save('mymodel.h5')\n"
-    )
-    run_python(folder, "-c", code)
-    result = grade_model(exam, folder / "mymodel.h5")
-    assert result.score is not None and result.score >= 2, result.message
 
 
 @pytest.mark.slow

@@ -67,13 +67,10 @@ def test_question_loads_with_the_fixed_interface(question: Question) -> None:
     assert question.scoring.score(0.92) == 5
 
 
-def test_write_data_is_deterministic_small_and_quick(workspace: Path, tmp_path: Path) -> None:
-    started = time.perf_counter()
-    DATA.write_data(tmp_path, SEED)
-    elapsed = time.perf_counter() - started
+def test_write_data_is_deterministic_and_small(workspace: Path, tmp_path: Path) -> None:
+    DATA.write_data(tmp_path, SEED)  # how fast (about 3-6 s): benchmarks/exam_start.py
     hashes = file_hashes(tmp_path)
     assert hashes == file_hashes(workspace)
-    assert elapsed < 30  # about 3-6 s on a 2-core machine
     expected = {
         f"images/{split}/{name}/{name}{number:04d}.jpg"
         for split, count in (("train", 400), ("validation", 100))
@@ -164,15 +161,6 @@ def test_guessing_one_class_scores_zero(exam: Exam, tmp_path: Path) -> None:
     model.save(tmp_path / "rock.h5")
     result = grade_saved(exam, QUESTION_ID, tmp_path / "rock.h5", SEED)
     assert result.metric_value == pytest.approx(1 / 3) and result.score == 0, result.message
-
-
-def test_a_short_reference_training_is_gradable(exam: Exam, workspace: Path) -> None:
-    shutil.copyfile(QUESTION / "solution.py", workspace / "solution.py")
-    run_script(
-        workspace, "-c", "import solution; solution.solution_model(epochs=1).save('short.h5')"
-    )
-    result = grade_saved(exam, QUESTION_ID, workspace / "short.h5", SEED)
-    assert result.score is not None and result.metric_value is not None, result.message
 
 
 @pytest.mark.slow

@@ -78,15 +78,13 @@ def test_data_is_deterministic_and_shaped_like_the_real_file(
     first, second, other = tmp_path / "first", tmp_path / "second", tmp_path / "other"
     for folder in (first, second, other):
         folder.mkdir()
-    started = time.perf_counter()
-    data.write_data(first, SEED)
-    elapsed = time.perf_counter() - started
+    data.write_data(first, SEED)  # how fast (about 0.25 s): benchmarks/exam_start.py
     data.write_data(second, SEED)
     data.write_data(other, SEED + 1)
     content = (first / "sarcasm.json").read_bytes()
     assert content == (second / "sarcasm.json").read_bytes()
     assert content != (other / "sarcasm.json").read_bytes()
-    assert len(content) < 2_000_000 and elapsed < 5  # about 0.25 s on a 2-core machine
+    assert len(content) < 2_000_000
 
     records = json.loads(content)
     assert len(records) == data.RECORDS
@@ -172,19 +170,6 @@ def test_always_guessing_not_sarcastic_scores_zero(exam_root: Path, tmp_path: Pa
     result = grade_model(tmp_path / "majority.h5", exam_root)
     assert result.state == "graded" and result.metric_value is not None, result.message
     assert 0.53 < result.metric_value < 0.58 and result.score == 0, result.message
-
-
-def test_reference_solution_learns_in_one_epoch(
-    data: ModuleType, exam_root: Path, tmp_path: Path
-) -> None:
-    source = (QUESTION / "solution.py").read_text(encoding="utf-8")
-    assert "epochs=30," in source
-    short = tmp_path / "solution.py"
-    short.write_text(source.replace("epochs=30,", "epochs=1,"), encoding="utf-8")
-    model = run_in_workspace(short, tmp_path / "category4", data)
-    result = grade_model(model, exam_root)
-    assert result.state == "graded", result.message
-    assert result.score is not None and result.score >= 2, result.message
 
 
 @pytest.mark.slow

