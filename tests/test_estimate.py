@@ -103,7 +103,7 @@ def test_estimate_measures_a_fixture_exam_and_keeps_a_line_for_its_first_screen(
     paths = DataPaths(home)
     assert estimate_line(paths, "formats") is None, "no estimate yet: no line"
 
-    done = run_cli("estimate", str(exam), "--slice", "0.5", env={"TFEXAM_HOME": str(home)},
+    done = run_cli("estimate", str(exam), "--slice", "0.5", env={"TFEXAM_HOME": str(home), "COLUMNS": "200"},
                    timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stderr
     out = done.stdout

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import watchdog.events
@@ -87,9 +88,19 @@ def watched(
         if not hasattr(watchdog.events, "FileAttribEvent"):
             pytest.skip("the installed watchdog is 6: the plain run covers it")
         monkeypatch.setattr(simulator.session.watcher, "_Handler", Watchdog6Handler)
+    yield from _watching(tmp_path, monkeypatch, Recorder())
+
+
+R = TypeVar("R", bound=Recorder)
+
+
+def _watching(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recorder: R
+) -> Iterator[tuple[Path, R]]:
+    """A watcher of ``tmp_path/category1`` reporting to ``recorder``, which also learns every
+    entry the handler had an event of (what :meth:`Recorder.settle` waits on)."""
     (tmp_path / "category1").mkdir()
     (tmp_path / "notes").mkdir()
-    recorder = Recorder()
     handler = simulator.session.watcher._Handler
 
     class Seeing(handler):  # type: ignore[valid-type,misc]
@@ -233,16 +244,10 @@ class ContentRecorder(Recorder):
 
 
 @pytest.fixture
-def watched_contents(tmp_path: Path) -> Iterator[tuple[Path, ContentRecorder]]:
-    (tmp_path / "category1").mkdir()
-    recorder = ContentRecorder()
-    watcher = ModelWatcher(
-        tmp_path, {"category1": "q1"}, lambda _q, name: name in MODEL_NAMES, recorder
-    )
-    watcher.start()
-    recorder.watcher = watcher
-    yield tmp_path / "category1", recorder
-    watcher.stop()
+def watched_contents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Path, ContentRecorder]]:
+    yield from _watching(tmp_path, monkeypatch, ContentRecorder())
 
 
 @pytest.mark.parametrize("kind", ["good.h5", "good.keras"])
