@@ -20,7 +20,9 @@ the first time the prompt header's row is written with "Q<n> <title>". Measures:
    100,000 lines (in a resumed tfexam: read from the file at that moment), then switching
    between it and the overview (``[`` and ``]``);
 5. the editor tabs, with two Keras trainings running: ``e`` opening a 500-line starter, and
-   keystrokes typed into it until the screen shows them.
+   keystrokes typed into it until the screen shows them;
+6. idle: tfexam's CPU over a minute with nobody at the keys while one run prints a progress line
+   every half second (the Exam window on show, then the run's tab).
 
 Beside the wall times it reports the CPU seconds of the tfexam process (by a moment, or per key
 press): roughly what the step would take on an otherwise idle machine. On a shared machine the
@@ -803,6 +805,56 @@ def measure_flood(
     return phase
 
 
+#: A training-like run: one Keras-like progress line every half second, for as long as it runs.
+SLOW_LOG_SCRIPT = """
+import sys, time
+n = 0
+while True:
+    n += 1
+    print(f"{n:6d}/100000 - 0s 2ms/step - accuracy: 0.8123 - loss: 0.4567", flush=True)
+    time.sleep(0.5)
+"""
+IDLE_WINDOW_S = 60.0
+
+
+def measure_idle(scratch: Path, titles: list[str], pycache: Path) -> dict[str, Any]:
+    """tfexam's own CPU (the TUI and the engine in its process, not the grading worker or the
+    run) over IDLE_WINDOW_S with nobody at the keys and one run's log growing: first with the
+    Exam window on show, then with the run's tab on show (its log tail followed)."""
+    home = scratch / "idle"
+    workspace = home / "workspace"
+    term = Terminal(
+        [sys.executable, "-m", "simulator", "start", "practice", "--workspace", str(workspace),
+         "--duration", "1h"],
+        child_env(home, pycache),
+    )  # fmt: skip
+    result: dict[str, Any] = {"window_s": IDLE_WINDOW_S}
+    try:
+        open_screen(term, titles)
+        if not wait_rows(home, "SELECT count(*) FROM events WHERE kind='worker-ready'", 1, 180):
+            raise RuntimeError("the grading worker did not get ready")
+        (workspace / "category1" / "starter.py").write_text(SLOW_LOG_SCRIPT)
+        term.send(b"r")
+        if not wait_rows(home, "SELECT count(*) FROM runs WHERE state='running'", 1, 60):
+            raise RuntimeError("the run did not start")
+        time.sleep(5)  # the last question's data written, the run's tab mounted
+        for name, key in (("exam_window", b"v"), ("run_tab", b"v")):
+            term.send(key)
+            time.sleep(2)
+            before, start = cpu_seconds(term.pid), time.monotonic()
+            time.sleep(IDLE_WINDOW_S)
+            used = cpu_seconds(term.pid) - before
+            result[f"{name}_cpu_percent"] = round(100 * used / (time.monotonic() - start), 2)
+        [(log_path,)] = session_rows(home, "SELECT log_path FROM runs ORDER BY id DESC LIMIT 1")
+        result["log_lines"] = Path(log_path).read_text().count("\n")
+        term.send(b"x")
+        wait_rows(home, "SELECT count(*) FROM runs WHERE state='stopped'", 1, 30)
+        result["left_cleanly"] = term.leave(120)
+    finally:
+        term.close()
+    return result
+
+
 #: The start of a run tab's header (one styled span, so its bytes are contiguous).
 RUN_HEADER = b"Q1 run #1 "
 #: A run that prints 100,000 lines of Keras-like width, then ends: the log of the run-tab measure.
@@ -1124,10 +1176,12 @@ def main() -> None:
     parser.add_argument("--json-out", type=Path)
     parser.add_argument(
         "--only", help="Comma-separated phases to run: screen (start, resume, imports), keys, "
-        "run-tabs, editor (default: all).",
+        "idle, run-tabs, editor (default: all).",
     )  # fmt: skip
     args = parser.parse_args()
-    only = set(args.only.split(",")) if args.only else {"screen", "keys", "run-tabs", "editor"}
+    only = (
+        set(args.only.split(",")) if args.only else {"screen", "keys", "idle", "run-tabs", "editor"}
+    )
     starts = args.starts or (2 if args.quick else 4)
     resumes = args.resumes or (3 if args.quick else 8)
     presses = args.presses or (30 if args.quick else 100)
@@ -1156,6 +1210,10 @@ def main() -> None:
         if "keys" in only:
             print("keys:", flush=True)
             results["keys"] = measure_keys(scratch, presses, titles, pycache)
+        if "idle" in only:
+            print("idle:", flush=True)
+            results["idle"] = measure_idle(scratch, titles, pycache)
+            print(f"  {results['idle']}", flush=True)
         if "run-tabs" in only:
             print("run tabs:", flush=True)
             results["run_tabs"] = measure_run_tabs(scratch, max(10, presses // 4), titles, pycache)

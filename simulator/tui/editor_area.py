@@ -136,8 +136,12 @@ class EditorArea(Vertical):
         """The question's prompt in the first tab, on show."""
         self.query_one(PromptView).show(question)
         tabs = self.query_one(TabbedContent)
-        tabs.get_tab(PROMPT_TAB).label = Content(f"{question.workspace_folder}/prompt.md")
-        tabs.active = PROMPT_TAB
+        tab = tabs.get_tab(PROMPT_TAB)
+        label = f"{question.workspace_folder}/prompt.md"
+        if tab.label.plain != label:  # a new label lays the tab row out again
+            tab.label = Content(label)
+        if tabs.active != PROMPT_TAB:
+            tabs.active = PROMPT_TAB
         self._title()
 
     def open_file(self, path: Path, text: str | None = None) -> CodeEditor | None:

@@ -63,7 +63,9 @@ from simulator.tui.view_model import ExamView, build_exam_view
 
 #: The smallest terminal the layout is made for.
 MIN_SIZE = (80, 24)
-TICK_S = 0.5
+#: The countdown shows seconds: one tick a second is the least that keeps it true, and each tick
+#: costs CPU that training could use (issue 27's idle budget).
+TICK_S = 1.0
 RESCAN_S = 2.0
 #: How often an editor tab's unsaved text is kept in the session store (what a crash can lose).
 KEEP_UNSAVED_S = 3.0
@@ -100,6 +102,7 @@ class ExamScreen(Screen[None]):
         self._last_rescan = 0.0
         self._last_kept = 0.0
         self._results_shown = False
+        self._refresh_pending = False
         self._grading_unavailable_said = False
         self._was_over = False
         #: Grading results waiting to be shown together: (question label, text, gradable).
@@ -130,7 +133,14 @@ class ExamScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#project", ProjectTree).border_title = "Project"
+        # Kept at hand for the hot paths (a key, an engine event, the tick): no DOM searches.
+        self._project = self.query_one("#project", ProjectTree)
+        self._editor_area = self.query_one(EditorArea)
+        self._exam_window = self.query_one(ExamToolWindow)
+        self._questions_table = self.query_one(QuestionsTable)
+        self._status_bar = self.query_one(StatusBar)
+        self._run_window = self.query_one(RunToolWindow)
+        self._project.border_title = "Project"
         self.facade.subscribe(self._on_engine_event)
         self.refresh_view()
         # The question current by then: a key pressed during the first frame must win.
@@ -222,11 +232,11 @@ class ExamScreen(Screen[None]):
     @on(messages.AttemptSupersededMessage)
     @on(messages.AttemptRequeuedMessage)
     def _on_attempts_changed(self) -> None:
-        self.refresh_view()
+        self._refresh_soon()
 
     @on(messages.AttemptGradedMessage)
     def _on_attempt_graded(self, message: messages.AttemptGradedMessage) -> None:
-        self.refresh_view()
+        self._refresh_soon()
         event = message.event
         attempt = event.attempt
         shown = (
@@ -241,7 +251,7 @@ class ExamScreen(Screen[None]):
 
     @on(messages.AttemptNotGradableMessage)
     def _on_attempt_not_gradable(self, message: messages.AttemptNotGradableMessage) -> None:
-        self.refresh_view()
+        self._refresh_soon()
         event = message.event
         self.notify_grading(
             self._question_label(event.question_id), event.reason.text, gradable=False
@@ -249,7 +259,7 @@ class ExamScreen(Screen[None]):
 
     @on(messages.AttemptRejectedMessage)
     def _on_attempt_rejected(self, message: messages.AttemptRejectedMessage) -> None:
-        self.refresh_view()
+        self._refresh_soon()
         self.notify(
             "saved after the exam ended: recorded, not graded",
             title=self._question_label(message.event.question_id),
@@ -381,7 +391,21 @@ class ExamScreen(Screen[None]):
     def _exam_screen_gone(self) -> bool:
         """Whether the exam screen was taken down (the app is closing): an engine event can
         still arrive then, since the engine runs on until the app has gone."""
-        return not self.is_attached or not self.query(ExamToolWindow)
+        return not self.is_attached or not self._exam_window.is_attached
+
+    def _refresh_soon(self) -> None:
+        """One :meth:`refresh_view` for a burst of engine events: a save brings two or three
+        (detected, grading, graded) and a resume many; each would read the store and update the
+        tables and the Project tree again. The refresh runs after the messages already queued."""
+        if self._refresh_pending:
+            return
+        self._refresh_pending = True
+
+        def refresh() -> None:
+            self._refresh_pending = False
+            self.refresh_view()
+
+        self.call_later(refresh)
 
     def refresh_view(self) -> None:
         """Read the attempts again and update every widget that shows them (nothing once the
@@ -389,16 +413,17 @@ class ExamScreen(Screen[None]):
         if self._exam_screen_gone():
             return
         self.view_model = view = build_exam_view(self.exam, self.facade.snapshot())
-        self.query_one(ExamToolWindow).show(view, self.current.id)
-        self.query_one(StatusBar).show_total(view.total_label)
+        self._exam_window.show(view, self.current.id)
+        self._status_bar.show_total(view.total_label)
         files = {
             path: Text(label.text, style=label.style) for path, label in view.file_states.items()
         }
         labels = {r.question_id: question_status_text(r) for r in view.questions}
-        self.query_one("#project", ProjectTree).update_states(files, labels)
+        self._project.update_states(files, labels)
 
     def _tick(self) -> None:
-        """Twice a second: the countdown, the graders, the runs, a look at the workspace."""
+        """Once a second: the countdown, the graders, the runs, a look at the workspace (each
+        widget is only touched where what it shows changed)."""
         if not self.app.is_running:
             return
         try:
@@ -414,21 +439,21 @@ class ExamScreen(Screen[None]):
             ended = "exam over"
         elif ended is None and remaining <= 0:
             ended = "time is up"
-        self.query_one(StatusBar).show_countdown(remaining, ended)
+        status_bar = self._status_bar
+        status_bar.show_countdown(remaining, ended)
         if self.exam_over() != self._was_over:  # the footer drops what no longer works
             self._was_over = self.exam_over()
             self.refresh_bindings()
         grading = self.facade.grading()
-        status_bar = self.query_one(StatusBar)
         status_bar.show_graders(list(grading.workers), grading.queued_jobs)
         resources = self.measure_resources(self.facade.running_runs())
         status_bar.show_runs(resources)
         if self.tool_windows.showing_runs:
-            self.query_one(RunToolWindow).show(self.facade.runs(), self._numbers, resources)
+            self._run_window.show(self.facade.runs(), self._numbers, resources)
         if time.monotonic() - self._last_rescan >= RESCAN_S:
             self._last_rescan = time.monotonic()
-            self.query_one("#project", ProjectTree).rescan()
-        area = self.query_one(EditorArea)
+            self._project.rescan()
+        area = self._editor_area
         area.check_disk()
         if time.monotonic() - self._last_kept >= KEEP_UNSAVED_S:
             self._last_kept = time.monotonic()
@@ -449,11 +474,11 @@ class ExamScreen(Screen[None]):
         self._show_question(question)
 
     def _show_question(self, question: Question) -> None:
-        self.query_one(EditorArea).show_prompt(question)
+        self._editor_area.show_prompt(question)
         if self.view_model is not None:
-            self.query_one(ExamToolWindow).show(self.view_model, question.id)
-        self.query_one(QuestionsTable).select_question(question.id)
-        self.query_one("#project", ProjectTree).follow(question.id)
+            self._exam_window.show(self.view_model, question.id)
+        self._questions_table.select_question(question.id)
+        self._project.follow(question.id)
 
     def _question_label(self, question_id: str) -> str:
         question = self.exam.questions_by_id.get(question_id)

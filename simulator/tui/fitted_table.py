@@ -103,9 +103,12 @@ class FittedTable(DataTable[Text | str]):
             for spec, width in zip(self.COLUMN_SPECS, widths, strict=True):
                 self.add_column(spec.label, key=spec.key, width=width)
         elif [key for key, _ in rows] == [k.value for k in self.rows]:
+            # Only the cells that changed: each update_cell throws away the table's rendered
+            # lines, and a question switch gives the same rows again.
             for key, cells in rows:
                 for spec, cell in zip(self.COLUMN_SPECS, cells, strict=True):
-                    self.update_cell(key, spec.key, cell)
+                    if not _same_cell(self.get_cell(key, spec.key), cell):
+                        self.update_cell(key, spec.key, cell)
             return
         else:
             self.clear()
@@ -131,6 +134,20 @@ class FittedTable(DataTable[Text | str]):
                 text.justify = "right" if spec.justify == "right" else "center"
             shown.append(shorten_text(text, width))
         return shown
+
+
+def _same_cell(shown: Text | str, new: Text | str) -> bool:
+    """Whether ``new`` would draw as ``shown`` does (rich's ``Text ==`` ignores the style)."""
+    if isinstance(shown, Text) and isinstance(new, Text):
+        return (
+            shown.plain == new.plain
+            and shown.style == new.style
+            and shown.justify == new.justify
+            and shown.overflow == new.overflow
+            and shown.no_wrap == new.no_wrap
+            and shown.spans == new.spans
+        )
+    return type(shown) is type(new) and shown == new
 
 
 def _text_width(cell: Text | str) -> int:

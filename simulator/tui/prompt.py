@@ -47,13 +47,18 @@ class PromptView(Vertical):
         self.workspace = workspace
         self.questions = list(questions)
         self.current = first
+        # Kept at hand: a question switch must not search the DOM (every prompt's widgets).
+        self._title_widget = Static(self._title(first), id="question-title")
+        self._switcher = ContentSwitcher(initial=pane_id(first), id="prompts")
+        #: Each question's pane, once made (mounted hidden until it is current).
+        self._panes: dict[str, VerticalScroll] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="prompt-header"):
-            yield Static(self._title(self.current), id="question-title")
+            yield self._title_widget
             yield Button("Submit and Test", id="submit-and-test", variant="primary", compact=True)
             yield Button("Edit", id="edit", compact=True)
-        with ContentSwitcher(initial=pane_id(self.current), id="prompts"):
+        with self._switcher:
             yield self._pane(self.current)
 
     def on_mount(self) -> None:
@@ -62,39 +67,38 @@ class PromptView(Vertical):
 
     def show(self, question: Question) -> None:
         """Show ``question``'s prompt: at once if it was prepared, else after rendering it."""
+        if question is self.current and question.id in self._panes:
+            return
         self.current = question
         self.border_title = f"{question.workspace_folder}/prompt.md"
-        set_text(self.query_one("#question-title", Static), self._title(question))
-        switcher = self.query_one("#prompts", ContentSwitcher)
-        if not switcher.query(f"#{pane_id(question)}"):
-            self._mount_hidden(switcher, question)
-        switcher.current = pane_id(question)
+        set_text(self._title_widget, self._title(question))
+        if question.id not in self._panes:
+            self._mount_hidden(question)
+        self._switcher.current = pane_id(question)
 
     def focus_prompt(self) -> None:
         """Focus the prompt on show (it scrolls with the keys)."""
-        self.query_one(f"#{pane_id(self.current)}").focus()
+        self._panes[self.current.id].focus()
 
     @property
     def prepared(self) -> bool:
         """Whether every question's prompt has its pane (the background work is over)."""
-        switcher = self.query_one("#prompts", ContentSwitcher)
-        return all(switcher.query(f"#{pane_id(q)}") for q in self.questions)
+        return all(q.id in self._panes for q in self.questions)
 
     def prompt_source(self, question: Question) -> str:
-        return self.query_one(f"#{pane_id(question)} Markdown", Markdown).source
+        return self._panes[question.id].query_one(Markdown).source
 
     def _prepare_next(self) -> None:
-        switcher = self.query_one("#prompts", ContentSwitcher)
         for question in self.questions:
-            if not switcher.query(f"#{pane_id(question)}"):
-                self._mount_hidden(switcher, question)
+            if question.id not in self._panes:
+                self._mount_hidden(question)
                 self.set_timer(PREPARE_EVERY_S, self._prepare_next)
                 return
 
-    def _mount_hidden(self, switcher: ContentSwitcher, question: Question) -> None:
+    def _mount_hidden(self, question: Question) -> None:
         pane = self._pane(question)
         pane.display = False  # the switcher shows it when it becomes current, never before
-        switcher.mount(pane)
+        self._switcher.mount(pane)
 
     def _pane(self, question: Question) -> VerticalScroll:
         prompt_file = self.workspace / question.workspace_folder / "prompt.md"
@@ -102,9 +106,11 @@ class PromptView(Vertical):
             text = prompt_file.read_text(encoding="utf-8")
         except OSError as error:
             text = f"*The prompt could not be read:* `{error}`"
-        return VerticalScroll(
+        pane = VerticalScroll(
             Markdown(text, classes="prompt-text"), id=pane_id(question), classes="prompt-pane"
         )
+        self._panes[question.id] = pane
+        return pane
 
     def _title(self, question: Question) -> Text:
         number = self.questions.index(question) + 1
