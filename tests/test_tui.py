@@ -39,6 +39,7 @@ from tests.tui_helpers import (
     exam_started,
     notifications,
     prompts_prepared,
+    record_notifications,
     settled,
     table_rows,
     text_of,
@@ -224,14 +225,15 @@ async def test_o_opens_the_starter_in_pycharm_when_no_editor_is_set(
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     session = rig.session()
     app = rig.app(session)
+    shown = record_notifications(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2", "o")
         await wait_until(
             pilot, lambda: record.exists() and record.read_text().strip(), what="charm started"
         )
-        await until(pilot, lambda: any(t == "Edit" for t, _ in notifications(app)), "a notice")
+        await until(pilot, lambda: any(t == "Edit" for t, _ in shown), "a notice")
         assert record.read_text().strip() == str(session.workspace / "category2" / "starter.py")
-        assert ("Edit", "Opened starter.py in charm") in notifications(app)
+        assert ("Edit", "Opened starter.py in charm") in shown
 
 
 async def test_the_external_editor_without_any_editor_says_what_to_set(

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual.pilot import Pilot
@@ -166,6 +167,20 @@ def table_rows(table: DataTable[object]) -> list[list[str]]:
 def notifications(app: ExamApp) -> list[tuple[str, str]]:
     """(title, message) of every notification shown so far."""
     return [(n.title, n.message) for n in app._notifications]
+
+
+def record_notifications(app: ExamApp) -> list[tuple[str, str]]:
+    """(title, message) of every notification from now on, kept after its toast has expired (a
+    toast lasts seconds: on a loaded machine it can be gone before a test looks)."""
+    seen: list[tuple[str, str]] = []
+    real_notify = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
+        seen.append((str(kwargs.get("title", "")), str(message)))
+        real_notify(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return seen
 
 
 def text_of(widget: object) -> str:
