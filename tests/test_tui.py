@@ -78,7 +78,6 @@ async def test_a_model_saved_in_the_workspace_shows_up_graded(
         await wait_until(  # gradings close together share one notification, shown a moment later
             pilot,
             lambda: any(t == "Q1 Basic model: graded" for t, _ in notifications(app)),
-            timeout=5,
             what="the graded notification",
         )
         graded = [m for t, m in notifications(app) if t == "Q1 Basic model: graded"]
@@ -109,7 +108,6 @@ async def test_a_broken_file_is_listed_as_not_gradable_with_its_reason(
         await wait_until(
             pilot,
             lambda: any(t == "Q1 Basic model: not gradable" for t, _ in notifications(app)),
-            timeout=5,
             what="the not-gradable notification",
         )
         assert "Score 0/75" in text_of(app.query_one("#total", Static))
@@ -245,7 +243,7 @@ async def test_the_external_editor_without_any_editor_says_what_to_set(
     app = rig.app(rig.session())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("o")
-        await wait_until(pilot, lambda: any(t == "Edit" for t, _ in notifications(app)), timeout=10)
+        await wait_until(pilot, lambda: any(t == "Edit" for t, _ in notifications(app)))
         [message] = [m for t, m in notifications(app) if t == "Edit"]
         assert "set $VISUAL or $EDITOR" in message and "category1/starter.py" in message
 
@@ -262,7 +260,7 @@ async def test_the_external_editor_can_be_made_the_default_for_e(
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.click("#edit")
-        await wait_until(pilot, record.exists, timeout=10, what="the external editor started")
+        await wait_until(pilot, record.exists, what="the external editor started")
         assert record.read_text().strip() == str(session.workspace / "category1" / "starter.py")
         assert not app.query_one(EditorArea).editors(), "no tab: the file is in PyCharm"
 
@@ -317,9 +315,7 @@ async def test_the_countdown_reaching_zero_shows_the_results(rig: TuiRig) -> Non
     session = rig.session(duration_s=3)
     app = rig.app(session)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(
-            pilot, lambda: isinstance(app.screen, ResultsScreen), timeout=30, what="results"
-        )
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen), what="results")
         assert "Time is up" in text_of(app.screen.query_one("#results-title", Static))
         assert any(t == "Auto-submit" for t, _ in notifications(app))
         assert rig.store.get_session(session.id).end_reason == "auto-submitted"
@@ -353,13 +349,9 @@ async def test_time_warnings_are_notified(rig: TuiRig) -> None:
     clock = Clock(offset=5 * 3600 - 29 * 60)
     app = rig.app(session, clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(
-            pilot, lambda: any(t == "30 minutes left" for t, _ in notifications(app)), timeout=10
-        )
+        await wait_until(pilot, lambda: any(t == "30 minutes left" for t, _ in notifications(app)))
         clock.offset = 5 * 3600 - 50
-        await wait_until(
-            pilot, lambda: any(t == "1 minute left" for t, _ in notifications(app)), timeout=10
-        )
+        await wait_until(pilot, lambda: any(t == "1 minute left" for t, _ in notifications(app)))
         assert not any(t == "60 minutes left" for t, _ in notifications(app)), "only the nearest"
 
 
@@ -455,7 +447,7 @@ async def test_an_engine_that_cannot_start_gives_an_error_dialog_not_a_crash(
     rig.store.claim_engine(session.id, os.getppid(), time.time())  # "another tfexam" holds it
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, ErrorDialog), timeout=10)
+        await wait_until(pilot, lambda: isinstance(app.screen, ErrorDialog))
         dialog = app.screen
         assert "already open in another tfexam" in " ".join(
             text_of(w) for w in dialog.query(".dialog-message")
@@ -781,5 +773,4 @@ async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
             await wait_until(
                 pilot,
                 lambda: all(r.state != "running" for r in rig.store.runs(session.id)),
-                timeout=30,
             )

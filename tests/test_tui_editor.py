@@ -43,7 +43,6 @@ async def open_starter(pilot: object, app: ExamApp) -> CodeEditor:
     await wait_until(
         pilot,  # type: ignore[arg-type]
         lambda: isinstance(app.focused, CodeEditor),
-        timeout=10,
         what="the starter's tab, the cursor in it",
     )
     return editor(app)
@@ -67,7 +66,7 @@ async def test_a_file_opened_from_the_project_tree_is_edited_and_saved_whole(
         starter_node = next(n for n in category1.children if str(n.label) == "starter.py")
         tree.move_cursor(starter_node)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.focused, CodeEditor), timeout=10)
+        await wait_until(pilot, lambda: isinstance(app.focused, CodeEditor))
         code = editor(app)
         assert code.path == starter.resolve() and code.text == original
         assert tab_labels(app) == ["category1/prompt.md", "category1/starter.py"]
@@ -159,13 +158,13 @@ async def test_a_file_changed_on_disk_reloads_or_asks_when_the_tab_has_edits(
         code = await open_starter(pilot, app)
         starter.write_text("print('from another editor')\n", encoding="utf-8")
         await wait_until(
-            pilot, lambda: code.text == "print('from another editor')\n", timeout=5,
+            pilot, lambda: code.text == "print('from another editor')\n",
             what="the tab reloaded",
         )  # fmt: skip
         assert not code.dirty
         await pilot.press("end", "#")
         starter.write_text("print('changed again')\n", encoding="utf-8")
-        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog), timeout=5)
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         assert "changed on disk" in text_of(app.screen.query_one(".dialog-title"))
         looks = [0]
         area = app.query_one(EditorArea)
@@ -185,7 +184,7 @@ async def test_a_file_changed_on_disk_reloads_or_asks_when_the_tab_has_edits(
         assert starter.read_text(encoding="utf-8") == code.text, "keep mine: the save wins"
         await pilot.press("end", "!")
         starter.write_text("print('third')\n", encoding="utf-8")
-        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog), timeout=5)
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.click("#choice-disk")
         await until(pilot, lambda: code.text == "print('third')\n", "the disk's text")
         assert code.text == "print('third')\n" and not code.dirty
@@ -208,7 +207,6 @@ async def test_unsaved_text_is_kept_and_offered_back_when_the_session_is_opened_
             lambda: any(
                 b.text.startswith("# my work in progress\n") for b in rig.store.buffers(session.id)
             ),
-            timeout=10,
             what="the unsaved text kept in the store",
         )
         [kept] = rig.store.buffers(session.id)
@@ -217,12 +215,12 @@ async def test_unsaved_text_is_kept_and_offered_back_when_the_session_is_opened_
 
     again = rig.app(rig.store.get_session(session.id))
     async with again.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(again.screen, ChoiceDialog), timeout=10)
+        await wait_until(pilot, lambda: isinstance(again.screen, ChoiceDialog))
         message = text_of(again.screen.query_one(".dialog-message"))
         assert "category2/starter.py" in message
         await pilot.click("#choice-restore")
         await wait_until(
-            pilot, lambda: isinstance(again.focused, CodeEditor), timeout=10,
+            pilot, lambda: isinstance(again.focused, CodeEditor),
             what="the restored tab",
         )  # fmt: skip
         restored = editor(again)
@@ -283,7 +281,7 @@ async def test_editor_keys_comment_indent_go_to_line_and_recent_files(rig: TuiRi
         await until(pilot, lambda: code.cursor_location == (3, 0), "the cursor on line 4")
         assert code.cursor_location == (3, 0)
         await pilot.press("escape", "2", "e")  # question 2's starter: a second file
-        await wait_until(pilot, lambda: editor(app).path.parent.name == "category2", timeout=10)
+        await wait_until(pilot, lambda: editor(app).path.parent.name == "category2")
         await pilot.press("ctrl+e")
         await until(pilot, lambda: isinstance(app.screen, RecentFilesDialog), "recent files")
         assert isinstance(app.screen, RecentFilesDialog)
@@ -304,11 +302,11 @@ async def test_shift_f10_in_a_question_script_saves_and_runs_that_script(
     async with app.run_test(size=(120, 40)) as pilot:
         try:
             app.query_one(EditorArea).open_file(script)
-            await wait_until(pilot, lambda: isinstance(app.focused, CodeEditor), timeout=10)
+            await wait_until(pilot, lambda: isinstance(app.focused, CodeEditor))
             code = editor(app)
             code.load_text("print('edited, not saved yet')\n")
             await pilot.press("shift+f10")
-            await wait_until(pilot, lambda: bool(rig.store.runs(session.id)), timeout=20)
+            await wait_until(pilot, lambda: bool(rig.store.runs(session.id)))
             [run] = rig.store.runs(session.id)
             assert run.command[-1] == "train_v2.py" and run.question_id == "basic-model"
             assert script.read_text(encoding="utf-8") == "print('edited, not saved yet')\n"

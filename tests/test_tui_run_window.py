@@ -90,7 +90,6 @@ async def stop_every_run(pilot: object, rig: TuiRig, app: ExamApp, session: Sess
     await wait_until(
         pilot,  # type: ignore[arg-type]
         lambda: all(r.state != "running" for r in rig.store.runs(session.id)),
-        timeout=30,
         what="every run stopped",
     )
 
@@ -123,9 +122,7 @@ async def test_a_new_runs_tab_shows_its_whole_log_and_follows_it_unless_scrolled
             log.scroll_to(y=100, animate=False)
             await until(pilot, lambda: log.scroll_offset.y == 100, "the log scrolled up")
             (session.workspace / "category1" / "go").touch()
-            await wait_until(
-                pilot, lambda: len(log_lines(app)) == 3201, timeout=30, what="the last lines"
-            )
+            await wait_until(pilot, lambda: len(log_lines(app)) == 3201, what="the last lines")
             assert log.scroll_offset.y == 100, "scrolled up to read: the view stays where it is"
             log.scroll_end(animate=False, immediate=True)
             assert log.is_vertical_scroll_end
@@ -160,7 +157,6 @@ async def test_a_flood_of_output_is_shown_whole_while_keys_still_work(rig: TuiRi
             await wait_until(
                 pilot,
                 lambda: log_lines(app)[-1].startswith("printed "),
-                timeout=30,
                 what="every line read",
             )
             lines = log_lines(app)
@@ -358,18 +354,16 @@ async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig
         assert app.query_one(RunToolWindow).selected_run() == max(
             r.id for r in rig.store.runs(session.id)
         )
-        await wait_until(
-            pilot, lambda: any(line.startswith("Epoch") for line in log_lines(app)), timeout=30
-        )
+        await wait_until(pilot, lambda: any(line.startswith("Epoch") for line in log_lines(app)))
         app.query_one(RunToolWindow).open_overview()
         table.focus()
         await pilot.press("down")  # run #1 (category1)
         await pilot.press("x")
-        await wait_until(pilot, lambda: states()[1][2] == "stopped", timeout=30, what="stopped")
+        await wait_until(pilot, lambda: states()[1][2] == "stopped", what="stopped")
         assert states()[0][2] == "running", "the other run goes on"
         assert "2 runs" not in text_of(app.query_one("#runs-status", Static))
         await pilot.press("up", "x")
-        await wait_until(pilot, lambda: states()[0][2] == "stopped", timeout=30)
+        await wait_until(pilot, lambda: states()[0][2] == "stopped")
         await pilot.press("v")
         await until(pilot, lambda: not app.query_one("#run-window").display, "the Exam window")
         assert not app.query_one("#run-window").display and app.query_one("#exam").display
