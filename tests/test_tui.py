@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, DataTable, Static
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Button, DataTable, Static, TabbedContent
 
 from simulator.exam.durations import format_duration
 from simulator.grading.settings import GradingSettings
@@ -35,13 +36,18 @@ from simulator.tui.screens import (
 from tests.tui_helpers import (
     Clock,
     TuiRig,
+    exam_started,
     notifications,
     prompts_prepared,
+    record_notifications,
+    settled,
     table_rows,
     text_of,
+    until,
     visible_prompt_panes,
     wait_until,
 )
+from tests.waiting import wait_until_async
 
 
 def attempt_rows(app: ExamApp) -> list[list[str]]:
@@ -62,7 +68,7 @@ async def test_a_model_saved_in_the_workspace_shows_up_graded(
     session = rig.session()
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await exam_started(pilot)
         assert question_rows(app)[0][:3] == ["1", "Basic model", "—"]
         shutil.copyfile(models["good.h5"], session.workspace / "category1" / "mymodel.h5")
         await wait_until(pilot, lambda: "5/5" in question_rows(app)[0][2], what="a 5/5 score")
@@ -72,7 +78,6 @@ async def test_a_model_saved_in_the_workspace_shows_up_graded(
         await wait_until(  # gradings close together share one notification, shown a moment later
             pilot,
             lambda: any(t == "Q1 Basic model: graded" for t, _ in notifications(app)),
-            timeout=5,
             what="the graded notification",
         )
         graded = [m for t, m in notifications(app) if t == "Q1 Basic model: graded"]
@@ -91,7 +96,7 @@ async def test_a_broken_file_is_listed_as_not_gradable_with_its_reason(
     session = rig.session()
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await exam_started(pilot)
         (session.workspace / "category1" / "mymodel.keras").write_bytes(b"not a zip archive at all")
         await wait_until(
             pilot, lambda: question_rows(app)[0][2] == "not gradable", what="not gradable"
@@ -103,7 +108,6 @@ async def test_a_broken_file_is_listed_as_not_gradable_with_its_reason(
         await wait_until(
             pilot,
             lambda: any(t == "Q1 Basic model: not gradable" for t, _ in notifications(app)),
-            timeout=5,
             what="the not-gradable notification",
         )
         assert "Score 0/75" in text_of(app.query_one("#total", Static))
@@ -112,24 +116,24 @@ async def test_a_broken_file_is_listed_as_not_gradable_with_its_reason(
 async def test_questions_are_chosen_by_number_key_click_and_project_tree(rig: TuiRig) -> None:
     app = rig.app(rig.session())
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await exam_started(pilot)
         assert prompt_title(app).startswith("Q1 Basic model")
         await pilot.press("3")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: prompt_title(app).startswith("Q3 "), "Q3's prompt")
         assert prompt_title(app).startswith("Q3 ")
         assert app.query_one(QuestionsTable).cursor_row == 2
         prompt = app.query_one(PromptView)
         assert "150" in prompt.prompt_source(prompt.current), "the image question's prompt is shown"
         await pilot.click(QuestionsTable, offset=(5, 5))  # the row of question 5
-        await pilot.pause(0.2)
+        await until(pilot, lambda: prompt_title(app).startswith("Q5 "), "Q5's prompt")
         assert prompt_title(app).startswith("Q5 ")
         tree = app.query_one(ProjectTree)
         line = tree.root.children[1].line  # category2/, below category1's open folder
         await pilot.click(ProjectTree, offset=(8, line + 1 - tree.scroll_offset.y))
-        await pilot.pause(0.2)
+        await until(pilot, lambda: prompt_title(app).startswith("Q2 "), "Q2's prompt")
         assert prompt_title(app).startswith("Q2 ")
         await pilot.press("down")  # keyboard in the tree: into category2's files, same question
-        await pilot.pause(0.2)
+        await until(pilot, lambda: tree.cursor_line == line + 1, "the tree's cursor one down")
         assert prompt_title(app).startswith("Q2 ")
 
 
@@ -141,7 +145,7 @@ async def test_only_the_selected_prompt_is_visible_once_the_others_are_prepared(
     if resume:  # a session left earlier: the app opens it again the same way
         first = rig.app(session)
         async with first.run_test(size=(120, 40)) as pilot:
-            await pilot.pause(0.2)
+            await exam_started(pilot)
             first.facade.detach()
         rig.engines[-1].close()
     app = rig.app(rig.store.get_session(session.id))
@@ -149,11 +153,15 @@ async def test_only_the_selected_prompt_is_visible_once_the_others_are_prepared(
         await prompts_prepared(pilot)
         assert visible_prompt_panes(app) == ["prompt-basic-model"]
         await pilot.press("2")
-        await pilot.pause(0.2)
+        await until(
+            pilot,
+            lambda: visible_prompt_panes(app) == ["prompt-learning-dataset"],
+            "only Q2's prompt on show",
+        )
         assert visible_prompt_panes(app) == ["prompt-learning-dataset"]
         assert prompt_title(app).startswith("Q2 ")
         await pilot.press("5")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: prompt_title(app).startswith("Q5 "), "Q5's prompt")
         assert len(visible_prompt_panes(app)) == 1 and prompt_title(app).startswith("Q5 ")
 
 
@@ -163,9 +171,9 @@ async def test_submit_and_test_grades_now_and_says_when_there_is_nothing(
     session = rig.session()
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await exam_started(pilot)
         await pilot.press("t")
-        await pilot.pause(0.05)  # at once: not after a round trip through the engine
+        await pilot.pause()  # only the key's own messages: not a round trip through the engine
         [(title, message)] = notifications(app)
         assert title == "Q1 Basic model: Submit and Test"
         assert message.startswith("no model to submit: there is no mymodel.h5 in category1/ yet")
@@ -186,7 +194,7 @@ async def test_submit_and_test_regrades_a_file_that_was_not_gradable(
     session = rig.session()
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await exam_started(pilot)
         shutil.copyfile(models["lambda.keras"], session.workspace / "category1" / "mymodel.keras")
         await wait_until(pilot, lambda: question_rows(app)[0][2] == "not gradable")
         assert "Lambda" in text_of(app.query_one("#attempt-detail", Static))
@@ -215,13 +223,15 @@ async def test_o_opens_the_starter_in_pycharm_when_no_editor_is_set(
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     session = rig.session()
     app = rig.app(session)
+    shown = record_notifications(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2", "o")
-        give_up = time.monotonic() + 10
-        while not record.exists() and time.monotonic() < give_up:
-            await pilot.pause(0.1)
+        await wait_until(
+            pilot, lambda: record.exists() and record.read_text().strip(), what="charm started"
+        )
+        await until(pilot, lambda: any(t == "Edit" for t, _ in shown), "a notice")
         assert record.read_text().strip() == str(session.workspace / "category2" / "starter.py")
-        assert ("Edit", "Opened starter.py in charm") in notifications(app)
+        assert ("Edit", "Opened starter.py in charm") in shown
 
 
 async def test_the_external_editor_without_any_editor_says_what_to_set(
@@ -233,7 +243,7 @@ async def test_the_external_editor_without_any_editor_says_what_to_set(
     app = rig.app(rig.session())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("o")
-        await wait_until(pilot, lambda: any(t == "Edit" for t, _ in notifications(app)), timeout=10)
+        await wait_until(pilot, lambda: any(t == "Edit" for t, _ in notifications(app)))
         [message] = [m for t, m in notifications(app) if t == "Edit"]
         assert "set $VISUAL or $EDITOR" in message and "category1/starter.py" in message
 
@@ -250,7 +260,7 @@ async def test_the_external_editor_can_be_made_the_default_for_e(
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.click("#edit")
-        await wait_until(pilot, record.exists, timeout=10, what="the external editor started")
+        await wait_until(pilot, record.exists, what="the external editor started")
         assert record.read_text().strip() == str(session.workspace / "category1" / "starter.py")
         assert not app.query_one(EditorArea).editors(), "no tab: the file is in PyCharm"
 
@@ -260,11 +270,11 @@ async def test_workspace_dialog_shows_and_copies_the_path(rig: TuiRig) -> None:
     app = rig.app(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, WorkspaceDialog), "the dialog")
         assert isinstance(app.screen, WorkspaceDialog)
         assert app.screen.query_one("#workspace-path").value == str(session.workspace)  # type: ignore[attr-defined]
         await pilot.press("c")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not isinstance(app.screen, WorkspaceDialog), "it closed")
         assert app.clipboard == str(session.workspace)
         assert not isinstance(app.screen, WorkspaceDialog)
 
@@ -278,15 +288,15 @@ async def test_submit_and_end_exam_asks_first_then_shows_the_results(
         shutil.copyfile(models["good.h5"], session.workspace / "category1" / "mymodel.h5")
         await wait_until(pilot, lambda: "5/5" in question_rows(app)[0][2])
         await pilot.press("s")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
         assert isinstance(app.screen, ConfirmDialog)
         assert "1 of 5 questions are graded" in text_of(app.screen.query(".dialog-message").first())
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmDialog), "it closed")
         assert not isinstance(app.screen, ConfirmDialog)
         assert rig.store.get_session(session.id).state == "running"
         await pilot.press("s")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
         await pilot.click("#confirm")
         await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen), what="results")
         results = app.screen
@@ -305,17 +315,15 @@ async def test_the_countdown_reaching_zero_shows_the_results(rig: TuiRig) -> Non
     session = rig.session(duration_s=3)
     app = rig.app(session)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(
-            pilot, lambda: isinstance(app.screen, ResultsScreen), timeout=30, what="results"
-        )
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen), what="results")
         assert "Time is up" in text_of(app.screen.query_one("#results-title", Static))
         assert any(t == "Auto-submit" for t, _ in notifications(app))
         assert rig.store.get_session(session.id).end_reason == "auto-submitted"
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not isinstance(app.screen, ResultsScreen), "the exam")
         assert "exam over" in text_of(app.query_one("#countdown", Static))
         await pilot.press("t")  # disabled once the exam is over
-        await pilot.pause(0.2)
+        await pilot.pause()  # the key's messages handled: nothing else is to come
         assert not any("Submit and Test" in t for t, _ in notifications(app))
 
 
@@ -329,8 +337,9 @@ async def test_countdown_colour_changes_in_the_last_30_and_10_minutes(
     clock = Clock(frozen=session.deadline - remaining_s)
     app = rig.app(session, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.6)
+        await exam_started(pilot)
         countdown = app.query_one("#countdown", Static)
+        await until(pilot, lambda: "left" in text_of(countdown), "the countdown")
         assert countdown.has_class(level)
         assert text_of(countdown) == f"⏱ {format_duration(remaining_s)} left"
 
@@ -340,13 +349,9 @@ async def test_time_warnings_are_notified(rig: TuiRig) -> None:
     clock = Clock(offset=5 * 3600 - 29 * 60)
     app = rig.app(session, clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(
-            pilot, lambda: any(t == "30 minutes left" for t, _ in notifications(app)), timeout=10
-        )
+        await wait_until(pilot, lambda: any(t == "30 minutes left" for t, _ in notifications(app)))
         clock.offset = 5 * 3600 - 50
-        await wait_until(
-            pilot, lambda: any(t == "1 minute left" for t, _ in notifications(app)), timeout=10
-        )
+        await wait_until(pilot, lambda: any(t == "1 minute left" for t, _ in notifications(app)))
         assert not any(t == "60 minutes left" for t, _ in notifications(app)), "only the nearest"
 
 
@@ -354,7 +359,7 @@ async def test_help_lists_every_key_once_and_scrolls_on_a_short_terminal(rig: Tu
     app = rig.app(rig.session())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("#help-keys", DataTable)
         rows = table_rows(table)
@@ -378,10 +383,11 @@ async def test_help_lists_every_key_once_and_scrolls_on_a_short_terminal(rig: Tu
         }, "the editor's own keys for the exam's actions are listed too"
         assert table.max_scroll_y > 0, "at 80x24 the list is longer than the box"
         await pilot.press(*["pagedown"] * 8)
-        await pilot.pause(0.5)
+        await pilot.wait_for_animation()
+        await until(pilot, lambda: table.scroll_y == table.max_scroll_y, "the list at its end")
         assert table.scroll_y == table.max_scroll_y, "the list scrolls to its last key"
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: not isinstance(app.screen, HelpScreen), "it closed")
         assert not isinstance(app.screen, HelpScreen)
 
 
@@ -389,11 +395,18 @@ async def test_command_palette_runs_exam_actions(rig: TuiRig) -> None:
     app = rig.app(rig.session())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
         await pilot.press(*"workspace folder")
-        await pilot.pause(0.5)
+        found = app.screen.query_one(CommandList)
+        await until(
+            pilot,
+            lambda: (  # one match: enter then picks it
+                found.option_count == 1 and "orkspace" in str(found.get_option_at_index(0).prompt)
+            ),
+            "the workspace command found",
+        )
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, WorkspaceDialog), "the dialog")
         assert isinstance(app.screen, WorkspaceDialog)
 
 
@@ -406,23 +419,23 @@ async def test_quitting_asks_and_says_the_clock_keeps_running_then_resume_brings
         shutil.copyfile(models["close.h5"], session.workspace / "category1" / "mymodel.h5")
         await wait_until(pilot, lambda: "4/5" in question_rows(app)[0][2])
         await pilot.press("q")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
         assert isinstance(app.screen, ConfirmDialog)
         message = text_of(app.screen.query(".dialog-message").first())
         assert "clock keeps running" in message and f"tfexam resume {session.id}" in message
         await pilot.click("#cancel")  # Stay
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmDialog), "it closed")
         assert app.is_running and not isinstance(app.screen, ConfirmDialog)
         await pilot.press("ctrl+c")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
         await pilot.click("#confirm")  # Leave
-        await pilot.pause(0.2)
+        await wait_until_async(lambda: app.return_value is not None, message="the app to end")
     assert app.return_value == "detached"
     rig.engines[-1].close()
     assert rig.store.get_session(session.id).state == "running"
     again = rig.app(rig.store.get_session(session.id))
     async with again.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.5)
+        await exam_started(pilot)
         assert "4/5" in question_rows(again)[0][2]
         assert attempt_rows(again)[0][2] == "4/5"
 
@@ -434,39 +447,40 @@ async def test_an_engine_that_cannot_start_gives_an_error_dialog_not_a_crash(
     rig.store.claim_engine(session.id, os.getppid(), time.time())  # "another tfexam" holds it
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, ErrorDialog), timeout=10)
+        await wait_until(pilot, lambda: isinstance(app.screen, ErrorDialog))
         dialog = app.screen
         assert "already open in another tfexam" in " ".join(
             text_of(w) for w in dialog.query(".dialog-message")
         )
         await pilot.click("#ok")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not isinstance(app.screen, ErrorDialog), "it closed")
         assert app.is_running and not isinstance(app.screen, ErrorDialog)
 
 
 async def test_a_too_small_terminal_gets_a_message_instead_of_the_layout(rig: TuiRig) -> None:
     app = rig.app(rig.session())
     async with app.run_test(size=(70, 20)) as pilot:
-        await pilot.pause(0.2)
+        await until(pilot, lambda: app.exam_screen.is_mounted, "the exam screen")
         message = app.query_one("#too-small", Static)
+        await until(pilot, lambda: "It is 70x20" in text_of(message), "the message")
         assert message.display and not app.query_one("#main").display
         assert "It is 70x20; tfexam needs at least 80x24" in text_of(message)
         assert "left" in text_of(app.query_one("#countdown", Static)), "the clock stays"
         await pilot.resize_terminal(75, 22)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "It is 75x22;" in text_of(message), "the new size")
         assert "It is 75x22;" in text_of(message), "the size now, not the one before"
         await pilot.resize_terminal(80, 24)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not message.display, "the layout back")
         assert app.query_one("#main").display and not message.display
 
 
 async def test_a_maximised_window_keeps_the_countdown_and_the_keys_on_screen(rig: TuiRig) -> None:
     app = rig.app(rig.session())
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await exam_started(pilot)
         app.query_one(QuestionsTable).focus()
         app.screen.action_maximize()  # the command palette's "Maximize"
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not app.query_one(ProjectTree).region.area, "the others hidden")
         assert app.screen.maximized is not None
         shown = {type(w).__name__ for w in app.screen._compositor.visible_widgets}
         assert {"StatusBar", "Footer"} <= shown, shown
@@ -478,18 +492,19 @@ async def test_a_maximised_window_keeps_the_countdown_and_the_keys_on_screen(rig
 async def test_pycharms_tool_window_keys_show_hide_and_name_every_action(rig: TuiRig) -> None:
     app = rig.app(rig.session())
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await exam_started(pilot)
         switcher = app.query_one("#tool-windows")
         prompt_height = app.query_one(PromptView).region.height
         await pilot.press("alt+4")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.focused is app.query_one("#runs"), "the runs focused")
         assert switcher.current == "run-window" and app.focused is app.query_one("#runs")
         await pilot.press("shift+escape")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: not switcher.display, "the tool windows hidden")
+        await settled(pilot)  # the layout that gives the room away
         assert not switcher.display and isinstance(app.focused, ProjectTree)
         assert app.query_one(PromptView).region.height > prompt_height + 5, "the room goes to it"
         await pilot.press("v")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: switcher.display, "the tool windows back")
         assert switcher.display
         await pilot.press("alt+1")
         assert isinstance(app.focused, ProjectTree)
@@ -499,19 +514,19 @@ async def test_pycharms_tool_window_keys_show_hide_and_name_every_action(rig: Tu
         palette = "Command palette: every action by name (PyCharm's Find Action)"
         assert keys[palette] == "ctrl+p, ctrl+shift+a"
         await pilot.press("ctrl+shift+a")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
         assert type(app.screen).__name__ == "CommandPalette"
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: not isinstance(app.screen, CommandPalette), "it closed")
         await pilot.press("ctrl+p")  # Textual's own key still opens it
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
         assert type(app.screen).__name__ == "CommandPalette"
 
 
 async def test_buttons_are_clickable(rig: TuiRig) -> None:
     app = rig.app(rig.session())
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await exam_started(pilot)
         assert app.query_one("#submit-and-test", Button).display
         await pilot.click("#submit-and-test")
         await wait_until(
@@ -528,16 +543,21 @@ async def test_results_screen_opens_the_report_and_exports_html(rig: TuiRig) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen), what="results")
         await pilot.press("v")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "the report")
         assert isinstance(app.screen, ReportScreen)
         await pilot.click("#report-tabs Tab#--content-tab-tab-timeline")
-        await pilot.pause(0.3)
+        tabs = app.screen.query_one("#report-tabs", TabbedContent)
+        await until(pilot, lambda: tabs.active == "tab-timeline", "the timeline tab")
         await pilot.press("h")
-        await pilot.pause(0.3)
         exported = session.workspace / f"report-{session.id}.html"
+        await until(
+            pilot,
+            lambda: exported.exists() and "</html>" in exported.read_text(encoding="utf-8"),
+            "the HTML file written",
+        )
         assert exported.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html>")
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, ResultsScreen), "the results")
         assert isinstance(app.screen, ResultsScreen)
 
 
@@ -550,7 +570,7 @@ async def test_review_app_shows_the_report_in_tabs(tfexam_home: Path, tmp_path: 
     report = build_report(store, session, exam, now=STARTED_AT + 4000)
     app = ReviewApp(report, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.screen.query("#report-tabs"), "the report's tabs")
         tabs = app.screen.query_one("#report-tabs")
         shown = {
             "tab-summary": "FAIL",
@@ -559,10 +579,12 @@ async def test_review_app_shows_the_report_in_tabs(tfexam_home: Path, tmp_path: 
         }
         for tab, text in shown.items():
             tabs.active = tab  # type: ignore[attr-defined]
-            await pilot.pause(0.3)
+            await until(pilot, lambda t=text: t in app.export_screenshot(), f"{text!r} shown")
             assert text in app.export_screenshot(), f"{text!r} on the {tab} tab"
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await wait_until_async(
+            lambda: app.return_value is not None or not app.is_running, message="the app to end"
+        )
     assert not app.is_running
 
 
@@ -584,7 +606,8 @@ async def test_graders_that_cannot_start_are_an_error_dialog(rig: TuiRig, tmp_pa
         title = " ".join(text_of(w) for w in app.screen.query(".dialog-title"))
         assert "Grading is not available" in title
         assert seen and all(e.reason.code == "worker-unavailable" for e in seen)
-        await pilot.pause(3)  # the pool tries again: still one dialog, not one per try
+        await until(pilot, lambda: len(seen) >= 2, "the pool to try again")  # and say so again
+        await settled(pilot)  # still one dialog, not one per try
         assert len(app.screen_stack) == 2
 
 
@@ -592,7 +615,7 @@ async def test_a_flood_of_attempt_updates_is_coalesced(rig: TuiRig) -> None:
     session = rig.session()
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.5)
+        await exam_started(pilot)
         refreshes = [0]
         exam_screen = app.exam_screen
         real_refresh = exam_screen.refresh_view
@@ -612,7 +635,7 @@ async def test_a_flood_of_attempt_updates_is_coalesced(rig: TuiRig) -> None:
         )
         for _ in range(100):
             exam_screen.post_message(ModelDetectedMessage(event))
-        await pilot.pause(0.5)
+        await pilot.pause()  # every message posted above handled
         assert 1 <= refreshes[0] <= 5, refreshes[0]
 
 
@@ -625,13 +648,17 @@ async def test_the_chosen_theme_is_kept_for_the_next_session(
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.theme != "nord"
         app.theme = "nord"  # what the palette's "Change theme" does
-        await pilot.pause(0.2)
+        await until(
+            pilot,
+            lambda: preferences_path().exists() and "nord" in preferences_path().read_text(),
+            "the theme kept",
+        )
     assert preferences_path().parent == tfexam_home
     assert 'theme = "nord"' in preferences_path().read_text()
     rig.engines[-1].close()
     again = rig.app(rig.session(name="next"))
     async with again.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await exam_started(pilot)
         assert again.theme == "nord"
 
 
@@ -641,10 +668,10 @@ async def test_an_unreadable_preferences_file_is_ignored(rig: TuiRig) -> None:
     preferences_path().write_text("theme = [not toml")
     app = rig.app(rig.session())
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await exam_started(pilot)
         assert app.theme == "textual-dark" and not isinstance(app.screen, ErrorDialog)
         app.theme = "gruvbox"
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "gruvbox" in preferences_path().read_text(), "the theme kept")
     assert 'theme = "gruvbox"' in preferences_path().read_text()
 
 
@@ -655,7 +682,8 @@ async def test_after_the_exam_ended_the_footer_offers_only_what_still_works(rig:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen))
         await pilot.press("escape")  # back to the exam screen
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.screen.query("FooterKey"), "the exam screen's footer")
+        await settled(pilot)
         offered = {str(key.description) for key in app.screen.query("FooterKey")}
         assert "Quit" in offered and "Help" in offered, offered
         assert not offered & {"Submit and Test", "Run", "End exam"}, offered
@@ -675,12 +703,12 @@ async def test_several_gradings_at_once_share_one_notification(
     async with app.run_test(size=(120, 40)) as pilot:
         shutil.copyfile(models["good.h5"], session.workspace / "category1" / "mymodel.h5")
         await wait_until(pilot, lambda: bool(graded), what="a real grading")
-        await pilot.pause(1.0)
+        await until(pilot, lambda: notifications(app), "the grading's notification")
         assert [t for t, _ in notifications(app)] == ["Q1 Basic model: graded"], "one alone"
         app.clear_notifications()  # a toast lasts seconds: on a busy machine it may expire here
         for _ in range(4):  # a burst, as after a resume grading what was saved meanwhile
             app.exam_screen.post_message(AttemptGradedMessage(graded[0]))
-        await pilot.pause(1.0)
+        await until(pilot, lambda: notifications(app), "the burst's notification")
         titles = [t for t, _ in notifications(app)]
         assert titles == ["4 gradings"], titles
         assert notifications(app)[-1][1].count("Q1 Basic model: 5/5") == 4
@@ -699,9 +727,10 @@ async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
     async with app.run_test(size=(120, 40)) as pilot:
         try:
             await pilot.press("1", "r")
-            await pilot.pause(0.3)
+            await until(pilot, lambda: len(rig.store.runs(session.id)) == 1, "Q1's run")
             await pilot.press("2", "r")
-            await pilot.pause(0.3)
+            await until(pilot, lambda: len(rig.store.runs(session.id)) == 2, "Q2's run")
+            await settled(pilot)  # its tab shown
             window = app.query_one(RunToolWindow)
             assert window.selected_run() == max(r.id for r in rig.store.runs(session.id)), (
                 "Q2's new run"
@@ -710,20 +739,30 @@ async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
             table = app.query_one(RunsTable)
             table.focus()
             await pilot.press("down")  # the user looks at Q1's run #1
-            await pilot.pause(0.2)
+            await until(
+                pilot, lambda: table_rows(table)[table.cursor_row][:2] == ["1", "Q1"], "run #1"
+            )
             assert table_rows(table)[table.cursor_row][:2] == ["1", "Q1"]
             await pilot.press("1", "r")
-            await pilot.pause(0.3)
+            await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
             assert isinstance(app.screen, ConfirmDialog), "Q1 is training: ask first"
             message = text_of(app.screen.query(".dialog-message").first())
             assert "Run #1 of this question is still training" in message
             await pilot.click("#cancel")
-            await pilot.pause(0.3)
+            await until(pilot, lambda: not isinstance(app.screen, ConfirmDialog), "it closed")
             assert len(rig.store.runs(session.id)) == 2
             await pilot.press("r")
-            await pilot.pause(0.3)
+            await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
             await pilot.click("#confirm")
-            await pilot.pause(0.5)
+            await until(
+                pilot,
+                lambda: (
+                    len(rig.store.runs(session.id)) == 3
+                    and table_rows(table)[table.cursor_row][:2] == ["3", "Q1"]
+                ),
+                "the new run selected",
+            )
+            await settled(pilot)
             assert len(rig.store.runs(session.id)) == 3
             assert table_rows(table)[table.cursor_row][:2] == ["3", "Q1"], "the new run"
             newest = max(run.id for run in rig.store.runs(session.id))
@@ -734,5 +773,4 @@ async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
             await wait_until(
                 pilot,
                 lambda: all(r.state != "running" for r in rig.store.runs(session.id)),
-                timeout=30,
             )

@@ -4,6 +4,7 @@ run with its whole log and charts, the overview, comparing runs, and the window'
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from simulator.tui.app import ExamApp
 from simulator.tui.preferences import load_preferences
 from simulator.tui.run_pane import RunLog, RunPane
 from simulator.tui.run_window import RunsTable, RunToolWindow
-from tests.tui_helpers import TuiRig, table_rows, text_of, wait_until
+from tests.tui_helpers import TuiRig, exam_started, settled, table_rows, text_of, until, wait_until
 
 #: Prints 3000 numbered lines, redraws a progress line with carriage returns and waits there for
 #: a file named "go", then ends the line and prints 200 more lines.
@@ -27,7 +28,7 @@ for step in range(1, 6):
     sys.stdout.write(f"\\rprogress {step}/5 " + "=" * step)
     sys.stdout.flush()
 while not pathlib.Path("go").exists():
-    time.sleep(0.05)
+    time.sleep(0.05)  # the script's own wait for the file, not a test's
 print()
 for n in range(3000, 3200):
     print(f"line {n:05d}")
@@ -44,7 +45,7 @@ while time.monotonic() - start < 3.0:
         sys.stdout.write(f"line {n:09d} " + "x" * 60 + "\\n")
         n += 1
     sys.stdout.flush()
-    time.sleep(0.005)
+    time.sleep(0.005)  # the script's own pace (10,000 lines a second), not a test's wait
 print(f"printed {n} lines")
 """
 
@@ -62,6 +63,19 @@ def shown_pane(app: ExamApp) -> RunPane:
     return pane
 
 
+def holds(condition: Callable[[], object]) -> Callable[[], bool]:
+    """``condition`` as a thing to wait for: false while the widgets it reads are still being
+    put together."""
+
+    def check() -> bool:
+        try:
+            return bool(condition())
+        except (NoMatches, AssertionError):
+            return False
+
+    return check
+
+
 def log_lines(app: ExamApp) -> list[str]:
     """The lines of the run's log on show (none while its tab is still being put together)."""
     try:
@@ -76,7 +90,6 @@ async def stop_every_run(pilot: object, rig: TuiRig, app: ExamApp, session: Sess
     await wait_until(
         pilot,  # type: ignore[arg-type]
         lambda: all(r.state != "running" for r in rig.store.runs(session.id)),
-        timeout=30,
         what="every run stopped",
     )
 
@@ -107,11 +120,9 @@ async def test_a_new_runs_tab_shows_its_whole_log_and_follows_it_unless_scrolled
             log = shown_pane(app).query_one(Log)
             assert log.is_vertical_scroll_end, "it follows the output"
             log.scroll_to(y=100, animate=False)
-            await pilot.pause(0.2)
+            await until(pilot, lambda: log.scroll_offset.y == 100, "the log scrolled up")
             (session.workspace / "category1" / "go").touch()
-            await wait_until(
-                pilot, lambda: len(log_lines(app)) == 3201, timeout=30, what="the last lines"
-            )
+            await wait_until(pilot, lambda: len(log_lines(app)) == 3201, what="the last lines")
             assert log.scroll_offset.y == 100, "scrolled up to read: the view stays where it is"
             log.scroll_end(animate=False, immediate=True)
             assert log.is_vertical_scroll_end
@@ -146,7 +157,6 @@ async def test_a_flood_of_output_is_shown_whole_while_keys_still_work(rig: TuiRi
             await wait_until(
                 pilot,
                 lambda: log_lines(app)[-1].startswith("printed "),
-                timeout=30,
                 what="every line read",
             )
             lines = log_lines(app)
@@ -190,13 +200,12 @@ async def test_enter_opens_a_runs_tab_c_compares_it_with_each_other_run_and_brac
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("v")
-        await pilot.pause(0.3)
         window = app.query_one(RunToolWindow)
+        await until(
+            pilot, lambda: len(table_rows(app.query_one(RunsTable))) == 3, "the runs listed"
+        )
         assert window.active_pane() is None, "the overview first"
         assert [row[0] for row in table_rows(app.query_one(RunsTable))] == ["3", "2", "1"]
-        await pilot.press("enter")  # the newest run
-        await pilot.pause(0.5)
-        assert window.selected_run() == ids[2]
 
         def header() -> str:
             return text_of(shown_pane(app).query_one(".run-header", Static))
@@ -205,19 +214,26 @@ async def test_enter_opens_a_runs_tab_c_compares_it_with_each_other_run_and_brac
             chart = shown_pane(app).query_one(".loss-chart")
             return [s.label for s in chart.chart.series]  # type: ignore[attr-defined]
 
+        await pilot.press("enter")  # the newest run
+        await until(pilot, holds(lambda: "compared with #2" in header()), "run #3's tab, compared")
+        assert window.selected_run() == ids[2]
+
         assert "compared with #2" in header(), "the newest other run of the question"
         assert compared() == ["loss", "#2 loss"]
         seen = []
         for _ in range(3):
+            before = compared()
             await pilot.press("c")
-            await pilot.pause(0.3)
+            await until(pilot, holds(lambda b=before: compared() != b), "another run compared")
             seen.append(compared())
         assert seen == [["loss", "#1 loss"], ["loss"], ["loss", "#2 loss"]]
         await pilot.press("left_square_bracket")  # [: the tab before, run 2's
-        await pilot.pause(0.3)
+        await until(
+            pilot, holds(lambda: window.selected_run() == ids[1] and "#3" in header()), "#2's tab"
+        )
         assert window.selected_run() == ids[1] and "compared with #3" in header()
         await pilot.press("right_square_bracket", "right_square_bracket")  # ] ]: past the last
-        await pilot.pause(0.3)
+        await until(pilot, lambda: window.active_pane() is None, "the overview")
         assert window.active_pane() is None, "round to the overview"
         tabs = app.query_one("#run-tabs", TabbedContent)
         assert [str(tabs.get_tab(f"run-tab-{i}").label) for i in ids] == [
@@ -233,39 +249,50 @@ async def test_the_tool_window_stretches_shrinks_maximises_and_keeps_its_height(
     session = rig.session()
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await exam_started(pilot)
         switcher = app.query_one(ContentSwitcher)
         exam_rows = switcher.outer_size.height
         await pilot.press("v")
-        await pilot.pause(0.2)
+        await until(
+            pilot, lambda: switcher.outer_size.height != exam_rows, "the Run window's height"
+        )
+        await settled(pilot)
         run_rows = switcher.outer_size.height
         assert run_rows > exam_rows, "the Run window is taller by default: charts and a log"
         await pilot.press("ctrl+shift+up", "ctrl+shift+up")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: switcher.outer_size.height == run_rows + 4, "two rows more")
         assert switcher.outer_size.height == run_rows + 4
         await pilot.press("minus")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: switcher.outer_size.height == run_rows + 2, "a row less")
+        await until(pilot, lambda: load_preferences().tool_window_heights, "the height kept")
         assert switcher.outer_size.height == run_rows + 2
         assert load_preferences().tool_window_heights == {"run": run_rows + 2}
         await pilot.press("m")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: switcher.outer_size.height == 40 - 2, "maximised")
         assert not app.query_one("#top").display
         assert switcher.outer_size.height == 40 - 2, "all but the status bar and the footer"
         await pilot.press("m")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: switcher.outer_size.height == run_rows + 2, "back")
         assert app.query_one("#top").display and switcher.outer_size.height == run_rows + 2
         for _ in range(30):  # never more than leaves the editor area its least rows
             await pilot.press("plus")
-        await pilot.pause(0.2)
+        await settled(pilot)  # every key handled and laid out
         assert app.query_one("#top").outer_size.height >= 5
         await pilot.press("v")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: switcher.outer_size.height == exam_rows, "the Exam window")
         assert switcher.outer_size.height == exam_rows, "the Exam window keeps its own height"
 
     again = rig.app(rig.session())
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.press("v")
-        await pilot.pause(0.2)
+        await until(
+            pilot,
+            lambda: (
+                again.query_one(ContentSwitcher).outer_size.height
+                == load_preferences().tool_window_heights["run"]
+            ),
+            "the kept height",
+        )
         kept = load_preferences().tool_window_heights["run"]
         assert again.query_one(ContentSwitcher).outer_size.height == kept, "kept for next time"
 
@@ -285,7 +312,12 @@ async def test_a_run_tab_without_recorded_epochs_says_why_there_is_no_chart(
     app = rig.app(session)
     async with app.run_test(size=size) as pilot:
         await pilot.press("v", "enter")
-        await pilot.pause(0.4)
+        await until(
+            pilot,
+            holds(lambda: list(shown_pane(app).query_one(RunLog).query_one(Log).lines)),
+            "the run's tab with its log",
+        )
+        await settled(pilot)
         pane = shown_pane(app)
         assert text_of(pane.query_one(".chart-note", Static)) == (
             "no epochs recorded (fit() never ran)"
@@ -303,7 +335,7 @@ async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("1", "r")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: rig.store.runs(session.id), "Q1's run")
         await pilot.press("2", "r")
         table = app.query_one(RunsTable)
         assert app.query_one("#run-window").display, "starting a run shows the Run window"
@@ -322,18 +354,16 @@ async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig
         assert app.query_one(RunToolWindow).selected_run() == max(
             r.id for r in rig.store.runs(session.id)
         )
-        await wait_until(
-            pilot, lambda: any(line.startswith("Epoch") for line in log_lines(app)), timeout=30
-        )
+        await wait_until(pilot, lambda: any(line.startswith("Epoch") for line in log_lines(app)))
         app.query_one(RunToolWindow).open_overview()
         table.focus()
         await pilot.press("down")  # run #1 (category1)
         await pilot.press("x")
-        await wait_until(pilot, lambda: states()[1][2] == "stopped", timeout=30, what="stopped")
+        await wait_until(pilot, lambda: states()[1][2] == "stopped", what="stopped")
         assert states()[0][2] == "running", "the other run goes on"
         assert "2 runs" not in text_of(app.query_one("#runs-status", Static))
         await pilot.press("up", "x")
-        await wait_until(pilot, lambda: states()[0][2] == "stopped", timeout=30)
+        await wait_until(pilot, lambda: states()[0][2] == "stopped")
         await pilot.press("v")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not app.query_one("#run-window").display, "the Exam window")
         assert not app.query_one("#run-window").display and app.query_one("#exam").display

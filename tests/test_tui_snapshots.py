@@ -35,7 +35,7 @@ from simulator.tui.app import ExamApp
 from simulator.tui.editor_area import EditorArea
 from simulator.tui.exam_window import AttemptsTable
 from simulator.tui.run_window import RunToolWindow
-from tests.tui_helpers import Clock, TuiRig, prompts_prepared, wait_until
+from tests.tui_helpers import Clock, TuiRig, prompts_prepared, settled, until, wait_until
 
 SIZES = [
     pytest.param((80, 24), id="80x24"),
@@ -128,12 +128,13 @@ async def show_not_gradable_attempt(pilot: Pilot[object]) -> None:
     table = pilot.app.query_one(AttemptsTable)
     table.focus()
     table.move_cursor(row=1)  # newest first: the not-gradable attempt
-    await pilot.pause(0.5)
+    await until(pilot, lambda: table.cursor_row == 1 and table.has_focus, "the second attempt")
+    await settled(pilot)  # its detail shown
 
 
 async def settle(pilot: Pilot[object]) -> None:
     await prompts_prepared(pilot)
-    await pilot.pause(0.3)
+    await settled(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -288,14 +289,24 @@ async def show_overview(pilot: Pilot[object]) -> None:
     assert isinstance(app, ExamApp)
     app.query_one(RunToolWindow).open_overview()
     app.query_one("#runs").focus()
-    await pilot.pause(0.3)
+    await until(pilot, lambda: app.focused is app.query_one("#runs"), "the runs focused")
+    await settled(pilot)
 
 
 async def show_running_run(pilot: Pilot[object]) -> None:
     """The Run window, then enter on its newest run (the running one): that run's tab."""
     await settle(pilot)
     await pilot.press("v", "enter")
-    await pilot.pause(0.6)
+    app = pilot.app
+    assert isinstance(app, ExamApp)
+    window = app.query_one(RunToolWindow)
+
+    def tab_filled() -> bool:
+        pane = window.active_pane()
+        return pane is not None and bool(pane.query(Log)) and bool(pane.query_one(Log).lines)
+
+    await until(pilot, tab_filled, "the run's tab with its log")
+    await settled(pilot)  # its chart and header drawn
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -325,7 +336,8 @@ async def scroll_up_in_the_log(pilot: Pilot[object]) -> None:
     log = app.query_one(RunToolWindow).query_one(Log)
     log.focus()
     log.scroll_to(y=1200, animate=False)
-    await pilot.pause(0.3)
+    await until(pilot, lambda: log.scroll_offset.y == 1200, "the log scrolled up")
+    await settled(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -370,6 +382,12 @@ async def edit_the_starter(pilot: Pilot[object]) -> None:
     )
     editor = area.active_editor()
     assert editor is not None
+    # The cursor blinks on a timer, and a loaded machine can catch it in either phase. Stopping
+    # the blink only after the typing is not enough: a line drawn in the hidden phase is cached
+    # under the same key as the line drawn without blinking, so the hidden cursor could stick.
+    # Stopped before the typing, every line drawn after the last key shows the cursor.
+    editor.cursor_blink = False
+    await pilot.pause()
     editor.move_cursor((28, 0))  # an empty line before solution_model()
     await pilot.press(*"def broken(:")
     await wait_until(pilot, lambda: "def broken(:" in editor.text, what="the line typed")
@@ -379,9 +397,8 @@ async def edit_the_starter(pilot: Pilot[object]) -> None:
         lambda: not editor.dirty and editor.problem is not None,
         what="the file saved and its syntax error marked",
     )
-    # The cursor blinks on a timer; a loaded machine can catch it in either phase.
-    editor.cursor_blink = False
-    await pilot.pause(0.3)
+    assert not editor.cursor_blink and editor.has_focus, "the cursor shown, not blinking"
+    await settled(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES[:2])

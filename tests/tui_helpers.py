@@ -7,12 +7,12 @@ copied for each test (a copy is a few milliseconds); the session row is written 
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual.pilot import Pilot
@@ -29,6 +29,7 @@ from simulator.session.watcher import WatchTimings
 from simulator.storage.records import SessionRecord
 from simulator.storage.store import Store
 from simulator.tui.app import ExamApp
+from tests.waiting import TIMEOUT_S, wait_on_pilot
 
 
 @dataclass
@@ -97,18 +98,39 @@ class TuiRig:
 
 
 async def wait_until(
-    pilot: Pilot[object], predicate: Callable[[], bool], timeout: float = 30.0, what: str = ""
+    pilot: Pilot[object],
+    predicate: Callable[[], object],
+    timeout: float = TIMEOUT_S,
+    what: str = "",
 ) -> None:
-    """Let the app run until ``predicate`` holds (the engine works in real time)."""
-    give_up = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > give_up:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await pilot.pause(0.1)
+    """Let the app run until ``predicate`` holds (the engine works in real time), then let the
+    messages that the change posted be handled."""
+    await wait_on_pilot(pilot, predicate, what or getattr(predicate, "__name__", "the condition"),
+                        timeout)  # fmt: skip
     await pilot.pause()
 
 
-async def prompts_prepared(pilot: Pilot[object], timeout: float = 20.0) -> None:
+async def until(pilot: Pilot[object], predicate: Callable[[], object], what: str) -> None:
+    """Wait for what a key press, a click or a message is about (a screen pushed, a widget
+    focused, a text shown), with a message that names it; the usual replacement of a pause."""
+    await wait_until(pilot, predicate, what=what)
+
+
+async def exam_started(pilot: Pilot[object]) -> None:
+    """Wait until the exam screen is drawn and its engine is running (its loop went round once),
+    as a user sees it a moment after ``tfexam start``: saved files are watched from then on."""
+    app = pilot.app
+    assert isinstance(app, ExamApp)
+    engine = app.facade._engine
+    await wait_until(
+        pilot,
+        lambda: app.exam_screen.is_mounted and engine.ticks > 0,
+        what="the exam screen and its engine running",
+    )
+    await pilot.wait_for_animation()
+
+
+async def prompts_prepared(pilot: Pilot[object], timeout: float = TIMEOUT_S) -> None:
     """Wait until the background has prepared every question's prompt pane, as after start."""
     app = pilot.app
     assert isinstance(app, ExamApp)
@@ -118,7 +140,7 @@ async def prompts_prepared(pilot: Pilot[object], timeout: float = 20.0) -> None:
         timeout,
         "every prompt prepared",
     )
-    await pilot.pause(0.2)
+    await settled(pilot)
 
 
 def visible_prompt_panes(app: ExamApp) -> list[str]:
@@ -147,6 +169,20 @@ def notifications(app: ExamApp) -> list[tuple[str, str]]:
     return [(n.title, n.message) for n in app._notifications]
 
 
+def record_notifications(app: ExamApp) -> list[tuple[str, str]]:
+    """(title, message) of every notification from now on, kept after its toast has expired (a
+    toast lasts seconds: on a loaded machine it can be gone before a test looks)."""
+    seen: list[tuple[str, str]] = []
+    real_notify = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
+        seen.append((str(kwargs.get("title", "")), str(message)))
+        real_notify(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return seen
+
+
 def text_of(widget: object) -> str:
     """What a Static shows, as plain text."""
     from textual.widgets import Static
@@ -156,6 +192,8 @@ def text_of(widget: object) -> str:
     return content.plain if isinstance(content, Text) else str(content)
 
 
-async def settle(pilot: Pilot[object], seconds: float = 0.3) -> None:
-    await pilot.pause(seconds)
-    await asyncio.sleep(0)
+async def settled(pilot: Pilot[object]) -> None:
+    """Let what is pending run: posted messages, a layout, a refresh, animations."""
+    await pilot.pause()
+    await pilot.wait_for_animation()
+    await pilot.pause()
