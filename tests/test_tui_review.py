@@ -121,6 +121,9 @@ async def test_the_tabs_show_the_findings_and_the_code(
         assert "+++ reference: solution.py" in page
         assert "-        tf.keras.layers.LSTM(16, return_sequences=True)," in page
         pane = app.screen.query_one("#code-q5")
+        assert "Your curves beside the reference's" not in page
+        await pilot.press("end")  # the question's pane has the focus: its keys scroll it
+        await wait_until(pilot, lambda: "Your curves beside" in text_of(app), what="scrolled")
         explanation = pane.query_one(Markdown)
         pane.query_one(QuestionReview).scroll_to_widget(explanation, animate=False, top=True)
         await pilot.pause(0.3)

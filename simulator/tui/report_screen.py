@@ -19,7 +19,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from simulator.report.records import Report
 from simulator.report.text import (
@@ -125,8 +125,6 @@ class ReportScreen(Screen[None]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
-        if not isinstance(self.focused, Tabs):  # a click or a key of ours: the content's keys
-            self.call_after_refresh(self._focus_content)
 
     def _focus_content(self) -> None:
         """Focus what scrolls on the tab on show (arrows and page keys scroll it at once)."""
@@ -135,18 +133,20 @@ class ReportScreen(Screen[None]):
             return
         if isinstance(pane.query_one_optional(CodeReview), CodeReview):
             pane = pane.query_one(CodeReview).active_pane or pane
-        scrolling = pane.query(ScrollableContainer).first(ScrollableContainer)
+        scrolling = next(iter(pane.query(ScrollableContainer)), None)
         if scrolling is not None:
             scrolling.focus()
 
     def action_switch_tab(self, step: int) -> None:
         tabs = self.query_one("#report-tabs", TabbedContent)
         tabs.active = _step(self.tab_ids, tabs.active, step)
+        self.call_after_refresh(self._focus_content)
 
     def action_switch_question(self, step: int) -> None:
         questions = self.query_one("#code-questions", CodeReview)
         ids = [str(p.id) for p in questions.query(TabPane)]
         questions.active = _step(ids, questions.active, step)
+        self.call_after_refresh(self._focus_content)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.key_help()))
