@@ -34,7 +34,7 @@ from simulator.tui.preferences import keep_theme
 from simulator.tui.review_tabs import CodeReview, MistakesView, compose_code_review
 from simulator.tui.screens import HelpScreen, KeyHelp
 
-#: The report's tabs, in order: (id, label). "Your code" only once the session is over.
+#: The ids of the report's tabs, in their order ("Your code" only once the session is over).
 TAB_SUMMARY, TAB_QUESTIONS, TAB_MISTAKES, TAB_CODE, TAB_TIMELINE = (
     "tab-summary", "tab-questions", "tab-mistakes", "tab-code", "tab-timeline",
 )  # fmt: skip

@@ -156,7 +156,7 @@ class QuestionReview(VerticalScroll):
         q = self.question
         yield Static(Text(f"Q{q.number} {q.title}", "bold"), classes="review-heading")
         yield Static(
-            f"Your {q.script or 'script'} → the reference solution", classes="review-subheading"
+            f"Your {q.script or 'code'} → the reference solution", classes="review-subheading"
         )
         note = diff_note(q)
         if note is not None:
