@@ -86,7 +86,8 @@ def report(session_key: str | None, fmt: str, output: Path | None) -> None:
 @cli.command()
 @click.argument("session_key", metavar="[SESSION]", required=False)
 def review(session_key: str | None) -> None:
-    """The session report in the TUI: summary, questions and timeline tabs (h saves HTML)."""
+    """The session report in the TUI: summary, questions, what went wrong, your code beside the
+    reference, timeline (h saves HTML)."""
     built, session = _build_report(session_key)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo("tfexam: no terminal here, printing the report instead", err=True)

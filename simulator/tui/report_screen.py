@@ -1,19 +1,23 @@
-"""The session report inside the TUI: tabs for the summary, the questions and the timeline.
+"""The session report inside the TUI: tabs for the summary, the questions, what went wrong, the
+candidate's code beside the reference (once the session is over) and the timeline.
 
-The same rich renderables as ``tfexam report`` (simulator.report.text), laid out in tabs, so the
-terminal report and the TUI never disagree. ``h`` writes the HTML report next to the workspace.
+The same records and rich renderables as ``tfexam report`` (simulator.report.text), laid out in
+tabs, so the terminal report and the TUI never disagree. ``h`` writes the HTML report next to the
+workspace. Every key is in one table here (:data:`REPORT_KEYS`): the footer's bindings and the
+help's rows come from it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.console import Group
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -27,6 +31,40 @@ from simulator.report.text import (
     timeline_panel,
 )
 from simulator.tui.preferences import keep_theme
+from simulator.tui.review_tabs import CodeReview, MistakesView, compose_code_review
+from simulator.tui.screens import HelpScreen, KeyHelp
+
+#: The ids of the report's tabs, in their order ("Your code" only once the session is over).
+TAB_SUMMARY, TAB_QUESTIONS, TAB_MISTAKES, TAB_CODE, TAB_TIMELINE = (
+    "tab-summary", "tab-questions", "tab-mistakes", "tab-code", "tab-timeline",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReportKey:
+    """One key of the report: its binding (the footer) and what it does (the help)."""
+
+    binding: Binding
+    help: str
+
+
+_TABS = Binding.Group("Tab")
+_QUESTIONS = Binding.Group("Question")
+#: Every key of the report screen, in the footer's order.
+REPORT_KEYS: tuple[ReportKey, ...] = (
+    ReportKey(Binding("left_square_bracket", "switch_tab(-1)", "Previous tab", key_display="[",
+                      group=_TABS), "The report's previous or next tab"),
+    ReportKey(Binding("right_square_bracket", "switch_tab(1)", "Next tab", key_display="]",
+                      group=_TABS), "The report's previous or next tab"),
+    ReportKey(Binding("p", "switch_question(-1)", "Previous question", group=_QUESTIONS),
+              "Your code tab: the previous or next question"),
+    ReportKey(Binding("n", "switch_question(1)", "Next question", group=_QUESTIONS),
+              "Your code tab: the previous or next question"),
+    ReportKey(Binding("h", "export_html", "Export HTML"),
+              "Save the report as one HTML file in the workspace"),
+    ReportKey(Binding("question_mark,f1", "help", "Help", key_display="?"), "This list of keys"),
+    ReportKey(Binding("escape", "close", "Back"), "Leave the report"),
+)  # fmt: skip
 
 
 def export_html(report: Report, folder: Path) -> Path:
@@ -39,12 +77,10 @@ def export_html(report: Report, folder: Path) -> Path:
 
 
 class ReportScreen(Screen[None]):
-    """Summary, Questions and Timeline tabs; ``h`` exports the HTML report."""
+    """Summary, Questions, What went wrong, Your code and Timeline tabs; ``h`` exports the HTML
+    report."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("h", "export_html", "Export HTML"),
-        Binding("escape", "close", "Back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [key.binding for key in REPORT_KEYS]
 
     def __init__(
         self, report: Report, export_folder: Path, on_close: Callable[[], Any] | None = None
@@ -57,13 +93,84 @@ class ReportScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         r = self.report
         with TabbedContent(id="report-tabs"):
-            with TabPane("Summary", id="tab-summary"), VerticalScroll():
+            with TabPane("Summary", id=TAB_SUMMARY), VerticalScroll():
                 yield Static(Group(summary_panel(r), advice_panel(r)), classes="report-part")
-            with TabPane("Questions", id="tab-questions"), VerticalScroll():
+            with TabPane("Questions", id=TAB_QUESTIONS), VerticalScroll():
                 yield Static(Group(questions_table(r), *attempts_tables(r)), classes="report-part")
-            with TabPane("Timeline", id="tab-timeline"), VerticalScroll():
+            with TabPane("What went wrong", id=TAB_MISTAKES):
+                yield MistakesView(r, id="mistakes")
+            if self.exam_over:
+                with TabPane("Your code", id=TAB_CODE):
+                    yield from compose_code_review(r, id="code-questions")
+            with TabPane("Timeline", id=TAB_TIMELINE), VerticalScroll():
                 yield TimelineView(r, classes="report-part")
         yield Footer()
+
+    @property
+    def exam_over(self) -> bool:
+        """The reference is revealed, and compared, only once the session is over."""
+        return self.report.summary.ended_how != "running"
+
+    @property
+    def tab_ids(self) -> list[str]:
+        return [TAB_SUMMARY, TAB_QUESTIONS, TAB_MISTAKES] + (
+            [TAB_CODE] if self.exam_over else []
+        ) + [TAB_TIMELINE]  # fmt: skip
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The question keys only on the Your code tab (elsewhere they leave the footer)."""
+        if action == "switch_question":
+            return self.query_one("#report-tabs", TabbedContent).active == TAB_CODE
+        return True
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+
+    def _focus_content(self) -> None:
+        """Focus what scrolls on the tab on show (arrows and page keys scroll it at once)."""
+        pane = self.query_one("#report-tabs", TabbedContent).active_pane
+        if pane is None:
+            return
+        if isinstance(pane.query_one_optional(CodeReview), CodeReview):
+            pane = pane.query_one(CodeReview).active_pane or pane
+        scrolling = next(iter(pane.query(ScrollableContainer)), None)
+        if scrolling is not None:
+            scrolling.focus()
+
+    def action_switch_tab(self, step: int) -> None:
+        tabs = self.query_one("#report-tabs", TabbedContent)
+        tabs.active = _step(self.tab_ids, tabs.active, step)
+        self.call_after_refresh(self._focus_content)
+
+    def action_switch_question(self, step: int) -> None:
+        questions = self.query_one("#code-questions", CodeReview)
+        ids = [str(p.id) for p in questions.query(TabPane)]
+        questions.active = _step(ids, questions.active, step)
+        self.call_after_refresh(self._focus_content)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.key_help()))
+
+    def key_help(self) -> Iterable[KeyHelp]:
+        """Every key of the report, one row per thing it does, then the app's own shown keys
+        (``q``: leave) as the footer shows them."""
+        rows: dict[str, list[str]] = {}
+        for key in REPORT_KEYS:
+            rows.setdefault(key.help, []).extend(self._key_names(key.binding))
+        for text, keys in rows.items():
+            yield KeyHelp(", ".join(keys), text)
+        own = {key.binding.action for key in REPORT_KEYS}
+        for active in self.active_bindings.values():
+            binding = active.binding
+            if active.node is self.app and binding.show and binding.action not in own:
+                text = binding.tooltip or binding.description
+                yield KeyHelp(", ".join(self._key_names(binding)), text)
+
+    def _key_names(self, binding: Binding) -> list[str]:
+        """Each key of ``binding`` as the footer writes it (``?, f1``)."""
+        first, *others = binding.key.split(",")
+        shown = binding.key_display or self.app.get_key_display(Binding(first, ""))
+        return [shown, *(self.app.get_key_display(Binding(key, "")) for key in others)]
 
     def action_export_html(self) -> None:
         try:
@@ -78,6 +185,12 @@ class ReportScreen(Screen[None]):
             self.on_close()
         else:
             self.app.pop_screen()
+
+
+def _step(ids: list[str], current: str, step: int) -> str:
+    """The id ``step`` places after ``current`` in ``ids``, round the end."""
+    index = ids.index(current) if current in ids else 0
+    return ids[(index + step) % len(ids)]
 
 
 class TimelineView(Static):
@@ -96,7 +209,9 @@ class ReviewApp(App[None]):
     """``tfexam review``: a finished (or running) session's report, on its own."""
 
     CSS_PATH = "tfexam.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", tooltip="Leave the review")
+    ]
 
     def __init__(self, report: Report, export_folder: Path) -> None:
         super().__init__()

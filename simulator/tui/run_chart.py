@@ -158,14 +158,15 @@ class EpochChart(PlotextPlot):
         super().__init__(id=id, classes=classes)
         self.chart: Chart | None = None
 
-    def show(self, chart: Chart) -> None:
+    def show(self, chart: Chart, title: str | None = None) -> None:
+        """Draw ``chart`` under ``title`` (default: the figure and the run's last values)."""
         if chart == self.chart:
             return
         self.chart = chart
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(chart_title(chart))
+        plt.title(chart_title(chart) if title is None else title)
         epochs = sorted({e for s in chart.series for e in s.epochs})
         for series in chart.series:
             plt.plot(series.epochs, series.values, color=series.color, marker="braille")
