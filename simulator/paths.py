@@ -13,6 +13,13 @@ from pathlib import Path
 import platformdirs
 
 HOME_ENV = "TFEXAM_HOME"
+#: The folder put first on the ``PYTHONPATH`` of a training run whose epochs tfexam records (the
+#: candidate's runs, and the reference's in ``tfexam calibrate``): it holds the run hook's
+#: ``sitecustomize.py``, which appends each epoch's figures to the file named by
+#: :data:`EPOCHS_ENV`. The format is read by ``simulator.training.epochs``.
+RUN_HOOK_DIR = Path(__file__).resolve().parent / "training" / "run_hook"
+#: The variable that tells the run hook where to write.
+EPOCHS_ENV = "TFEXAM_EPOCHS"
 
 
 @dataclass(frozen=True)
@@ -56,3 +63,14 @@ def data_paths() -> DataPaths:
     )
     root.mkdir(parents=True, exist_ok=True)
     return DataPaths(root=root.resolve())
+
+
+def run_hook_env(epochs_file: Path, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a run whose epochs the hook records into ``epochs_file``: ``environ``
+    (default this process's) with the hook's folder first on ``PYTHONPATH``."""
+    env = dict(os.environ if environ is None else environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(RUN_HOOK_DIR), env.get("PYTHONPATH", "")) if p
+    )
+    env[EPOCHS_ENV] = str(epochs_file)
+    return env

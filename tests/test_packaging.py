@@ -64,11 +64,12 @@ def test_python_3_13_is_allowed_with_a_tensorflow_that_has_wheels_for_it() -> No
 def test_the_wheel_seals_graders_and_solutions_and_an_installed_exam_grades_from_the_archive(
     tmp_path: Path, models: dict[str, Path], tfexam_home: Path
 ) -> None:
-    """What pip installs has no grader.py or solution.py to read; grading and the reveal at the
-    end read them from the exam's sealed.zip."""
+    """What pip installs has no grader.py, solution.py or explanation.md to read; grading, the
+    reveal at the end and the review read them from the exam's sealed.zip."""
     from hatchling.builders.wheel import WheelBuilder
 
     from simulator.exam.catalog import find_exam
+    from simulator.exam.reference import explanation_text
     from simulator.exam.workspace import REFERENCE_NAME, reveal_solutions
     from tests.conftest import run_cli
 
@@ -76,13 +77,17 @@ def test_the_wheel_seals_graders_and_solutions_and_an_installed_exam_grades_from
     with zipfile.ZipFile(wheel) as built:
         names = built.namelist()
         built.extractall(tmp_path / "site")
-    assert not [n for n in names if n.endswith(("/grader.py", "/solution.py"))], "sealed"
+    hidden = ("/grader.py", "/solution.py", "/explanation.md")
+    assert not [n for n in names if n.endswith(hidden)], "sealed"
+    # The reference curves reveal nothing of the solution's code: they ship as plain files.
+    assert "mock_exams/practice/category1/reference_curves.json" in names
     shipped = sorted(p.parent.name for p in (REPO / "mock_exams").glob("*/exam.toml"))
     assert sorted(n.split("/")[1] for n in names if n.endswith("/sealed.zip")) == shipped
     installed = tmp_path / "site" / "mock_exams" / "practice"
     with zipfile.ZipFile(installed / "sealed.zip") as sealed:
         assert "category1/grader.py" in sealed.namelist()
         assert "category1/solution.py" in sealed.namelist()
+        assert "category1/explanation.md" in sealed.namelist()
 
     exam = find_exam(str(installed), None)  # loads: the sealed files count as present
     graded = run_cli(
@@ -98,3 +103,4 @@ def test_the_wheel_seals_graders_and_solutions_and_an_installed_exam_grades_from
     )
     assert revealed.name == REFERENCE_NAME
     assert "def solution_model" in revealed.read_text(encoding="utf-8")
+    assert "## Why it works" in explanation_text(exam.question("1")), "read from sealed.zip"

@@ -149,6 +149,9 @@ class Question:
     grader: str = "grader.py"
     solution: str = "solution.py"
     data: str | None = None
+    #: Why the reference works and the category's common mistakes, for the review after the
+    #: exam; sealed like the solution. Optional: an exam of the user's own may have none.
+    explanation: str = "explanation.md"
 
     @property
     def workspace_folder(self) -> str:
@@ -340,7 +343,7 @@ def load_exam(exam_dir: Path) -> Exam:
 
 _QUESTION_KEYS = {
     "id", "category", "title", "weight", "folder", "model_files", "prompt", "starter", "grader",
-    "solution", "data", "interface", "scoring",
+    "solution", "data", "interface", "scoring", "explanation",
 }  # fmt: skip
 
 
@@ -389,6 +392,18 @@ def _parse_question(
         hidden = key in ("grader", "solution")
         if not (hidden and f"{folder.name}/{files[key]}" in sealed_members(folder.parent)):
             problems.add(f"{where}.{key}", f"file {folder_name}/{files[key]} does not exist")
+    # The explanation is optional: only one the exam names itself must exist.
+    explanation = _string(
+        entry, "explanation", f"{where}.explanation", problems, default="explanation.md"
+    )
+    if (
+        "explanation" in entry
+        and explanation
+        and folder.is_dir()
+        and not (folder / explanation).is_file()
+        and f"{folder_name}/{explanation}" not in sealed_members(exam_dir)
+    ):
+        problems.add(f"{where}.explanation", f"file {folder_name}/{explanation} does not exist")
     data = entry.get("data")
     if data is not None and (not isinstance(data, str) or not (folder / data).is_file()):
         problems.add(
@@ -420,6 +435,7 @@ def _parse_question(
         grader=files["grader"],
         solution=files["solution"],
         data=data,
+        explanation=explanation,
     )
 
 

@@ -1,11 +1,13 @@
-"""A shipped exam's hidden files (each question's grader and reference solution), sealed.
+"""A shipped exam's hidden files (each question's grader, reference solution and its
+explanation), sealed.
 
 In a development checkout they are plain files next to the starters, to write and review them.
 An installed tfexam (a wheel) has them packed instead in one ``sealed.zip`` per exam, written by
 the build hook (``hatch_build.py``): an IDE that indexes site-packages, a project search or a
 curious ``ls`` finds no solution to read, and the graders are read from the archive when they
 run. It is a study aid's courtesy, not a lock: the archive opens with any unzip tool (the user
-guide says so). The reference solution is copied into the workspace once the session ended.
+guide says so). The reference solution is copied into the workspace once the session ended; its explanation
+is read for the review (``simulator.exam.reference``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 SEALED_ARCHIVE = "sealed.zip"
 #: The files of every question folder that the build seals (pyproject.toml's wheel `exclude`
 #: leaves the same names out as plain files).
-HIDDEN_FILES = ("grader.py", "solution.py")
+HIDDEN_FILES = ("grader.py", "solution.py", "explanation.md")
 #: A fixed time for every member, so the same files give the same archive (reproducible builds).
 ZIP_TIME = (2020, 3, 1, 0, 0, 0)
 

@@ -1,6 +1,7 @@
 """Calibrate a mock exam: train each reference solution and grade it next to a naive baseline.
 
     python -m simulator.grading.calibrate practice [--question ID] [--write docs/calibration.md]
+        [--curves]
 
 For every question it creates a fresh workspace (the data a candidate gets), runs the untrained
 starter skeleton as the naive baseline, runs the reference solution as a candidate would
@@ -8,7 +9,9 @@ starter skeleton as the naive baseline, runs the reference solution as a candida
 The table says whether the exam meets its promises: each reference scores 5 (4 for image
 questions), trains in under 5 minutes, and each baseline scores at most 1. ``--write`` puts the
 table into the exam's section of the calibration document, which ``tests/test_calibration.py``
-(marked slow) compares with a fresh run.
+(marked slow) compares with a fresh run. The reference runs with the run hook that records a
+candidate's runs, so its loss and metric per epoch are recorded too; ``--curves`` writes them to
+each question's ``reference_curves.json``, which the review draws beside the candidate's curves.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import importlib.metadata
 import os
 import platform
 import re
@@ -35,12 +39,17 @@ from simulator.exam.catalog import find_exam
 from simulator.exam.format import Exam, Question
 from simulator.exam.hidden_files import copy_hidden
 from simulator.exam.metrics import MAX_SCORE, score_label
+from simulator.exam.reference import (
+    ReferenceCurves,
+    epochs_from_hook_lines,
+    write_reference_curves,
+)
 from simulator.exam.workspace import create_workspace
 from simulator.grading.protocol import GradingResult
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
 from simulator.grading.views import GradeViews
-from simulator.paths import data_paths
+from simulator.paths import data_paths, run_hook_env
 
 #: The issue's promises: a reference scores 5 (image questions at least 4) within 5 minutes of
 #: training on 2 CPU cores, and a naive baseline scores at most 1.
@@ -106,6 +115,9 @@ class QuestionCalibration:
     reference: Outcome
     training_s: float
     baseline: Outcome
+    #: The reference training's figures per epoch, as the run hook recorded them; None for a
+    #: solution that trained no Keras model with ``fit`` (nothing was recorded).
+    curves: ReferenceCurves | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -126,8 +138,9 @@ class QuestionCalibration:
         return found
 
 
-def run_script(script: Path, log: Path) -> float:
-    """Run a question's script in its folder as a candidate would; returns the wall time."""
+def run_script(script: Path, log: Path, env: dict[str, str] | None = None) -> float:
+    """Run a question's script in its folder as a candidate would; returns the wall time.
+    ``env``: its environment (default this process's)."""
     started = time.perf_counter()
     with log.open("w") as output:
         done = subprocess.run(
@@ -136,7 +149,7 @@ def run_script(script: Path, log: Path) -> float:
             stdout=output,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+            env={**(os.environ if env is None else env), "TF_CPP_MIN_LOG_LEVEL": "2"},
             check=False,
         )
     if done.returncode != 0:
@@ -160,9 +173,43 @@ def calibrate_question(
     baseline = Outcome.of(grader.grade(model, exam.root, question.id, seed))
     model.unlink()
     copy_hidden(question.folder, question.solution, folder / question.solution)
-    training_s = run_script(folder / question.solution, logs / f"{question.id}-reference.log")
+    epochs_file = logs / f"{question.id}-reference.epochs.jsonl"
+    training_s = run_script(
+        folder / question.solution,
+        logs / f"{question.id}-reference.log",
+        run_hook_env(epochs_file),
+    )
     reference = Outcome.of(grader.grade(model, exam.root, question.id, seed))
-    return QuestionCalibration(question, reference, training_s, baseline)
+    return QuestionCalibration(
+        question, reference, training_s, baseline, recorded_curves(question, seed, epochs_file)
+    )
+
+
+def machine() -> str:
+    """The machine the curves were recorded on, in a few words (times per epoch depend on it)."""
+    tensorflow = ""
+    for distribution in ("tensorflow", "tensorflow-cpu"):
+        try:
+            tensorflow = f", TensorFlow {importlib.metadata.version(distribution)}"
+            break
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}{tensorflow}"
+    )
+
+
+def recorded_curves(question: Question, seed: int, epochs_file: Path) -> ReferenceCurves | None:
+    """The reference's curves from the run hook's file; None if it recorded no epoch."""
+    try:
+        lines = epochs_file.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None
+    epochs = epochs_from_hook_lines(lines)
+    if not epochs:
+        return None
+    return ReferenceCurves(question.id, seed, tuple(epochs), machine=machine())
 
 
 def table_row(row: QuestionCalibration) -> str:
@@ -430,6 +477,19 @@ def _main_seeds(args: argparse.Namespace, exam: Exam, console: Console) -> int:
     return 1 if problems else 0
 
 
+def write_curves(rows: list[QuestionCalibration], console: Console) -> list[str]:
+    """Write each calibrated reference's curves beside its solution; a problem per question
+    whose reference recorded none."""
+    problems = []
+    for row in rows:
+        if row.curves is None:
+            problems.append(f"{row.question.id}: the reference recorded no epoch (no curves)")
+            continue
+        path = write_reference_curves(row.question, row.curves)
+        console.print(f"wrote {path} ({len(row.curves.epochs)} epochs)")
+    return problems
+
+
 def main(argv: list[str] | None = None, prog: str = "python -m simulator.grading.calibrate") -> int:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("exam")
@@ -444,11 +504,19 @@ def main(argv: list[str] | None = None, prog: str = "python -m simulator.grading
         help="calibrate on this many seeds (the exam's, then fixed session seeds); with --write, "
         "writes the exam's multi-seed table",
     )
+    parser.add_argument(
+        "--curves",
+        action="store_true",
+        help="write each reference's loss and metric per epoch to reference_curves.json beside "
+        "its solution.py (shipped with the exam, drawn in the review)",
+    )
     args = parser.parse_args(argv)
     console = Console(highlight=False)
     exam = find_exam(args.exam, data_paths())
     if args.seed is not None and (args.write or args.seeds):
         parser.error("--seed is one seed: leave out --write and --seeds")
+    if args.seeds is not None and args.curves:
+        parser.error("--curves records one seed's training: leave out --seeds")
     if args.seeds is not None:
         if not 1 <= args.seeds <= len(SESSION_SEEDS) + 1:
             parser.error(f"--seeds takes 1 to {len(SESSION_SEEDS) + 1}")
@@ -473,6 +541,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m simulator.grading
     if args.write:
         write_section(args.write, exam, rows)
         console.print(f"wrote {args.write}")
+    if args.curves:
+        problems += write_curves(rows, console)
     for problem in problems:
         console.print(f"[red]{problem}[/]")
     return 1 if problems else 0

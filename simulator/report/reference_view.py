@@ -11,15 +11,14 @@ ship either.
 from __future__ import annotations
 
 import difflib
-import json
 import math
 from pathlib import Path
 
 from simulator.exam.format import Question
 from simulator.exam.hidden_files import hidden_bytes
+from simulator.exam.reference import ReferenceCurvesError, explanation_text
+from simulator.exam.reference import reference_curves as recorded_curves
 
-EXPLANATION = "explanation.md"
-REFERENCE_CURVES = "reference_curves.json"
 #: Lines of context around each change in the diff (``diff -u``'s default).
 DIFF_CONTEXT = 3
 
@@ -54,31 +53,22 @@ def code_diff(question: Question, script: Path, shown_as: str) -> str | None:
 def explanation(question: Question) -> str | None:
     """The reference's explanation (Markdown); None where the question has none."""
     try:
-        text = hidden_bytes(question.folder, EXPLANATION).decode("utf-8", "replace")
-    except FileNotFoundError:
+        text = explanation_text(question)
+    except (FileNotFoundError, UnicodeDecodeError):
         return None
     return text if text.strip() else None
 
 
 def reference_curves(question: Question) -> list[dict[str, float]] | None:
-    """The reference training's figures per epoch (``{"epoch": 1, "loss": .., ...}``), from
-    ``{"epochs": [...]}``; None where there are none or the file is not that."""
+    """The reference training's figures per epoch (``{"epoch": 1, "loss": .., ...}``); None
+    where none were recorded or the file is not valid (the report shows what it has)."""
     try:
-        raw = json.loads((question.folder / REFERENCE_CURVES).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        curves = recorded_curves(question)
+    except ReferenceCurvesError:
         return None
-    epochs = raw.get("epochs") if isinstance(raw, dict) else None
-    if not isinstance(epochs, list):
+    if curves is None or not curves.epochs:
         return None
-    found = []
-    for number, epoch in enumerate(epochs, start=1):
-        if not isinstance(epoch, dict):
-            return None
-        figures = {
-            str(k): float(v)
-            for k, v in epoch.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-        }
-        figures["epoch"] = int(figures.get("epoch", number))
-        found.append(figures)
-    return found or None
+    return [
+        {**{k: float(v) for k, v in epoch.items() if math.isfinite(float(v))}, "epoch": number}
+        for number, epoch in enumerate(curves.epochs, start=1)
+    ]

@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: The folder put first on a run's ``PYTHONPATH`` (it holds the hook's ``sitecustomize.py``).
-RUN_HOOK_DIR = Path(__file__).resolve().parent / "run_hook"
-#: The variable that tells the hook where to write.
-EPOCHS_ENV = "TFEXAM_EPOCHS"
+# Where the hook lives and the variable it reads: with the data paths, so that calibration (a
+# lower layer) runs the reference solutions with the same hook.
+from simulator.paths import EPOCHS_ENV as EPOCHS_ENV
+from simulator.paths import RUN_HOOK_DIR as RUN_HOOK_DIR
+
 #: A loss that spans more than this factor is drawn on a log scale (a regression's MSE falls by
 #: orders of magnitude: on a linear scale every epoch after the first few would look flat).
 LOG_SCALE_SPAN = 100.0
