@@ -437,8 +437,9 @@ def test_a_browser_draws_the_timeline(report: Report, tmp_path: Path) -> None:
     without_charts = re.sub(r"<svg\b.*?</svg>", "", html, flags=re.DOTALL)
     bare.write_text(without_charts, encoding="utf-8")
     shot, bare_shot = tmp_path / "report.png", tmp_path / "bare.png"
-    screenshot(page, shot, tmp_path / "profile")
-    screenshot(bare, bare_shot, tmp_path / "profile")
+    tall = (1200, 12000)  # the whole report: the review of a finished session comes first
+    screenshot(page, shot, tmp_path / "profile", tall)
+    screenshot(bare, bare_shot, tmp_path / "profile", tall)
     # The finished run is 50 of 300 minutes of a ~770 px wide plot, 8 px high: ~1000 px.
     finished, box = colour_pixels(shot, RUN_COLOURS["run-finished"])
     failed, _ = colour_pixels(shot, RUN_COLOURS["run-failed"])

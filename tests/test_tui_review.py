@@ -26,7 +26,7 @@ from simulator.tui.report_screen import REPORT_KEYS, ReportScreen, ReviewApp
 from simulator.tui.review_tabs import NO_EXPLANATION, NO_FINDINGS, QuestionReview, ReviewChart
 from simulator.tui.screens import HelpKeysTable, HelpScreen
 from tests.test_report_mistakes import no_mistakes, three_mistakes
-from tests.tui_helpers import screen_lines, wait_until
+from tests.tui_helpers import screen_lines, settled, wait_until
 from tests.tui_helpers import text_of as text_of_static
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -59,11 +59,12 @@ def practice() -> Exam:
 
 
 def with_reference(report: Report, question_id: str) -> Report:
-    """``report`` with the explanation and the reference curves shipped for ``question_id``."""
+    """``report`` with the test's own explanation and reference curves for ``question_id``, and
+    none for the other questions (as an exam of the user's own that ships none)."""
     questions = [
         dataclasses.replace(q, explanation=EXPLANATION, reference_curves=REFERENCE_CURVES)
         if q.id == question_id
-        else q
+        else dataclasses.replace(q, explanation=None, reference_curves=None)
         for q in report.questions
     ]
     return dataclasses.replace(report, questions=questions)
@@ -86,7 +87,7 @@ def active_tab(app: ReviewApp) -> str:
 async def press_until_tab(pilot: Pilot[None], key: str, tab: str) -> None:
     await pilot.press(key)
     await wait_until(pilot, lambda: active_tab(pilot.app) == tab, what=tab)  # type: ignore[arg-type]
-    await pilot.pause(0.2)
+    await settled(pilot)
 
 
 async def test_the_tabs_show_the_findings_and_the_code(
@@ -115,7 +116,7 @@ async def test_the_tabs_show_the_findings_and_the_code(
         assert "Next question" in text_of(app) or "Question" in text_of(app)
         await pilot.press("p")
         await wait_until(pilot, lambda: questions.active == "code-q5", what="round to Q5")
-        await pilot.pause(0.3)
+        await settled(pilot)
         page = text_of(app)
         assert "--- yours: category5/starter.py" in page
         assert "+++ reference: solution.py" in page
@@ -126,7 +127,7 @@ async def test_the_tabs_show_the_findings_and_the_code(
         await wait_until(pilot, lambda: "Your curves beside" in text_of(app), what="scrolled")
         explanation = pane.query_one(Markdown)
         pane.query_one(QuestionReview).scroll_to_widget(explanation, animate=False, top=True)
-        await pilot.pause(0.3)
+        await settled(pilot)
         page = text_of(app)
         assert "Why it works" in page and "One value per window" in page, "as Markdown"
         assert "## Why" not in page
@@ -140,11 +141,11 @@ async def test_the_tabs_show_the_findings_and_the_code(
         await wait_until(pilot, lambda: questions.active == "code-q1", what="round to Q1")
         await pilot.press("n", "n")
         await wait_until(pilot, lambda: questions.active == "code-q3", what="Q3")
-        await pilot.pause(0.3)
+        await settled(pilot)
         page = text_of(app)
         assert "-    training_datagen = ImageDataGenerator(horizontal_flip=True)" in page
         app.screen.query_one("#code-q3 QuestionReview", QuestionReview).scroll_end(animate=False)
-        await pilot.pause(0.3)
+        await settled(pilot)
         page = text_of(app)
         assert NO_EXPLANATION in page
         assert "No reference curves ship with this question." in page
@@ -152,7 +153,7 @@ async def test_the_tabs_show_the_findings_and_the_code(
         await press_until_tab(pilot, "]", "tab-summary")
         await press_until_tab(pilot, "[", "tab-timeline")
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await settled(pilot)
     assert not app.is_running
 
 
@@ -161,7 +162,7 @@ async def test_a_question_without_a_script_says_so(mistakes_report: Report, tmp_
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen), what="the report")
         app.screen.query_one("#report-tabs", TabbedContent).active = "tab-code"
-        await pilot.pause(0.3)
+        await settled(pilot)
         page = text_of(app)
         assert "No script of yours to compare" in page
         assert "No run of yours recorded its epochs." in page
@@ -210,11 +211,11 @@ def show_tab(tab: str, question: str | None = None, end: bool = False):  # type:
         pilot.app.screen.query_one("#report-tabs", TabbedContent).active = tab
         if question is not None:
             pilot.app.screen.query_one("#code-questions", TabbedContent).active = question
-            await pilot.pause(0.3)
+            await settled(pilot)
             if end:
                 review = pilot.app.screen.query_one(f"#{question} QuestionReview", QuestionReview)
                 review.scroll_end(animate=False)
-        await pilot.pause(0.5)
+        await settled(pilot)
 
     return run_before
 
