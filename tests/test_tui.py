@@ -321,7 +321,12 @@ async def test_the_countdown_reaching_zero_shows_the_results(rig: TuiRig) -> Non
         assert rig.store.get_session(session.id).end_reason == "auto-submitted"
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ResultsScreen), "the exam")
-        assert "exam over" in text_of(app.query_one("#countdown", Static))
+        # The countdown says so at its next tick (once a second).
+        await until(
+            pilot,
+            lambda: "exam over" in text_of(app.query_one("#countdown", Static)),
+            "the countdown to say the exam is over",
+        )
         await pilot.press("t")  # disabled once the exam is over
         await pilot.pause()  # the key's messages handled: nothing else is to come
         assert not any("Submit and Test" in t for t, _ in notifications(app))
