@@ -86,6 +86,32 @@ def test_two_starts_in_the_same_second_each_get_their_own_session(
     ]
 
 
+def test_eight_processes_opening_a_new_store_at_once_all_open_it(tmp_path: Path) -> None:
+    """The first ``tfexam`` commands on a new machine may run together (a start and a grading
+    worker, two starts): each opener switches the file to WAL and adds the newer columns; none
+    may fail with "database is locked" or "duplicate column". Five rounds, eight openers each
+    (before the fix, most rounds failed)."""
+    for round_number in range(5):
+        database = tmp_path / f"round{round_number}" / "tfexam.db"
+        together = threading.Barrier(8)
+        failed: list[BaseException] = []
+
+        def open_store(database: Path = database, together: threading.Barrier = together) -> None:
+            together.wait(timeout=10)
+            try:
+                Store(database).close()
+            except BaseException as error:
+                failed.append(error)
+
+        threads = [threading.Thread(target=open_store) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert failed == [], f"round {round_number}: {failed[0]}"
+        assert Store(database).session_ids() == set()
+
+
 # 2. A workspace on a full file system ------------------------------------------------------------
 
 

@@ -215,7 +215,8 @@ def test_a_crashing_script_is_failed_with_its_exit_code_and_log_tail(
     view = next(v for v in harness.engine.run_views() if v.record.id == run.id)
     assert view.tail[-1] == "ValueError: the candidate's script broke after one epoch"
     assert any(line.startswith("Traceback") for line in view.tail)
-    event = harness.last(events.RunEnded)
+    # The store says "failed" first; the engine's event follows on its own thread.
+    [event] = harness.wait_for_count(events.RunEnded, 1)
     assert event.run.state == "failed" and event.exit_code == 1
 
 

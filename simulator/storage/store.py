@@ -13,6 +13,7 @@ import dataclasses
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +40,8 @@ from simulator.storage.records import (
 #: 2: training runs, their samples, system samples, and where each attempt's file came from.
 #: 3: attempts and runs carry their number within the session (what the candidate is shown).
 SCHEMA_VERSION = 3
+BUSY_WAIT_S = 10.0
+"""How long a write waits for another process holding the store (a grading worker, a second view)."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
@@ -221,15 +224,28 @@ class Store:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
-                path, timeout=10.0, check_same_thread=False, isolation_level=None
+                path, timeout=BUSY_WAIT_S, check_same_thread=False, isolation_level=None
             )
             self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._enter_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=10000")
             self._create_schema()
         if not rebuilding:
             self._refuse_if_emptied()
+
+    def _enter_wal(self) -> None:
+        """Switch a new file to WAL. SQLite answers "locked" at once, without waiting, when two
+        processes make the switch together (two ``tfexam start`` in one second): try again for as
+        long as any other write would wait."""
+        deadline = time.monotonic() + BUSY_WAIT_S
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)  # the other opener holds the lock for a few milliseconds
 
     def _refuse_if_emptied(self) -> None:
         """A store without a single session, beside session folders that hold sessions, was
@@ -246,36 +262,49 @@ class Store:
             raise StoreEmptiedError(emptied_text(self.path, len(kept)))
 
     def _create_schema(self) -> None:
+        """Create and upgrade the tables. Two ``tfexam`` processes may open a new store in the
+        same instant: the upgrade runs in one write transaction, so the second one sees the first
+        one's columns instead of adding them again."""
         with self._lock:
             self._db.executescript(_SCHEMA)
-            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                self._db.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
-            elif int(row["value"]) > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} was written by a newer tfexam (schema {row['value']}); upgrade tfexam"
-                )
-            for table, columns in _ADDED_COLUMNS.items():
-                present = {r["name"] for r in self._db.execute(f"PRAGMA table_info({table})")}
-                for name, kind in columns:
-                    if name not in present:
-                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
-            for table in _NUMBERED:  # rows written before schema 3: numbered in id order
-                self._db.execute(
-                    f"UPDATE {table} SET number=(SELECT COUNT(*) FROM {table} AS earlier"
-                    f" WHERE earlier.session_id={table}.session_id AND earlier.id<={table}.id)"
-                    " WHERE number IS NULL"
-                )
-            self._db.execute(  # attempts written before schema 3 learn their run's number
-                "UPDATE attempts SET run_number=(SELECT number FROM runs WHERE runs.id=attempts.run_id)"
-                " WHERE run_id IS NOT NULL AND run_number IS NULL"
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._upgrade_schema()
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _upgrade_schema(self) -> None:
+        """Columns added since schema 1, numbers for rows written before schema 3."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
             self._db.execute(
-                "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
             )
+        elif int(row["value"]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer tfexam (schema {row['value']}); upgrade tfexam"
+            )
+        for table, columns in _ADDED_COLUMNS.items():
+            present = {r["name"] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns:
+                if name not in present:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        for table in _NUMBERED:  # rows written before schema 3: numbered in id order
+            self._db.execute(
+                f"UPDATE {table} SET number=(SELECT COUNT(*) FROM {table} AS earlier"
+                f" WHERE earlier.session_id={table}.session_id AND earlier.id<={table}.id)"
+                " WHERE number IS NULL"
+            )
+        self._db.execute(  # attempts written before schema 3 learn their run's number
+            "UPDATE attempts SET run_number=(SELECT number FROM runs WHERE runs.id=attempts.run_id)"
+            " WHERE run_id IS NOT NULL AND run_number IS NULL"
+        )
+        self._db.execute(
+            "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+        )
 
     def close(self) -> None:
         with self._lock:
