@@ -96,7 +96,11 @@ def test_eight_processes_opening_a_new_store_at_once_all_open_it(tmp_path: Path)
         together = threading.Barrier(8)
         failed: list[BaseException] = []
 
-        def open_store(database: Path = database, together: threading.Barrier = together) -> None:
+        def open_store(
+            database: Path = database,
+            together: threading.Barrier = together,
+            failed: list[BaseException] = failed,
+        ) -> None:
             together.wait(timeout=10)
             try:
                 Store(database).close()
