@@ -1,4 +1,5 @@
-"""Starting an exam leaves either a whole workspace or none: Ctrl+C midway, an odd path."""
+"""Starting an exam leaves either a whole workspace or none (Ctrl+C midway, an odd path), and
+the data written after it opened survives Ctrl+C or kill -9 of tfexam: resume finishes it."""
 
 from __future__ import annotations
 
@@ -111,7 +112,6 @@ def test_ctrl_c_while_the_data_is_written_in_the_background_stops_the_writer_and
 #: A second question whose data (written in the background) is held by the first writer that
 #: reaches it, while the file ``hold`` is next to it; a later writer goes straight through.
 FIRST_WRITER_HELD = """\
-import logging
 import os
 import time
 from pathlib import Path
@@ -128,33 +128,16 @@ def write_data(folder: Path, seed: int) -> None:
     (folder / "target.txt").write_text("2.0\\n", encoding="utf-8")
 """
 
-SECOND_QUESTION = """
-[[questions]]
-id = "later"
-category = 1
-title = "Written in the background"
-weight = 1
-folder = "later"
-data = "data.py"
-
-[questions.interface]
-input_shape = [1]
-output_shape = [1]
-output = "regression"
-
-[questions.scoring]
-metric = "mae"
-thresholds = [10.0, 1.0, 0.1, 0.01, 0.001]
-"""
-
 
 def _exam_with_a_held_second_question(tmp_path: Path) -> Path:
     exam = tmp_path / "seeded"
     shutil.copytree(FIXTURES / "exams" / "seeded", exam)
     shutil.copytree(exam / "constant", exam / "later")
     (exam / "later" / "data.py").write_text(FIRST_WRITER_HELD, encoding="utf-8")
-    with (exam / "exam.toml").open("a", encoding="utf-8") as toml:
-        toml.write(SECOND_QUESTION)
+    toml = (exam / "exam.toml").read_text(encoding="utf-8")
+    first = toml[toml.index("[[questions]]") :]  # the same question again, in its own folder
+    later = first.replace('"constant"', '"later"')
+    (exam / "exam.toml").write_text(f"{toml}\n{later}", encoding="utf-8")
     (exam / "later" / "hold").touch()
     return exam
 
