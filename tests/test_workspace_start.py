@@ -3,6 +3,8 @@ the data written after it opened survives Ctrl+C or kill -9 of tfexam: resume fi
 
 from __future__ import annotations
 
+import fcntl
+import json
 import logging
 import os
 import shutil
@@ -12,7 +14,9 @@ import sys
 from pathlib import Path
 
 import psutil
+import pytest
 
+from simulator.session import dataprep
 from simulator.session.dataprep import WRITER_MODULE, DataPreparer, Prepared, write_staged
 from tests.cli_helpers import HeadlessRun
 from tests.conftest import FIXTURES, REPO, run_cli
@@ -223,6 +227,34 @@ def test_a_writer_still_holding_the_lock_is_stopped_and_the_new_one_writes_the_d
     assert said.lines == [
         f"stopped the data writer (pid {stale.pid}) left running by a tfexam that was stopped"
     ]
+
+
+def test_a_writer_that_cannot_get_the_lock_says_why_for_each_question_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exam = _exam_with_a_held_second_question(tmp_path)
+    (exam / "later" / "hold").unlink()
+    workspace = tmp_path / "ws"
+    (workspace / "later").mkdir(parents=True)
+    lock = tmp_path / "logs" / "data.lock"
+    lock.parent.mkdir()
+    monkeypatch.setattr(dataprep, "STALE_WRITER_WAIT_S", 0.2)
+    with lock.open("w", encoding="utf-8") as held:  # a writer that is not ours to stop
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("4242\n")
+        held.flush()
+        code = dataprep.main(["--lock", str(lock), str(exam), str(workspace), "11", "later"])
+    assert code == 1
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines == [
+        {
+            "question": "later",
+            "seconds": 0.0,
+            "error": "another data writer (pid 4242) still writes this workspace's data; the "
+            "questions stay pending and are written at the next tfexam resume",
+        }
+    ]
+    assert list((workspace / "later").iterdir()) == []
 
 
 def test_a_question_data_folder_is_replaced_whole_never_merged(tmp_path: Path) -> None:

@@ -308,8 +308,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.lock is not None:
         try:
             lock = _hold_lock(args.lock)
-        except WriterLockError as error:
-            log.error("%s", error)
+        except WriterLockError as error:  # each question says why, on the screen too
+            for question_id in args.questions:
+                said = {"question": question_id, "seconds": 0.0, "error": str(error)}
+                print(json.dumps(said), flush=True)
             return 1
     exam = load_exam(args.exam_root)
     workspace: Path = args.workspace
