@@ -334,9 +334,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger("tfexam.dataprep").exception("data of %s failed", question.id)
             line["error"] = f"{type(error).__name__}: {error}"
         line["seconds"] = round(time.perf_counter() - started, 3)
+        # Removed before the line is printed: the engine may stop this writer once it has read
+        # the last one, and the workspace is then clean (the next question makes it again).
+        with contextlib.suppress(OSError):  # not empty: a failed question's half-written data
+            staging.rmdir()
         print(json.dumps(line), flush=True)
-    with contextlib.suppress(OSError):  # another writer's folder in it: left to that writer
-        staging.rmdir()
     if lock is not None:
         lock.close()
     return 0
