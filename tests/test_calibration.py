@@ -208,8 +208,16 @@ def test_every_exam_with_fresh_data_keeps_its_promises_on_five_seeds() -> None:
             assert max(baselines) <= BASELINE_MAX_SCORE, (exam.id, question, baselines)
 
 
-def test_tfexam_calibrate_ended_by_sigterm_leaves_no_scratch_folder(
-    tfexam_home: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("ending", "code", "said"),
+    [
+        (signal.SIGTERM, 143, "tfexam calibrate: stopped by SIGTERM; nothing is left behind"),
+        (signal.SIGINT, 1, "tfexam: aborted"),
+    ],
+    ids=["sigterm", "ctrl-c"],
+)
+def test_tfexam_calibrate_ended_by_a_signal_leaves_no_scratch_folder(
+    tfexam_home: Path, tmp_path: Path, ending: signal.Signals, code: int, said: str
 ) -> None:
     temporary = tmp_path / "tmp"
     temporary.mkdir()
@@ -224,13 +232,15 @@ def test_tfexam_calibrate_ended_by_sigterm_leaves_no_scratch_folder(
             timeout=120,
             message="the calibration's scratch folder",
         )
-        calibrating.send_signal(signal.SIGTERM)
+        calibrating.send_signal(ending)
         calibrating.wait(timeout=60)
     finally:
         if calibrating.poll() is None:
             calibrating.kill()
             calibrating.wait()
-    assert calibrating.returncode == 128 + signal.SIGTERM
+    assert calibrating.returncode == code
+    assert calibrating.stderr is not None
+    assert calibrating.stderr.read().strip().splitlines()[-1] == said
     assert list(temporary.glob("tfexam-calibrate-*")) == [], "the scratch folder is removed"
 
 

@@ -85,6 +85,14 @@ def remove_stale_scratch(parent: Path | None = None) -> list[Path]:
     return removed
 
 
+class EndedBySignal(SystemExit):
+    """The calibration was asked to stop (SIGTERM, SIGHUP); exits with 128 + the signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signal_name = signal.Signals(signum).name
+
+
 @contextlib.contextmanager
 def ended_like_ctrl_c() -> Iterator[None]:
     """SIGTERM and SIGHUP end the calibration as Ctrl+C does, with an exception: the scratch
@@ -95,7 +103,7 @@ def ended_like_ctrl_c() -> Iterator[None]:
     def stop(signum: int, frame: FrameType | None) -> None:
         for ending in ENDING_SIGNALS:
             signal.signal(ending, signal.SIG_IGN)
-        raise SystemExit(128 + signum)
+        raise EndedBySignal(signum)
 
     previous = {ending: signal.signal(ending, stop) for ending in ENDING_SIGNALS}
     try:
@@ -536,8 +544,12 @@ def write_curves(rows: list[QuestionCalibration], console: Console) -> list[str]
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m simulator.grading.calibrate") -> int:
-    with ended_like_ctrl_c():
-        return _main(argv, prog)
+    try:
+        with ended_like_ctrl_c():
+            return _main(argv, prog)
+    except EndedBySignal as ended:  # everything is cleaned up by now: say so in one line
+        print(f"{prog}: stopped by {ended.signal_name}; nothing is left behind", file=sys.stderr)
+        raise
 
 
 def _main(argv: list[str] | None, prog: str) -> int:
