@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,13 +25,15 @@ from simulator.grading.calibrate import (
     calibrate,
     calibrate_seeds,
     reference_metrics_in_section,
+    remove_stale_scratch,
     scores_in_section,
     seeds_for,
     uncalibrated_in_section,
     write_section,
     write_seeds_section,
 )
-from tests.conftest import PRACTICE_EXAM, REPO, run_cli
+from tests.conftest import FIXTURES, PRACTICE_EXAM, REPO, run_cli
+from tests.waiting import wait_until
 
 DOCUMENT = REPO / "docs" / "calibration.md"
 
@@ -143,6 +149,15 @@ def test_tfexam_calibrate_refuses_a_seed_count_it_has_no_seeds_for(tfexam_home: 
     assert done.stderr.strip().splitlines()[-1] == "tfexam calibrate: error: --seeds takes 1 to 8"
 
 
+def test_tfexam_calibrate_help_lists_every_option_with_what_it_does() -> None:
+    done = run_cli("calibrate", "--help")
+    assert done.returncode == 0
+    assert done.stdout.startswith("usage: tfexam calibrate ")
+    for option in ("--question", "--write", "--seed SEED", "--seeds", "--curves"):
+        assert option in done.stdout
+    assert "reference_curves.json" in done.stdout, "--curves says what it writes"
+
+
 def test_a_multi_seed_run_hands_over_its_table_after_every_seed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -191,3 +206,50 @@ def test_every_exam_with_fresh_data_keeps_its_promises_on_five_seeds() -> None:
             needed = REFERENCE_MIN_SCORE.get(category, MAX_SCORE)
             assert min(scores) >= needed, (exam.id, question, scores)
             assert max(baselines) <= BASELINE_MAX_SCORE, (exam.id, question, baselines)
+
+
+@pytest.mark.parametrize(
+    ("ending", "code", "said"),
+    [
+        (signal.SIGTERM, 143, "tfexam calibrate: stopped by SIGTERM; nothing is left behind"),
+        (signal.SIGINT, 1, "tfexam: aborted"),
+    ],
+    ids=["sigterm", "ctrl-c"],
+)
+def test_tfexam_calibrate_ended_by_a_signal_leaves_no_scratch_folder(
+    tfexam_home: Path, tmp_path: Path, ending: signal.Signals, code: int, said: str
+) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    calibrating = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "calibrate", str(FIXTURES / "exams" / "seeded")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO,
+        env={**os.environ, "TMPDIR": str(temporary)}, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(
+            lambda: list(temporary.glob("tfexam-calibrate-*")),
+            timeout=120,
+            message="the calibration's scratch folder",
+        )
+        calibrating.send_signal(ending)
+        calibrating.wait(timeout=60)
+    finally:
+        if calibrating.poll() is None:
+            calibrating.kill()
+            calibrating.wait()
+    assert calibrating.returncode == code
+    assert calibrating.stderr is not None
+    assert calibrating.stderr.read().strip().splitlines()[-1] == said
+    assert list(temporary.glob("tfexam-calibrate-*")) == [], "the scratch folder is removed"
+
+
+def test_the_scratch_folder_of_a_killed_calibration_is_removed_by_the_next(tmp_path: Path) -> None:
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    killed = tmp_path / f"tfexam-calibrate-{ended.stdout.strip()}-practice-abc123"
+    running = tmp_path / f"tfexam-calibrate-{os.getppid()}-practice-def456"
+    for folder in (killed, running):
+        (folder / "workspace").mkdir(parents=True)
+    assert remove_stale_scratch(tmp_path) == [killed]
+    assert sorted(tmp_path.iterdir()) == [running]

@@ -5,19 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from simulator.cli.common import duration_option, opened_store
-from simulator.cli.foreground import run_headless, run_tui, use_tui
-from simulator.cli.group import cli, console
-from simulator.cli.session_commands import (
-    HEADLESS_OPTION,
-    JSON_EVENTS_OPTION,
-    create_with_progress,
-    seed_note,
-)
+from simulator.cli.group import cli
+from simulator.cli.session_commands import HEADLESS_OPTION, JSON_EVENTS_OPTION, create_and_open
 from simulator.exam.drills import DRILL_DURATIONS_S
-from simulator.exam.durations import format_short, local_clock
+from simulator.exam.durations import format_short
 from simulator.session.drills import NewDrill, drill_request, find_drill_exam
 from simulator.session.sessions import SeedNotAllowedError, session_seed
 
@@ -69,13 +62,4 @@ def drill(
     request = drill_request(
         NewDrill(exam, question_key, workspace=workspace, duration_s=duration_s, seed=seed)
     )
-    session = create_with_progress(store, request, show=not as_json)
-    if not as_json:
-        console.print(
-            f"Created workspace [bold]{escape(str(session.workspace))}[/] for "
-            f"{escape(request.exam.title)}: {format_short(session.deadline - session.started_at)}, "
-            f"ends at {local_clock(session.deadline)}{seed_note(exam, seed)}."
-        )
-    if use_tui(headless, as_json):
-        return run_tui(paths, store, session)
-    return run_headless(paths, store, session, as_json)
+    return create_and_open(paths, store, request, headless=headless, as_json=as_json)

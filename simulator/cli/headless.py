@@ -59,6 +59,11 @@ class EventPrinter:
         return event.attempt.checks
 
 
+def _left(remaining_s: float) -> str:
+    """The time left as the event lines show it (to a tenth of a second)."""
+    return format_duration(round(remaining_s, 1))
+
+
 def describe(event: events.SessionEvent) -> str | None:
     """A one-line, human description of an event (rich markup), or None for internal ones."""
     question = escape(getattr(event, "question_id", ""))
@@ -67,7 +72,7 @@ def describe(event: events.SessionEvent) -> str | None:
             verb = "resumed" if event.resumed else "started"
             return (
                 f"[bold]Session {event.session_id} {verb}[/]: {escape(event.exam_title)}, "
-                f"{format_duration(round(event.remaining_s, 1))} left, "
+                f"{_left(event.remaining_s)} left, "
                 f"workspace {escape(str(event.workspace))}"
             )
         case events.WorkerReady():
@@ -107,9 +112,7 @@ def describe(event: events.SessionEvent) -> str | None:
         case events.SubmitAndTestFailed():
             return f"{question}: {escape(event.reason.text)}"
         case events.TimeWarning():
-            return (
-                f"[bold yellow]time warning: {format_duration(round(event.remaining_s, 1))} left[/]"
-            )
+            return f"[bold yellow]time warning: {_left(event.remaining_s)} left[/]"
         case events.DeadlineReached():
             return (
                 "[bold red]Time is up[/]: auto-submitting "
@@ -137,7 +140,7 @@ def describe(event: events.SessionEvent) -> str | None:
         case events.EngineDetached():
             return (
                 "Detached: the clock keeps running "
-                f"({format_duration(round(event.remaining_s, 1))} left). "
+                f"({_left(event.remaining_s)} left). "
                 "Run 'tfexam resume' to come back."
             )
         case events.RunStarted():

@@ -25,6 +25,7 @@ from simulator.cli.status_text import print_status, show_status
 from simulator.exam.catalog import DEFAULT_EXAM, UnknownExamError, find_exam
 from simulator.exam.durations import format_duration, format_short, local_clock
 from simulator.exam.format import Exam, ExamFormatError, Policy, Question
+from simulator.paths import DataPaths
 from simulator.session.sessions import (
     FEEDBACK_CHOICES,
     NewSession,
@@ -146,21 +147,31 @@ def start(
         candidate=candidate.strip() or None if candidate else None,
         feedback=feedback,
     )
+    return create_and_open(paths, store, request, headless=headless, as_json=as_json)
+
+
+def create_and_open(
+    paths: DataPaths, store: Store, request: NewSession, *, headless: bool, as_json: bool
+) -> int:
+    """Create the session, say where its workspace is and when it ends, and open it (the exam
+    screen, or headless): what ``tfexam start`` and ``tfexam drill`` do once they have a request."""
     session = create_with_progress(store, request, show=not as_json)
     if not as_json:
         console.print(
-            f"Created workspace [bold]{escape(str(session.workspace))}[/] for {escape(exam.title)}: "
-            f"{format_short(session.deadline - session.started_at)}, ends at "
-            f"{local_clock(session.deadline)}{seed_note(exam, seed)}."
+            f"Created workspace [bold]{escape(str(session.workspace))}[/] for "
+            f"{escape(request.exam.title)}: {format_short(session.deadline - session.started_at)}, "
+            f"ends at {local_clock(session.deadline)}{seed_note(request.exam, request.seed)}."
         )
     if use_tui(headless, as_json):
         return run_tui(paths, store, session)
     return run_headless(paths, store, session, as_json)
 
 
-def seed_note(exam: Exam, seed: int) -> str:
+def seed_note(exam: Exam, seed: int | None) -> str:
     """How to get this session's data again, for an exam that draws new data per session."""
-    return f"; data seed {seed} (--seed {seed} repeats it)" if exam.fresh_data else ""
+    if not exam.fresh_data or seed is None:
+        return ""
+    return f"; data seed {seed} (--seed {seed} repeats it)"
 
 
 def create_with_progress(store: Store, request: NewSession, show: bool) -> SessionRecord:

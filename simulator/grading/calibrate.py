@@ -17,12 +17,15 @@ each question's ``reference_curves.json``, which the review draws beside the can
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import importlib.metadata
 import os
 import platform
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,7 +33,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
+import psutil
 from rich.console import Console
 from rich.table import Table
 
@@ -59,6 +64,53 @@ BASELINE_MAX_SCORE = 1
 #: The seeds of the multi-seed check (``--seeds N`` takes the first N): the exam's own seed first,
 #: then fixed numbers drawn once as a session would (1-999,999), so a rerun checks the same data.
 SESSION_SEEDS = (314159, 271828, 161803, 141421, 577215, 662607, 299792)
+
+
+#: The scratch folders' names (in the temporary folder): ``tfexam-calibrate-<pid>-<exam>-<random>``.
+#: The pid says whose a folder is, so that one left by a killed calibration is removed next time.
+SCRATCH_PREFIX = "tfexam-calibrate-"
+#: The signals that end a calibration the way Ctrl+C does (cleaning up on the way out).
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def remove_stale_scratch(parent: Path | None = None) -> list[Path]:
+    """Remove the scratch folders of calibrations that are no longer running (``kill -9`` leaves
+    its folder: no signal can be caught); return what was removed."""
+    removed = []
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        owner = folder.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and int(owner) != os.getpid() and not psutil.pid_exists(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+class EndedBySignal(SystemExit):
+    """The calibration was asked to stop (SIGTERM, SIGHUP); exits with 128 + the signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signal_name = signal.Signals(signum).name
+
+
+@contextlib.contextmanager
+def ended_like_ctrl_c() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the calibration as Ctrl+C does, with an exception: the scratch
+    folder, the grading workers and the training in progress are cleaned up on the way out
+    (the default action would end the process at once and leave them). A second signal during
+    the clean-up is ignored, so that it finishes."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for ending in ENDING_SIGNALS:
+            signal.signal(ending, signal.SIG_IGN)
+        raise EndedBySignal(signum)
+
+    previous = {ending: signal.signal(ending, stop) for ending in ENDING_SIGNALS}
+    try:
+        yield
+    finally:
+        for ending, handler in previous.items():
+            signal.signal(ending, handler)
 
 
 @dataclass(frozen=True)
@@ -335,7 +387,8 @@ def calibrate(
     rows: list[QuestionCalibration] = []
     if not chosen:
         return rows
-    with tempfile.TemporaryDirectory(prefix=f"tfexam-calibrate-{exam.id}-") as scratch:
+    remove_stale_scratch()
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-{exam.id}-") as scratch:
         root = Path(scratch)
         workspace = create_workspace(
             dataclasses.replace(exam, questions=tuple(chosen)), root / "workspace", seed=seed
@@ -491,8 +544,17 @@ def write_curves(rows: list[QuestionCalibration], console: Console) -> list[str]
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m simulator.grading.calibrate") -> int:
+    try:
+        with ended_like_ctrl_c():
+            return _main(argv, prog)
+    except EndedBySignal as ended:  # everything is cleaned up by now: say so in one line
+        print(f"{prog}: stopped by {ended.signal_name}; nothing is left behind", file=sys.stderr)
+        raise
+
+
+def _main(argv: list[str] | None, prog: str) -> int:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
-    parser.add_argument("exam")
+    parser.add_argument("exam", help="the exam: its id (tfexam exams) or its folder")
     parser.add_argument("--question", action="append", help="only this question (repeatable)")
     parser.add_argument(
         "--write", type=Path, help="update this exam's section of a calibration document"
