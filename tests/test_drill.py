@@ -272,11 +272,3 @@ def test_history_shows_each_category_over_time_across_exams_and_drills(
     assert "1 3d 4d" in rows["5"] and "4/5" in rows["5"], shown.stdout
     assert rows["1"].split("│")[2].strip() == "5", "category 1: only the full exam had it"
     assert shown.stdout.count("drill time-series") == 2
-
-
-def test_run_drill_runs_the_drill_command_and_returns_its_exit_code(tfexam_home: Path) -> None:
-    """What the review calls to start a drill of the question on show: the real command."""
-    from simulator.session.drills import run_drill
-
-    assert run_drill("practice", "no-such-question") == 1
-    assert run_cli("history", "--json").stdout.strip() == "[]"
