@@ -27,7 +27,6 @@ from simulator.report.records import Report
 from simulator.session.drills import drill_of_session
 from simulator.session.sessions import exam_of
 from simulator.storage.records import SessionRecord
-from simulator.tui.exam_screen import ExamScreen
 from simulator.tui.report_screen import NO_QUESTION_ON_SHOW, REPORT_KEYS, ReportScreen, ReviewApp
 from simulator.tui.review_tabs import NO_EXPLANATION, NO_FINDINGS, QuestionReview, ReviewChart
 from simulator.tui.screens import ConfirmDialog, HelpKeysTable, HelpScreen, ResultsScreen
@@ -288,9 +287,11 @@ async def test_after_the_exam_the_drill_opens_in_the_same_app(rig: TuiRig) -> No
             await pilot.click("#confirm")
             await until(
                 pilot,
-                lambda: app.facade.session_id != session.id
-                and app.screen is app.exam_screen
-                and app.exam_screen.is_mounted,
+                lambda: (
+                    app.facade.session_id != session.id
+                    and app.screen is app.exam_screen
+                    and app.exam_screen.is_mounted
+                ),
                 "the drill's exam screen",
             )
             drill = rig.store.get_session(app.facade.session_id)
@@ -306,8 +307,10 @@ async def test_after_the_exam_the_drill_opens_in_the_same_app(rig: TuiRig) -> No
             drilling = app.facade
             await until(
                 pilot,
-                lambda: drilling.grading().workers
-                and all(w.state in ("idle", "busy") for w in drilling.grading().workers),
+                lambda: (
+                    drilling.grading().workers
+                    and all(w.state in ("idle", "busy") for w in drilling.grading().workers)
+                ),
                 "the drill's graders ready",
             )
             await settled(pilot)
