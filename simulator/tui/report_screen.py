@@ -90,8 +90,9 @@ def export_html(report: Report, folder: Path) -> Path:
     return target
 
 
-#: What the drill key says on a tab that shows no one question.
-NO_QUESTION_ON_SHOW = "No question on show: a drill starts from the Your code tab (]), its question chosen with n and p."
+#: What the drill key says on a tab that shows no one question (one line of a toast at 80
+#: columns; the Your code tab shows one question at a time, chosen with n and p).
+NO_QUESTION_ON_SHOW = "No question on show: see Your code"
 
 
 def drill_question_text(q: QuestionEntry, exam: str) -> str:
