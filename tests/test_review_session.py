@@ -161,7 +161,10 @@ def test_one_session_with_the_three_mistakes_reports_each_with_its_evidence(
         "tf.keras.layers.LSTM(4, return_sequences=True),"
     ]
     series_found = found("time-series")
-    assert "stopped-while-improving" in series_found, (series_found, questions["time-series"]["curves"])
+    assert "stopped-while-improving" in series_found, (
+        series_found,
+        questions["time-series"]["curves"],
+    )
     short = series_found["stopped-while-improving"]
     run = runs["time-series"]
     assert f"Run {run.number} stopped after 3 epochs while the loss was still" in short["sentence"]

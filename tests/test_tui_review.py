@@ -10,6 +10,7 @@ and the exam's author would ship them. Snapshots at 80x24 and 120x40 (pytest-tex
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -237,7 +238,10 @@ async def test_the_drill_key_asks_first_and_starts_a_drill_of_the_question_on_sh
     report = seeded.report()
     reviewed = seeded.store.get_session(seeded.session.id)
 
+    go_on = threading.Event()  # the drill is created once the test has pressed d again
+
     def create_drill(question_id: str) -> SessionRecord:
+        assert go_on.wait(60), "the test let the drill be created"
         return drill_of_session(seeded.store, data_paths(), reviewed, question_id)
 
     app = ReviewApp(report, tmp_path, create_drill)
@@ -255,6 +259,11 @@ async def test_the_drill_key_asks_first_and_starts_a_drill_of_the_question_on_sh
         assert "d Drill it" in text_of(app), "in the footer"
         await drill_asked(pilot)
         await pilot.click("#confirm")
+        await until(pilot, lambda: ("Drill", "Preparing the drill's workspace...") in said, "made")
+        await pilot.press("d")  # while it is being prepared: no second drill
+        await until(pilot, lambda: ("Drill", "A drill is being prepared.") in said, "said so")
+        assert isinstance(app.screen, ReportScreen)
+        go_on.set()
         await until(pilot, lambda: not app.is_running, "the review to end with the drill")
     drill = app.return_value
     assert drill is not None

@@ -225,6 +225,8 @@ class ExamApp(App[str]):
     def start_drill(self, question_id: str) -> None:
         """Create a drill of ``question_id`` (its data takes seconds: off the UI's thread), then
         show it in this app: a new exam screen over the drill's own engine."""
+        from simulator.tui.report_screen import DRILL_WORKER
+
         self.notify("Preparing the drill's workspace...", title="Drill", timeout=4)
 
         def create() -> None:
@@ -237,7 +239,7 @@ class ExamApp(App[str]):
                 return
             self.call_from_thread(self.call_later, self.show_drill, drill)
 
-        self.run_worker(create, name="drill-start", thread=True, exit_on_error=False)
+        self.run_worker(create, name=DRILL_WORKER, thread=True, exit_on_error=False)
 
     async def show_drill(self, drill: SessionFacade) -> None:
         """Make ``drill`` the app's session: the finished session's report and results close,

@@ -90,6 +90,8 @@ def export_html(report: Report, folder: Path) -> Path:
     return target
 
 
+#: The name of the worker that prepares a drill: while one runs, the key starts no other.
+DRILL_WORKER = "drill-start"
 #: What the drill key says on a tab that shows no one question (one line of a toast at 80
 #: columns; the Your code tab shows one question at a time, chosen with n and p).
 NO_QUESTION_ON_SHOW = "No question on show: see Your code"
@@ -220,6 +222,9 @@ class ReportScreen(Screen[None]):
         if question is None:
             self.app.notify(NO_QUESTION_ON_SHOW, title="Drill", timeout=6)
             return
+        if any(w.name == DRILL_WORKER and not w.is_finished for w in self.app.workers):
+            self.app.notify("A drill is being prepared.", title="Drill", timeout=4)
+            return
         start = self.start_drill
         assert start is not None, "check_action offers the key only with a way to start one"
 
@@ -319,4 +324,4 @@ class ReviewApp(App["SessionRecord | None"]):
                 return
             self.call_from_thread(self.exit, drill)
 
-        self.run_worker(made, name="drill-start", thread=True, exit_on_error=False)
+        self.run_worker(made, name=DRILL_WORKER, thread=True, exit_on_error=False)
