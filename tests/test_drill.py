@@ -17,7 +17,7 @@ from simulator.exam.drills import DRILL_DURATIONS_S, drill_command, drill_exam
 from simulator.exam.format import UnknownQuestionError
 from simulator.paths import data_paths
 from simulator.report.build import build_report
-from simulator.session.drills import NewDrill, drill_request, find_drill_exam
+from simulator.session.drills import NewDrill, drill_of_session, drill_request, find_drill_exam
 from simulator.session.sessions import NewSession, exam_of, record_session
 from simulator.storage.records import SessionRecord
 from simulator.storage.store import Store
@@ -274,9 +274,27 @@ def test_history_shows_each_category_over_time_across_exams_and_drills(
     assert shown.stdout.count("drill time-series") == 2
 
 
-def test_run_drill_runs_the_drill_command_and_returns_its_exit_code(tfexam_home: Path) -> None:
-    """What the review calls to start a drill of the question on show: the real command."""
-    from simulator.session.drills import run_drill
-
-    assert run_drill("practice", "no-such-question") == 1
-    assert run_cli("history", "--json").stdout.strip() == "[]"
+def test_a_drill_from_a_drill_is_of_the_whole_exam_beside_its_workspace(
+    tfexam_home: Path, tmp_path: Path
+) -> None:
+    """The review's drill key on a drill's own review: the same question again, its title once
+    ("Drill: ..., from Practice exam", not a drill of a drill), the default length, fresh data,
+    the reviewed session's training Python, a new folder beside the reviewed one."""
+    store = Store(data_paths().database)
+    practice = find_exam("practice", None)
+    request = drill_request(
+        NewDrill(practice, "time-series", workspace=tmp_path / "ws", python="/opt/tf/bin/python")
+    )
+    first = record_session(store, request, tmp_path / "ws", time.time())
+    again = drill_of_session(store, data_paths(), first, "time-series")
+    exam = exam_of(again, data_paths())
+    assert [q.id for q in exam.questions] == ["time-series"]
+    assert exam.title == drill_exam(practice, "time-series").title
+    assert again.settings.get("python") == "/opt/tf/bin/python"
+    assert again.deadline - again.started_at == DRILL_DURATIONS_S[5]
+    assert again.settings.get("seed") != first.settings.get("seed"), "fresh data"
+    assert again.workspace.parent == tmp_path
+    assert again.workspace.name.startswith("tfexam-practice-time-series-")
+    assert (again.workspace / "category5" / "energy_demand.csv").is_file()
+    with pytest.raises(UnknownQuestionError):
+        drill_of_session(store, data_paths(), first, "no-such-question")

@@ -29,6 +29,12 @@ from simulator.report.build import build_report
 from simulator.report.code_checks import Script, check_script
 from simulator.report.html import render_html
 from simulator.report.markdown import render_markdown
+from simulator.report.markup import (
+    NOT_GRADABLE_COLOUR,
+    NOT_GRADABLE_INK,
+    SCORE_COLOURS,
+    SCORE_INK,
+)
 from simulator.report.records import Mistake, Report
 from simulator.report.text import render_text
 from simulator.session.sessions import NewSession, record_session
@@ -191,6 +197,19 @@ class Seeded:
         self.store.mark_grading(made.id, at + 0.3)
         self.store.finish_attempt(made.id, state="graded", finished_at=at + 2.0, score=score,
                                   metric_name=question.scoring.metric, metric_value=value)  # fmt: skip
+
+    def not_gradable(self, question_id: str, at_s: float, reason: str) -> None:
+        at = STARTED_AT + at_s
+        made = self.store.add_attempt(
+            session_id=self.session.id, question_id=question_id,
+            source_path=str(self.folder(question_id) / "mymodel.h5"), blob=None,
+            sha256=hashlib.sha256(f"ng{question_id}{at_s}".encode()).hexdigest(), size=1000,
+            origin="watch", saved_at=at, detected_at=at + 0.1, state="queued", queued_at=at + 0.1,
+            source="local", run_id=None,
+        )  # fmt: skip
+        self.store.mark_grading(made.id, at + 0.3)
+        self.store.finish_attempt(made.id, state="not-gradable", finished_at=at + 2.0,
+                                  message=reason)  # fmt: skip
 
     def unchanged(self, question_id: str, at_s: float, attempt: int) -> None:
         self.store.add_event(self.session.id, STARTED_AT + at_s, "model-unchanged",
@@ -680,22 +699,49 @@ def _question_block(section: object, anchor: str) -> list[object]:
     return children[start + 1 : end]
 
 
+def test_every_score_chip_reads_at_4_5_to_1() -> None:
+    """The palette itself, without a browser: each score's digits and the not-gradable chip's
+    against their backgrounds (WCAG AA), from red to green."""
+    pairs = [*zip(SCORE_COLOURS, SCORE_INK, strict=True), (NOT_GRADABLE_COLOUR, NOT_GRADABLE_INK)]
+    assert len(pairs) == 7
+    for background, ink in pairs:
+        assert contrast(background, ink) >= MIN_CONTRAST, (background, ink)
+    reds = [int(c[1:3], 16) - int(c[3:5], 16) for c in SCORE_COLOURS]
+    assert reds[0] > 0 > reds[-1], "red for 0, green for 5"
+
+
+def contrast(first: str, second: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 @needs_chromium
-def test_the_new_sections_pass_the_browser_check(
+def test_the_whole_report_passes_the_browser_check(
     tfexam_home: Path, tmp_path: Path, utc: None, explained: Exam
 ) -> None:
-    """Real Chromium at 1280 px: every text at least 4.5:1 against its background, nothing wider
-    than the page (long diff lines wrap)."""
+    """Real Chromium at 1280 px: every text of the page, the score chips of every level (0-5)
+    and of a not-gradable attempt included, at least 4.5:1 against its background; nothing
+    wider than the page (long diff lines wrap)."""
     s = three_mistakes(tmp_path / "session", explained)
     long_line = "    x = " + " + ".join(f"value_{i}" for i in range(60)) + "\n"
     s.script("time-series", series(sequences=True) + long_line)
+    for score, question in zip((2, 3, 4, 5), ("basic-model", "learning-dataset",
+                                              "basic-model", "text-classification"), strict=True):  # fmt: skip
+        s.graded(question, (60 + score) * M, score, 0.5)
+    s.not_gradable(
+        "text-classification",
+        70 * M,
+        "the model expects input (None, 120), the question (None, 100)",
+    )
     html = render_html(s.report())
     assert 'id="mistakes"' in html and 'id="review"' in html and long_line.strip()[:20] in html
-    # Only the new sections: the score chips elsewhere are measured where they are drawn.
-    page = re.sub(
-        r'<section id="(?!mistakes"|review")[a-z-]+">.*?</section>', "", html, flags=re.DOTALL
-    )
-    assert page.count("<section") == 2
-    measured = check_page(page, tmp_path)
-    assert measured.low_contrast == [] and measured.lowest_contrast >= MIN_CONTRAST
+    for chip in ("chip s0", "chip s1", "chip s2", "chip s3", "chip s4", "chip s5", "chip ng"):
+        assert f'class="{chip}"' in html, chip
+    measured = check_page(html, tmp_path)
+    assert measured.low_contrast == [] and measured.lowest_contrast >= MIN_CONTRAST, measured
     assert measured.page_width <= 1280, measured

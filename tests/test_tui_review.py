@@ -10,23 +10,29 @@ and the exam's author would ship them. Snapshots at 80x24 and 120x40 (pytest-tex
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Markdown, Static, TabbedContent
 
 from simulator.exam.catalog import find_exam
 from simulator.exam.format import Exam
 from simulator.paths import data_paths
+from simulator.report.history import build_history
 from simulator.report.records import Report
-from simulator.tui.report_screen import REPORT_KEYS, ReportScreen, ReviewApp
+from simulator.session.drills import drill_of_session
+from simulator.session.sessions import exam_of
+from simulator.storage.records import SessionRecord
+from simulator.tui.report_screen import NO_QUESTION_ON_SHOW, REPORT_KEYS, ReportScreen, ReviewApp
 from simulator.tui.review_tabs import NO_EXPLANATION, NO_FINDINGS, QuestionReview, ReviewChart
-from simulator.tui.screens import HelpKeysTable, HelpScreen
+from simulator.tui.screens import ConfirmDialog, HelpKeysTable, HelpScreen, ResultsScreen
 from tests.test_report_mistakes import no_mistakes, three_mistakes
-from tests.tui_helpers import screen_lines, settled, wait_until
+from tests.tui_helpers import TuiRig, record_notifications, screen_lines, settled, until, wait_until
 from tests.tui_helpers import text_of as text_of_static
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -177,7 +183,7 @@ async def test_every_key_is_in_the_help(mistakes_report: Report, tmp_path: Path)
         table = app.screen.query_one(HelpKeysTable)
         rows = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
         keys = {k for k, _ in rows}
-        assert {"[, ]", "p, n", "h", "?, f1", "esc", "q"} <= keys, rows
+        assert {"[, ]", "p, n", "d", "h", "?, f1", "esc", "q"} <= keys, rows
         helped = {text for _, text in rows}
         assert all(key.help in helped for key in REPORT_KEYS)
         assert "Leave the review" in helped
@@ -198,6 +204,128 @@ async def test_no_findings_and_no_code_while_running(
         await press_until_tab(pilot, "[", "tab-mistakes")
         assert NO_FINDINGS.split(":")[0] in text_of(app)
         assert tabs.active == "tab-mistakes"
+
+
+# The drill key -----------------------------------------------------------------------------------
+
+DRILL_QUESTION = "Start a 1h30m drill of Q5 Time series (practice)? It starts a new timed session."
+
+
+def dialog_text(app: App[object]) -> str:
+    return " ".join(text_of_static(w) for w in app.screen.query(Static))
+
+
+async def drill_asked(pilot: Pilot[object]) -> None:
+    """On the report: the Your code tab, Q5 on show, then the drill key and its question."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ReportScreen)
+    screen.query_one("#report-tabs", TabbedContent).active = "tab-code"
+    await settled(pilot)
+    screen.query_one("#code-questions", TabbedContent).active = "code-q5"
+    await settled(pilot)
+    await pilot.press("d")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the drill's question")
+    assert DRILL_QUESTION in dialog_text(pilot.app)
+
+
+async def test_the_drill_key_asks_first_and_starts_a_drill_of_the_question_on_show(
+    tfexam_home: Path, tmp_path: Path, utc: None, practice: Exam
+) -> None:
+    """``tfexam review``: the key asks; Cancel stays in the review; Start creates the drill (a
+    session of the store, of that question) and ends the review with it, for the command to run
+    it under the exam screen (``run_tui``, as ``tfexam drill`` does)."""
+    seeded = three_mistakes(tmp_path, practice)
+    report = seeded.report()
+    reviewed = seeded.store.get_session(seeded.session.id)
+
+    go_on = threading.Event()  # the drill is created once the test has pressed d again
+
+    def create_drill(question_id: str) -> SessionRecord:
+        assert go_on.wait(60), "the test let the drill be created"
+        return drill_of_session(seeded.store, data_paths(), reviewed, question_id)
+
+    app = ReviewApp(report, tmp_path, create_drill)
+    async with app.run_test(size=(80, 24)) as pilot:
+        said = record_notifications(app)  # type: ignore[arg-type]
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "the report")
+        await pilot.press("d")  # the Summary tab: no question on show
+        await until(pilot, lambda: said, "the key's one line")
+        assert said == [("Drill", NO_QUESTION_ON_SHOW)]
+        assert isinstance(app.screen, ReportScreen)
+        await drill_asked(pilot)
+        await pilot.click("#cancel")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "back in the review")
+        assert [s.id for s in seeded.store.list_sessions()] == [reviewed.id], "nothing started"
+        assert "d Drill it" in text_of(app), "in the footer"
+        await drill_asked(pilot)
+        await pilot.click("#confirm")
+        await until(pilot, lambda: ("Drill", "Preparing the drill's workspace...") in said, "made")
+        await pilot.press("d")  # while it is being prepared: no second drill
+        await until(pilot, lambda: ("Drill", "A drill is being prepared.") in said, "said so")
+        assert isinstance(app.screen, ReportScreen)
+        go_on.set()
+        await until(pilot, lambda: not app.is_running, "the review to end with the drill")
+    drill = app.return_value
+    assert drill is not None
+    assert drill.settings.get("drill_question") == "time-series"
+    assert drill.deadline - drill.started_at == 5400, "the drill's default length"
+    assert drill.workspace.parent == reviewed.workspace.parent, "beside the reviewed workspace"
+    assert (drill.workspace / "category5" / "starter.py").is_file()
+    assert not (drill.workspace / "category1").exists(), "one question's folder"
+    [entry] = [e for e in build_history(seeded.store, {drill.id: exam_of(drill, data_paths())},
+                                        [drill]) if e.session == drill.id]  # fmt: skip
+    assert entry.kind == "drill"
+
+
+async def test_after_the_exam_the_drill_opens_in_the_same_app(rig: TuiRig) -> None:
+    """After the end, ``v`` then the drill key: Start shows the drill's exam screen in this app
+    (a new session of the store over its own engine), its one question and its countdown."""
+    session = rig.session()
+    rig.store.finish_session(session.id, session.started_at + 60, "submitted")
+    app = rig.app(rig.store.get_session(session.id))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, ResultsScreen), "the results")
+            await pilot.press("v")
+            await until(pilot, lambda: isinstance(app.screen, ReportScreen), "the report")
+            await drill_asked(pilot)
+            await pilot.press("escape")  # Escape is Cancel
+            await until(pilot, lambda: isinstance(app.screen, ReportScreen), "back to the report")
+            assert len(rig.store.list_sessions()) == 1
+            await drill_asked(pilot)
+            await pilot.click("#confirm")
+            await until(
+                pilot,
+                lambda: (
+                    app.facade.session_id != session.id
+                    and app.screen is app.exam_screen
+                    and app.exam_screen.is_mounted
+                ),
+                "the drill's exam screen",
+            )
+            drill = rig.store.get_session(app.facade.session_id)
+            assert drill.settings.get("drill_question") == "time-series"
+            assert [q.id for q in app.exam_screen.questions] == ["time-series"]
+            assert len(app.screen_stack) == 2, "the report and the results closed"
+            countdown = app.screen.query_one("#countdown", Static)
+            await until(pilot, lambda: "left" in text_of_static(countdown), "the countdown")
+            assert text_of_static(countdown).startswith("⏱ 1:29:"), text_of_static(countdown)
+            assert "category5/prompt.md" in text_of(app) and "category1" not in text_of(app)
+            assert app.title.startswith("tfexam · Drill: Time series, from ")
+            # The drill's engine runs, with graders of its own (their start ends before the app).
+            drilling = app.facade
+            await until(
+                pilot,
+                lambda: (
+                    drilling.grading().workers
+                    and all(w.state in ("idle", "busy") for w in drilling.grading().workers)
+                ),
+                "the drill's graders ready",
+            )
+            await settled(pilot)
+    finally:
+        for drill_facade in app.drills:
+            drill_facade.close()
 
 
 # Snapshots ---------------------------------------------------------------------------------------

@@ -54,7 +54,10 @@ def run_tui(paths: DataPaths, store: Store, session: SessionRecord) -> int:
         outcome = app.run()
     finally:
         engine.close()
-    after = store.get_session(session.id)
+        for drill in app.drills:  # started from the report's drill key
+            drill.close()
+    # The session on show at the end: a drill started from the report, else this one.
+    after = store.get_session(app.facade.session_id)
     if after.state == "submitted":
         print_status(session_status(store, after, exam_of(after, paths)))
     elif outcome == "detached" or outcome is None:

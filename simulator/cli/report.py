@@ -13,10 +13,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from simulator.cli.common import opened_store, session_as_it_stands
+from simulator.cli.foreground import run_tui
 from simulator.cli.group import cli, console
 from simulator.exam.catalog import UnknownExamError, list_exams
+from simulator.exam.durations import format_short, local_clock
 from simulator.exam.format import ExamFormatError
 from simulator.exam.metrics import score_label
+from simulator.session.drills import drill_of_session
 from simulator.session.sessions import exam_of
 from simulator.storage.records import SessionRecord
 
@@ -85,17 +88,33 @@ def report(session_key: str | None, fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @click.argument("session_key", metavar="[SESSION]", required=False)
-def review(session_key: str | None) -> None:
+def review(session_key: str | None) -> int:
     """The session report in the TUI: summary, questions, what went wrong, your code beside the
-    reference, timeline (h saves HTML)."""
-    built, session = _build_report(session_key)
+    reference, timeline (h saves HTML, d drills the question on show)."""
+    from simulator.report.build import build_report
+
+    paths, store = opened_store(write=False)
+    session = session_as_it_stands(paths, store, session_key)
+    built = build_report(store, session, exam_of(session, paths))
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo("tfexam: no terminal here, printing the report instead", err=True)
         _print_report(built)
-        return
+        return 0
     from simulator.tui.report_screen import ReviewApp
 
-    ReviewApp(built, session.workspace if session.workspace.is_dir() else Path.cwd()).run()
+    def create_drill(question_id: str) -> SessionRecord:
+        return drill_of_session(store, paths, session, question_id)
+
+    folder = session.workspace if session.workspace.is_dir() else Path.cwd()
+    drill = ReviewApp(built, folder, None if store.read_only else create_drill).run()
+    if drill is None:
+        return 0
+    # The drill key ended the review with a new drill: run it as 'tfexam drill' runs one.
+    console.print(
+        f"Created workspace [bold]{escape(str(drill.workspace))}[/] for a drill: "
+        f"{format_short(drill.deadline - drill.started_at)}, ends at {local_clock(drill.deadline)}."
+    )
+    return run_tui(paths, store, drill)
 
 
 @cli.command()

@@ -171,12 +171,13 @@ class _Following:
 
 
 def _browser_app(facade: SessionFacade, log_path: Path) -> Any:
-    """The exam app, with two differences a browser tab needs (kept here, not in the app):
+    """The exam app, with three differences a browser tab needs (kept here, not in the app):
 
     - when the tab goes away (the server's ``quit``), the editor tabs' unsaved texts are kept
       in the store before the app ends, not only every few seconds;
     - texts kept that way come back in their tabs, unsaved, without the "Restore unsaved
-      changes?" question a crash asks: a closed tab is not a crash.
+      changes?" question a crash asks: a closed tab is not a crash;
+    - the report offers no drill (the tab shows the one session its server runs).
     """
     from simulator.tui.app import ExamApp
     from simulator.tui.editor_area import EditorArea
@@ -186,6 +187,8 @@ def _browser_app(facade: SessionFacade, log_path: Path) -> Any:
         CSS_PATH = str(Path(inspect.getfile(ExamApp)).with_name(str(ExamApp.CSS_PATH)))
 
         ASK_TO_RESTORE_UNSAVED = False
+        # The tab shows the one session its server runs: a drill is started from a terminal.
+        OFFERS_DRILLS = False
 
         async def _on_exit_app(self) -> None:
             try:

@@ -12,7 +12,15 @@ from simulator.exam.durations import format_duration
 from simulator.exam.metrics import score_label
 from simulator.report import diff_html, review_html
 from simulator.report.charts import timeline_lanes
-from simulator.report.markup import SCORE_COLOURS, SCORE_INK, score_index, tag, text
+from simulator.report.markup import (
+    NOT_GRADABLE_COLOUR,
+    NOT_GRADABLE_INK,
+    SCORE_COLOURS,
+    SCORE_INK,
+    score_index,
+    tag,
+    text,
+)
 from simulator.report.records import (
     IDLE_CPU_PERCENT,
     SAMPLE_SPAN_S,
@@ -270,7 +278,7 @@ def _attempt_row(q: QuestionEntry, a: AttemptEntry) -> str:
             _td(("★ " if a.counted else "") + str(a.id), "num"),
             _td(format_duration(a.at_s), "num"),
             _td(source),
-            tag("td", _chip(a.score) if a.score is not None else "—", class_="num"),
+            tag("td", _attempt_chip(a), class_="num"),
             result,
         ],
         class_="counted" if a.counted else None,
@@ -425,15 +433,27 @@ def _chip(score: int) -> str:
     return tag("span", score_label(score), class_=f"chip s{score_index(score)}")
 
 
+def _attempt_chip(a: AttemptEntry) -> str:
+    """The attempt's score as a chip; a grey one for an attempt that could not be graded."""
+    if a.score is not None:
+        return _chip(a.score)
+    if a.state == "not-gradable":
+        return tag("span", "—", class_="chip ng", title="not gradable")
+    return "—"
+
+
 def _clock(iso: str, date: bool = False) -> str:
     """``2026-11-21 09:00:00`` (or just the time) from an ISO-8601 time with its offset."""
     return iso[:19].replace("T", " ") if date else iso[11:19]
 
 
 def _score_css() -> str:
-    return "".join(
-        f".s{i}{{background:{bg};color:{ink}}}"
-        for i, (bg, ink) in enumerate(zip(SCORE_COLOURS, SCORE_INK, strict=True))
+    return (
+        "".join(
+            f".s{i}{{background:{bg};color:{ink}}}"
+            for i, (bg, ink) in enumerate(zip(SCORE_COLOURS, SCORE_INK, strict=True))
+        )
+        + f".ng{{background:{NOT_GRADABLE_COLOUR};color:{NOT_GRADABLE_INK}}}"
     )
 
 

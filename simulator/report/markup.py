@@ -12,9 +12,17 @@ from html import escape
 
 Attr = str | float | int | None
 
-#: Scores 0-5 from red to green; the middle ones carry dark digits for contrast.
-SCORE_COLOURS = ("#b3261e", "#d9572b", "#e8891c", "#d8b000", "#7cab2f", "#2e8b46")
-SCORE_INK = ("#fff", "#fff", "#1f2328", "#1f2328", "#1f2328", "#fff")
+# The score palette, the one place for it: the HTML report's chips (background and ink) and the
+# SVG charts' score marks. Every ink is at least 4.5:1 (WCAG AA for text) on its background: red
+# (0), a darker orange-red (1), orange (2), yellow (3), light green (4), a darker green (5); the
+# ends carry white digits, the middle ones dark digits.
+#: Scores 0-5 from red to green.
+SCORE_COLOURS = ("#b3261e", "#b4441c", "#e8891c", "#d8b000", "#7cab2f", "#237a3b")
+#: The digits on each of :data:`SCORE_COLOURS`.
+SCORE_INK = ("#ffffff", "#ffffff", "#1f2328", "#1f2328", "#1f2328", "#ffffff")
+#: An attempt that could not be graded: no score, a neutral grey (no colour of the scale).
+NOT_GRADABLE_COLOUR = "#5f6670"
+NOT_GRADABLE_INK = "#ffffff"
 
 
 def score_index(score: int) -> int:

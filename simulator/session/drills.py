@@ -1,4 +1,5 @@
-"""Starting a drill: a timed session of one question of an exam (``tfexam drill``, the review).
+"""Starting a drill: a timed session of one question of an exam (``tfexam drill``, the review's
+drill key).
 
 A drill is created exactly like an exam session (:func:`create_session`), from the exam narrowed
 to one question (:func:`simulator.exam.drills.drill_exam`), so it gets what every session gets:
@@ -8,19 +9,17 @@ screen or the headless event stream, ``resume``, ``status``, ``report`` and ``hi
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.exam.catalog import UnknownExamError, find_exam
-from simulator.exam.drills import drill_argv, drill_exam
+from simulator.exam.drills import drill_exam
 from simulator.exam.format import Exam, ExamFormatError, Question, load_exam
 from simulator.exam.workspace import default_workspace
 from simulator.grading.settings import GradingSettings
 from simulator.paths import DataPaths
-from simulator.session.sessions import NewSession, create_session
+from simulator.session.sessions import NewSession, create_session, whole_exam_of
 from simulator.storage.records import SessionRecord
 from simulator.storage.store import Store
 
@@ -83,10 +82,24 @@ def find_drill_exam(name: str, paths: DataPaths, store: Store) -> Exam:
         raise
 
 
-def run_drill(exam_name: str, question_id: str, duration_s: int | None = None) -> int:
-    """Run ``tfexam drill`` in this terminal until the drill ends or the user leaves it; returns
-    its exit code. For a screen that offers a drill of the question on show (the review): call it
-    with the screen suspended (Textual's ``App.suspend()``), so the drill gets its own exam
-    screen, engine and log exactly as from the command line."""
-    argv = [sys.executable, "-m", "simulator", *drill_argv(exam_name, question_id, duration_s)]
-    return subprocess.run(argv, check=False).returncode
+def drill_of_session(
+    store: Store,
+    paths: DataPaths,
+    session: SessionRecord,
+    question_id: str,
+    on_question: Callable[[Question], None] | None = None,
+) -> SessionRecord:
+    """A drill of one question of ``session``'s exam, as the review's drill key starts it: the
+    whole exam (also where ``session`` is itself a drill), the drill's default length, fresh
+    data, the session's own training Python, and a new folder beside ``session``'s workspace
+    (the learner finds it where the exam was, wherever the review was opened)."""
+    exam = whole_exam_of(session, paths)
+    question = exam.question(question_id)
+    workspace = default_workspace(
+        exam, base=session.workspace.parent, name=f"{exam.id}-{question.id}"
+    )
+    drill = NewDrill(
+        exam, question.id, workspace=workspace, python=session.settings.get("python"),
+        grading=GradingSettings.from_dict(session.settings.get("grading", {})),
+    )  # fmt: skip
+    return create_drill(store, drill, on_question)

@@ -16,8 +16,10 @@ from typing import TypeVar
 
 from simulator.exam.format import Exam, Policy
 from simulator.grading.pool import WorkerStatus
+from simulator.session.drills import drill_of_session
 from simulator.session.engine import Engine, EventListener
 from simulator.session.scoring import ExamResult, exam_result
+from simulator.session.sessions import exam_of
 from simulator.storage.records import AttemptRecord, BufferRecord, RunRecord, SessionRecord
 from simulator.storage.store import Store
 from simulator.training.runs import RunView
@@ -156,3 +158,19 @@ class SessionFacade:
     def detach(self) -> None:
         """Leave the session running without us (its clock keeps going)."""
         self._engine.detach()
+
+    def start_drill(self, question_id: str) -> SessionFacade:
+        """A drill of one of this exam's questions (the review's drill key): creates the drill's
+        workspace and session (seconds: its data is written first) and returns a facade over
+        its own engine, not yet started (the view starts it, as for any session). Raises
+        ``UnknownQuestionError``, ``WorkspaceError`` or ``OSError`` with a one-line reason."""
+        engine = self._engine
+        drill = drill_of_session(engine.store, engine.paths, engine.session, question_id)
+        return SessionFacade(
+            Engine(engine.store, engine.paths, drill, exam_of(drill, engine.paths))
+        )
+
+    def close(self) -> None:
+        """Release the engine (its graders, watcher and runs): for the face that opened it, once
+        it no longer shows the session."""
+        self._engine.close()

@@ -222,13 +222,19 @@ def seed_of(session: SessionRecord, exam: Exam) -> int:
     return int(session.settings.get("seed", exam.seed))
 
 
-def exam_of(session: SessionRecord, paths: DataPaths) -> Exam:
-    """The session's exam, from where it was at start, else found again by id (e.g. after an
-    upgrade); a drill's exam narrowed again to its one question."""
+def whole_exam_of(session: SessionRecord, paths: DataPaths) -> Exam:
+    """The session's exam with all its questions (a drill's too), from where it was at start,
+    else found again by id (e.g. after an upgrade)."""
     try:
-        exam = load_exam(session.exam_root)
+        return load_exam(session.exam_root)
     except ExamFormatError:
-        exam = find_exam(session.exam_id, paths)
+        return find_exam(session.exam_id, paths)
+
+
+def exam_of(session: SessionRecord, paths: DataPaths) -> Exam:
+    """The session's exam (:func:`whole_exam_of`); a drill's exam narrowed again to its one
+    question."""
+    exam = whole_exam_of(session, paths)
     drilled = session.settings.get("drill_question")
     if drilled is None:
         return exam

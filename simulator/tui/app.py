@@ -65,6 +65,9 @@ class ExamApp(App[str]):
     #: Unsaved texts kept from before are offered back with a question (after a crash); a view
     #: that reopens routinely (a browser tab's reload) reopens them without one.
     ASK_TO_RESTORE_UNSAVED: ClassVar[bool] = True
+    #: Whether the report's drill key may start a drill here (a browser tab shows the one session
+    #: its server runs, so it may not).
+    OFFERS_DRILLS: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -78,15 +81,21 @@ class ExamApp(App[str]):
         self.facade = facade
         self.log_path = log_path
         self._exam_screen: ExamScreen | None = None
+        #: The drills started from the report here, each over its own engine: whoever runs the
+        #: app closes them once it ends (as it closes the first session's engine).
+        self.drills: list[SessionFacade] = []
 
     def get_default_screen(self) -> ExamScreen:
         """The exam screen is the app's first screen (the stack's bottom)."""
-        self._exam_screen = ExamScreen(
+        self._exam_screen = self._new_exam_screen()
+        return self._exam_screen
+
+    def _new_exam_screen(self) -> ExamScreen:
+        return ExamScreen(
             self.facade,
             lambda running: self.measure_resources(running),
             ask_to_restore=self.ASK_TO_RESTORE_UNSAVED,
         )
-        return self._exam_screen
 
     @property
     def exam_screen(self) -> ExamScreen:
@@ -194,7 +203,12 @@ class ExamApp(App[str]):
     def action_view_report(self) -> None:
         from simulator.tui.report_screen import ReportScreen
 
-        self.push_screen(ReportScreen(self._build_report(), self.exam_screen.session.workspace))
+        start_drill = self.start_drill if self.OFFERS_DRILLS else None
+        self.push_screen(
+            ReportScreen(
+                self._build_report(), self.exam_screen.session.workspace, start_drill=start_drill
+            )
+        )
 
     def action_export_report(self) -> None:
         from simulator.tui.report_screen import export_html
@@ -205,6 +219,41 @@ class ExamApp(App[str]):
             self.report_error("The HTML report could not be written", str(error), error)
             return
         self.notify(f"Wrote {target}", title="HTML report", timeout=8)
+
+    # A drill from the report -----------------------------------------------------------------
+
+    def start_drill(self, question_id: str) -> None:
+        """Create a drill of ``question_id`` (its data takes seconds: off the UI's thread), then
+        show it in this app: a new exam screen over the drill's own engine."""
+        from simulator.tui.report_screen import DRILL_WORKER
+
+        self.notify("Preparing the drill's workspace...", title="Drill", timeout=4)
+
+        def create() -> None:
+            try:
+                drill = self.facade.start_drill(question_id)
+            except Exception as error:  # one line for the learner; the traceback in the log
+                self.call_from_thread(
+                    self.report_error, "The drill could not start", str(error), error
+                )
+                return
+            self.call_from_thread(self.call_later, self.show_drill, drill)
+
+        self.run_worker(create, name=DRILL_WORKER, thread=True, exit_on_error=False)
+
+    async def show_drill(self, drill: SessionFacade) -> None:
+        """Make ``drill`` the app's session: the finished session's report and results close,
+        the drill's exam screen goes over that session's exam screen (the app's first screen,
+        which stays, its ticks stopped), and that session's engine is released."""
+        finished, self.facade = self.facade, drill
+        self.drills.append(drill)
+        self.title = f"tfexam · {drill.exam.title}"
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        self.exam_screen.retire()
+        self._exam_screen = self._new_exam_screen()
+        await self.push_screen(self._exam_screen)
+        self.run_worker(finished.close, name="close-finished", thread=True, exit_on_error=False)
 
     # Errors -------------------------------------------------------------------------------------
 

@@ -146,7 +146,7 @@ class ExamScreen(Screen[None]):
         # The question current by then: a key pressed during the first frame must win.
         self.call_after_refresh(lambda: self._show_question(self.current))
         self._tick()
-        self.set_interval(TICK_S, self._tick)
+        self._ticker = self.set_interval(TICK_S, self._tick)
         self.query_one("#questions").focus()
         if self.session.state == "submitted":
             self.call_after_refresh(self._show_results)
@@ -155,6 +155,11 @@ class ExamScreen(Screen[None]):
         # The engine starts once the first frame is on screen: its start (grading workers, the
         # data writer, the folder watcher) holds the GIL for ~0.4 s that the first frame needs.
         self.call_after_refresh(self._start_engine)
+
+    def retire(self) -> None:
+        """Another session's exam screen took this one's place (a drill started from the report):
+        stop the ticks that read this session's engine, which is released."""
+        self._ticker.stop()
 
     @property
     def tool_windows(self) -> ToolWindows:

@@ -3,12 +3,14 @@ candidate's code beside the reference (once the session is over) and the timelin
 
 The same records and rich renderables as ``tfexam report`` (simulator.report.text), laid out in
 tabs, so the terminal report and the TUI never disagree. ``h`` writes the HTML report next to the
-workspace. Every key is in one table here (:data:`REPORT_KEYS`): the footer's bindings and the
+workspace; ``d`` starts a drill of the question on show (after asking), where the app can run one.
+Every key is in one table here (:data:`REPORT_KEYS`): the footer's bindings and the
 help's rows come from it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,9 @@ from textual.containers import ScrollableContainer, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from simulator.report.records import Report
+from simulator.exam.drills import drill_duration_s
+from simulator.exam.durations import format_short
+from simulator.report.records import QuestionEntry, Report
 from simulator.report.text import (
     advice_panel,
     attempts_tables,
@@ -30,9 +34,17 @@ from simulator.report.text import (
     summary_panel,
     timeline_panel,
 )
+from simulator.storage.records import SessionRecord
 from simulator.tui.preferences import keep_theme
-from simulator.tui.review_tabs import CodeReview, MistakesView, compose_code_review
-from simulator.tui.screens import HelpScreen, KeyHelp
+from simulator.tui.review_tabs import (
+    CodeReview,
+    MistakesView,
+    compose_code_review,
+    question_pane_id,
+)
+from simulator.tui.screens import ConfirmDialog, HelpScreen, KeyHelp
+
+log = logging.getLogger("tfexam.tui")
 
 #: The ids of the report's tabs, in their order ("Your code" only once the session is over).
 TAB_SUMMARY, TAB_QUESTIONS, TAB_MISTAKES, TAB_CODE, TAB_TIMELINE = (
@@ -60,6 +72,8 @@ REPORT_KEYS: tuple[ReportKey, ...] = (
               "Your code tab: the previous or next question"),
     ReportKey(Binding("n", "switch_question(1)", "Next question", group=_QUESTIONS),
               "Your code tab: the previous or next question"),
+    ReportKey(Binding("d", "drill", "Drill it"),
+              "Your code tab: drill the question on show (asks first)"),
     ReportKey(Binding("h", "export_html", "Export HTML"),
               "Save the report as one HTML file in the workspace"),
     ReportKey(Binding("question_mark,f1", "help", "Help", key_display="?"), "This list of keys"),
@@ -76,19 +90,41 @@ def export_html(report: Report, folder: Path) -> Path:
     return target
 
 
+#: The name of the worker that prepares a drill: while one runs, the key starts no other.
+DRILL_WORKER = "drill-start"
+#: What the drill key says on a tab that shows no one question (one line of a toast at 80
+#: columns; the Your code tab shows one question at a time, chosen with n and p).
+NO_QUESTION_ON_SHOW = "No question on show: see Your code"
+
+
+def drill_question_text(q: QuestionEntry, exam: str) -> str:
+    """The drill key's question: what starts, how long it lasts (the drill's default length)."""
+    length = format_short(drill_duration_s(q.category))
+    return (
+        f"Start a {length} drill of Q{q.number} {q.title} ({exam})? It starts a new timed session."
+    )
+
+
 class ReportScreen(Screen[None]):
     """Summary, Questions, What went wrong, Your code and Timeline tabs; ``h`` exports the HTML
-    report."""
+    report, ``d`` starts a drill of the question on show (through ``start_drill``, given the
+    question's id, where the app can run a drill)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [key.binding for key in REPORT_KEYS]
 
     def __init__(
-        self, report: Report, export_folder: Path, on_close: Callable[[], Any] | None = None
+        self,
+        report: Report,
+        export_folder: Path,
+        on_close: Callable[[], Any] | None = None,
+        *,
+        start_drill: Callable[[str], Any] | None = None,
     ) -> None:
         super().__init__()
         self.report = report
         self.export_folder = export_folder
         self.on_close = on_close
+        self.start_drill = start_drill
 
     def compose(self) -> ComposeResult:
         r = self.report
@@ -121,6 +157,8 @@ class ReportScreen(Screen[None]):
         """The question keys only on the Your code tab (elsewhere they leave the footer)."""
         if action == "switch_question":
             return self.query_one("#report-tabs", TabbedContent).active == TAB_CODE
+        if action == "drill":  # a drill once the session is over, where the app can run one
+            return self.start_drill is not None and self.exam_over
         return True
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -172,6 +210,37 @@ class ReportScreen(Screen[None]):
         shown = binding.key_display or self.app.get_key_display(Binding(first, ""))
         return [shown, *(self.app.get_key_display(Binding(key, "")) for key in others)]
 
+    def question_on_show(self) -> QuestionEntry | None:
+        """The question whose pane the Your code tab shows (None on the other tabs)."""
+        if self.query_one("#report-tabs", TabbedContent).active != TAB_CODE:
+            return None
+        active = self.query_one("#code-questions", CodeReview).active
+        return next((q for q in self.report.questions if question_pane_id(q) == active), None)
+
+    def action_drill(self) -> None:
+        question = self.question_on_show()
+        if question is None:
+            self.app.notify(NO_QUESTION_ON_SHOW, title="Drill", timeout=6)
+            return
+        if any(w.name == DRILL_WORKER and not w.is_finished for w in self.app.workers):
+            self.app.notify("A drill is being prepared.", title="Drill", timeout=4)
+            return
+        start = self.start_drill
+        assert start is not None, "check_action offers the key only with a way to start one"
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                start(question.id)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Start a drill?",
+                drill_question_text(question, self.report.summary.exam),
+                confirm="Start",
+            ),
+            answered,
+        )
+
     def action_export_html(self) -> None:
         try:
             target = export_html(self.report, self.export_folder)
@@ -205,20 +274,54 @@ class TimelineView(Static):
         return Group(timeline_panel(self.report, width), resources_panel(self.report, width))
 
 
-class ReviewApp(App[None]):
-    """``tfexam review``: a finished (or running) session's report, on its own."""
+class ReviewApp(App["SessionRecord | None"]):
+    """``tfexam review``: a finished (or running) session's report, on its own.
+
+    With ``create_drill`` (given a question's id, it creates a drill of it and returns its
+    session), the drill key creates one and the app ends with it, for the command to run it
+    under the exam screen: this app has no engine, and the exam screen's app-wide keys (leave,
+    help, the results) belong to the exam app. The app ends with None otherwise.
+    """
 
     CSS_PATH = "tfexam.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Leave the review")
     ]
 
-    def __init__(self, report: Report, export_folder: Path) -> None:
+    def __init__(
+        self,
+        report: Report,
+        export_folder: Path,
+        create_drill: Callable[[str], SessionRecord] | None = None,
+    ) -> None:
         super().__init__()
         self.report = report
         self.export_folder = export_folder
+        self.create_drill = create_drill
         self.title = f"tfexam review · {report.summary.session}"
 
     def on_mount(self) -> None:
         keep_theme(self)
-        self.push_screen(ReportScreen(self.report, self.export_folder, on_close=self.exit))
+        start = self.start_drill if self.create_drill is not None else None
+        self.push_screen(
+            ReportScreen(self.report, self.export_folder, on_close=self.exit, start_drill=start)
+        )
+
+    def start_drill(self, question_id: str) -> None:
+        """Create the drill off the UI's thread (its data takes seconds), then end with it."""
+        create = self.create_drill
+        assert create is not None
+        self.notify("Preparing the drill's workspace...", title="Drill", timeout=4)
+
+        def made() -> None:
+            try:
+                drill = create(question_id)
+            except Exception as error:  # one line for the learner; the traceback in the log
+                log.error("the drill could not start", exc_info=error)
+                self.call_from_thread(
+                    self.notify, f"The drill could not start: {error}", severity="error"
+                )
+                return
+            self.call_from_thread(self.exit, drill)
+
+        self.run_worker(made, name=DRILL_WORKER, thread=True, exit_on_error=False)
