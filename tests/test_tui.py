@@ -33,6 +33,7 @@ from simulator.tui.screens import (
     ResultsScreen,
     WorkspaceDialog,
 )
+from tests.shared_data import copy_workspace
 from tests.tui_helpers import (
     Clock,
     TuiRig,
@@ -597,7 +598,7 @@ async def test_graders_that_cannot_start_are_an_error_dialog(rig: TuiRig, tmp_pa
     """A worker that never gets ready (here: 0.3 s allowed to import TensorFlow) makes the pool
     give up with ``worker-unavailable``: the one worker exit worth a dialog."""
     workspace = tmp_path / "ws"
-    shutil.copytree(rig.template, workspace)
+    copy_workspace(rig.template, workspace)
     grading = GradingSettings(workers=1, startup_timeout_s=0.3)
     request = NewSession(rig.exam, workspace=workspace, duration_s=600, grading=grading)
     session = record_session(rig.store, request, workspace, time.time())
