@@ -31,6 +31,7 @@ ONE_WORKER_MODULES = frozenset(
     {
         "test_checks",
         "test_classic_exams",
+        "test_classic_verdicts",  # its own instances of test_classic_exams' module fixtures
         "test_cohort",
         "test_engine",
         "test_events_live",
