@@ -268,7 +268,8 @@ def _grader_problems(
 ) -> list[Problem]:
     """The grader's hidden data against the interface; a verdict kept in ``cache`` (a folder,
     :mod:`simulator.grading.check_cache`) is not computed again."""
-    key = None if _reads_real_datasets(question) else hidden_data_key(question, seed)
+    cached = cache is not None and not _reads_real_datasets(question)
+    key = hidden_data_key(question, seed) if cached else None
     if known_clean(cache, key):
         return []
     problems = _hidden_data_problems(question, file, seed)
