@@ -52,6 +52,12 @@ class DataPaths:
         """Logs of grading done outside any session (``tfexam grade``)."""
         return self.root / "logs"
 
+    @property
+    def check_cache(self) -> Path:
+        """What ``tfexam check`` found about each grader's hidden data, so a check after a change
+        runs only the graders the change could affect (``simulator.grading.check_cache``)."""
+        return self.root / "cache" / "check"
+
 
 def data_paths() -> DataPaths:
     """Resolve the data directory from the environment, creating it on first use."""

@@ -21,6 +21,40 @@ FORMATS_EXAM = FIXTURES / "exams" / "formats"
 PRACTICE_EXAM = shipped_exams_root() / "practice"
 
 
+#: Test modules whose module-scoped fixtures cost seconds of CPU each: a grading worker of their
+#: own (it imports TensorFlow), a question's generated data, ``tfexam new``, an installed pack, a
+#: class of reports. pytest-xdist (``--dist loadgroup`` in pyproject.toml) runs each one's tests
+#: in one worker, so each such fixture is built once per run instead of once per worker; every
+#: other test goes to whichever worker is free. (test_shipped_exams.py is left out: it is the
+#: largest module, and its parts run side by side.)
+ONE_WORKER_MODULES = frozenset(
+    {
+        "test_checks",
+        "test_classic_exams",
+        "test_classic_verdicts",  # its own instances of test_classic_exams' module fixtures
+        "test_cohort",
+        "test_engine",
+        "test_events_live",
+        "test_exam_check",
+        "test_exam_packs",
+        "test_grading",
+        "test_odd_files",
+        "test_practice2_category3",
+        "test_practice2_category4",
+        "test_practice_category2",
+        "test_practice_category3",
+        "test_practice_category4",
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in ONE_WORKER_MODULES:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
 @pytest.fixture
 def tfexam_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private TFEXAM_HOME so that tests never see each other's sessions."""
@@ -99,18 +133,13 @@ def warm_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     shared.close()
 
 
-@pytest.fixture(scope="module")
-def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """A warm grading worker of the module's own (20 s per job), for engine tests."""
-    from simulator.grading.pool import GradingPool
-    from simulator.grading.settings import GradingSettings
-
-    settings = GradingSettings(workers=1, timeout_s=20, memory_limit_mb=2000)
-    shared = GradingPool(settings, tmp_path_factory.mktemp("pool-logs"), lambda _event: None)
-    shared.start()
-    assert shared.wait_ready(120)
-    yield shared
-    shared.close()
+@pytest.fixture
+def pool(warm_pool: object) -> object:
+    """The warm grading worker (20 s per job) for engine tests. It was one per test module:
+    a TensorFlow import each, in each xdist worker, for a worker with the same settings. A test
+    that pauses it (``worker_held``) lets it go on before it ends; one that kills it leaves the
+    pool to start a fresh one, as it does in a session."""
+    return warm_pool
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import threading
 import time
@@ -23,6 +22,7 @@ from simulator.session.sessions import NewSession, create_session, record_sessio
 from simulator.session.watcher import WatchTimings
 from simulator.storage.records import AttemptRecord, SessionRecord
 from simulator.storage.store import Store
+from tests.shared_data import copy_workspace
 from tests.waiting import wait_until
 
 E = TypeVar("E", bound=SessionEvent)
@@ -66,7 +66,7 @@ class EngineHarness:
             grading=grading or pool.settings,
         )  # fmt: skip
         if template is not None:
-            shutil.copytree(template, workspace)
+            copy_workspace(template, workspace)
             self.session: SessionRecord = record_session(
                 self.store, request, workspace, time.time()
             )

@@ -55,6 +55,32 @@ def shared_folder(
     return folder
 
 
+def _link_or_copy(source: str, target: str) -> object:
+    """A hard link to ``source`` (no bytes copied), or a copy where links are refused."""
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or links not allowed there
+        return shutil.copy2(source, target)
+    return target
+
+
+def copy_workspace(template: Path, target: Path) -> Path:
+    """A session's own copy of a workspace made once per run (``practice_template``).
+
+    About 150 engine and TUI tests each take a copy; the practice workspace is 1,500 files, most
+    of them the image question's pictures, which a session only reads. Those are hard-linked
+    (a copy of 1,500 files took about a second on a quiet machine, several on a loaded one);
+    every other file (starters, prompts, the other questions' data) is copied, so a test may
+    write over any of them without touching the template."""
+
+    def copy(source: str, destination: str) -> object:
+        pictures = "images" in Path(source).relative_to(template).parts
+        return (_link_or_copy if pictures else shutil.copy2)(source, destination)
+
+    shutil.copytree(template, target, copy_function=copy)
+    return target
+
+
 #: Written, in a process of its own, every offline exam's workspace for the exam's own seed, and
 #: loaded every classic exam's data modules (their data needs the real datasets); writes which
 #: TensorFlow modules each question's data module brought in to ``brought.json`` (checked by

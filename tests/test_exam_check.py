@@ -28,15 +28,22 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The module's own TFEXAM_HOME for ``tfexam new`` and ``check``: its check cache holds
+    what the first check found about each grader's hidden data."""
+    return {"TFEXAM_HOME": str(tmp_path_factory.mktemp("home"))}
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory, home: dict[str, str]) -> Path:
     exam = tmp_path_factory.mktemp("authoring") / "our-exam"
-    made = run_cli("new", str(exam), timeout=300)
+    made = run_cli("new", str(exam), env=home, timeout=300)
     assert made.returncode == 0, made.stdout + made.stderr
     assert "5 questions copied from practice, id our-exam" in made.stdout
     return exam
 
 
-def test_a_new_exam_is_complete_and_passes_the_check(written: Path) -> None:
+def test_a_new_exam_is_complete_and_passes_the_check(written: Path, home: dict[str, str]) -> None:
     toml = (written / "exam.toml").read_text(encoding="utf-8")
     assert toml.startswith("# Written by `tfexam new` from the practice exam")
     assert 'id = "our-exam"' in toml
@@ -44,7 +51,7 @@ def test_a_new_exam_is_complete_and_passes_the_check(written: Path) -> None:
         folder = written / f"category{number}"
         for name in ("prompt.md", "starter.py", "grader.py", "solution.py"):
             assert (folder / name).is_file(), folder / name
-    checked = run_cli("check", str(written), timeout=300)
+    checked = run_cli("check", str(written), env=home, timeout=300)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.strip() == f"{written}: no problems"
     again = run_cli("new", str(written))
@@ -53,7 +60,7 @@ def test_a_new_exam_is_complete_and_passes_the_check(written: Path) -> None:
 
 
 def test_every_planted_mistake_is_found_at_once_with_its_file_and_line(
-    written: Path, tmp_path: Path
+    written: Path, tmp_path: Path, home: dict[str, str]
 ) -> None:
     exam = tmp_path / "planted"
     shutil.copytree(written, exam)  # what `tfexam new` wrote (checked above), copied
@@ -90,7 +97,7 @@ def test_every_planted_mistake_is_found_at_once_with_its_file_and_line(
         "return (images / 255.0).reshape(len(images), -1).astype(np.float32)",
     )
 
-    checked = run_cli("check", str(exam), timeout=300)
+    checked = run_cli("check", str(exam), env=home, timeout=300)
     assert checked.returncode == 1
     lines = checked.stdout.splitlines()
     expected = [
@@ -110,6 +117,57 @@ def test_every_planted_mistake_is_found_at_once_with_its_file_and_line(
     missing_prompt = next(line for line in lines if "prompt.md does not exist" in line)
     assert re.match(r"exam\.toml:\d+: ", missing_prompt), missing_prompt
     assert f"{len(lines)} problem(s)" in checked.stderr
+
+
+def test_a_check_again_runs_only_the_graders_that_a_change_could_affect(
+    written: Path, tmp_path: Path, home: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tfexam new`` checked every grader's hidden data and kept the verdicts: checking again
+    runs no grader, a changed starter none either (the hidden data cannot depend on it), a
+    changed grader its own, and a grader with a finding runs each time until it is fixed."""
+    from simulator.grading import exam_check
+    from simulator.paths import DataPaths
+
+    cache = DataPaths(Path(home["TFEXAM_HOME"])).check_cache
+    exam = tmp_path / "our-exam"  # the folder name is the exam id
+    shutil.copytree(written, exam)
+    ran: list[str] = []
+    real = exam_check._hidden_data_problems
+
+    def counted(question, file, seed):  # type: ignore[no-untyped-def]
+        ran.append(question.folder.name)
+        return real(question, file, seed)
+
+    monkeypatch.setattr(exam_check, "_hidden_data_problems", counted)
+
+    def check() -> list[str]:
+        ran.clear()
+        return [str(p) for p in exam_check.check_exam(exam, cache=cache)]
+
+    assert check() == [] and ran == []
+    starter4 = exam / "category4" / "starter.py"
+    _replace(starter4, 'model.save("mymodel.h5")', 'model.save("model.h5")')
+    [saves_wrong] = check()
+    assert saves_wrong.startswith("category4/starter.py:") and ran == []
+    grader2 = exam / "category2" / "grader.py"
+    _replace(grader2, "def test_data(", "# a comment changes the file\ndef test_data(")
+    assert len(check()) == 1 and ran == ["category2"]
+    _replace(
+        grader2,
+        "return (images / 255.0).astype(np.float32)",
+        "return (images / 255.0).reshape(len(images), -1).astype(np.float32)",
+    )
+    for _ in range(2):  # a finding is not kept: found again, by running the grader again
+        problems = check()
+        assert any("the hidden inputs have shape (784,)" in p for p in problems), problems
+        assert ran == ["category2"]
+    _replace(
+        grader2,
+        "return (images / 255.0).reshape(len(images), -1).astype(np.float32)",
+        "return (images / 255.0).astype(np.float32)",
+    )
+    [still_wrong] = check()  # the grader as it was checked clean before: not run again
+    assert still_wrong == saves_wrong and ran == []
 
 
 def test_a_suggested_scale_separates_the_reference_from_the_starter() -> None:

@@ -28,6 +28,7 @@ from simulator.storage.records import SessionRecord
 from simulator.storage.store import Store
 from tests.cli_helpers import HeadlessRun
 from tests.conftest import REPO, run_cli
+from tests.shared_data import copy_workspace, offline_workspaces
 
 
 def _session(store: Store, workspace: Path, started: float | None = None) -> SessionRecord:
@@ -300,15 +301,12 @@ import os, sys
 from pathlib import Path
 from simulator.exam.code import load_module_file
 from simulator.exam.format import load_exam
-from simulator.exam.workspace import write_question_data
 
 exam = load_exam(Path(sys.argv[1]))
 question = next(q for q in exam.questions if q.category == 3)
-folder = Path(sys.argv[2])
-write_question_data(question, folder, exam.seed)
-os.chdir(folder)
+os.chdir(sys.argv[2])  # the question's data, as the workspace holds it
 solution = load_module_file(question.folder / question.solution, "reference_solution")
-solution.solution_model(epochs=0).save(str(folder / question.model_files[0]))
+solution.solution_model(epochs=0).save(str(Path(sys.argv[3]) / question.model_files[0]))
 print(question.id)
 """
 
@@ -316,16 +314,21 @@ print(question.id)
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("exam_id", ["practice", "practice-2"])
 def test_the_documented_minimum_memory_limit_grades_the_category3_reference(
-    exam_id: str, tfexam_home: Path, tmp_path: Path
+    exam_id: str, tfexam_home: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """The reference architecture with untrained weights: near chance, so grading also computes
-    the preprocessing hint, the most memory a category-3 grading takes."""
+    the preprocessing hint, the most memory a category-3 grading takes. Its data is the shared
+    workspace's of the exam's seed (written once per run), in a copy of the question's folder."""
     helped = " ".join(run_cli("grade", "--help").stdout.split())
     minimum = re.search(r"at least (\d+)\)", helped)
     assert minimum is not None, helped
     exam = find_exam(exam_id, None)
-    built = run_cli_python(BUILD_REFERENCE, str(exam.root), str(tmp_path))
+    [question] = [q for q in exam.questions if q.category == 3]
+    shared = offline_workspaces(tmp_path_factory) / exam.id / question.workspace_folder
+    data = copy_workspace(shared, tmp_path / "data")
+    built = run_cli_python(BUILD_REFERENCE, str(exam.root), str(data), str(tmp_path))
     question_id = built.strip().splitlines()[-1]
+    assert question_id == question.id
     model = tmp_path / exam.question(question_id).model_files[0]
     done = run_cli(
         "grade", str(model), "--exam", exam_id, "--question", question_id,

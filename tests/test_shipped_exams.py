@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from simulator.exam.format import Exam, Question
 from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
 from tests.grading_helpers import warm_grader
-from tests.shared_data import offline_workspaces
+from tests.shared_data import copy_workspace, offline_workspaces
 
 #: Every shipped exam; the classic ones need their datasets prepared (tests/test_classic_exams.py).
 ALL_EXAMS: list[Exam] = [entry.exam for entry in list_exams(None) if entry.exam is not None]
@@ -106,7 +105,7 @@ def test_each_starter_skeleton_runs_and_saves_a_gradable_model(
     exam: Exam, question: Question, grader: SyncGrader, workspaces: dict[str, Path], tmp_path: Path
 ) -> None:
     folder = tmp_path / question.workspace_folder  # a private copy of the question's folder
-    shutil.copytree(workspaces[exam.id] / question.workspace_folder, folder)
+    copy_workspace(workspaces[exam.id] / question.workspace_folder, folder)
     facts = STARTER_FACTS.get((exam.id, question.id), StarterFacts())
     model, printed = run_script(folder / question.starter)
     if facts.prints is not None:
@@ -206,7 +205,7 @@ def test_a_short_reference_training_scores_what_its_question_promises(
     hidden grader fit together."""
     run = REFERENCE_RUNS[(exam.id, question.id)]
     folder = tmp_path / question.workspace_folder
-    shutil.copytree(workspaces[exam.id] / question.workspace_folder, folder)
+    copy_workspace(workspaces[exam.id] / question.workspace_folder, folder)
     source = (question.folder / question.solution).read_text(encoding="utf-8")
     if run.edit is not None:
         assert run.edit[0] in source, f"{question.solution} no longer says {run.edit[0]!r}"

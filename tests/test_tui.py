@@ -33,6 +33,7 @@ from simulator.tui.screens import (
     ResultsScreen,
     WorkspaceDialog,
 )
+from tests.shared_data import copy_workspace
 from tests.tui_helpers import (
     Clock,
     TuiRig,
@@ -597,7 +598,7 @@ async def test_graders_that_cannot_start_are_an_error_dialog(rig: TuiRig, tmp_pa
     """A worker that never gets ready (here: 0.3 s allowed to import TensorFlow) makes the pool
     give up with ``worker-unavailable``: the one worker exit worth a dialog."""
     workspace = tmp_path / "ws"
-    shutil.copytree(rig.template, workspace)
+    copy_workspace(rig.template, workspace)
     grading = GradingSettings(workers=1, startup_timeout_s=0.3)
     request = NewSession(rig.exam, workspace=workspace, duration_s=600, grading=grading)
     session = record_session(rig.store, request, workspace, time.time())
@@ -730,11 +731,20 @@ async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
     write(session.workspace / "category2", "starter.py", SERIES, epochs=100_000, verbose=2)
     app = rig.app(session)
     async with app.run_test(size=(120, 40)) as pilot:
+        await exam_started(pilot)
+        # Each run's RunStarted also chooses its tab; it comes from the engine's thread, after
+        # the run is in the store. Subscribed after the screen: once this sees the event, the
+        # screen's message is posted, and ``settled`` lets it be handled.
+        started: list[int] = []
+        app.facade.subscribe(
+            lambda e: started.append(e.run.id) if isinstance(e, events.RunStarted) else None
+        )
         try:
             await pilot.press("1", "r")
             await until(pilot, lambda: len(rig.store.runs(session.id)) == 1, "Q1's run")
             await pilot.press("2", "r")
             await until(pilot, lambda: len(rig.store.runs(session.id)) == 2, "Q2's run")
+            await until(pilot, lambda: len(started) == 2, "both runs' RunStarted events")
             await settled(pilot)  # its tab shown
             window = app.query_one(RunToolWindow)
             assert window.selected_run() == max(r.id for r in rig.store.runs(session.id)), (
@@ -767,6 +777,7 @@ async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
                 ),
                 "the new run selected",
             )
+            await until(pilot, lambda: len(started) == 3, "the new run's RunStarted event")
             await settled(pilot)
             assert len(rig.store.runs(session.id)) == 3
             assert table_rows(table)[table.cursor_row][:2] == ["3", "Q1"], "the new run"

@@ -298,3 +298,45 @@ def test_a_write_after_the_report_marks_the_file_as_being_rewritten(
         handle.flush()
         watcher = recorder.watcher
         wait_until(lambda: watcher.rewriting(target), message="the watcher to see the rewrite")
+
+
+def test_a_file_that_goes_while_it_is_checked_is_unreadable_not_an_error(
+    tmp_path: Path, models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save replacing the file, or a link pointed elsewhere, between two reads of the check."""
+    from simulator.grading import filecheck
+
+    target = shutil.copyfile(models["good.h5"], tmp_path / "mymodel.h5")
+    real = filecheck._hdf5_end_of_file
+
+    def gone_meanwhile(path: Path, base: int) -> int | None:
+        path.unlink()  # the file goes after its signature was read
+        return real(path, base)
+
+    monkeypatch.setattr(filecheck, "_hdf5_end_of_file", gone_meanwhile)
+    check = filecheck.check_model_file(target)
+    assert not check.complete
+    assert check.reason == "the file disappeared before it could be read"
+
+
+def test_a_file_the_check_fails_on_is_looked_at_again_and_watching_goes_on(
+    watched: tuple[Path, Recorder], models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, one exception in the check ended the watcher's timer thread: no save after it
+    was ever reported (a link swapped at the wrong moment, under load, did it)."""
+    folder, recorder = watched
+    real = simulator.session.watcher.check_model_file
+    failures = [RuntimeError("the check failed once")]
+
+    def failing_once(path: Path, shown: str | None = None):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return real(path, shown)
+
+    monkeypatch.setattr(simulator.session.watcher, "check_model_file", failing_once)
+    shutil.copyfile(models["good.h5"], folder / "mymodel.h5")
+    [first] = recorder.wait_for(1, timeout=30)
+    assert failures == [] and first.check.complete, "looked at again after the failure"
+    shutil.copyfile(models["good.keras"], folder / "mymodel.keras")
+    saved = recorder.wait_for(2, timeout=30)
+    assert [s.path.name for s in saved] == ["mymodel.h5", "mymodel.keras"]

@@ -7,7 +7,6 @@ copied for each test (a copy is a few milliseconds); the session row is written 
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from simulator.session.watcher import WatchTimings
 from simulator.storage.records import SessionRecord
 from simulator.storage.store import Store
 from simulator.tui.app import ExamApp
+from tests.shared_data import copy_workspace
 from tests.waiting import TIMEOUT_S, wait_on_pilot
 
 
@@ -67,7 +67,7 @@ class TuiRig:
         name: str = "tfexam-practice",
     ) -> SessionRecord:
         workspace = self.root / f"{len(self.engines)}" / name
-        shutil.copytree(self.template, workspace)
+        copy_workspace(self.template, workspace)
         request = NewSession(
             self.exam, workspace=workspace, duration_s=duration_s, policy=policy,
             grading=self.pool.settings,

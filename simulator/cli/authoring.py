@@ -33,7 +33,7 @@ def new_exam(target: Path, source: str) -> int:
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     exam = write_new_exam(target, find_exam(source, data_paths()))
-    problems = check_exam(target)
+    problems = check_exam(target, cache=data_paths().check_cache)
     console.print(
         f"Wrote [bold]{escape(str(target))}[/]: {len(exam.questions)} questions copied from "
         f"{escape(source)}, id {escape(exam.id)}. Change them (the comments in exam.toml say "
@@ -72,7 +72,8 @@ def check(exam_path: Path, calibrate_too: bool, seeds: int, question_keys: tuple
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if not (exam_path / "exam.toml").is_file():
         raise CliError(f"{exam_path} has no exam.toml: not an exam folder")
-    problems = [str(problem) for problem in check_exam(exam_path)]
+    found = check_exam(exam_path, cache=data_paths().check_cache)
+    problems = [str(problem) for problem in found]
     for line in problems:
         click.echo(line)
     if calibrate_too and not problems:

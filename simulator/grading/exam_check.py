@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.datasets.prepare import question_datasets
 from simulator.exam.code import load_question_module
 from simulator.exam.format import (
     DEFAULT_MODEL_FILES,
@@ -39,6 +40,7 @@ from simulator.exam.format import (
 )
 from simulator.exam.hidden_files import hidden_bytes
 from simulator.exam.workspace import DataNotReadyError
+from simulator.grading.check_cache import hidden_data_key, known_clean, remember_clean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -261,12 +263,35 @@ def _labels_problem(question: Question, y: np.ndarray) -> str | None:
     return None
 
 
-def _grader_problems(question: Question, file: str, seed: int) -> list[Problem]:
+def _grader_problems(
+    question: Question, file: str, seed: int, cache: Path | None = None
+) -> list[Problem]:
+    """The grader's hidden data against the interface; a verdict kept in ``cache`` (a folder,
+    :mod:`simulator.grading.check_cache`) is not computed again."""
+    cached = cache is not None and not _reads_real_datasets(question)
+    key = hidden_data_key(question, seed) if cached else None
+    if known_clean(cache, key):
+        return []
+    problems = _hidden_data_problems(question, file, seed)
+    if problems is not None and not problems:
+        remember_clean(cache, key, question)
+    return problems or []
+
+
+def _reads_real_datasets(question: Question) -> bool:
+    try:
+        return bool(question_datasets(question))
+    except Exception:  # an author's data code that fails is the grader check's finding
+        return True
+
+
+def _hidden_data_problems(question: Question, file: str, seed: int) -> list[Problem] | None:
+    """None when there is nothing to check against (real datasets not prepared here)."""
     try:
         grader = load_question_module(question, question.grader, "grader")
         x, y = grader.test_data(seed)
     except DataNotReadyError:
-        return []  # real datasets not prepared here: nothing to check against
+        return None  # real datasets not prepared here: nothing to check against
     except Exception as error:  # an author's code: every failure is a finding
         return [Problem(file, None, f"test_data({seed}) failed: {type(error).__name__}: {error}")]
     line = _line_of_function(question, "test_data")
@@ -345,8 +370,12 @@ def _file_problems(exam_dir: Path, table: dict[str, object]) -> list[Problem]:
     return problems
 
 
-def check_exam(exam_dir: Path, seed: int | None = None) -> list[Problem]:
-    """Every problem found in the exam at ``exam_dir``; none means it is ready to calibrate."""
+def check_exam(exam_dir: Path, seed: int | None = None, cache: Path | None = None) -> list[Problem]:
+    """Every problem found in the exam at ``exam_dir``; none means it is ready to calibrate.
+
+    ``cache``: a folder keeping which graders' hidden data was found to fit, so that a check
+    after a change runs only the graders the change could affect (``tfexam check`` passes
+    :attr:`DataPaths.check_cache`)."""
     problems = _toml_problems(exam_dir)
     if any(p.message.startswith("not valid TOML") for p in problems):
         return problems
@@ -359,7 +388,8 @@ def check_exam(exam_dir: Path, seed: int | None = None) -> list[Problem]:
     for table in _question_tables(exam_dir):
         problems += _file_problems(exam_dir, table)
     for question in questions_that_parse(exam_dir):
-        problems += _grader_problems(question, f"{question.folder.name}/{question.grader}", seed)
+        file = f"{question.folder.name}/{question.grader}"
+        problems += _grader_problems(question, file, seed, cache)
     return problems
 
 

@@ -112,17 +112,19 @@ def check_model_file(path: Path, shown: str | None = None) -> FileCheck:
     odd = unreadable_reason(path, shown)
     if odd is not None:
         return FileCheck.broken(odd)
+    # The file may go at any moment (a save replacing it, a link pointed elsewhere): then it is
+    # a file that could not be read, never an exception in the watcher's thread.
     try:
         if path.is_dir():
             return _check_savedmodel(path, shown or path.name)
         size = path.stat().st_size
+        if size == 0:
+            return FileCheck.broken("the file is empty (0 bytes): save the model again")
+        if path.suffix == ".keras":
+            return _check_keras_zip(path)
+        return _check_hdf5(path, size)
     except FileNotFoundError:
         return FileCheck.broken("the file disappeared before it could be read")
-    if size == 0:
-        return FileCheck.broken("the file is empty (0 bytes): save the model again")
-    if path.suffix == ".keras":
-        return _check_keras_zip(path)
-    return _check_hdf5(path, size)
 
 
 def _check_hdf5(path: Path, size: int) -> FileCheck:

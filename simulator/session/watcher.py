@@ -248,7 +248,13 @@ class ModelWatcher:
                     self._cond.wait(timeout=max(0.01, wait))
                     continue
             for path, item in due:
-                self._examine(path, item)
+                try:
+                    self._examine(path, item)
+                except Exception:  # one odd file must not stop the watching of every other
+                    log.exception("could not examine %s; looking again later", path)
+                    with self._cond:
+                        if self._pending.get(path) is item:
+                            item.due = time.time() + self.timings.broken_after_s
 
     def _examine(self, path: Path, item: _Pending) -> None:
         last_event = item.last_event_at
