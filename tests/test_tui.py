@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.command import CommandList, CommandPalette
+from textual.message import Message
 from textual.widgets import Button, DataTable, Static, TabbedContent
 
 from simulator.exam.durations import format_duration
+from simulator.grading.reasons import Reason
 from simulator.grading.settings import GradingSettings
 from simulator.session import events
 from simulator.session.engine import Engine
@@ -23,7 +27,7 @@ from simulator.tui.actions import ACTION_HELP
 from simulator.tui.app import ExamApp
 from simulator.tui.editor_area import EditorArea
 from simulator.tui.exam_window import AttemptsTable, QuestionsTable
-from simulator.tui.messages import ModelDetectedMessage
+from simulator.tui.messages import EngineMessage, ErrorReported, ModelDetectedMessage
 from simulator.tui.project import ProjectTree
 from simulator.tui.prompt import PromptView
 from simulator.tui.screens import (
@@ -444,6 +448,56 @@ async def test_quitting_asks_and_says_the_clock_keeps_running_then_resume_brings
         await exam_started(pilot)
         assert "4/5" in question_rows(again)[0][2]
         assert attempt_rows(again)[0][2] == "4/5"
+
+
+async def test_quitting_as_engine_events_arrive_exits_cleanly_without_handling_them(
+    rig: TuiRig,
+) -> None:
+    """The engine runs on its own thread until the app has gone: a grading worker that becomes
+    ready (or stops) just as the candidate leaves must not reach the closing screens (handled,
+    it posts dialogs and redraws into an app whose screens are being taken down: "No screens on
+    stack"). The events are announced on another thread, through the engine's own subscriber
+    path, at the moment the app begins to exit."""
+    session = rig.session()
+    app = rig.app(session)
+    engine = rig.engines[-1]
+    after_exit: list[str] = []
+    leaving = threading.Event()
+
+    def seen(message: Message) -> None:
+        if leaving.is_set() and isinstance(message, (EngineMessage, ErrorReported)):
+            after_exit.append(type(message).__name__)
+
+    def announce_as_the_app_exits() -> None:
+        stamp = {"at": time.time(), "session_id": session.id}
+        for event in (
+            events.WorkerReady(**stamp, pid=os.getpid(), warm_s=0.1),
+            events.WorkerExited(
+                **stamp, pid=os.getpid(), reason=Reason("worker-unavailable", "no worker")
+            ),
+            events.EngineFailed(**stamp, message="stopped"),
+        ):
+            engine._announce(event)
+
+    async with app.run_test(size=(120, 40), message_hook=seen) as pilot:
+        await exam_started(pilot)
+        exit_app = app.exit
+
+        def exit_then_events(*args: Any, **kwargs: Any) -> None:
+            exit_app(*args, **kwargs)
+            leaving.set()
+            thread = threading.Thread(target=announce_as_the_app_exits)
+            thread.start()
+            thread.join()  # queued on the app's loop before it goes on exiting
+
+        app.exit = exit_then_events  # type: ignore[method-assign]
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
+        await pilot.click("#confirm")  # Leave
+        await wait_until_async(lambda: app.return_value is not None, message="the app to end")
+    assert app.return_value == "detached" and app.return_code == 0
+    assert after_exit == [], "engine events reached the exam screen while the app exited"
+    assert rig.store.get_session(session.id).state == "running"
 
 
 async def test_an_engine_that_cannot_start_gives_an_error_dialog_not_a_crash(

@@ -219,6 +219,12 @@ class Engine:
         """Call ``callback`` (from the engine's thread) for every event from now on."""
         self._subscribers.append(callback)
 
+    def unsubscribe(self, callback: EventListener) -> None:
+        """Stop calling ``callback`` (a view that is going away). An event being announced on
+        the engine's thread at that moment may still reach it once: the view ignores it."""
+        with contextlib.suppress(ValueError):  # not (or no longer) subscribed
+            self._subscribers.remove(callback)
+
     def submit_and_test(self, question_id: str) -> None:
         """Grade the question's current model file now, like the exam plugin's button."""
         self._inbox.put(_SubmitAndTest(question_id))

@@ -126,6 +126,10 @@ class SessionFacade:
         """``listener`` gets every event from now on, on the engine's thread."""
         self._engine.subscribe(listener)
 
+    def unsubscribe(self, listener: EventListener) -> None:
+        """``listener`` gets no more events (its view is closing)."""
+        self._engine.unsubscribe(listener)
+
     def start(self) -> None:
         """Claim the session and start watching and grading (blocks while the graders warm)."""
         self._engine.start()

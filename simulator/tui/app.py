@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.console import RenderableType
 from textual import on
 from textual.app import App
 from textual.binding import BindingType
@@ -84,6 +85,9 @@ class ExamApp(App[str]):
         #: The drills started from the report here, each over its own engine: whoever runs the
         #: app closes them once it ends (as it closes the first session's engine).
         self.drills: list[SessionFacade] = []
+        #: Set by :meth:`exit`: what arrives from other threads from then on (an engine event, a
+        #: drill made) is dropped, since the screens are about to go.
+        self._leaving = False
 
     def get_default_screen(self) -> ExamScreen:
         """The exam screen is the app's first screen (the stack's bottom)."""
@@ -124,6 +128,8 @@ class ExamApp(App[str]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While an editor tab has focus its letters are typed: their actions leave the footer
         (the editor's own keys for them take their place)."""
+        if not self.screen_stack:  # the app is closing: no screen, no focus, no action
+            return False
         editing = isinstance(self.focused, CodeEditor)
         return actions.allowed(action, editing=editing, exam_over=self.exam_screen.exam_over())
 
@@ -164,6 +170,22 @@ class ExamApp(App[str]):
             yield from screen.system_commands()
 
     # Leaving and the end ------------------------------------------------------------------------
+
+    def exit(
+        self,
+        result: str | None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
+        """Textual's exit, after every exam screen stopped listening to its engine: the engines
+        run on until whoever ran the app closes them, and an event (a grading worker warm, a
+        model graded) that reached a screen while the app closes would reach for screens that
+        are no longer there ("No screens on stack")."""
+        self._leaving = True
+        for screen in self.screen_stack:
+            if isinstance(screen, ExamScreen):
+                screen.stop_listening()
+        super().exit(result, return_code, message)
 
     def action_request_quit(self) -> None:
         exam = self.exam_screen
@@ -237,6 +259,9 @@ class ExamApp(App[str]):
                     self.report_error, "The drill could not start", str(error), error
                 )
                 return
+            if self._leaving:  # the candidate left meanwhile: the drill waits for tfexam resume
+                drill.close()
+                return
             self.call_from_thread(self.call_later, self.show_drill, drill)
 
         self.run_worker(create, name=DRILL_WORKER, thread=True, exit_on_error=False)
@@ -245,6 +270,9 @@ class ExamApp(App[str]):
         """Make ``drill`` the app's session: the finished session's report and results close,
         the drill's exam screen goes over that session's exam screen (the app's first screen,
         which stays, its ticks stopped), and that session's engine is released."""
+        if self._leaving:  # the candidate left while the drill was made: resumed later
+            drill.close()
+            return
         finished, self.facade = self.facade, drill
         self.drills.append(drill)
         self.title = f"tfexam · {drill.exam.title}"
@@ -264,6 +292,8 @@ class ExamApp(App[str]):
         else:
             log.error("%s: %s", title, message)
         hint = f"Details are in {self.log_path}" if self.log_path else None
+        if self._leaving or not self.screen_stack:
+            return  # the app is closing: the log has it, there is no screen to show it on
         self.push_screen(ErrorDialog(title, message, hint))
 
     @on(ErrorReported)

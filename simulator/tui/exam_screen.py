@@ -107,6 +107,10 @@ class ExamScreen(Screen[None]):
         self._was_over = False
         #: Grading results waiting to be shown together: (question label, text, gradable).
         self._grading_news: list[tuple[str, str, bool]] = []
+        #: Whether the engine's events are still for this screen: false from the moment the app
+        #: begins to exit or the screen is taken down (:meth:`stop_listening`), since the engine
+        #: runs on until the app has gone and its events would reach a screen being closed.
+        self._listening = False
 
     # Layout -------------------------------------------------------------------------------------
 
@@ -141,6 +145,7 @@ class ExamScreen(Screen[None]):
         self._status_bar = self.query_one(StatusBar)
         self._run_window = self.query_one(RunToolWindow)
         self._project.border_title = "Project"
+        self._listening = True
         self.facade.subscribe(self._on_engine_event)
         self.refresh_view()
         # The question current by then: a key pressed during the first frame must win.
@@ -158,8 +163,20 @@ class ExamScreen(Screen[None]):
 
     def retire(self) -> None:
         """Another session's exam screen took this one's place (a drill started from the report):
-        stop the ticks that read this session's engine, which is released."""
+        stop the ticks and the events of this session's engine, which is released."""
         self._ticker.stop()
+        self.stop_listening()
+
+    def stop_listening(self) -> None:
+        """No more engine events or ticks for this screen: the app is exiting, or the screen is
+        taken down. Called on the app's loop before the screens go, so that no event handled
+        afterwards reaches for a screen or a widget that is no longer there."""
+        if self._listening:
+            self._listening = False
+            self.facade.unsubscribe(self._on_engine_event)
+
+    def on_unmount(self) -> None:
+        self.stop_listening()
 
     @property
     def tool_windows(self) -> ToolWindows:
@@ -199,6 +216,8 @@ class ExamScreen(Screen[None]):
         self.run_worker(self.facade.start, name="engine-start", thread=True, exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if self._exam_screen_gone():
+            return  # e.g. the engine's start cut short by leaving: nothing to say any more
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             what = (
@@ -228,8 +247,10 @@ class ExamScreen(Screen[None]):
     # Engine events ------------------------------------------------------------------------------
 
     def _on_engine_event(self, event: events.SessionEvent) -> None:
-        """Called on the engine's thread: hand over to the app's loop, never touch widgets."""
-        self.post_message(engine_message(event))
+        """Called on the engine's thread: hand over to the app's loop, never touch widgets.
+        Nothing once the screen stopped listening (an event announced while it unsubscribed)."""
+        if self._listening:
+            self.post_message(engine_message(event))
 
     @on(messages.SessionOpenedMessage)
     @on(messages.ModelDetectedMessage)
@@ -318,6 +339,8 @@ class ExamScreen(Screen[None]):
 
     @on(messages.SessionSubmittedMessage)
     def _on_session_submitted(self) -> None:
+        if self._exam_screen_gone():
+            return
         self.session = self.facade.session()
         self.refresh_view()
         self._ended_label = "exam over"
@@ -357,12 +380,16 @@ class ExamScreen(Screen[None]):
 
     @on(messages.EngineFailedMessage)
     def _on_engine_failed(self, message: messages.EngineFailedMessage) -> None:
+        if self._exam_screen_gone():
+            return
         self.post_message(ErrorReported("The exam engine stopped", message.event.message))
 
     @on(messages.WorkerExitedMessage)
     def _on_worker_exited(self, message: messages.WorkerExitedMessage) -> None:
         """A worker that retires or crashed is replaced by the pool; one that cannot start at
         all means nothing can be graded: said once, in a dialog."""
+        if self._exam_screen_gone():
+            return
         if message.event.grading_unavailable and not self._grading_unavailable_said:
             self._grading_unavailable_said = True
             self.post_message(ErrorReported("Grading is not available", message.event.reason.text))
@@ -396,7 +423,7 @@ class ExamScreen(Screen[None]):
     def _exam_screen_gone(self) -> bool:
         """Whether the exam screen was taken down (the app is closing): an engine event can
         still arrive then, since the engine runs on until the app has gone."""
-        return not self.is_attached or not self._exam_window.is_attached
+        return not self._listening or not self.is_attached or not self._exam_window.is_attached
 
     def _refresh_soon(self) -> None:
         """One :meth:`refresh_view` for a burst of engine events: a save brings two or three
@@ -429,7 +456,7 @@ class ExamScreen(Screen[None]):
     def _tick(self) -> None:
         """Once a second: the countdown, the graders, the runs, a look at the workspace (each
         widget is only touched where what it shows changed)."""
-        if not self.app.is_running:
+        if not self.app.is_running or not self._listening:
             return
         try:
             self._update_clock_and_resources()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer, VerticalScroll
@@ -299,6 +299,18 @@ class ReviewApp(App["SessionRecord | None"]):
         self.export_folder = export_folder
         self.create_drill = create_drill
         self.title = f"tfexam review · {report.summary.session}"
+        #: Set once the app begins to exit: a drill made afterwards does not replace the result
+        #: (the learner left; the drill's session is there for ``tfexam resume``).
+        self._leaving = False
+
+    def exit(
+        self,
+        result: SessionRecord | None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
+        self._leaving = True
+        super().exit(result, return_code, message)
 
     def on_mount(self) -> None:
         keep_theme(self)
@@ -318,10 +330,17 @@ class ReviewApp(App["SessionRecord | None"]):
                 drill = create(question_id)
             except Exception as error:  # one line for the learner; the traceback in the log
                 log.error("the drill could not start", exc_info=error)
-                self.call_from_thread(
-                    self.notify, f"The drill could not start: {error}", severity="error"
-                )
+                if not self._leaving:
+                    self.call_from_thread(
+                        self.notify, f"The drill could not start: {error}", severity="error"
+                    )
                 return
-            self.call_from_thread(self.exit, drill)
+            if not self._leaving:
+                self.call_from_thread(self._drill_made, drill)
 
         self.run_worker(made, name=DRILL_WORKER, thread=True, exit_on_error=False)
+
+    def _drill_made(self, drill: SessionRecord) -> None:
+        """On the app's loop: end with the drill, unless the learner left while it was made."""
+        if not self._leaving:
+            self.exit(drill)

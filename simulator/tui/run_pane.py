@@ -164,6 +164,8 @@ class RunLog(Vertical):
 
     def _show(self, update: LogUpdate) -> None:
         self._reading = False
+        if not self.is_attached or not self.is_running:
+            return  # the tab (or the app) closed while the log was read
         log = self.query_one(Log)
         if update.lines:
             before = log.line_count + len(update.lines)
