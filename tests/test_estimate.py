@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from simulator.exam.catalog import find_exam
-from simulator.paths import DataPaths
 from simulator.exam.workspace import create_workspace, write_question_data
+from simulator.paths import DataPaths
 from simulator.training.estimate import (
     COLAB_WORTH_S,
     DataAhead,
