@@ -291,8 +291,8 @@ def estimate_exam(
     """Measure a slice of every question's reference training here, project, and cache it.
 
     The first question's data is written first; the later questions' data is written meanwhile
-    by a thread in the idle scheduling class (:class:`DataAhead`), each question's before its
-    slice starts. The slices measure trainings at normal priority, which the idle class yields
+    by a child process in the idle scheduling class (:class:`DataAhead`), and each slice is that
+    of the first question whose data is ready (the estimate lists them in the exam's order). The slices measure trainings at normal priority, which the idle class yields
     to (as the grading workers do: a training beside them kept 99 % of its speed)."""
     machine = Machine.this()
     started = time.time()
@@ -303,13 +303,17 @@ def estimate_exam(
         first = {exam.questions[0].id} if ahead and exam.questions else None
         workspace = create_workspace(exam, root / "workspace", seed=exam.seed, data_for=first)
         later = [q for q in exam.questions if first is not None and q.id not in first]
-        data = DataAhead(exam, later, workspace)
+        # The last questions' data first: a real exam's heavy data (pictures) is rarely last,
+        # and the slices take whichever question is ready, so little is left to wait for.
+        data = DataAhead(exam, later[::-1], workspace)
+        pending = list(exam.questions)
         try:
-            for index, question in enumerate(exam.questions):
+            for index in range(len(pending)):
+                question = data.next_ready(pending)
+                pending.remove(question)
                 if on_progress:
                     on_progress(index, question, None)
                 folder = workspace / question.workspace_folder
-                data.wait_for(question)
                 copy_hidden(question.folder, question.solution, folder / question.solution)
                 run = run_slice(
                     folder, question.solution, root / f"{question.id}.log", slice_s, python
@@ -320,6 +324,8 @@ def estimate_exam(
                     on_progress(index, question, result)
         finally:
             data.stop()
+    order = {q.id: n for n, q in enumerate(exam.questions)}
+    results.sort(key=lambda r: order[r.question_id])
     estimate = Estimate(
         exam.id, exam.duration_s, machine, started, tuple(results), time.time() - started
     )
@@ -342,6 +348,8 @@ class DataAhead:
         self._exam = exam
         self._workspace = workspace
         self._reported: set[str] = set()
+        #: The questions given to the writer and not taken back.
+        self._writing = {q.id for q in questions}
         self._process: subprocess.Popen[str] | None = None
         if questions:
             self._process = subprocess.Popen(
@@ -362,30 +370,44 @@ class DataAhead:
         """Linux's idle class exists here (elsewhere the data is written before the slices)."""
         return hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE")
 
+    def next_ready(self, pending: list[Question]) -> Question:
+        """The first of ``pending`` whose data is in its folder; waits for the writer while
+        none is (a question the writer never reported gets its data written here)."""
+        while True:
+            for question in pending:
+                if question.id not in self._writing or question.id in self._reported:
+                    return question
+            if not self._read_report():
+                question = pending[0]
+                self._writing.discard(question.id)
+                write_question_data(question, self._workspace / question.workspace_folder,
+                                    self._exam.seed)  # fmt: skip
+                return question
+
     def wait_for(self, question: Question) -> None:
         """Return once ``question``'s data is in its folder."""
-        process = self._process
-        if process is not None and question.id not in self._reported:
-            # Nothing is measured while we wait: let the writer have a fair share meanwhile (a
-            # machine busy with other work would give the idle class next to nothing).
-            self._schedule(os.SCHED_OTHER if self.possible() else None)
-        while process is not None and question.id not in self._reported:
-            assert process.stdout is not None
-            line = process.stdout.readline()
-            if not line:  # the child ended without it: write it here
-                process.wait()
-                self._process = process = None
-                break
-            self._reported.add(line.strip())
-        self._schedule(os.SCHED_IDLE if self.possible() else None)
-        if question.id not in self._reported and question.data is not None:
-            folder = self._workspace / question.workspace_folder
-            if not any(p.name not in (question.starter, "prompt.md") for p in folder.iterdir()):
-                write_question_data(question, folder, self._exam.seed)
+        self.next_ready([question])
 
-    def _schedule(self, policy: int | None) -> None:
+    def _read_report(self) -> bool:
+        """Wait for the writer's next question; False once it has ended."""
+        process = self._process
+        if process is None or process.stdout is None:
+            return False
+        # Nothing is measured while we wait: let the writer have a fair share meanwhile (a
+        # machine busy with other work would give the idle class next to nothing).
+        self._schedule(os.SCHED_OTHER)
+        line = process.stdout.readline()
+        self._schedule(os.SCHED_IDLE)
+        if not line:
+            process.wait()
+            self._process = None
+            return False
+        self._reported.add(line.strip())
+        return True
+
+    def _schedule(self, policy: int) -> None:
         """Move the writer to ``policy`` (leaving the idle class may be refused: then it stays)."""
-        if policy is None or self._process is None or self._process.poll() is not None:
+        if self._process is None or self._process.poll() is not None:
             return
         with contextlib.suppress(OSError):
             os.sched_setscheduler(self._process.pid, policy, os.sched_param(0))
