@@ -48,15 +48,17 @@ LAUNCHER = Path(__file__).resolve().with_name("launcher.py")
 
 log = logging.getLogger("tfexam.runs")
 
+#: The monitor reads each run's new output this often (an epochs file only when it grew).
 POLL_S = 0.25
-#: CPU and memory of each run's process tree are measured this often (psutil walks the tree).
+#: CPU and memory of each run's processes are measured this often...
 MEASURE_EVERY_S = 1.0
-#: ... but the tree itself (which processes belong to the run) is looked up only this often:
-#: psutil finds a process's children by reading every process's ``/proc/PID/stat`` on the machine,
-#: which was 60 % of the monitor's CPU when it ran every second; a run's processes rarely change.
-TREE_EVERY_S = 10.0
 #: ... and stored this often, for the report.
 SAMPLE_EVERY_S = 5.0
+#: The run's process tree (which processes belong to it) is looked up only this often, or when
+#: one of them ended: psutil finds a process's children by reading every process's
+#: ``/proc/PID/stat`` on the machine, 60 % of the monitor's CPU when it ran every second.
+TREE_EVERY_S = 10.0
+#: The runs' progress and figures are written to the store this often.
 STORE_EVERY_S = 2.0
 #: After SIGINT (Keras stops after the current batch), wait this long before killing.
 STOP_GRACE_S = 5.0
