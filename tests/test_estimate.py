@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -11,11 +10,9 @@ from pathlib import Path
 import pytest
 
 from simulator.exam.catalog import find_exam
-from simulator.exam.workspace import create_workspace, write_question_data
 from simulator.paths import DataPaths
 from simulator.training.estimate import (
     COLAB_WORTH_S,
-    DataAhead,
     SliceRun,
     estimate_line,
     estimate_path,
@@ -124,35 +121,3 @@ def test_estimate_measures_a_fixture_exam_and_keeps_a_line_for_its_first_screen(
     assert json.loads(estimate_path(paths, "formats").read_text())["exam_id"] == "formats"
     line = estimate_line(paths, "formats")
     assert line is not None and line.startswith("Training estimate for this machine (")
-
-
-@pytest.mark.skipif(not DataAhead.possible(), reason="no idle scheduling class on this system")
-def test_later_questions_data_is_written_ahead_in_the_idle_class_and_waited_for(
-    tmp_path: Path,
-) -> None:
-    """The estimate writes question 1's data first and the rest beside the slices, in the idle
-    class (a training measured meanwhile keeps the cores); a slice starts on whole data."""
-    exam = find_exam("practice", None)
-    series = exam.question("time-series")
-    workspace = create_workspace(exam, tmp_path / "ws", seed=exam.seed,
-                                 data_for={exam.questions[0].id})  # fmt: skip
-    folder = workspace / series.workspace_folder
-    assert sorted(p.name for p in folder.iterdir()) == sorted(["prompt.md", series.starter])
-    expected = tmp_path / "foreground"
-    expected.mkdir()
-    write_question_data(series, expected, exam.seed)
-    assert any(p.is_file() for p in expected.rglob("*")), "the question has data to write"
-
-    ahead = DataAhead(exam, [series], workspace)
-    try:
-        assert ahead.pid is not None and os.sched_getscheduler(ahead.pid) == os.SCHED_IDLE
-        ahead.wait_for(series)
-        for path in expected.rglob("*"):
-            if path.is_file():
-                written = folder / path.relative_to(expected)
-                assert written.read_bytes() == path.read_bytes(), (
-                    f"{written.name} as in a workspace"
-                )
-        assert not (workspace / ".tfexam-estimate-data" / series.workspace_folder).exists()
-    finally:
-        ahead.stop()

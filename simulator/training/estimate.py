@@ -30,7 +30,6 @@ Estimates are cached per exam and machine in ``$TFEXAM_HOME/estimates/``;
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import itertools
@@ -48,9 +47,9 @@ from pathlib import Path
 
 import psutil
 
-from simulator.exam.format import Exam, Question, load_exam
+from simulator.exam.format import Exam, Question
 from simulator.exam.hidden_files import copy_hidden
-from simulator.exam.workspace import create_workspace, write_question_data
+from simulator.exam.workspace import create_workspace
 from simulator.paths import DataPaths
 from simulator.training.epochs import EPOCHS_ENV, RUN_HOOK_DIR
 
@@ -288,152 +287,28 @@ def estimate_exam(
     python: str | None = None,
     on_progress: Progress | None = None,
 ) -> Estimate:
-    """Measure a slice of every question's reference training here, project, and cache it.
-
-    The first question's data is written first; the later questions' data is written meanwhile
-    by a child process in the idle scheduling class (:class:`DataAhead`), and each slice is that
-    of the first question whose data is ready (the estimate lists them in the exam's order). The slices measure trainings at normal priority, which the idle class yields
-    to (as the grading workers do: a training beside them kept 99 % of its speed)."""
+    """Measure a slice of every question's reference training here, project, and cache it."""
     machine = Machine.this()
     started = time.time()
     results: list[QuestionEstimate] = []
     with tempfile.TemporaryDirectory(prefix=f"tfexam-estimate-{exam.id}-") as scratch:
         root = Path(scratch)
-        ahead = DataAhead.possible()
-        first = {exam.questions[0].id} if ahead and exam.questions else None
-        workspace = create_workspace(exam, root / "workspace", seed=exam.seed, data_for=first)
-        later = [q for q in exam.questions if first is not None and q.id not in first]
-        # The last questions' data first: a real exam's heavy data (pictures) is rarely last,
-        # and the slices take whichever question is ready, so little is left to wait for.
-        data = DataAhead(exam, later[::-1], workspace)
-        pending = list(exam.questions)
-        try:
-            for index in range(len(pending)):
-                question = data.next_ready(pending)
-                pending.remove(question)
-                if on_progress:
-                    on_progress(index, question, None)
-                folder = workspace / question.workspace_folder
-                copy_hidden(question.folder, question.solution, folder / question.solution)
-                run = run_slice(
-                    folder, question.solution, root / f"{question.id}.log", slice_s, python
-                )
-                result = project(question, run, machine.cores)
-                results.append(result)
-                if on_progress:
-                    on_progress(index, question, result)
-        finally:
-            data.stop()
-    order = {q.id: n for n, q in enumerate(exam.questions)}
-    results.sort(key=lambda r: order[r.question_id])
+        workspace = create_workspace(exam, root / "workspace", seed=exam.seed)
+        for index, question in enumerate(exam.questions):
+            if on_progress:
+                on_progress(index, question, None)
+            folder = workspace / question.workspace_folder
+            copy_hidden(question.folder, question.solution, folder / question.solution)
+            run = run_slice(folder, question.solution, root / f"{question.id}.log", slice_s, python)
+            result = project(question, run, machine.cores)
+            results.append(result)
+            if on_progress:
+                on_progress(index, question, result)
     estimate = Estimate(
         exam.id, exam.duration_s, machine, started, tuple(results), time.time() - started
     )
     save_estimate(paths, estimate)
     return estimate
-
-
-class DataAhead:
-    """Writes the later questions' data in a child process in the idle scheduling class.
-
-    Writing a practice exam's data took about a quarter of ``tfexam estimate``'s time when it
-    came first; written while the earlier questions' slices run, it uses the core a one-core
-    training leaves free and yields to a training that wants both. A child process, not a
-    thread: a thread in the idle class could hold the GIL while it waits for a core and delay
-    the timing of a slice's end. The child writes each question's data into a staging folder,
-    moves it into place when whole and prints the question's id; a question it did not report
-    is written again in the foreground (its error, if any, is then the foreground's)."""
-
-    def __init__(self, exam: Exam, questions: list[Question], workspace: Path) -> None:
-        self._exam = exam
-        self._workspace = workspace
-        self._reported: set[str] = set()
-        #: The questions given to the writer and not taken back.
-        self._writing = {q.id for q in questions}
-        self._process: subprocess.Popen[str] | None = None
-        if questions:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "simulator.training.estimate", str(exam.root),
-                 str(workspace), str(exam.seed), *(q.id for q in questions)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                text=True,
-            )  # fmt: skip
-            self._schedule(os.SCHED_IDLE)  # at once: threads it starts inherit the class
-
-    @property
-    def pid(self) -> int | None:
-        """The writer's process id while it writes."""
-        return self._process.pid if self._process is not None else None
-
-    @staticmethod
-    def possible() -> bool:
-        """Linux's idle class exists here (elsewhere the data is written before the slices)."""
-        return hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE")
-
-    def next_ready(self, pending: list[Question]) -> Question:
-        """The first of ``pending`` whose data is in its folder; waits for the writer while
-        none is (a question the writer never reported gets its data written here)."""
-        while True:
-            for question in pending:
-                if question.id not in self._writing or question.id in self._reported:
-                    return question
-            if not self._read_report():
-                question = pending[0]
-                self._writing.discard(question.id)
-                write_question_data(question, self._workspace / question.workspace_folder,
-                                    self._exam.seed)  # fmt: skip
-                return question
-
-    def wait_for(self, question: Question) -> None:
-        """Return once ``question``'s data is in its folder."""
-        self.next_ready([question])
-
-    def _read_report(self) -> bool:
-        """Wait for the writer's next question; False once it has ended."""
-        process = self._process
-        if process is None or process.stdout is None:
-            return False
-        # Nothing is measured while we wait: let the writer have a fair share meanwhile (a
-        # machine busy with other work would give the idle class next to nothing).
-        self._schedule(os.SCHED_OTHER)
-        line = process.stdout.readline()
-        self._schedule(os.SCHED_IDLE)
-        if not line:
-            process.wait()
-            self._process = None
-            return False
-        self._reported.add(line.strip())
-        return True
-
-    def _schedule(self, policy: int) -> None:
-        """Move the writer to ``policy`` (leaving the idle class may be refused: then it stays)."""
-        if self._process is None or self._process.poll() is not None:
-            return
-        with contextlib.suppress(OSError):
-            os.sched_setscheduler(self._process.pid, policy, os.sched_param(0))
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-
-
-def _write_ahead(argv: list[str]) -> int:
-    """The child of :class:`DataAhead`: ``EXAM_ROOT WORKSPACE SEED QUESTION...`` (the parent puts it
-    in the idle class)."""
-    exam_root, workspace_arg, seed_arg, *question_ids = argv
-    exam = load_exam(Path(exam_root))
-    workspace = Path(workspace_arg)
-    for question_id in question_ids:
-        question = exam.question(question_id)
-        staging = workspace / ".tfexam-estimate-data" / question.workspace_folder
-        staging.mkdir(parents=True)
-        write_question_data(question, staging, int(seed_arg))
-        for entry in sorted(staging.iterdir()):
-            entry.replace(workspace / question.workspace_folder / entry.name)
-        staging.rmdir()
-        print(question.id, flush=True)
-    return 0
 
 
 def estimate_path(paths: DataPaths, exam_id: str, machine: Machine | None = None) -> Path:
@@ -529,7 +404,3 @@ def _floats(value: object) -> list[float]:
 
 def _float(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
-
-
-if __name__ == "__main__":
-    sys.exit(_write_ahead(sys.argv[1:]))
