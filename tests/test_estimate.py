@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import textwrap
@@ -11,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from simulator.exam.catalog import find_exam
-from simulator.exam.workspace import create_workspace, write_question_data
 from simulator.paths import DataPaths
 from simulator.training.estimate import (
     COLAB_WORTH_S,
@@ -20,7 +18,6 @@ from simulator.training.estimate import (
     estimate_path,
     load_estimate,
     project,
-    write_data,
 )
 from tests.conftest import run_cli
 
@@ -124,25 +121,3 @@ def test_estimate_measures_a_fixture_exam_and_keeps_a_line_for_its_first_screen(
     assert json.loads(estimate_path(paths, "formats").read_text())["exam_id"] == "formats"
     line = estimate_line(paths, "formats")
     assert line is not None and line.startswith("Training estimate for this machine (")
-
-
-def test_the_questions_data_is_written_before_the_slices_as_a_workspace_gets_it(
-    tmp_path: Path,
-) -> None:
-    """Several questions' data at once (two processes on two cores), the same bytes as a
-    workspace's: the slices train on what a candidate's workspace holds."""
-    practice = find_exam("practice", None)
-    exam = dataclasses.replace(practice, questions=tuple(
-        q for q in practice.questions if q.id in ("text-classification", "time-series")
-    ))  # fmt: skip
-    workspace = create_workspace(exam, tmp_path / "ws", seed=exam.seed, data_for=())
-    write_data(exam, workspace, cores=2)
-    for question in exam.questions:
-        expected = tmp_path / "expected" / question.id
-        expected.mkdir(parents=True)
-        write_question_data(question, expected, exam.seed)
-        files = [p for p in expected.rglob("*") if p.is_file()]
-        assert files, f"{question.id} has data"
-        for path in files:
-            written = workspace / question.workspace_folder / path.relative_to(expected)
-            assert written.read_bytes() == path.read_bytes(), f"{question.id}: {written.name}"

@@ -34,7 +34,6 @@ import dataclasses
 import hashlib
 import itertools
 import json
-import multiprocessing
 import os
 import platform
 import statistics
@@ -43,7 +42,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +49,7 @@ import psutil
 
 from simulator.exam.format import Exam, Question
 from simulator.exam.hidden_files import copy_hidden
-from simulator.exam.workspace import create_workspace, write_question_data
+from simulator.exam.workspace import create_workspace
 from simulator.paths import DataPaths
 from simulator.training.epochs import EPOCHS_ENV, RUN_HOOK_DIR
 
@@ -295,8 +293,7 @@ def estimate_exam(
     results: list[QuestionEstimate] = []
     with tempfile.TemporaryDirectory(prefix=f"tfexam-estimate-{exam.id}-") as scratch:
         root = Path(scratch)
-        workspace = create_workspace(exam, root / "workspace", seed=exam.seed, data_for=())
-        write_data(exam, workspace, machine.cores)
+        workspace = create_workspace(exam, root / "workspace", seed=exam.seed)
         for index, question in enumerate(exam.questions):
             if on_progress:
                 on_progress(index, question, None)
@@ -312,31 +309,6 @@ def estimate_exam(
     )
     save_estimate(paths, estimate)
     return estimate
-
-
-def write_data(exam: Exam, workspace: Path, cores: int) -> None:
-    """Every question's data, several questions at once where there are cores for it.
-
-    All of it before the first slice: data written beside a measured slice changes what the
-    slice measures (beside a writer even in the idle class, a slice's time per epoch outside its
-    batches was about 3 x longer in a paired test). Written one question after another it was
-    26-52 s of a loaded machine's estimate, the image question 32 s of it. Spawned workers: the
-    command's progress bar has a thread, and a forked copy of a threaded process may hang."""
-    questions = [q for q in exam.questions if q.data is not None]
-    if cores < 2 or len(questions) < 2:
-        for question in questions:
-            write_question_data(question, workspace / question.workspace_folder, exam.seed)
-        return
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(cores, len(questions)), mp_context=spawn) as pool:
-        writes = [
-            pool.submit(
-                write_question_data, question, workspace / question.workspace_folder, exam.seed
-            )
-            for question in questions
-        ]
-        for write in writes:
-            write.result()  # a question's data that failed fails the estimate, as before
 
 
 def estimate_path(paths: DataPaths, exam_id: str, machine: Machine | None = None) -> Path:
