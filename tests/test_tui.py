@@ -45,6 +45,7 @@ from tests.tui_helpers import (
     notifications,
     prompts_prepared,
     record_notifications,
+    screen_lines,
     settled,
     table_rows,
     text_of,
@@ -844,3 +845,40 @@ async def test_a_second_run_of_a_question_asks_first_and_a_new_run_is_selected(
                 pilot,
                 lambda: all(r.state != "running" for r in rig.store.runs(session.id)),
             )
+
+
+async def test_the_first_screen_shows_this_machines_training_estimate_when_there_is_one(
+    rig: TuiRig,
+) -> None:
+    from simulator.training.estimate import Estimate, Machine, QuestionEstimate, save_estimate
+
+    session = rig.session()
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await exam_started(pilot)
+        await settled(pilot)
+        shown = [line.strip(" │") for line in screen_lines(app)]
+        at = shown.index("No attempts yet: save the model in the question's folder.")
+        assert shown[at + 1] == "", "no estimate made on this machine: no plan line"
+
+    def question(qid: str, alone_s: float, colab: bool) -> QuestionEstimate:
+        return QuestionEstimate(qid, 1, qid, 30.0, alone_s=alone_s, colab=colab,
+                                together_s={2: alone_s, 3: alone_s * 1.5})  # fmt: skip
+
+    save_estimate(rig.paths, Estimate(
+        "practice", 5 * 3600, Machine.this(), time.time(),
+        (question("basic-model", 120, False), question("image-classification", 2000, True),
+         question("time-series", 360, False)), 95.0,
+    ))  # fmt: skip
+    app = rig.app(rig.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await exam_started(pilot)
+        await settled(pilot)
+        made = time.strftime("%Y-%m-%d")
+        plan = (
+            f"Training estimate for this machine ({made}): "
+            "Colab for image-classification (~33 min); the rest ~8 min in turn."
+        )
+        shown = [line.strip(" │") for line in screen_lines(app)]
+        at = shown.index("No attempts yet: save the model in the question's folder.")
+        assert shown[at + 1] == plan, "the plan, whole, on the line below"

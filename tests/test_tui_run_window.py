@@ -3,6 +3,7 @@ run with its whole log and charts, the overview, comparing runs, and the window'
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,16 @@ from simulator.tui.app import ExamApp
 from simulator.tui.preferences import load_preferences
 from simulator.tui.run_pane import RunLog, RunPane
 from simulator.tui.run_window import RunsTable, RunToolWindow
-from tests.tui_helpers import TuiRig, exam_started, settled, table_rows, text_of, until, wait_until
+from tests.tui_helpers import (
+    TuiRig,
+    exam_started,
+    screen_lines,
+    settled,
+    table_rows,
+    text_of,
+    until,
+    wait_until,
+)
 
 #: Prints 3000 numbered lines, redraws a progress line with carriage returns and waits there for
 #: a file named "go", then ends the line and prints 200 more lines.
@@ -367,3 +377,43 @@ async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig
         await pilot.press("v")
         await until(pilot, lambda: not app.query_one("#run-window").display, "the Exam window")
         assert not app.query_one("#run-window").display and app.query_one("#exam").display
+
+
+async def test_the_run_window_says_which_device_each_run_trained_on(
+    rig: TuiRig, tmp_path: Path
+) -> None:
+    """The run hook records the GPUs fit() saw; the overview and the run's tab show them."""
+    session = rig.session()
+    for number, (question, devices) in enumerate(
+        [("basic-model", []), ("learning-dataset", ["GPU:0"]), ("time-series", None)], start=1
+    ):
+        log_path = tmp_path / f"run-{number}.log"
+        log_path.write_text("Epoch 1/1\n", encoding="utf-8")
+        if devices is not None:  # as the hook writes it when fit() begins
+            (tmp_path / f"run-{number}.epochs.jsonl").write_text(
+                json.dumps({"devices": devices, "at": session.started_at}) + "\n"
+            )
+        run = rig.store.add_run(
+            session_id=session.id, question_id=question, command=("python", "-u", "x.py"),
+            cwd=session.workspace, log_path=log_path, started_at=session.started_at,
+        )  # fmt: skip
+        rig.store.finish_run(run.id, state="finished", ended_at=session.started_at + 5, exit_code=0)
+    app = rig.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("v")
+        table = app.query_one(RunsTable)
+        await until(pilot, lambda: len(table_rows(table)) == 3, "the three runs")
+        await settled(pilot)
+        shown = "\n".join(screen_lines(app))
+        assert "Device" in shown, "the overview's column"
+        rows = {row[1]: row for row in table_rows(table)}
+        device = [spec.key for spec in RunsTable.COLUMN_SPECS].index("device")
+        assert [rows[q][device] for q in ("Q1", "Q2", "Q5")] == ["CPU", "GPU:0", ""], (
+            "CPU, the GPU, and nothing where fit() never began"
+        )
+        first = min(r.id for r in rig.store.runs(session.id))  # Q1's, on the CPU
+        app.query_one(RunToolWindow).open_run(first)
+        await until(pilot, holds(lambda: shown_pane(app).run_id == first), "Q1's run tab")
+        await settled(pilot)
+        header = next(line for line in screen_lines(app) if "Q1 run #1" in line)
+        assert " · CPU · " in header, header

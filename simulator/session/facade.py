@@ -22,6 +22,7 @@ from simulator.session.scoring import ExamResult, exam_result
 from simulator.session.sessions import exam_of
 from simulator.storage.records import AttemptRecord, BufferRecord, RunRecord, SessionRecord
 from simulator.storage.store import Store
+from simulator.training.estimate import estimate_line
 from simulator.training.runs import RunView
 
 #: What a report builder makes (the report layer's ``Report``; the session layer does not know it).
@@ -99,6 +100,11 @@ class SessionFacade:
     def run_number(self, run_id: int) -> int:
         """The number the candidate knows a run by (1, 2, ... within the session)."""
         return self._engine.store.get_run(run_id).number
+
+    def plan_line(self) -> str | None:
+        """This machine's training estimate of the exam as one line (``tfexam estimate``), or
+        None when none was made here."""
+        return estimate_line(self._engine.paths, self.exam.id)
 
     def data_pending(self) -> tuple[str, ...]:
         """Questions whose data is still being written, in question order (first: now)."""

@@ -365,12 +365,25 @@ def advice(estimate: Estimate) -> str:
 
 
 def estimate_line(paths: DataPaths, exam_id: str) -> str | None:
-    """The exam's first screen's line about training times, or None when no estimate exists."""
+    """The exam's first screen's line about training times, or None when no estimate exists.
+
+    One screen line (about 120 columns): the questions worth Colab and the time the rest takes
+    here one after another; ``tfexam estimate`` prints the whole advice."""
     estimate = load_estimate(paths, exam_id)
     if estimate is None:
         return None
     made = time.strftime("%Y-%m-%d", time.localtime(estimate.made_at))
-    return f"Training estimate for this machine ({made}): {advice(estimate)}."
+    usable = [q for q in estimate.questions if q.problem is None]
+    colab = [q for q in usable if q.colab]
+    here = sum(q.alone_s for q in usable if not q.colab)
+    if colab:
+        plan = (
+            "Colab for " + ", ".join(f"{q.question_id} (~{minutes(q.alone_s)})" for q in colab)
+            + f"; the rest ~{minutes(here)} in turn"
+        )  # fmt: skip
+    else:
+        plan = f"every reference trains here, ~{minutes(here)} in turn"
+    return f"Training estimate for this machine ({made}): {plan}."
 
 
 def _pairs(value: object) -> list[tuple[float, float]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import signal
 import subprocess
@@ -47,11 +48,17 @@ LAUNCHER = Path(__file__).resolve().with_name("launcher.py")
 
 log = logging.getLogger("tfexam.runs")
 
+#: The monitor reads each run's new output this often (an epochs file only when it grew).
 POLL_S = 0.25
-#: CPU and memory of each run's process tree are measured this often (psutil walks the tree).
+#: CPU and memory of each run's processes are measured this often...
 MEASURE_EVERY_S = 1.0
 #: ... and stored this often, for the report.
 SAMPLE_EVERY_S = 5.0
+#: The run's process tree (which processes belong to it) is looked up only this often, or when
+#: one of them ended: psutil finds a process's children by reading every process's
+#: ``/proc/PID/stat`` on the machine, 60 % of the monitor's CPU when it ran every second.
+TREE_EVERY_S = 10.0
+#: The runs' progress and figures are written to the store this often.
 STORE_EVERY_S = 2.0
 #: After SIGINT (Keras stops after the current batch), wait this long before killing.
 STOP_GRACE_S = 5.0
@@ -150,6 +157,7 @@ class _LiveRun:
         self.killed = False
         self._log: BinaryIO | None = None
         self._procs: dict[int, psutil.Process] = {}
+        self._tree_at = -math.inf
         self.root: psutil.Process | None = None
         if record.pid is not None:
             try:
@@ -186,13 +194,22 @@ class _LiveRun:
             self._log = None
 
     def sample(self) -> None:
-        """CPU % and RSS of the whole process tree; CPU seconds include ended children."""
+        """CPU % and RSS of the whole process tree; CPU seconds include ended children.
+
+        The tree is looked up again every :data:`TREE_EVERY_S` (and when one of its processes
+        ended); in between the processes already known are measured."""
         if self.root is None:
             return
-        try:
-            tree = [self.root, *self.root.children(recursive=True)]
-        except psutil.Error:
-            return
+        now = time.monotonic()
+        tree: list[psutil.Process]
+        if now - self._tree_at >= TREE_EVERY_S or not self._procs:
+            try:
+                tree = [self.root, *self.root.children(recursive=True)]
+            except psutil.Error:
+                return
+            self._tree_at = now
+        else:
+            tree = list(self._procs.values())
         cpu = rss = seconds = 0.0
         alive = {}
         for proc in tree:
@@ -205,6 +222,8 @@ class _LiveRun:
             except psutil.Error:
                 continue
             alive[proc.pid] = known
+        if len(alive) < len(tree):
+            self._tree_at = -math.inf  # one ended: look the tree up again next time
         self._procs = alive
         self.cpu_percent = cpu
         self.rss_mb = rss

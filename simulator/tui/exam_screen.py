@@ -145,6 +145,7 @@ class ExamScreen(Screen[None]):
         self._status_bar = self.query_one(StatusBar)
         self._run_window = self.query_one(RunToolWindow)
         self._project.border_title = "Project"
+        self._exam_window.plan = self.facade.plan_line()
         self._listening = True
         self.facade.subscribe(self._on_engine_event)
         self.refresh_view()

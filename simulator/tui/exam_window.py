@@ -92,7 +92,14 @@ class AttemptsTable(FittedTable):
 
 
 class ExamToolWindow(Vertical):
-    """Questions on the left, the selected question's attempts on the right, the chosen attempt below."""
+    """Questions on the left, the selected question's attempts on the right, the chosen attempt below.
+
+    A question without attempts (every question when the exam starts) shows, below "No attempts
+    yet", this machine's training estimate (``tfexam estimate``) when one was made: the plan
+    belongs on the first screen, before the first training is started."""
+
+    #: The estimate's one line (:meth:`SessionFacade.plan_line`), or None when there is none.
+    plan: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="exam-panes"):
@@ -122,10 +129,13 @@ class ExamToolWindow(Vertical):
         self._rows = rows
         detail = self.query_one("#attempt-detail", Static)
         if not rows:
-            set_text(
-                detail,
-                Text("No attempts yet: save the model in the question's folder.", style="dim"),
-            )
+            empty = Text("No attempts yet: save the model in the question's folder.", style="dim")
+            if self.plan:
+                # One line each: a narrow window cuts the plan with "…" rather than wrapping it
+                # out of the two rows.
+                empty = Text.assemble(empty, "\n", (self.plan, "italic"))
+                empty.no_wrap, empty.overflow = True, "ellipsis"
+            set_text(detail, empty)
             return
         row = rows[min(max(index, 0), len(rows) - 1)]
         counted = ", counts" if row.counted else ""

@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.widgets import Log, Static
 
 from simulator.exam.durations import format_duration
+from simulator.training.epochs import device_label
 from simulator.training.logtail import LogFollower, LogUpdate
 from simulator.training.runs import RunView, exit_label, script_text
 from simulator.tui.formatting import format_number
@@ -42,10 +43,9 @@ def epoch_text(view: RunView) -> str:
 
 
 def device_text(view: RunView) -> str:
-    """``GPU:0`` or ``CPU`` for what the training saw; empty when tfexam could not tell."""
-    if view.devices is None:
-        return ""
-    return ", ".join(view.devices) if view.devices else "CPU"
+    """``GPU:0`` or ``CPU`` for what the training saw; empty when tfexam could not tell (the
+    report's wording: :func:`device_label`)."""
+    return device_label(view.devices) or ""
 
 
 def state_text(view: RunView) -> Text:

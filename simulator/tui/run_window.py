@@ -24,7 +24,14 @@ from simulator.training.resources import Resources
 from simulator.training.runs import RunView, exit_label
 from simulator.tui.fitted_table import Cell, ColumnSpec, FittedTable
 from simulator.tui.formatting import format_number
-from simulator.tui.run_pane import STATE_STYLES, LogLines, RunPane, epoch_text, tab_label
+from simulator.tui.run_pane import (
+    STATE_STYLES,
+    LogLines,
+    RunPane,
+    device_text,
+    epoch_text,
+    tab_label,
+)
 from simulator.tui.status_bar import set_text
 
 #: The progress bar's widest and narrowest (it gives way first when the window is narrow).
@@ -54,7 +61,8 @@ def resources_text(resources: Resources) -> Text:
 
 
 class RunsTable(FittedTable):
-    """One row per run, newest first."""
+    """One row per run, newest first; Device is where its training ran (``CPU``, ``GPU:0``),
+    empty until the run's ``fit()`` began."""
 
     COLUMN_SPECS = (
         ColumnSpec("#", "#", justify="right"),
@@ -66,6 +74,7 @@ class RunsTable(FittedTable):
         ColumnSpec("loss", "Loss", justify="right"),
         ColumnSpec("cpu", "CPU", justify="right"),
         ColumnSpec("rss", "RSS", justify="right"),
+        ColumnSpec("device", "Device"),
         ColumnSpec("exit", "Exit", justify="right"),
     )
 
@@ -92,6 +101,7 @@ class RunsTable(FittedTable):
             format_number(loss, LOSS_WIDTH) if loss is not None else "",
             f"{view.cpu_percent:.0f}%" if running else "",
             f"{rss:.0f}M" if rss else "",
+            device_text(view),
             exit_label(record.exit_code),
         ]
 
