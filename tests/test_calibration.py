@@ -25,13 +25,13 @@ from simulator.grading.calibrate import (
     calibrate,
     calibrate_seeds,
     reference_metrics_in_section,
-    remove_stale_scratch,
     scores_in_section,
     seeds_for,
     uncalibrated_in_section,
     write_section,
     write_seeds_section,
 )
+from simulator.scratch import remove_stale_scratch
 from tests.conftest import FIXTURES, PRACTICE_EXAM, REPO, run_cli
 from tests.waiting import wait_until
 
@@ -249,7 +249,8 @@ def test_the_scratch_folder_of_a_killed_calibration_is_removed_by_the_next(tmp_p
                            capture_output=True, text=True, check=True)  # fmt: skip
     killed = tmp_path / f"tfexam-calibrate-{ended.stdout.strip()}-practice-abc123"
     running = tmp_path / f"tfexam-calibrate-{os.getppid()}-practice-def456"
-    for folder in (killed, running):
+    not_ours = tmp_path / "tfexam-calibrate-12345678"  # a random name, not a pid and a dash
+    for folder in (killed, running, not_ours):
         (folder / "workspace").mkdir(parents=True)
-    assert remove_stale_scratch(tmp_path) == [killed]
-    assert sorted(tmp_path.iterdir()) == [running]
+    assert remove_stale_scratch("calibrate", tmp_path) == [killed]
+    assert sorted(tmp_path.iterdir()) == sorted([running, not_ours])
