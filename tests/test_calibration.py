@@ -149,7 +149,7 @@ def test_tfexam_calibrate_refuses_a_seed_count_it_has_no_seeds_for(tfexam_home: 
     assert done.stderr.strip().splitlines()[-1] == "tfexam calibrate: error: --seeds takes 1 to 8"
 
 
-def test_tfexam_calibrate_help_lists_every_option_with_what_it_does() -> None:
+def test_tfexam_calibrate_help_lists_every_option_with_what_it_does(tfexam_home: Path) -> None:
     done = run_cli("calibrate", "--help")
     assert done.returncode == 0
     assert done.stdout.startswith("usage: tfexam calibrate ")

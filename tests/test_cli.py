@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 import pytest
 
 from simulator.paths import data_paths
@@ -268,6 +269,14 @@ def test_grade_one_file_outside_a_session(home: Path, models: dict[str, Path]) -
         "hangs)"
     )
     assert slow.stderr == ""  # the pool's own account goes to the log, not the terminal
+
+
+def test_the_tests_never_use_the_real_home() -> None:
+    """Every test, and every tfexam it starts, has a temporary home unless it says otherwise
+    (conftest's ``no_real_home``): the user's own sessions are never read or written."""
+    real = Path(platformdirs.user_data_dir("tfexam", appauthor=False)).resolve()
+    assert os.environ.get("TFEXAM_HOME"), "TFEXAM_HOME is set for the whole run"
+    assert data_paths().root != real
 
 
 def test_grade_stopped_by_sigterm_mid_grading_leaves_no_scratch_folder(
