@@ -47,6 +47,10 @@ class DataPaths:
     def logs_dir(self, session_id: str) -> Path:
         return self.session_dir(session_id) / "logs"
 
+    def engine_log(self, session_id: str) -> Path:
+        """The log of the process that runs the session's engine (``simulator.logfile``)."""
+        return self.logs_dir(session_id) / "engine.log"
+
     @property
     def scratch_logs(self) -> Path:
         """Logs of grading done outside any session (``tfexam grade``)."""

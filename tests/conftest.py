@@ -55,6 +55,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_real_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test can touch the user's real tfexam home: where TFEXAM_HOME is unset, the whole run
+    (and every ``tfexam`` it starts, which inherits the environment) uses a temporary one. A test
+    about sessions still takes ``tfexam_home``, so that tests never see each other's."""
+    if os.environ.get("TFEXAM_HOME"):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TFEXAM_HOME", str(tmp_path_factory.mktemp("default-home")))
+        yield
+
+
 @pytest.fixture
 def tfexam_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private TFEXAM_HOME so that tests never see each other's sessions."""

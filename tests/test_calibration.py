@@ -25,13 +25,13 @@ from simulator.grading.calibrate import (
     calibrate,
     calibrate_seeds,
     reference_metrics_in_section,
-    remove_stale_scratch,
     scores_in_section,
     seeds_for,
     uncalibrated_in_section,
     write_section,
     write_seeds_section,
 )
+from simulator.scratch import remove_stale_scratch
 from tests.conftest import FIXTURES, PRACTICE_EXAM, REPO, run_cli
 from tests.waiting import wait_until
 
@@ -149,7 +149,7 @@ def test_tfexam_calibrate_refuses_a_seed_count_it_has_no_seeds_for(tfexam_home: 
     assert done.stderr.strip().splitlines()[-1] == "tfexam calibrate: error: --seeds takes 1 to 8"
 
 
-def test_tfexam_calibrate_help_lists_every_option_with_what_it_does() -> None:
+def test_tfexam_calibrate_help_lists_every_option_with_what_it_does(tfexam_home: Path) -> None:
     done = run_cli("calibrate", "--help")
     assert done.returncode == 0
     assert done.stdout.startswith("usage: tfexam calibrate ")
@@ -249,7 +249,8 @@ def test_the_scratch_folder_of_a_killed_calibration_is_removed_by_the_next(tmp_p
                            capture_output=True, text=True, check=True)  # fmt: skip
     killed = tmp_path / f"tfexam-calibrate-{ended.stdout.strip()}-practice-abc123"
     running = tmp_path / f"tfexam-calibrate-{os.getppid()}-practice-def456"
-    for folder in (killed, running):
+    not_ours = tmp_path / "tfexam-calibrate-12345678"  # a random name, not a pid and a dash
+    for folder in (killed, running, not_ours):
         (folder / "workspace").mkdir(parents=True)
-    assert remove_stale_scratch(tmp_path) == [killed]
-    assert sorted(tmp_path.iterdir()) == [running]
+    assert remove_stale_scratch("calibrate", tmp_path) == [killed]
+    assert sorted(tmp_path.iterdir()) == sorted([running, not_ours])

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 import pytest
 
 from simulator.paths import data_paths
@@ -20,6 +21,7 @@ from simulator.storage.store import Store
 from tests.cli_helpers import HeadlessRun
 from tests.conftest import REPO, run_cli
 from tests.models import slow_model
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -267,6 +269,47 @@ def test_grade_one_file_outside_a_session(home: Path, models: dict[str, Path]) -
         "hangs)"
     )
     assert slow.stderr == ""  # the pool's own account goes to the log, not the terminal
+
+
+def test_the_tests_never_use_the_real_home() -> None:
+    """Every test, and every tfexam it starts, has a temporary home unless it says otherwise
+    (conftest's ``no_real_home``): the user's own sessions are never read or written."""
+    real = Path(platformdirs.user_data_dir("tfexam", appauthor=False)).resolve()
+    assert os.environ.get("TFEXAM_HOME"), "TFEXAM_HOME is set for the whole run"
+    assert data_paths().root != real
+
+
+def test_grade_stopped_by_sigterm_mid_grading_leaves_no_scratch_folder(
+    home: Path, tmp_path: Path, models: dict[str, Path]
+) -> None:
+    """SIGTERM ends ``tfexam grade`` as Ctrl+C does: the worker in the middle of a job (about
+    3 s a forward pass) is stopped and its scratch folder removed, and it says so in one line."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    grading = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "grade", str(models["slow.h5"]), "--exam", "practice",
+         "--question", "1"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO,
+        env={**os.environ, "TMPDIR": str(temporary)}, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(
+            lambda: list(temporary.glob("tfexam-grad*")),
+            timeout=120,
+            message="the grading job's scratch folder",
+        )
+        grading.send_signal(signal.SIGTERM)
+        grading.wait(timeout=60)
+    finally:
+        if grading.poll() is None:
+            grading.kill()
+            grading.wait()
+    assert grading.returncode == 128 + signal.SIGTERM
+    assert grading.stderr is not None
+    assert grading.stderr.read().strip().splitlines()[-1] == (
+        "tfexam grade: stopped by SIGTERM; nothing is left behind"
+    )
+    assert list(temporary.glob("tfexam-*")) == [], "no scratch folder is left"
 
 
 def test_the_cli_process_never_imports_tensorflow(home: Path) -> None:

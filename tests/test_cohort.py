@@ -19,6 +19,9 @@ from tests.browser_checks import MIN_CONTRAST, check_page, needs_chromium
 from tests.conftest import run_cli
 from tests.report_fixtures import recorded_session
 
+#: ``tfexam cohort`` runs with a home of its own in each test (class_folder's is the fixture's).
+pytestmark = pytest.mark.usefixtures("tfexam_home")
+
 LEARNERS = 30
 
 

@@ -10,6 +10,7 @@ and the exam's author would ship them. Snapshots at 80x24 and 120x40 (pytest-tex
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from textual.widgets import Markdown, Static, TabbedContent
 
 from simulator.exam.catalog import find_exam
 from simulator.exam.format import Exam
+from simulator.logfile import log_to
 from simulator.paths import data_paths
 from simulator.report.history import build_history
 from simulator.report.records import Report
@@ -277,12 +279,30 @@ async def test_the_drill_key_asks_first_and_starts_a_drill_of_the_question_on_sh
     assert entry.kind == "drill"
 
 
-async def test_after_the_exam_the_drill_opens_in_the_same_app(rig: TuiRig) -> None:
+@pytest.fixture
+def logging_restored() -> Iterator[None]:
+    """The test process's logging as it was, after a test that logs to a file as tfexam does."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers:
+        if handler not in handlers:
+            handler.close()
+    root.handlers[:], root.level = handlers, level
+
+
+async def test_after_the_exam_the_drill_opens_in_the_same_app(
+    rig: TuiRig, logging_restored: None
+) -> None:
     """After the end, ``v`` then the drill key: Start shows the drill's exam screen in this app
-    (a new session of the store over its own engine), its one question and its countdown."""
+    (a new session of the store over its own engine), its one question and its countdown; the
+    drill's engine logs to the drill's own folder, not to the finished session's log."""
     session = rig.session()
     rig.store.finish_session(session.id, session.started_at + 60, "submitted")
     app = rig.app(rig.store.get_session(session.id))
+    first_log = rig.paths.engine_log(session.id)
+    log_to(first_log)  # as tfexam start does
+    app.log_path = first_log
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, ResultsScreen), "the results")
@@ -323,6 +343,18 @@ async def test_after_the_exam_the_drill_opens_in_the_same_app(rig: TuiRig) -> No
                 "the drill's graders ready",
             )
             await settled(pilot)
+            drill_log = rig.paths.engine_log(drill.id)
+            await until(
+                pilot,
+                lambda: (
+                    drill_log.is_file()
+                    and f"session {drill.id}: engine started" in drill_log.read_text()
+                ),
+                "the drill's engine log",
+            )
+            assert f"session {session.id}: engine started" in first_log.read_text()
+            assert drill.id not in first_log.read_text(), "no drill line in the first log"
+            assert app.log_path == drill_log, "the error dialog's hint names the drill's log"
     finally:
         for drill_facade in app.drills:
             drill_facade.close()

@@ -3,15 +3,14 @@ duration options. Parsing and printing only; the work is the library's."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
 
 from simulator.exam.durations import DurationError, parse_duration
 from simulator.grading.settings import MIN_MEMORY_LIMIT_MB, GradingSettings
+from simulator.logfile import log_to as log_to  # the commands' log file
 from simulator.paths import DataPaths, data_paths
 from simulator.session.sessions import finalize_if_due
 from simulator.storage.home import open_store
@@ -39,18 +38,8 @@ def session_as_it_stands(paths: DataPaths, store: Store, key: str | None) -> Ses
     session = store.find_session(key)
     if store.read_only:
         return session
-    log_to(paths.logs_dir(session.id) / "engine.log")
+    log_to(paths.engine_log(session.id))
     return finalize_if_due(store, paths, session)
-
-
-def log_to(path: Path) -> None:
-    """Engine and pool logs go to a file; the terminal only ever shows events."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
 
 
 def duration_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:

@@ -46,7 +46,7 @@ def run_tui(paths: DataPaths, store: Store, session: SessionRecord) -> int:
         raise EngineBusyError(
             f"session {current.id} is already open in another tfexam (pid {current.engine_pid})"
         )
-    log_path = paths.logs_dir(session.id) / "engine.log"
+    log_path = paths.engine_log(session.id)
     log_to(log_path)
     engine = Engine(store, paths, current, exam_of(current, paths))
     app = ExamApp(SessionFacade(engine), log_path=log_path)
@@ -73,7 +73,7 @@ def run_tui(paths: DataPaths, store: Store, session: SessionRecord) -> int:
 def run_headless(paths: DataPaths, store: Store, session: SessionRecord, as_json: bool) -> int:
     """Run the engine in the foreground, printing its events, until the session ends or the user
     detaches (Ctrl+C or SIGTERM)."""
-    log_path = paths.logs_dir(session.id) / "engine.log"
+    log_path = paths.engine_log(session.id)
     log_to(log_path)
     engine = Engine(store, paths, session, exam_of(session, paths))
     engine.subscribe(EventPrinter(json_lines=as_json, checks=feedback_of(session) == "checks"))

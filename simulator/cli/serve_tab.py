@@ -218,7 +218,7 @@ def run(session_key: str) -> int:
 
 
 def _run(paths: Any, store: Store, session_id: str) -> int:
-    log_path = paths.logs_dir(session_id) / "engine.log"
+    log_path = paths.engine_log(session_id)
     handler = logging.FileHandler(log_path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().handlers[:] = [handler]

@@ -241,7 +241,7 @@ def submit(session_key: str | None, as_json: bool) -> int:
     session = store.find_session(session_key)
     if session.state == "running" and not engine_is_live(session):
         # This process finalizes it (grading what is pending): its log is the engine's.
-        log_to(paths.logs_dir(session.id) / "engine.log")
+        log_to(paths.engine_log(session.id))
     session = submit_session(store, paths, session)
     show_status(paths, store, session, as_json)
     return 0

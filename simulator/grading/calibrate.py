@@ -17,25 +17,19 @@ each question's ``reference_curves.json``, which the review draws beside the can
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import datetime as dt
 import importlib.metadata
 import os
 import platform
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
-import psutil
 from rich.console import Console
 from rich.table import Table
 
@@ -55,6 +49,7 @@ from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
 from simulator.grading.views import GradeViews
 from simulator.paths import data_paths, run_hook_env
+from simulator.scratch import EndedBySignal, ended_like_ctrl_c, scratch_folder
 
 #: The issue's promises: a reference scores 5 (image questions at least 4) within 5 minutes of
 #: training on 2 CPU cores, and a naive baseline scores at most 1.
@@ -66,51 +61,9 @@ BASELINE_MAX_SCORE = 1
 SESSION_SEEDS = (314159, 271828, 161803, 141421, 577215, 662607, 299792)
 
 
-#: The scratch folders' names (in the temporary folder): ``tfexam-calibrate-<pid>-<exam>-<random>``.
-#: The pid says whose a folder is, so that one left by a killed calibration is removed next time.
-SCRATCH_PREFIX = "tfexam-calibrate-"
-#: The signals that end a calibration the way Ctrl+C does (cleaning up on the way out).
-ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-
-
-def remove_stale_scratch(parent: Path | None = None) -> list[Path]:
-    """Remove the scratch folders of calibrations that are no longer running (``kill -9`` leaves
-    its folder: no signal can be caught); return what was removed."""
-    removed = []
-    for folder in Path(parent or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
-        owner = folder.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
-        if owner.isdigit() and int(owner) != os.getpid() and not psutil.pid_exists(int(owner)):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-class EndedBySignal(SystemExit):
-    """The calibration was asked to stop (SIGTERM, SIGHUP); exits with 128 + the signal."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(128 + signum)
-        self.signal_name = signal.Signals(signum).name
-
-
-@contextlib.contextmanager
-def ended_like_ctrl_c() -> Iterator[None]:
-    """SIGTERM and SIGHUP end the calibration as Ctrl+C does, with an exception: the scratch
-    folder, the grading workers and the training in progress are cleaned up on the way out
-    (the default action would end the process at once and leave them). A second signal during
-    the clean-up is ignored, so that it finishes."""
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        for ending in ENDING_SIGNALS:
-            signal.signal(ending, signal.SIG_IGN)
-        raise EndedBySignal(signum)
-
-    previous = {ending: signal.signal(ending, stop) for ending in ENDING_SIGNALS}
-    try:
-        yield
-    finally:
-        for ending, handler in previous.items():
-            signal.signal(ending, handler)
+#: The scratch folders' kind: ``tfexam-calibrate-<pid>-<exam>-<random>`` in the temporary folder
+#: (``simulator.scratch``: one left by a killed calibration is removed by the next).
+SCRATCH_KIND = "calibrate"
 
 
 @dataclass(frozen=True)
@@ -387,9 +340,7 @@ def calibrate(
     rows: list[QuestionCalibration] = []
     if not chosen:
         return rows
-    remove_stale_scratch()
-    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-{exam.id}-") as scratch:
-        root = Path(scratch)
+    with scratch_folder(SCRATCH_KIND, exam.id) as root:
         workspace = create_workspace(
             dataclasses.replace(exam, questions=tuple(chosen)), root / "workspace", seed=seed
         )

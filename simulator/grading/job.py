@@ -8,7 +8,6 @@ failure goes to the worker's log.
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -43,9 +42,10 @@ from simulator.grading.evaluation import (
 )
 from simulator.grading.hints import Mismatch, find_hint, near_chance
 from simulator.grading.model_loading import load_candidate
-from simulator.grading.protocol import GradingJob, GradingResult
+from simulator.grading.protocol import JOB_SCRATCH_KIND, GradingJob, GradingResult
 from simulator.grading.reasons import evaluation_error_reason
 from simulator.grading.views import GradeViews, RealExamView, verdict_message
+from simulator.scratch import scratch_folder
 
 log = logging.getLogger("tfexam.grading")
 HiddenData = tuple[np.ndarray, np.ndarray]
@@ -95,8 +95,8 @@ def grade(job: GradingJob) -> GradingResult:
     timings: dict[str, float] = {}
     trail = CheckLog()
     try:
-        with tempfile.TemporaryDirectory(prefix="tfexam-grade-") as workdir:
-            return _grade(job, question, Path(workdir), timings, trail)
+        with scratch_folder(JOB_SCRATCH_KIND) as workdir:
+            return _grade(job, question, workdir, timings, trail)
     except NotGradableError as reason:
         log.info(
             "job %s not gradable: %s", job.job_id, reason, exc_info=reason.__cause__ is not None

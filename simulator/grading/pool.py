@@ -28,9 +28,10 @@ from typing import Any, Literal
 import psutil
 
 import simulator
-from simulator.grading.protocol import GradingJob, GradingResult, parse_line
+from simulator.grading.protocol import JOB_SCRATCH_KIND, GradingJob, GradingResult, parse_line
 from simulator.grading.reasons import Reason
 from simulator.grading.settings import GradingSettings
+from simulator.scratch import remove_stale_scratch
 
 log = logging.getLogger("tfexam.pool")
 
@@ -231,6 +232,8 @@ class GradingPool:
             worker.stop(timeout=2.0)
         for thread in self._threads:
             thread.join(timeout=10.0)
+        # A worker killed in the middle of a job could not remove its scratch folder.
+        remove_stale_scratch(JOB_SCRATCH_KIND)
 
     # Slot threads -------------------------------------------------------------------------------
 

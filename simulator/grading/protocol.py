@@ -16,6 +16,9 @@ from simulator.grading.reasons import Reason, ReasonCode
 from simulator.grading.views import GradeViews
 
 ResultState = Literal["graded", "not-gradable"]
+#: The kind of a worker's scratch folder for one job (``simulator.scratch``): named with the
+#: worker's pid, so that the pool removes the folder of a worker it had to kill.
+JOB_SCRATCH_KIND = "grading"
 
 
 @dataclass(frozen=True)

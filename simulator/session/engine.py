@@ -287,6 +287,7 @@ class Engine:
             )
         self.session = current
         self.store.claim_engine(self.session.id, os.getpid(), self.clock())
+        log.info("session %s: engine started (pid %s)", self.session.id, os.getpid())
         for stale in remove_incoming(self.paths.blobs_dir(self.session.id)):
             log.info("removed %s, a copy left half-made by a stopped tfexam", stale.name)
         if self._owns_pool:

@@ -72,6 +72,11 @@ class SessionFacade:
     def workspace(self) -> Path:
         return self._engine.session.workspace
 
+    @property
+    def engine_log(self) -> Path:
+        """The session's own log file, where its engine's lines belong."""
+        return self._engine.paths.engine_log(self.session_id)
+
     def clock(self) -> float:
         """The engine's idea of now (a test may move it)."""
         return self._engine.clock()

@@ -21,6 +21,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 
 from simulator.exam.durations import format_duration, local_clock
+from simulator.logfile import log_to
 from simulator.session.facade import SessionFacade
 from simulator.training.resources import Resources, measure
 from simulator.tui import actions
@@ -269,12 +270,17 @@ class ExamApp(App[str]):
     async def show_drill(self, drill: SessionFacade) -> None:
         """Make ``drill`` the app's session: the finished session's report and results close,
         the drill's exam screen goes over that session's exam screen (the app's first screen,
-        which stays, its ticks stopped), and that session's engine is released."""
+        which stays, its ticks stopped), and that session's engine is released. An app that logs
+        to a session's file (``tfexam start``/``resume``) logs to the drill's from now on, as
+        ``tfexam drill`` would."""
         if self._leaving:  # the candidate left while the drill was made: resumed later
             drill.close()
             return
         finished, self.facade = self.facade, drill
         self.drills.append(drill)
+        if self.log_path is not None:  # the drill's engine logs to its own session's file
+            self.log_path = drill.engine_log
+            log_to(self.log_path)
         self.title = f"tfexam · {drill.exam.title}"
         while len(self.screen_stack) > 1:
             await self.pop_screen()
