@@ -57,12 +57,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def no_real_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """No test can touch the user's real tfexam home: where TFEXAM_HOME is unset, the whole run
-    (and every ``tfexam`` it starts, which inherits the environment) uses a temporary one. A test
-    about sessions still takes ``tfexam_home``, so that tests never see each other's."""
-    if os.environ.get("TFEXAM_HOME"):
-        yield
-        return
+    """No test can touch the user's real tfexam home, even one named by TFEXAM_HOME in the
+    shell: the whole run (and every ``tfexam`` it starts, which inherits the environment) uses a
+    temporary one. A test about sessions still takes ``tfexam_home``, so that tests never see
+    each other's."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TFEXAM_HOME", str(tmp_path_factory.mktemp("default-home")))
         yield
