@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -219,18 +220,27 @@ def test_every_exam_with_fresh_data_keeps_its_promises_on_five_seeds() -> None:
 def test_tfexam_calibrate_ended_by_a_signal_leaves_no_scratch_folder(
     tfexam_home: Path, tmp_path: Path, ending: signal.Signals, code: int, said: str
 ) -> None:
+    """The signal comes while the starter trains (here: a starter that waits for a signal)."""
+    exam = tmp_path / "seeded"
+    shutil.copytree(FIXTURES / "exams" / "seeded", exam)
+    (exam / "constant" / "starter.py").write_text(
+        "import signal\nsignal.pause()  # training until calibrate stops it\n", encoding="utf-8"
+    )
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     calibrating = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "calibrate", str(FIXTURES / "exams" / "seeded")],
+        [sys.executable, "-m", "simulator", "calibrate", str(exam)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO,
         env={**os.environ, "TMPDIR": str(temporary)}, text=True,
+        # A shell's Ctrl+C reaches a foreground command; a test worker may have been started
+        # with SIGINT ignored, which its children would inherit.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         wait_until(
-            lambda: list(temporary.glob("tfexam-calibrate-*")),
+            lambda: list(temporary.glob("tfexam-calibrate-*/logs/constant-baseline.log")),
             timeout=120,
-            message="the calibration's scratch folder",
+            message="the starter's training, in the calibration's scratch folder",
         )
         calibrating.send_signal(ending)
         calibrating.wait(timeout=60)
@@ -242,6 +252,14 @@ def test_tfexam_calibrate_ended_by_a_signal_leaves_no_scratch_folder(
     assert calibrating.stderr is not None
     assert calibrating.stderr.read().strip().splitlines()[-1] == said
     assert list(temporary.glob("tfexam-calibrate-*")) == [], "the scratch folder is removed"
+
+
+def test_a_starter_that_saves_no_model_has_a_not_gradable_baseline(tfexam_home: Path) -> None:
+    """An untrained starter may save nothing: calibrate says so in its table, not an error."""
+    done = run_cli("calibrate", str(FIXTURES / "exams" / "seeded"))
+    assert "error" not in done.stderr, done.stderr
+    assert "starter.py saved no" in " ".join(done.stdout.split())
+    assert "constant: baseline scores None" in done.stdout
 
 
 def test_the_scratch_folder_of_a_killed_calibration_is_removed_by_the_next(tmp_path: Path) -> None:

@@ -175,8 +175,8 @@ def calibrate_question(
     folder = workspace / question.workspace_folder
     model = folder / question.model_files[0]
     run_script(folder / question.starter, logs / f"{question.id}-baseline.log")
-    baseline = Outcome.of(grader.grade(model, exam.root, question.id, seed))
-    model.unlink()
+    baseline = _graded(grader, model, exam, question, seed, question.starter)
+    model.unlink(missing_ok=True)
     copy_hidden(question.folder, question.solution, folder / question.solution)
     epochs_file = logs / f"{question.id}-reference.epochs.jsonl"
     training_s = run_script(
@@ -184,10 +184,20 @@ def calibrate_question(
         logs / f"{question.id}-reference.log",
         run_hook_env(epochs_file),
     )
-    reference = Outcome.of(grader.grade(model, exam.root, question.id, seed))
+    reference = _graded(grader, model, exam, question, seed, question.solution)
     return QuestionCalibration(
         question, reference, training_s, baseline, recorded_curves(question, seed, epochs_file)
     )
+
+
+def _graded(
+    grader: SyncGrader, model: Path, exam: Exam, question: Question, seed: int, script: str
+) -> Outcome:
+    """The model ``script`` saved, graded; a script that saved none (a starter may save
+    nothing until it is completed) is "not gradable" saying so, not an error."""
+    if not model.exists():
+        return Outcome(None, None, f"{script} saved no {model.name}")
+    return Outcome.of(grader.grade(model, exam.root, question.id, seed))
 
 
 def machine() -> str:
