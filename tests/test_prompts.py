@@ -126,5 +126,4 @@ async def test_the_width_used_above_is_the_exam_screens_prompt_width_at_80_colum
     async with app.run_test(size=(80, 24)) as pilot:
         await prompts_prepared(pilot)
         panes = [pane for pane in app.screen.query(".prompt-pane") if pane.region.width]
-        panes = panes[:1]  # all laid out alike, one under the other; the first is on show
         assert [pane.region.width for pane in panes] == [PROMPT_PANE_WIDTH_AT_80]

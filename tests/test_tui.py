@@ -169,16 +169,6 @@ async def test_only_the_selected_prompt_is_visible_once_the_others_are_prepared(
         await pilot.press("5")
         await until(pilot, lambda: prompt_title(app).startswith("Q5 "), "Q5's prompt")
         assert len(visible_prompt_panes(app)) == 1 and prompt_title(app).startswith("Q5 ")
-        # The panes are laid out one under the other, each as tall as the prompt area: when the
-        # area changes height (the tool window shown or hidden), Q2's pane is still on show.
-        await pilot.press("2")
-        await until(pilot, lambda: prompt_title(app).startswith("Q2 "), "Q2's prompt again")
-        stack = app.screen_stack[0].query_one("#prompts")
-        height = stack.size.height
-        await pilot.press("v")
-        await until(pilot, lambda: stack.size.height != height, "a new prompt area height")
-        await settled(pilot)
-        assert visible_prompt_panes(app) == ["prompt-learning-dataset"]
 
 
 async def test_submit_and_test_grades_now_and_says_when_there_is_nothing(

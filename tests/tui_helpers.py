@@ -144,14 +144,9 @@ async def prompts_prepared(pilot: Pilot[object], timeout: float = TIMEOUT_S) -> 
 
 
 def visible_prompt_panes(app: ExamApp) -> list[str]:
-    """The prompt panes the candidate sees: those inside the prompt area (the others are laid
-    out in its stack, out of sight)."""
+    """The prompt panes that take room on the screen (a hidden pane has an empty region)."""
     panes = app.screen_stack[0].query(".prompt-pane")
-    return [
-        str(pane.id)
-        for pane in panes
-        if pane.parent is not None and pane.region.intersection(pane.parent.region).area > 0
-    ]
+    return [str(pane.id) for pane in panes if pane.region.area > 0]
 
 
 def screen_lines(app: ExamApp) -> list[str]:

@@ -137,17 +137,9 @@ class EditorArea(Vertical):
         self.query_one(PromptView).show(question)
         tabs = self.query_one(TabbedContent)
         tab = tabs.get_tab(PROMPT_TAB)
-        label = Content(f"{question.workspace_folder}/prompt.md")
-        shown = tab.visual
-        if not isinstance(shown, Content) or shown.plain != label.plain:
-            if isinstance(shown, Content) and shown.cell_length == label.cell_length:
-                # Same width (category1/, category2/...): repaint the tab alone. Setting
-                # ``tab.label`` would lay the whole screen out again, the largest part of a
-                # question switch's CPU (issue 27). ``tab.label`` keeps the first label then;
-                # tfexam reads what the tab shows (``visual``), never ``label``.
-                Static.update(tab, label, layout=False)
-            else:
-                tab.label = label
+        label = f"{question.workspace_folder}/prompt.md"
+        if tab.label.plain != label:  # a new label lays the tab row out again
+            tab.label = Content(label)
         if tabs.active != PROMPT_TAB:
             tabs.active = PROMPT_TAB
         self._title()

@@ -5,11 +5,9 @@ once, in its own scrolled pane, and switching questions only shows another pane 
 the candidate had scrolled to). The first question's prompt is part of the first frame; the
 others are prepared one by one in the background shortly after start.
 
-The panes stay laid out, one under the other and each as tall as the prompt area, in a stack
-that cannot be scrolled by the candidate; a switch scrolls the stack to the pane. Showing and
-hiding panes (``display``, as a ``ContentSwitcher`` does) makes Textual lay the whole screen out
-again on every switch, a sixth to a fifth of its CPU (issue 27, docs/benchmarks.md).
-Only the pane on show can take focus, so Tab never lands in a prompt that cannot be seen.
+A pane added to a ``ContentSwitcher`` after it was mounted stays visible unless it is hidden
+first (only the children present at mount are hidden by the switcher), so every late pane is
+mounted hidden and only ``current`` decides what shows.
 """
 
 from __future__ import annotations
@@ -19,9 +17,8 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
-from textual.events import Resize
-from textual.widgets import Button, Markdown, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, ContentSwitcher, Markdown, Static
 
 from simulator.exam.format import Question, format_shape
 from simulator.tui.status_bar import set_text
@@ -52,8 +49,8 @@ class PromptView(Vertical):
         self.current = first
         # Kept at hand: a question switch must not search the DOM (every prompt's widgets).
         self._title_widget = Static(self._title(first), id="question-title")
-        self._stack = PromptStack(id="prompts")
-        #: Each question's pane, once made (in the stack, out of sight until it is current).
+        self._switcher = ContentSwitcher(initial=pane_id(first), id="prompts")
+        #: Each question's pane, once made (mounted hidden until it is current).
         self._panes: dict[str, VerticalScroll] = {}
 
     def compose(self) -> ComposeResult:
@@ -61,7 +58,7 @@ class PromptView(Vertical):
             yield self._title_widget
             yield Button("Submit and Test", id="submit-and-test", variant="primary", compact=True)
             yield Button("Edit", id="edit", compact=True)
-        with self._stack:
+        with self._switcher:
             yield self._pane(self.current)
 
     def on_mount(self) -> None:
@@ -75,10 +72,9 @@ class PromptView(Vertical):
         self.current = question
         self.border_title = f"{question.workspace_folder}/prompt.md"
         set_text(self._title_widget, self._title(question))
-        if question.id in self._panes:
-            self._bring(question)
-        else:
-            self._mount_pane(question)
+        if question.id not in self._panes:
+            self._mount_hidden(question)
+        self._switcher.current = pane_id(question)
 
     def focus_prompt(self) -> None:
         """Focus the prompt on show (it scrolls with the keys)."""
@@ -95,29 +91,14 @@ class PromptView(Vertical):
     def _prepare_next(self) -> None:
         for question in self.questions:
             if question.id not in self._panes:
-                self._mount_pane(question)
+                self._mount_hidden(question)
                 self.set_timer(PREPARE_EVERY_S, self._prepare_next)
                 return
 
-    def _mount_pane(self, question: Question) -> None:
+    def _mount_hidden(self, question: Question) -> None:
         pane = self._pane(question)
-        pane.can_focus = False  # out of sight: Tab must not land in it
-        self._stack.mount(pane)
-        if question is self.current:  # asked for before it was prepared: shown once laid out
-            self.call_after_refresh(self._bring, question)
-
-    def _bring(self, question: Question) -> None:
-        """Scroll the stack to ``question``'s pane, the only one that may take focus."""
-        if question is not self.current:  # another switch came first
-            return
-        pane = self._panes[question.id]
-        for other in self._panes.values():
-            other.can_focus = other is pane
-        self._stack.scroll_to(y=pane.virtual_region.y, animate=False, immediate=True, force=True)
-
-    def on_resize(self, event: Resize) -> None:
-        """The panes are as tall as the prompt area: a new height moves them in the stack."""
-        self.call_after_refresh(self._bring, self.current)
+        pane.display = False  # the switcher shows it when it becomes current, never before
+        self._switcher.mount(pane)
 
     def _pane(self, question: Question) -> VerticalScroll:
         prompt_file = self.workspace / question.workspace_folder / "prompt.md"
@@ -136,11 +117,6 @@ class PromptView(Vertical):
         return Text.assemble(
             (f"Q{number} {question.title}", "bold"), (f"  {_interface(question)}", "dim")
         )
-
-
-class PromptStack(ScrollableContainer, can_focus=False):
-    """The prompt panes one under the other. Its overflow is hidden (tfexam.tcss), so neither
-    the keys nor the mouse wheel at a pane's end scroll it; only ``PromptView`` does, by force."""
 
 
 def _interface(question: Question) -> str:
