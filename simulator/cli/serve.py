@@ -20,13 +20,12 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from simulator.cli.common import duration_option
 from simulator.exam.catalog import DEFAULT_EXAM, find_exam
 from simulator.exam.durations import (
-    DurationError,
     format_duration,
     format_short,
     local_clock,
-    parse_duration,
 )
 from simulator.exam.format import Policy
 from simulator.grading.settings import GradingSettings
@@ -45,15 +44,6 @@ DEFAULT_PORT = 8000
 LOOPBACK = "127.0.0.1"
 #: The exam screen of one tab (started by the server for each connection).
 TAB_MODULE = "simulator.cli.serve_tab"
-
-
-def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return parse_duration(value)
-    except DurationError as error:
-        raise click.BadParameter(str(error)) from None
 
 
 @click.command("serve")
@@ -76,7 +66,9 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to create for the exam project (a new session).",
 )
-@click.option("--duration", "duration_s", callback=_duration, help="Exam length, e.g. 5h, 90m.")
+@click.option(
+    "--duration", "duration_s", callback=duration_option, help="Exam length, e.g. 5h, 90m."
+)
 @click.option("--policy", type=click.Choice(["best", "last"]), help="Which attempt counts.")
 @click.option("--seed", type=click.IntRange(0), help="Data seed (as 'tfexam start --seed').")
 @click.option("--workers", type=click.IntRange(1, 8), help="Grading processes (default 1).")
