@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,11 +64,12 @@ class EndedBySignal(SystemExit):
 
 
 @contextlib.contextmanager
-def ended_like_ctrl_c() -> Iterator[None]:
+def ended_like_ctrl_c(command: str) -> Iterator[None]:
     """SIGTERM and SIGHUP end the block as Ctrl+C does, with an exception, so that its scratch
     folder, grading workers and training in progress are cleaned up on the way out (the default
-    action would end the process at once and leave them). A second signal during the clean-up
-    is ignored, so that it finishes. Only the main thread can set signal handlers."""
+    action would end the process at once and leave them); once they are, ``command`` says so in
+    one line on stderr. A second signal during the clean-up is ignored, so that it finishes.
+    Only the main thread can set signal handlers."""
 
     def stop(signum: int, frame: FrameType | None) -> None:
         for ending in ENDING_SIGNALS:
@@ -77,6 +79,9 @@ def ended_like_ctrl_c() -> Iterator[None]:
     previous = {ending: signal.signal(ending, stop) for ending in ENDING_SIGNALS}
     try:
         yield
+    except EndedBySignal as ended:  # the block's own clean-up has run by now
+        print(f"{command}: stopped by {ended.signal_name}; nothing is left behind", file=sys.stderr)
+        raise
     finally:
         for ending, handler in previous.items():
             signal.signal(ending, handler)

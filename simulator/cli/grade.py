@@ -16,7 +16,7 @@ from simulator.exam.format import Exam, Question
 from simulator.exam.metrics import score_label
 from simulator.grading.sync import grade_file
 from simulator.paths import data_paths
-from simulator.scratch import EndedBySignal, ended_like_ctrl_c, scratch_folder
+from simulator.scratch import ended_like_ctrl_c, scratch_folder
 from simulator.storage.home import home_writable
 
 #: The kind of the scratch folder that holds the log where the home is read-only
@@ -42,43 +42,23 @@ def grade(
     max_model_mb: int | None,
 ) -> int:
     """Grade one model file once, outside any session."""
-    try:
-        with ended_like_ctrl_c():  # the grading worker and any scratch folder go on the way out
-            return _grade_in_home(
-                model, exam_name, question_key, as_json, grading_timeout, memory_limit,
-                max_model_mb,
-            )  # fmt: skip
-    except EndedBySignal as ended:  # everything is cleaned up by now: say so in one line
+    # The grading worker and any scratch folder go on the way out of a SIGTERM too.
+    with ended_like_ctrl_c("tfexam grade"):
+        paths = data_paths()
+        exam = find_exam(exam_name, paths)
+        question = exam.question(question_key)
+        if not os.path.lexists(model):
+            raise CliError(f"no model at {model}")
+        options = (as_json, grading_timeout, memory_limit, max_model_mb)
+        if home_writable(paths.root):
+            return _grade(model, exam, question, paths.scratch_logs, *options)
+        # Grading records nothing: a read-only home will do, with the log in a temporary folder.
         click.echo(
-            f"tfexam grade: stopped by {ended.signal_name}; nothing is left behind", err=True
+            f"tfexam: TFEXAM_HOME {paths.root} is not writable: grading without keeping its log",
+            err=True,
         )
-        raise
-
-
-def _grade_in_home(
-    model: Path,
-    exam_name: str,
-    question_key: str,
-    as_json: bool,
-    grading_timeout: float | None,
-    memory_limit: int | None,
-    max_model_mb: int | None,
-) -> int:
-    paths = data_paths()
-    exam = find_exam(exam_name, paths)
-    question = exam.question(question_key)
-    if not os.path.lexists(model):
-        raise CliError(f"no model at {model}")
-    options = (as_json, grading_timeout, memory_limit, max_model_mb)
-    if home_writable(paths.root):
-        return _grade(model, exam, question, paths.scratch_logs, *options)
-    # Grading records nothing: a read-only home will do, with the log in a temporary folder.
-    click.echo(
-        f"tfexam: TFEXAM_HOME {paths.root} is not writable: grading without keeping its log",
-        err=True,
-    )
-    with scratch_folder(SCRATCH_KIND) as scratch:
-        return _grade(model, exam, question, scratch, *options)
+        with scratch_folder(SCRATCH_KIND) as scratch:
+            return _grade(model, exam, question, scratch, *options)
 
 
 def _grade(

@@ -49,7 +49,7 @@ from simulator.grading.settings import GradingSettings
 from simulator.grading.sync import SyncGrader
 from simulator.grading.views import GradeViews
 from simulator.paths import data_paths, run_hook_env
-from simulator.scratch import EndedBySignal, ended_like_ctrl_c, scratch_folder
+from simulator.scratch import ended_like_ctrl_c, scratch_folder
 
 #: The issue's promises: a reference scores 5 (image questions at least 4) within 5 minutes of
 #: training on 2 CPU cores, and a naive baseline scores at most 1.
@@ -505,12 +505,8 @@ def write_curves(rows: list[QuestionCalibration], console: Console) -> list[str]
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m simulator.grading.calibrate") -> int:
-    try:
-        with ended_like_ctrl_c():
-            return _main(argv, prog)
-    except EndedBySignal as ended:  # everything is cleaned up by now: say so in one line
-        print(f"{prog}: stopped by {ended.signal_name}; nothing is left behind", file=sys.stderr)
-        raise
+    with ended_like_ctrl_c(prog):
+        return _main(argv, prog)
 
 
 def _main(argv: list[str] | None, prog: str) -> int:
