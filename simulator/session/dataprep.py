@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
 import fcntl
-import filecmp
 import functools
 import json
 import logging
@@ -162,8 +160,8 @@ def write_staged(question_data: Callable[[Path], None], folder: Path, staging: P
     """Write into ``staging`` (a folder of this writer's own), then move each entry into ``folder``.
 
     A file replaces an older copy in one rename; a folder's older copy is first renamed aside, so
-    that the target name holds either the old or the new copy, never a mix. An entry that another
-    writer moved into place meanwhile is kept when it equals ours (the data is deterministic).
+    that the target name holds either the old or the new copy, never a mix. Writers of one
+    workspace take turns under its lock, so no other writer moves entries in meanwhile.
     """
     if staging.exists():
         shutil.rmtree(staging)
@@ -181,24 +179,8 @@ def _move_into_place(entry: Path, target: Path, scratch: Path) -> None:
     aside = scratch / f"old-{target.name}-{uuid.uuid4().hex[:8]}"
     with contextlib.suppress(FileNotFoundError):  # gone meanwhile: nothing to set aside
         target.replace(aside)
-    try:
-        entry.replace(target)
-    except OSError as error:
-        if error.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not _same_tree(entry, target):
-            raise
-        shutil.rmtree(entry)  # another writer's complete copy, equal to ours: keep it
+    entry.replace(target)
     shutil.rmtree(aside, ignore_errors=True)
-
-
-def _same_tree(left: Path, right: Path) -> bool:
-    """Whether two folders hold the same names with the same bytes, all the way down."""
-    compared = filecmp.dircmp(left, right)
-    if compared.left_only or compared.right_only or compared.funny_files:
-        return False
-    _, mismatch, errors = filecmp.cmpfiles(left, right, compared.common_files, shallow=False)
-    if mismatch or errors:
-        return False
-    return all(_same_tree(left / name, right / name) for name in compared.common_dirs)
 
 
 def stop_stale_writer(lock_path: Path) -> int | None:
