@@ -18,7 +18,7 @@ from simulator.exam.durations import format_duration
 from simulator.paths import DataPaths
 from simulator.session.engine import Engine, EngineBusyError
 from simulator.session.facade import SessionFacade
-from simulator.session.sessions import exam_of, feedback_of
+from simulator.session.sessions import engine_of, exam_of, feedback_of
 from simulator.session.status import session_status
 from simulator.storage.liveness import engine_is_live
 from simulator.storage.records import SessionRecord
@@ -48,7 +48,7 @@ def run_tui(paths: DataPaths, store: Store, session: SessionRecord) -> int:
         )
     log_path = paths.engine_log(session.id)
     log_to(log_path)
-    engine = Engine(store, paths, current, exam_of(current, paths))
+    engine = engine_of(store, paths, current)
     app = ExamApp(SessionFacade(engine), log_path=log_path)
     try:
         outcome = app.run()
@@ -75,7 +75,7 @@ def run_headless(paths: DataPaths, store: Store, session: SessionRecord, as_json
     detaches (Ctrl+C or SIGTERM)."""
     log_path = paths.engine_log(session.id)
     log_to(log_path)
-    engine = Engine(store, paths, session, exam_of(session, paths))
+    engine = engine_of(store, paths, session)
     engine.subscribe(EventPrinter(json_lines=as_json, checks=feedback_of(session) == "checks"))
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:

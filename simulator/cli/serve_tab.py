@@ -228,8 +228,7 @@ def _run(paths: Any, store: Store, session_id: str) -> int:
 
     import simulator.tui.app
     import simulator.tui.editor_area  # noqa: F401
-    from simulator.session.engine import Engine
-    from simulator.session.sessions import exam_of
+    from simulator.session.sessions import engine_of
     from simulator.storage.liveness import engine_is_live
 
     go = _read_go_line(sys.stdin)
@@ -242,7 +241,7 @@ def _run(paths: Any, store: Store, session_id: str) -> int:
     current = store.get_session(session_id)
     if engine_is_live(current) and current.engine_pid not in after_pids:
         return EXIT_BUSY
-    following = _Following(Engine(store, paths, current, exam_of(current, paths)), after_pids)
+    following = _Following(engine_of(store, paths, current), after_pids)
     app = _browser_app(following.facade(), log_path)
     _watch_parent(app, os.getppid())
     try:

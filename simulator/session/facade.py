@@ -19,7 +19,7 @@ from simulator.grading.pool import WorkerStatus
 from simulator.session.drills import drill_of_session
 from simulator.session.engine import Engine, EventListener
 from simulator.session.scoring import ExamResult, exam_result
-from simulator.session.sessions import exam_of
+from simulator.session.sessions import engine_of
 from simulator.storage.records import AttemptRecord, BufferRecord, RunRecord, SessionRecord
 from simulator.storage.store import Store
 from simulator.training.estimate import estimate_line
@@ -181,9 +181,7 @@ class SessionFacade:
         ``UnknownQuestionError``, ``WorkspaceError`` or ``OSError`` with a one-line reason."""
         engine = self._engine
         drill = drill_of_session(engine.store, engine.paths, engine.session, question_id)
-        return SessionFacade(
-            Engine(engine.store, engine.paths, drill, exam_of(drill, engine.paths))
-        )
+        return SessionFacade(engine_of(engine.store, engine.paths, drill))
 
     def close(self) -> None:
         """Release the engine (its graders, watcher and runs): for the face that opened it, once

@@ -246,6 +246,12 @@ def exam_of(session: SessionRecord, paths: DataPaths) -> Exam:
         ) from None
 
 
+def engine_of(store: Store, paths: DataPaths, session: SessionRecord) -> Engine:
+    """The engine of ``session`` over the exam it was started with (a drill's one question, a
+    mix's draw), not yet started."""
+    return Engine(store, paths, session, exam_of(session, paths))
+
+
 def finalize_if_due(
     store: Store,
     paths: DataPaths,
@@ -263,7 +269,7 @@ def finalize_if_due(
         return session
     if not submit and session.deadline > time.time():
         return session
-    engine = Engine(store, paths, session, exam_of(session, paths))
+    engine = engine_of(store, paths, session)
     if on_event is not None:
         engine.subscribe(on_event)
     if submit:
