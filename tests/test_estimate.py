@@ -54,7 +54,7 @@ def slice_run(**figures: object) -> SliceRun:
 def test_the_projection_adds_setup_batches_epoch_overheads_and_the_save() -> None:
     question = find_exam("practice", None).question("learning-dataset")
     run = slice_run(
-        first_batch_s=2.0, batch_s=[0.1, 0.1, 0.3], steps=100, epochs=10,
+        first_batch_s=2.0, batch_s=[0.1, 0.1, 0.3], steps=100, epochs=6,
         epochs_seen=[[14.0, 100], [11.0, 100], [4.0, 30]],
         measured_wall_s=20.0, measured_cpu_s=30.0,
     )  # fmt: skip
@@ -64,7 +64,7 @@ def test_the_projection_adds_setup_batches_epoch_overheads_and_the_save() -> Non
     # Epochs 2 and 3 (stopped after 30 batches, validated): 1 s more than their batches; the
     # first epoch's 2.1 s also traced the step.
     assert result.epoch_overhead_s == pytest.approx(1.0)
-    expected = 5.0 + 2.0 + (10 * 100 - 1) * 0.1 + 10 * 1.0 + 2.0  # setup, first, batches, tail
+    expected = 5.0 + 2.0 + (6 * 100 - 1) * 0.1 + 6 * 1.0 + 2.0  # setup, first, batches, tail
     assert result.alone_s == pytest.approx(expected)
     assert result.cores_used == pytest.approx(1.5)
     assert result.together_s[2] == pytest.approx(expected * 1.5), "two share 2 cores: 3/2 slower"
@@ -83,6 +83,30 @@ def test_short_epochs_are_timed_whole_from_begin_to_begin() -> None:
     result = project(question, run, cores=2)
     assert result.alone_s == pytest.approx(5.0 + 1.5 + 499 * 0.02 + 2.0)
     assert result.together_s[2] == pytest.approx(result.alone_s), "one core each: no sharing"
+
+
+def test_early_stopping_seen_in_the_reference_curves_shortens_the_projection(
+    tmp_path: Path,
+) -> None:
+    """Category 4's script allows 30 epochs; its recorded reference stopped after 6. A slice
+    cannot see early stopping, so projecting all 30 said 3.3 times the real training."""
+    question = find_exam("practice", None).question("text-classification")
+    run = slice_run(
+        first_batch_s=1.0, batch_s=[0.002] * 50, steps=250, epochs=30,
+        epochs_seen=[[1.6, 250], [0.7, 250]], measured_wall_s=4.0, measured_cpu_s=4.0,
+    )  # fmt: skip
+    result = project(question, run, cores=2)
+    assert (result.epochs, result.epochs_projected) == (30, 6)
+    per_epoch = 250 * 0.002 + 0.2  # its batches and its overhead (validation)
+    assert result.alone_s == pytest.approx(5.0 + 1.0 - 0.002 + 6 * per_epoch + 2.0)
+
+    # The same exam without its curves (an author's copy that never ran calibrate --curves):
+    # every epoch the script allows, an upper bound.
+    copy = tmp_path / "practice"
+    shutil.copytree(question.folder.parent, copy)
+    (copy / question.workspace_folder / "reference_curves.json").unlink()
+    bare = find_exam(str(copy), None).question("text-classification")
+    assert project(bare, run, cores=2).epochs_projected == 30
 
 
 def test_a_reference_that_fails_or_trains_nothing_says_so() -> None:

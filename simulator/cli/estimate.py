@@ -56,6 +56,13 @@ def estimate(exam_name: str, slice_s: float, python: str | None) -> int:
     return 0
 
 
+def _length(q: QuestionEstimate) -> str:
+    """``30 x 250``, or ``6 of 30 x 250`` where the reference's early stopping ends it sooner."""
+    if 0 < q.epochs_projected < q.epochs:
+        return f"{q.epochs_projected} of {q.epochs} x {q.steps}"
+    return f"{q.epochs} x {q.steps}"
+
+
 def _table(result: Estimate) -> Table:
     table = Table(title=f"Reference trainings of {result.exam_id} on this machine (projected)")
     table.add_column("cat", justify="right")
@@ -72,7 +79,7 @@ def _table(result: Estimate) -> Table:
             continue
         table.add_row(
             str(q.category), q.question_id, minutes(q.alone_s),
-            *[minutes(q.together_s[k]) for k in TOGETHER], f"{q.epochs} x {q.steps}",
+            *[minutes(q.together_s[k]) for k in TOGETHER], _length(q),
             "Colab" if q.colab else "here",
         )  # fmt: skip
     return table

@@ -20,8 +20,12 @@ one batch), an epoch is timed whole instead, begin to begin:
 and with ``k`` trainings at once, each alone-time stretched by ``max(1, k x cores used / cores)``,
 where "cores used" is the CPU time per wall second the slice's batches took (a training that
 fills every core shares them; a small one that uses one core runs beside others untouched).
-Epochs are those the script asks for: with early stopping the real training may end sooner, so
-the projection is an upper bound there. The method and a check against full trainings are in
+Epochs are those the script asks for, unless the question's recorded reference curves
+(``reference_curves.json``, written by ``tfexam calibrate --curves``) show that the reference's
+early stopping ended it sooner: then the epochs it ran there. A slice cannot see early stopping
+(it stops after a few seconds), and projecting every epoch the script allows put category 4 at
+3.3 times its real training (docs/benchmarks.md). Without curves the projection is an upper
+bound for a script with early stopping. The method and a check against full trainings are in
 docs/benchmarks.md ("Planning: tfexam estimate").
 
 Estimates are cached per exam and machine in ``$TFEXAM_HOME/estimates/``;
@@ -49,6 +53,7 @@ import psutil
 
 from simulator.exam.format import Exam, Question
 from simulator.exam.hidden_files import copy_hidden
+from simulator.exam.reference import ReferenceCurvesError, reference_curves
 from simulator.exam.workspace import create_workspace
 from simulator.paths import DataPaths
 from simulator.training.epochs import EPOCHS_ENV, RUN_HOOK_DIR
@@ -114,7 +119,11 @@ class QuestionEstimate:
     first_batch_s: float = 0.0
     batch_s: float = 0.0
     steps: int = 0
+    #: Epochs the script asks for.
     epochs: int = 0
+    #: Epochs the projection counts: fewer than ``epochs`` where the reference's recorded
+    #: training stopped early; 0 in estimates made before this was kept (then ``epochs``).
+    epochs_projected: int = 0
     epoch_overhead_s: float = 0.0
     tail_s: float = 0.0
     cores_used: float = 1.0
@@ -192,6 +201,7 @@ def project(question: Question, run: SliceRun, cores: int) -> QuestionEstimate:
             *named, measured_s=measured,
             problem="the training's length is unknown (no steps per epoch or epochs)",
         )  # fmt: skip
+    projected_epochs = expected_epochs(question, epochs)
     setup = run.train_begun_at - run.started_at
     tail = max(0.0, run.ended_at - (run.train_ended_at or run.ended_at))
     begins = _floats(figures.get("epoch_begins"))
@@ -201,7 +211,7 @@ def project(question: Question, run: SliceRun, cores: int) -> QuestionEstimate:
         # Several whole epochs measured: an epoch is its begin-to-begin time, everything in it.
         per_epoch = statistics.median(cycles[1:])
         overhead = max(0.0, per_epoch - steps * batch)
-        alone = setup + cycles[0] + (epochs - 1) * per_epoch + tail
+        alone = setup + cycles[0] + (projected_epochs - 1) * per_epoch + tail
     else:
         # Inside the first epochs: batches at the measured pace, plus each epoch's overhead
         # (validation, callbacks): its wall time less its batches. The first epoch's also traced
@@ -211,16 +221,32 @@ def project(question: Question, run: SliceRun, cores: int) -> QuestionEstimate:
             for index, (wall, ran) in enumerate(_pairs(figures.get("epochs_seen")))
         ]
         overhead = statistics.median(overheads[1:] or overheads) if overheads else 0.0
-        alone = setup + first + (epochs * steps - 1) * batch + epochs * overhead + tail
+        alone = (
+            setup + first + (projected_epochs * steps - 1) * batch
+            + projected_epochs * overhead + tail
+        )  # fmt: skip
     wall = _float(figures.get("measured_wall_s")) or 0.0
     cpu = _float(figures.get("measured_cpu_s")) or 0.0
     used = min(float(cores), max(1.0, cpu / wall)) if wall > 0.2 else 1.0
     together = {k: alone * max(1.0, k * used / cores) for k in TOGETHER}
     return QuestionEstimate(
         *named, measured_s=measured, setup_s=setup, first_batch_s=first, batch_s=batch,
-        steps=steps, epochs=epochs, epoch_overhead_s=overhead, tail_s=tail, cores_used=used,
+        steps=steps, epochs=epochs, epochs_projected=projected_epochs, epoch_overhead_s=overhead, tail_s=tail, cores_used=used,
         alone_s=alone, together_s=together, colab=alone > COLAB_WORTH_S,
     )  # fmt: skip
+
+
+def expected_epochs(question: Question, epochs: int) -> int:
+    """The epochs a full reference training runs: the script's ``epochs``, or fewer where the
+    reference's recorded training (its curves) was ended sooner by early stopping. A curves file
+    that cannot be read counts as none (the estimate still stands, as an upper bound)."""
+    try:
+        curves = reference_curves(question)
+    except ReferenceCurvesError:
+        return epochs
+    if curves is None or not curves.epochs:
+        return epochs
+    return min(epochs, len(curves.epochs))
 
 
 def run_slice(
