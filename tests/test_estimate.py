@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
+import psutil
 import pytest
 
 from simulator.exam.catalog import find_exam
@@ -19,7 +24,8 @@ from simulator.training.estimate import (
     load_estimate,
     project,
 )
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
+from tests.waiting import wait_until
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exams"
 
@@ -145,3 +151,43 @@ def test_estimate_measures_a_fixture_exam_and_keeps_a_line_for_its_first_screen(
     assert json.loads(estimate_path(paths, "formats").read_text())["exam_id"] == "formats"
     line = estimate_line(paths, "formats")
     assert line is not None and line.startswith("Training estimate for this machine (")
+
+
+def test_estimate_ended_by_sigterm_stops_the_training_and_leaves_no_scratch_folder(
+    tfexam_home: Path, tmp_path: Path
+) -> None:
+    """A slice that trains when the estimate is told to stop: the training goes with it, and so
+    does the scratch workspace (a SIGTERM's default would leave both)."""
+    exam = tmp_path / "formats"
+    shutil.copytree(FIXTURES / "formats", exam)
+    started = tmp_path / "training.pid"
+    (exam / "series" / "solution.py").write_text(
+        "import os, pathlib, signal\n"
+        f"pathlib.Path({str(started)!r}).write_text(str(os.getpid()))\n"
+        "signal.pause()  # training until the estimate stops it\n",
+        encoding="utf-8",
+    )
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    estimating = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "estimate", str(exam)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO,
+        env={**os.environ, "TMPDIR": str(temporary)}, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: started.exists() and started.read_text(), timeout=120,
+                   message="the first question's slice training")  # fmt: skip
+        training = int(started.read_text())
+        estimating.send_signal(signal.SIGTERM)
+        estimating.wait(timeout=60)
+    finally:
+        if estimating.poll() is None:
+            estimating.kill()
+            estimating.wait()
+    assert estimating.returncode == 128 + signal.SIGTERM
+    assert estimating.stderr is not None
+    last = estimating.stderr.read().strip().splitlines()[-1]
+    assert last == "tfexam estimate: stopped by SIGTERM; nothing is left behind"
+    assert list(temporary.glob("tfexam-estimate-*")) == [], "the scratch workspace is removed"
+    wait_until(lambda: not psutil.pid_exists(training), timeout=10,
+               message="the slice's training to end with the estimate")  # fmt: skip

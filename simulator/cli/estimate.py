@@ -12,6 +12,7 @@ from simulator.cli.group import cli, console
 from simulator.exam.catalog import find_exam
 from simulator.exam.format import Question
 from simulator.paths import data_paths
+from simulator.scratch import ended_like_ctrl_c
 from simulator.training.estimate import (
     SLICE_S,
     TOGETHER,
@@ -32,6 +33,12 @@ from simulator.training.estimate import (
 @click.option("--python", "python", help="Python to train with (default: this one).")
 def estimate(exam_name: str, slice_s: float, python: str | None) -> int:
     """Project each reference training's time here (alone and 2-3 at once), before the clock."""
+    # The slice's training and the scratch workspace go on the way out of a SIGTERM too.
+    with ended_like_ctrl_c("tfexam estimate"):
+        return _estimate(exam_name, slice_s, python)
+
+
+def _estimate(exam_name: str, slice_s: float, python: str | None) -> int:
     paths = data_paths()
     exam = find_exam(exam_name, paths)
     with Progress(

@@ -43,7 +43,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +55,7 @@ from simulator.exam.hidden_files import copy_hidden
 from simulator.exam.reference import ReferenceCurvesError, reference_curves
 from simulator.exam.workspace import create_workspace
 from simulator.paths import DataPaths
+from simulator.scratch import scratch_folder
 from simulator.training.epochs import EPOCHS_ENV, RUN_HOOK_DIR
 
 #: Seconds of measured batches per question (after the first batch, which traces the step).
@@ -72,6 +72,9 @@ MIN_EPOCH_CYCLES = 3
 TOGETHER = (2, 3)
 #: The variable with the slice's length, read by the run hook.
 SLICE_ENV = "TFEXAM_SLICE_S"
+#: The kind of the estimate's scratch folder (``simulator.scratch``): a killed estimate's is
+#: removed by the next one.
+SCRATCH_KIND = "estimate"
 #: Cached estimates live here, under $TFEXAM_HOME.
 ESTIMATES_FOLDER = "estimates"
 
@@ -272,6 +275,10 @@ def run_slice(
         except subprocess.TimeoutExpired:
             process.kill()
             code = process.wait()
+        except BaseException:  # Ctrl+C, SIGTERM: the training must not outlive the estimate
+            process.kill()
+            process.wait()
+            raise
     ended = time.time()
     begun, finished, figures = _read_hook(epochs_file)
     tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -317,8 +324,7 @@ def estimate_exam(
     machine = Machine.this()
     started = time.time()
     results: list[QuestionEstimate] = []
-    with tempfile.TemporaryDirectory(prefix=f"tfexam-estimate-{exam.id}-") as scratch:
-        root = Path(scratch)
+    with scratch_folder(SCRATCH_KIND, exam.id) as root:
         workspace = create_workspace(exam, root / "workspace", seed=exam.seed)
         for index, question in enumerate(exam.questions):
             if on_progress:
