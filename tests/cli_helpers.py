@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import REPO
+from tests.waiting import wait_until
 
 
 class HeadlessRun:
@@ -60,3 +65,33 @@ class HeadlessRun:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+def signalled_command(
+    args: list[str],
+    ending: signal.Signals,
+    temporary: Path,
+    ready: Callable[[], object],
+    message: str,
+) -> tuple[int, str]:
+    """Run ``python -m simulator ARGS`` with ``TMPDIR=temporary``; once ``ready()`` is true, send
+    it ``ending``; its exit code and its last line on stderr. A shell's Ctrl+C reaches a
+    foreground command: a test worker may have been started with SIGINT ignored, which its
+    children would inherit, so the child gets SIGINT's default back."""
+    running = subprocess.Popen(
+        [sys.executable, "-m", "simulator", *args],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO,
+        env={**os.environ, "TMPDIR": str(temporary)}, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    try:
+        wait_until(ready, timeout=120, message=message)
+        running.send_signal(ending)
+        running.wait(timeout=60)
+    finally:
+        if running.poll() is None:
+            running.kill()
+            running.wait()
+    assert running.stderr is not None
+    lines = running.stderr.read().strip().splitlines()
+    return running.returncode, lines[-1] if lines else ""

@@ -33,8 +33,8 @@ from simulator.grading.calibrate import (
     write_seeds_section,
 )
 from simulator.scratch import remove_stale_scratch
+from tests.cli_helpers import signalled_command
 from tests.conftest import FIXTURES, PRACTICE_EXAM, REPO, run_cli
-from tests.waiting import wait_until
 
 DOCUMENT = REPO / "docs" / "calibration.md"
 
@@ -228,29 +228,13 @@ def test_tfexam_calibrate_ended_by_a_signal_leaves_no_scratch_folder(
     )
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    calibrating = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "calibrate", str(exam)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO,
-        env={**os.environ, "TMPDIR": str(temporary)}, text=True,
-        # A shell's Ctrl+C reaches a foreground command; a test worker may have been started
-        # with SIGINT ignored, which its children would inherit.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    returned, last = signalled_command(
+        ["calibrate", str(exam)], ending, temporary,
+        lambda: list(temporary.glob("tfexam-calibrate-*/logs/constant-baseline.log")),
+        "the starter's training, in the calibration's scratch folder",
     )  # fmt: skip
-    try:
-        wait_until(
-            lambda: list(temporary.glob("tfexam-calibrate-*/logs/constant-baseline.log")),
-            timeout=120,
-            message="the starter's training, in the calibration's scratch folder",
-        )
-        calibrating.send_signal(ending)
-        calibrating.wait(timeout=60)
-    finally:
-        if calibrating.poll() is None:
-            calibrating.kill()
-            calibrating.wait()
-    assert calibrating.returncode == code
-    assert calibrating.stderr is not None
-    assert calibrating.stderr.read().strip().splitlines()[-1] == said
+    assert returned == code
+    assert last == said
     assert list(temporary.glob("tfexam-calibrate-*")) == [], "the scratch folder is removed"
 
 

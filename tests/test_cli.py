@@ -18,10 +18,9 @@ import pytest
 
 from simulator.paths import data_paths
 from simulator.storage.store import Store
-from tests.cli_helpers import HeadlessRun
+from tests.cli_helpers import HeadlessRun, signalled_command
 from tests.conftest import REPO, run_cli
 from tests.models import slow_model
-from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -286,29 +285,13 @@ def test_grade_stopped_by_sigterm_mid_grading_leaves_no_scratch_folder(
     3 s a forward pass) is stopped and its scratch folder removed, and it says so in one line."""
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    grading = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "grade", str(models["slow.h5"]), "--exam", "practice",
-         "--question", "1"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO,
-        env={**os.environ, "TMPDIR": str(temporary)}, text=True,
+    code, last = signalled_command(
+        ["grade", str(models["slow.h5"]), "--exam", "practice", "--question", "1"],
+        signal.SIGTERM, temporary, lambda: list(temporary.glob("tfexam-grad*")),
+        "the grading job's scratch folder",
     )  # fmt: skip
-    try:
-        wait_until(
-            lambda: list(temporary.glob("tfexam-grad*")),
-            timeout=120,
-            message="the grading job's scratch folder",
-        )
-        grading.send_signal(signal.SIGTERM)
-        grading.wait(timeout=60)
-    finally:
-        if grading.poll() is None:
-            grading.kill()
-            grading.wait()
-    assert grading.returncode == 128 + signal.SIGTERM
-    assert grading.stderr is not None
-    assert grading.stderr.read().strip().splitlines()[-1] == (
-        "tfexam grade: stopped by SIGTERM; nothing is left behind"
-    )
+    assert code == 128 + signal.SIGTERM
+    assert last == "tfexam grade: stopped by SIGTERM; nothing is left behind"
     assert list(temporary.glob("tfexam-*")) == [], "no scratch folder is left"
 
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -24,7 +21,8 @@ from simulator.training.estimate import (
     load_estimate,
     project,
 )
-from tests.conftest import REPO, run_cli
+from tests.cli_helpers import signalled_command
+from tests.conftest import run_cli
 from tests.waiting import wait_until
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exams"
@@ -169,24 +167,12 @@ def test_estimate_ended_by_sigterm_stops_the_training_and_leaves_no_scratch_fold
     )
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    estimating = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "estimate", str(exam)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO,
-        env={**os.environ, "TMPDIR": str(temporary)}, text=True,
+    code, last = signalled_command(
+        ["estimate", str(exam)], signal.SIGTERM, temporary,
+        lambda: started.exists() and started.read_text(), "the first question's slice training",
     )  # fmt: skip
-    try:
-        wait_until(lambda: started.exists() and started.read_text(), timeout=120,
-                   message="the first question's slice training")  # fmt: skip
-        training = int(started.read_text())
-        estimating.send_signal(signal.SIGTERM)
-        estimating.wait(timeout=60)
-    finally:
-        if estimating.poll() is None:
-            estimating.kill()
-            estimating.wait()
-    assert estimating.returncode == 128 + signal.SIGTERM
-    assert estimating.stderr is not None
-    last = estimating.stderr.read().strip().splitlines()[-1]
+    training = int(started.read_text())
+    assert code == 128 + signal.SIGTERM
     assert last == "tfexam estimate: stopped by SIGTERM; nothing is left behind"
     assert list(temporary.glob("tfexam-estimate-*")) == [], "the scratch workspace is removed"
     wait_until(lambda: not psutil.pid_exists(training), timeout=10,

@@ -142,6 +142,17 @@ def reference_curves(question: Question) -> ReferenceCurves | None:
         raise ReferenceCurvesError(f"{path}: {error}") from None
 
 
+def usable_curves(question: Question) -> ReferenceCurves | None:
+    """The recorded curves where there are some to go by; None where none were recorded, none
+    has an epoch, or the file is not valid. For views and estimates, which show or assume less
+    without them rather than fail (``tfexam check`` reports an invalid file)."""
+    try:
+        curves = reference_curves(question)
+    except ReferenceCurvesError:
+        return None
+    return curves if curves is not None and curves.epochs else None
+
+
 def write_reference_curves(question: Question, curves: ReferenceCurves) -> Path:
     """Write ``reference_curves.json`` beside the question's solution; its path."""
     path = curves_path(question)

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from simulator.exam.format import Question
 from simulator.exam.hidden_files import hidden_bytes
-from simulator.exam.reference import ReferenceCurvesError, explanation_text
-from simulator.exam.reference import reference_curves as recorded_curves
+from simulator.exam.reference import explanation_text, usable_curves
 
 #: Lines of context around each change in the diff (``diff -u``'s default).
 DIFF_CONTEXT = 3
@@ -62,11 +61,8 @@ def explanation(question: Question) -> str | None:
 def reference_curves(question: Question) -> list[dict[str, float]] | None:
     """The reference training's figures per epoch (``{"epoch": 1, "loss": .., ...}``); None
     where none were recorded or the file is not valid (the report shows what it has)."""
-    try:
-        curves = recorded_curves(question)
-    except ReferenceCurvesError:
-        return None
-    if curves is None or not curves.epochs:
+    curves = usable_curves(question)
+    if curves is None:
         return None
     return [
         {**{k: float(v) for k, v in epoch.items() if math.isfinite(float(v))}, "epoch": number}

@@ -52,7 +52,7 @@ import psutil
 
 from simulator.exam.format import Exam, Question
 from simulator.exam.hidden_files import copy_hidden
-from simulator.exam.reference import ReferenceCurvesError, reference_curves
+from simulator.exam.reference import usable_curves
 from simulator.exam.workspace import create_workspace
 from simulator.paths import DataPaths
 from simulator.scratch import scratch_folder
@@ -243,13 +243,8 @@ def expected_epochs(question: Question, epochs: int) -> int:
     """The epochs a full reference training runs: the script's ``epochs``, or fewer where the
     reference's recorded training (its curves) was ended sooner by early stopping. A curves file
     that cannot be read counts as none (the estimate still stands, as an upper bound)."""
-    try:
-        curves = reference_curves(question)
-    except ReferenceCurvesError:
-        return epochs
-    if curves is None or not curves.epochs:
-        return epochs
-    return min(epochs, len(curves.epochs))
+    curves = usable_curves(question)
+    return epochs if curves is None else min(epochs, len(curves.epochs))
 
 
 def run_slice(
