@@ -321,7 +321,11 @@ async def test_a_run_tab_without_recorded_epochs_says_why_there_is_no_chart(
     rig.store.finish_run(run.id, state="failed", ended_at=session.started_at + 5, exit_code=1)
     app = rig.app(session)
     async with app.run_test(size=size) as pilot:
-        await pilot.press("v", "enter")
+        await pilot.press("v")
+        # Enter opens the run on the overview's cursor: once the run is listed (at load 10 an
+        # Enter pressed with the "v" came before the list and opened nothing).
+        await until(pilot, lambda: len(table_rows(app.query_one(RunsTable))) == 1, "the run")
+        await pilot.press("enter")
         await until(
             pilot,
             holds(lambda: list(shown_pane(app).query_one(RunLog).query_one(Log).lines)),
