@@ -171,6 +171,21 @@ async def test_only_the_selected_prompt_is_visible_once_the_others_are_prepared(
         assert len(visible_prompt_panes(app)) == 1 and prompt_title(app).startswith("Q5 ")
 
 
+async def test_a_question_key_pressed_as_the_screen_opens_is_not_lost(rig: TuiRig) -> None:
+    """Start-up leaves work for after the first frame (the engine, the other prompts) and keeps
+    the first styles it gave: a number pressed before that is done still shows its question,
+    and the rest of the start does not take it back to question 1."""
+    app = rig.app(rig.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await until(pilot, lambda: prompt_title(app).startswith("Q3 "), "Q3's prompt")
+        await exam_started(pilot)
+        await prompts_prepared(pilot)
+        assert prompt_title(app).startswith("Q3 ")
+        assert visible_prompt_panes(app) == [f"prompt-{app.exam_screen.questions[2].id}"]
+        assert app.query_one(QuestionsTable).cursor_row == 2
+
+
 async def test_submit_and_test_grades_now_and_says_when_there_is_nothing(
     rig: TuiRig, models: dict[str, Path]
 ) -> None:

@@ -139,6 +139,8 @@ async def test_the_tabs_show_the_findings_and_the_code(
         page = text_of(app)
         assert "Why it works" in page and "One value per window" in page, "as Markdown"
         assert "## Why" not in page
+        heading = explanation.children[0]
+        assert heading.styles.margin.top == 0, "the explanation starts at its first line"
         charts = pane.query(ReviewChart)
         assert [c.review_chart.title for c in charts] == ["loss", "mae"]
         labels = {s.label for c in charts for s in c.review_chart.series}

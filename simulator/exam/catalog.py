@@ -21,12 +21,17 @@ import os
 import types
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import mock_exams
 from simulator.exam.format import Exam, ExamFormatError, load_exam
 from simulator.paths import DataPaths
+
+if TYPE_CHECKING:
+    # Imported where the packs are looked for: importlib.metadata is a tenth of a second of
+    # CPU, which 'tfexam resume' (its exam loaded from where it was) spends before its first frame.
+    from importlib import metadata
 
 DEFAULT_EXAM = "practice"
 #: The environment variable with more exam folders, separated by ``os.pathsep``.
@@ -137,6 +142,8 @@ def _pack_origin(entry_point: metadata.EntryPoint) -> ExamOrigin:
 
 
 def _pack_folders() -> Iterator[ExamFolder | ExamPackError]:
+    from importlib import metadata  # see the imports above
+
     for entry_point in sorted(
         metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)
     ):

@@ -19,15 +19,20 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal, cast, get_args
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from simulator.exam.format import ModelInterface, RealExamRule, Scoring, format_shape
 from simulator.exam.metrics import MAX_SCORE, score_label
-from simulator.grading.evaluation import NotGradableError, Shape
 from simulator.grading.reasons import Reason, ReasonCode
 from simulator.grading.views import Baseline
+
+if TYPE_CHECKING:
+    # NumPy (through the evaluation module) only where a grading job computes figures: the
+    # records are also read by every tfexam command and the exam screen, which need neither,
+    # and importing NumPy is a tenth of a second of CPU before the exam screen's first frame.
+    import numpy as np
+
+    from simulator.grading.evaluation import Shape
 
 #: The checks, in the order a grading job runs them.
 CheckName = Literal[
@@ -209,6 +214,8 @@ class CheckLog:
     def failing(self, name: CheckName, **figures: Any) -> Iterator[None]:
         """Run one check's code: a :class:`NotGradableError` it raises is recorded as this
         check, failed with the reason (and ``figures``), and raised on."""
+        from simulator.grading.evaluation import NotGradableError  # a grading job's: NumPy
+
         try:
             yield
         except NotGradableError as error:
@@ -255,6 +262,8 @@ def output_values(predictions: np.ndarray) -> tuple[str, bool]:
 
     "3,000 rows, values 2.1e-05 to 0.998, row sums within 3e-07 of 1".
     """
+    import numpy as np  # a grading job's only (see the imports above)
+
     values = np.asarray(predictions, dtype="float64")
     finite = np.isfinite(values)
     rows = len(values)

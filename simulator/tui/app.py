@@ -18,6 +18,7 @@ from rich.console import RenderableType
 from textual import on
 from textual.app import App
 from textual.binding import BindingType
+from textual.geometry import Size
 from textual.screen import Screen
 
 from simulator.exam.durations import format_duration, local_clock
@@ -96,11 +97,29 @@ class ExamApp(App[str]):
         return self._exam_screen
 
     def _new_exam_screen(self) -> ExamScreen:
-        return ExamScreen(
+        screen = ExamScreen(
             self.facade,
             lambda running: self.measure_resources(running),
             ask_to_restore=self.ASK_TO_RESTORE_UNSAVED,
         )
+        # The size classes the screen's first resize would give it, given now: Textual restyles
+        # every widget of a screen whose classes change, and doing that once more after the
+        # first layout cost a tenth of the CPU to the first frame.
+        screen.add_class(*self.breakpoint_classes(self.size), update=False)
+        return screen
+
+    def breakpoint_classes(self, size: Size) -> list[str]:
+        """The classes Textual's breakpoints give a screen of ``size`` (on each axis, the class
+        of the largest breakpoint not above the size)."""
+        classes = []
+        for breakpoints, extent in (
+            (self.HORIZONTAL_BREAKPOINTS or [], size.width),
+            (self.VERTICAL_BREAKPOINTS or [], size.height),
+        ):
+            fitting = [(at, name) for at, name in breakpoints if extent >= at]
+            if fitting:
+                classes.append(max(fitting)[1])
+        return classes
 
     @property
     def exam_screen(self) -> ExamScreen:

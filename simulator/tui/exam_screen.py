@@ -25,7 +25,7 @@ from textual.app import ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.events import Resize
+from textual.events import Resize, ScreenResume
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Static
@@ -111,6 +111,8 @@ class ExamScreen(Screen[None]):
         #: begins to exit or the screen is taken down (:meth:`stop_listening`), since the engine
         #: runs on until the app has gone and its events would reach a screen being closed.
         self._listening = False
+        #: Whether the screen was shown before (see :meth:`_keep_styles_on_first_resume`).
+        self._resumed = False
 
     # Layout -------------------------------------------------------------------------------------
 
@@ -161,6 +163,16 @@ class ExamScreen(Screen[None]):
         # The engine starts once the first frame is on screen: its start (grading workers, the
         # data writer, the folder watcher) holds the GIL for ~0.4 s that the first frame needs.
         self.call_after_refresh(self._start_engine)
+
+    @on(ScreenResume)
+    def _keep_styles_on_first_resume(self, event: ScreenResume) -> None:
+        """The first time the screen is shown, its widgets were styled a moment ago as they were
+        mounted: Textual's restyling of the whole screen on every resume is then work done twice
+        (a tenth of the CPU to the first frame). Later resumes (back from a dialog, the report,
+        after a theme change) restyle as Textual does."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def retire(self) -> None:
         """Another session's exam screen took this one's place (a drill started from the report):
