@@ -22,7 +22,10 @@ the first time the prompt header's row is written with "Q<n> <title>". Measures:
 5. the editor tabs, with two Keras trainings running: ``e`` opening a 500-line starter, and
    keystrokes typed into it until the screen shows them;
 6. idle: tfexam's CPU over a minute with nobody at the keys while one run prints a progress line
-   every half second (the Exam window on show, then the run's tab).
+   every half second (the Exam window on show, then the run's tab), split into the main thread
+   and the others; each minute starts once start-up work is over (the grading worker ready, the
+   data writer done, the prompt panes prepared) and tfexam is quiet. ``idle_profile.py`` says
+   where that CPU goes.
 
 Beside the wall times it reports the CPU seconds of the tfexam process (by a moment, or per key
 press): roughly what the step would take on an otherwise idle machine. On a shared machine the
@@ -31,7 +34,7 @@ started by this script) kept busy meanwhile. Child interpreters use a private, w
 cache (PYTHONPYCACHEPREFIX), as an installed tfexam would have; the cost of compiling without
 one is reported beside the import breakdown. Prints a table and a JSON document (also written to
 --json-out). About 12 minutes on 2 cores (more when they are busy); --quick about 5; --only
-runs some phases (screen, keys, run-tabs, editor).
+runs some phases (screen, keys, idle, run-tabs, editor).
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ from rich.console import Console
 from rich.table import Table
 
 from simulator.colab.notebook import installed_version
+from simulator.session.dataprep import WRITER_MODULE
 
 REPO = Path(__file__).resolve().parent.parent
 COLUMNS, ROWS = 120, 40
@@ -814,39 +818,130 @@ while True:
     print(f"{n:6d}/100000 - 0s 2ms/step - accuracy: 0.8123 - loss: 0.4567", flush=True)
     time.sleep(0.5)
 """
-IDLE_WINDOW_S = 60.0
+#: The idle phase's windows (a separate name from the keys' IDLE_WINDOW_S, which it shadowed).
+IDLE_PHASE_S = 60.0
+#: The idle windows start no sooner than this after the first frame: the prompt panes are
+#: prepared in the background from 1.5 s on (one every 0.4 s) and the heap is frozen at 4 s.
+IDLE_AFTER_FIRST_FRAME_S = 12.0
+#: Start-up is over when tfexam used less than this share of a core over QUIET_CHECK_S (the
+#: data writer's last question shown, a newly shown view's first draws) ...
+QUIET_SHARE = 0.05
+QUIET_CHECK_S = 3.0
+#: ... or, on a machine too busy to tell, after this long (the result says which).
+QUIET_TIMEOUT_S = 45.0
 
 
-def measure_idle(scratch: Path, titles: list[str], pycache: Path) -> dict[str, Any]:
-    """tfexam's own CPU (the TUI and the engine in its process, not the grading worker or the
-    run) over IDLE_WINDOW_S with nobody at the keys and one run's log growing: first with the
-    Exam window on show, then with the run's tab on show (its log tail followed)."""
+def thread_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of each thread of ``pid`` by thread id; the main thread's id
+    is the pid. Threads that ended are not there (their time stays in the process's)."""
+    return {t.id: t.user_time + t.system_time for t in psutil.Process(pid).threads()}
+
+
+def writer_running(pid: int) -> bool:
+    """Whether tfexam's background data writer (a child process) is still writing."""
+    for child in psutil.Process(pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if WRITER_MODULE in child.cmdline():
+                return True
+    return False
+
+
+def wait_quiet(pid: int) -> dict[str, Any]:
+    """Wait until tfexam's CPU over QUIET_CHECK_S falls under QUIET_SHARE of a core."""
+    started = time.monotonic()
+    share = float("nan")
+    while time.monotonic() - started < QUIET_TIMEOUT_S:
+        before, at = cpu_seconds(pid), time.monotonic()
+        time.sleep(QUIET_CHECK_S)
+        share = (cpu_seconds(pid) - before) / (time.monotonic() - at)
+        if share < QUIET_SHARE:
+            return {"quiet_after_s": round(time.monotonic() - started, 1), "quiet": True}
+    return {"quiet_after_s": round(time.monotonic() - started, 1), "quiet": False,
+            "last_share_percent": round(100 * share, 2)}  # fmt: skip
+
+
+def idle_window(pid: int, seconds: float, log_path: Path) -> dict[str, Any]:
+    """tfexam's CPU over ``seconds`` as a share of one core: the process, its main thread (the
+    TUI's event loop) and its other threads (the engine's, Textual's input and output threads),
+    with the load around it and how much the run's log grew meanwhile."""
+    meter = CpuMeter()
+    load_before = os.getloadavg()[0]
+    lines_before = log_path.read_bytes().count(b"\n")
+    process_before, threads_before = cpu_seconds(pid), thread_cpu_seconds(pid)
+    start = time.monotonic()
+    time.sleep(seconds)
+    process_after, threads_after = cpu_seconds(pid), thread_cpu_seconds(pid)
+    wall = time.monotonic() - start
+    used = {tid: t - threads_before.get(tid, 0.0) for tid, t in threads_after.items()}
+    main = used.get(pid, 0.0)
+    return {
+        "cpu_percent": round(100 * (process_after - process_before) / wall, 3),
+        "main_thread_percent": round(100 * main / wall, 3),
+        "other_threads_percent": round(100 * (sum(used.values()) - main) / wall, 3),
+        "busiest_other_threads_ms": sorted(
+            (round(1000 * t) for tid, t in used.items() if tid != pid), reverse=True
+        )[:6],
+        "threads": len(threads_after),
+        "log_lines_added": log_path.read_bytes().count(b"\n") - lines_before,
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cores_busy_others": round(meter.read()["cores_busy_others"], 2),
+    }
+
+
+def start_idle_session(
+    scratch: Path, titles: list[str], pycache: Path, args: list[str] | None = None
+) -> tuple[Terminal, Path, Path]:
+    """``tfexam start practice`` (or ``args`` in its place: a profiling wrapper) with one run
+    of SLOW_LOG_SCRIPT started by ``r``, once start-up work is over: the grading worker ready,
+    the background data writer done, the prompt panes prepared. The terminal, TFEXAM_HOME and
+    the run's log."""
     home = scratch / "idle"
     workspace = home / "workspace"
+    command = args or [sys.executable, "-m", "simulator"]
     term = Terminal(
-        [sys.executable, "-m", "simulator", "start", "practice", "--workspace", str(workspace),
-         "--duration", "1h"],
+        [*command, "start", "practice", "--workspace", str(workspace), "--duration", "1h"],
         child_env(home, pycache),
     )  # fmt: skip
-    result: dict[str, Any] = {"window_s": IDLE_WINDOW_S}
     try:
-        open_screen(term, titles)
+        shown = open_screen(term, titles)
         if not wait_rows(home, "SELECT count(*) FROM events WHERE kind='worker-ready'", 1, 180):
             raise RuntimeError("the grading worker did not get ready")
         (workspace / "category1" / "starter.py").write_text(SLOW_LOG_SCRIPT)
         term.send(b"r")
         if not wait_rows(home, "SELECT count(*) FROM runs WHERE state='running'", 1, 60):
             raise RuntimeError("the run did not start")
-        time.sleep(5)  # the last question's data written, the run's tab mounted
-        for name, key in (("exam_window", b"v"), ("run_tab", b"v")):
-            term.send(key)
-            time.sleep(2)
-            before, start = cpu_seconds(term.pid), time.monotonic()
-            time.sleep(IDLE_WINDOW_S)
-            used = cpu_seconds(term.pid) - before
-            result[f"{name}_cpu_percent"] = round(100 * used / (time.monotonic() - start), 2)
+        deadline = time.monotonic() + 180
+        while writer_running(term.pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        since_frame = time.perf_counter() - term.launched - shown["first_frame_s"]
+        time.sleep(max(0.0, IDLE_AFTER_FIRST_FRAME_S - since_frame))
         [(log_path,)] = session_rows(home, "SELECT log_path FROM runs ORDER BY id DESC LIMIT 1")
-        result["log_lines"] = Path(log_path).read_text().count("\n")
+    except BaseException:
+        term.close()
+        raise
+    return term, home, Path(log_path)
+
+
+#: The views measured, and the key that brings each: ``r`` showed the run's tab; ``v`` then
+#: shows the Exam window, and ``v`` again the Run window on the run's tab.
+IDLE_VIEWS = (("exam_window", b"v"), ("run_tab", b"v"))
+
+
+def measure_idle(scratch: Path, titles: list[str], pycache: Path) -> dict[str, Any]:
+    """tfexam's own CPU (the TUI and the engine in its process, not the grading worker or the
+    run) over IDLE_PHASE_S with nobody at the keys and one run's log growing: first with the
+    Exam window on show, then with the run's tab on show (its log tail followed). Each window
+    starts once tfexam is quiet (start-up work over, the view drawn)."""
+    result: dict[str, Any] = {"window_s": IDLE_PHASE_S}
+    term, home, log_path = start_idle_session(scratch, titles, pycache)
+    try:
+        for name, key in IDLE_VIEWS:
+            term.send(key)
+            settled = wait_quiet(term.pid)
+            result[name] = {**idle_window(term.pid, IDLE_PHASE_S, log_path), **settled}
+            result[f"{name}_cpu_percent"] = result[name]["cpu_percent"]
+            print(f"  {name}: {result[name]}", flush=True)
+        result["log_lines"] = log_path.read_bytes().count(b"\n")
         term.send(b"x")
         wait_rows(home, "SELECT count(*) FROM runs WHERE state='stopped'", 1, 30)
         result["left_cleanly"] = term.leave(120)
@@ -1063,6 +1158,17 @@ def report(results: dict[str, Any]) -> None:
             editor["open_500_lines"], "< 150 ms")  # fmt: skip
         row(f"keystroke -> screen in the editor, 2 trainings ({editor['keystroke']['n']} keys)",
             editor["keystroke"], "p95 < 30 ms")  # fmt: skip
+    if "idle" in results:
+        idle = results["idle"]
+        for name, label in (("exam_window", "the Exam window"), ("run_tab", "the run's tab")):
+            window = idle[name]
+            table.add_row(
+                f"idle {idle['window_s']:.0f} s, a run's log growing, {label} on show: % of a "
+                "core (CPU column: main thread / other threads)",
+                f"{window['cpu_percent']:.2f} %", "", "",
+                f"{window['main_thread_percent']:.2f} / {window['other_threads_percent']:.2f}",
+                "< 0.5 %",
+            )  # fmt: skip
     console.print(table)
     if "imports" in results:
         heavy = ", ".join(

@@ -103,3 +103,30 @@ async def test_runs_that_end_while_tfexam_is_closed_keep_their_exit_and_end_time
     assert sorted(r.exit_code for r in report.runs if r.exit_code is not None) == [-9, 3]
     markdown = render_markdown(report)
     assert "(SIGKILL)" in markdown and "(3)" in markdown
+
+
+def test_a_runs_end_is_noticed_at_once_not_at_the_monitors_next_poll(
+    rig: TuiRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The monitor reads output every POLL_S, but a run's end wakes it: with the next poll an
+    hour away, a run that ends is still recorded as ended (with its output) straight away."""
+    from simulator.training import runs
+    from simulator.training.runs import RunManager
+
+    monkeypatch.setattr(runs, "POLL_S", 3600.0)
+    session = rig.session()
+    (session.workspace / "category1" / "quick.py").write_text("print('done', flush=True)\n")
+    manager = RunManager(rig.store, session.id, rig.paths.logs_dir(session.id) / "runs")
+    manager.start()
+    try:
+        run = manager.launch("basic-model", session.workspace / "category1", "quick.py")
+        ended = wait_until(
+            lambda: (record := rig.store.get_run(run.id)).state != "running" and record,
+            30,
+            "the run's end, long before the next poll",
+        )
+        assert (ended.state, ended.exit_code) == ("finished", 0)
+        view = next(v for v in manager.views() if v.record.id == run.id)
+        assert view.tail == ["done"], "its output read to the end"
+    finally:
+        manager.close(stop_runs=True)

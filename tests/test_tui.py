@@ -370,6 +370,27 @@ async def test_countdown_colour_changes_in_the_last_30_and_10_minutes(
         assert text_of(countdown) == f"⏱ {format_duration(remaining_s)} left"
 
 
+async def test_the_countdown_ticks_each_second_and_changes_colour_as_the_time_runs_out(
+    rig: TuiRig,
+) -> None:
+    """The status bar is touched only where its text or colour changed: the seconds still go
+    down, and the colour follows the clock across the 30-minute mark in the same screen."""
+    session = rig.session(duration_s=5 * 3600)
+    clock = Clock(frozen=session.deadline - (30 * 60 + 2))
+    app = rig.app(session, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await exam_started(pilot)
+        countdown = app.query_one("#countdown", Static)
+        await until(pilot, lambda: text_of(countdown) == "⏱ 0:30:02 left", "the countdown")
+        assert countdown.has_class("-calm") and not countdown.has_class("-warning")
+        clock.frozen = session.deadline - (30 * 60 + 1)
+        await until(pilot, lambda: text_of(countdown) == "⏱ 0:30:01 left", "a second less")
+        assert countdown.has_class("-calm")
+        clock.frozen = session.deadline - 29 * 60
+        await until(pilot, lambda: text_of(countdown) == "⏱ 0:29:00 left", "past the 30 minutes")
+        assert countdown.has_class("-warning") and not countdown.has_class("-calm")
+
+
 async def test_time_warnings_are_notified(rig: TuiRig) -> None:
     session = rig.session(duration_s=5 * 3600)
     clock = Clock(offset=5 * 3600 - 29 * 60)

@@ -7,15 +7,17 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.app import App, ComposeResult
 from textual.css.query import NoMatches
 from textual.widgets import ContentSwitcher, Log, Static, TabbedContent
 
 from simulator.storage.records import SessionRecord
 from simulator.tui.app import ExamApp
 from simulator.tui.preferences import load_preferences
-from simulator.tui.run_pane import RunLog, RunPane
+from simulator.tui.run_pane import LogLines, RunLog, RunPane
 from simulator.tui.run_window import RunsTable, RunToolWindow
 from tests.tui_helpers import (
     TuiRig,
@@ -353,6 +355,12 @@ async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig
         await pilot.press("2", "r")
         table = app.query_one(RunsTable)
         assert app.query_one("#run-window").display, "starting a run shows the Run window"
+        await until(pilot, lambda: len(rig.store.runs(session.id)) == 2, "Q2's run")
+        newest = max(r.id for r in rig.store.runs(session.id))
+        await until(pilot, lambda: app.query_one(RunToolWindow).selected_run() == newest, "its tab")
+        await wait_until(pilot, lambda: any(line.startswith("Epoch") for line in log_lines(app)))
+        app.query_one(RunToolWindow).open_overview()  # the overview is brought up to date
+        table.focus()
 
         def states() -> list[list[str]]:
             return table_rows(table)
@@ -365,12 +373,6 @@ async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig
         )
         assert [row[1] for row in states()] == ["Q2", "Q1"], "newest first"
         assert all(row[2] == "running" and row[7] != "0%" for row in states())
-        assert app.query_one(RunToolWindow).selected_run() == max(
-            r.id for r in rig.store.runs(session.id)
-        )
-        await wait_until(pilot, lambda: any(line.startswith("Epoch") for line in log_lines(app)))
-        app.query_one(RunToolWindow).open_overview()
-        table.focus()
         await pilot.press("down")  # run #1 (category1)
         await pilot.press("x")
         await wait_until(pilot, lambda: states()[1][2] == "stopped", what="stopped")
@@ -421,3 +423,50 @@ async def test_the_run_window_says_which_device_each_run_trained_on(
         await settled(pilot)
         header = next(line for line in screen_lines(app) if "Q1 run #1" in line)
         assert " · CPU · " in header, header
+
+
+class LogApp(App[None]):
+    """A run's log lines alone, 40 columns by 6 rows."""
+
+    CSS = "LogLines { width: 40; height: 6; }"
+
+    def compose(self) -> ComposeResult:
+        yield LogLines()
+
+
+async def test_a_growing_log_follows_its_end_and_widens_without_a_layout_per_write() -> None:
+    """New lines show at the bottom at once, a wide line widens the log (it scrolls sideways to
+    it) and the bar appears when the lines outgrow the window, all without laying the screen
+    out again for every write (what made an open run tab cost 3-4 % of a core)."""
+    app = LogApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(LogLines)
+        layouts = 0
+        layout = app.screen._refresh_layout
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            nonlocal layouts
+            layouts += 1
+            layout(*args, **kwargs)
+
+        app.screen._refresh_layout = counted  # type: ignore[method-assign]
+        log.write_lines(["line 1", "line 2"])
+        await until(pilot, lambda: "line 2" in "\n".join(screen_lines(app)), "the lines drawn")
+        for n in range(3, 9):
+            log.write_lines([f"line {n}"])
+            await until(
+                pilot, lambda n=n: f"line {n}" in "\n".join(screen_lines(app)), f"line {n} drawn"
+            )
+            assert log.is_vertical_scroll_end, "it follows the output"
+        assert log.virtual_size.height == 8 and log.show_vertical_scrollbar
+        assert layouts <= 1, "one layout at most: when the scrollbar appeared"
+        log.write_lines(["x" * 70])
+        await until(pilot, lambda: log.virtual_size.width == 70, "the log as wide as its line")
+        assert log.show_horizontal_scrollbar
+
+        def wide_line_ends_with(end: str) -> bool:
+            return any(line[:40].rstrip().endswith(end) for line in screen_lines(app))
+
+        await until(pilot, lambda: wide_line_ends_with("…"), "the wide line cut with '…'")
+        log.scroll_to(x=log.max_scroll_x, animate=False, immediate=True)
+        await until(pilot, lambda: wide_line_ends_with("x"), "scrolled sideways to its end")

@@ -19,6 +19,7 @@ import json
 import logging
 import math
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -48,8 +49,12 @@ LAUNCHER = Path(__file__).resolve().with_name("launcher.py")
 
 log = logging.getLogger("tfexam.runs")
 
-#: The monitor reads each run's new output this often (an epochs file only when it grew).
-POLL_S = 0.25
+#: The monitor reads each run's new output this often (an epochs file only when it grew): the
+#: views show it once a second. A run's end wakes the monitor at once (an exit watcher per run).
+POLL_S = 0.5
+#: ... but this often while a run has no exit watcher (adopted where Linux's pidfd is missing),
+#: and while :meth:`RunManager.close` waits for stopped runs to end.
+END_POLL_S = 0.25
 #: CPU and memory of each run's processes are measured this often...
 MEASURE_EVERY_S = 1.0
 #: ... and stored this often, for the report.
@@ -155,6 +160,8 @@ class _LiveRun:
         self.peak_rss_mb = 0.0
         self.stop_requested_at: float | None = None
         self.killed = False
+        #: Whether a thread wakes the monitor when the run's process ends.
+        self.exit_watched = False
         self._log: BinaryIO | None = None
         self._procs: dict[int, psutil.Process] = {}
         self._tree_at = -math.inf
@@ -166,12 +173,18 @@ class _LiveRun:
                 self.root = None
 
     def read_output(self) -> bool:
-        """Read what the run wrote since last time; True if there was anything."""
+        """Read what the run wrote since last time; True if there was anything.
+
+        The log's size is looked at first (one ``fstat``): most polls find nothing new, and a
+        read of READ_CHUNK at the end of the file still allocates the whole chunk."""
         try:
             if self._log is None:
                 self._log = self.record.log_path.open("rb")
                 self._log.seek(self.offset)
-            data = self._log.read(READ_CHUNK)
+            new = os.fstat(self._log.fileno()).st_size - self.offset
+            if new <= 0:
+                return False
+            data = self._log.read(min(new, READ_CHUNK))
         except OSError:
             return False
         if not data:
@@ -204,10 +217,19 @@ class _LiveRun:
         tree: list[psutil.Process]
         if now - self._tree_at >= TREE_EVERY_S or not self._procs:
             try:
-                tree = [self.root, *self.root.children(recursive=True)]
+                pids = descendant_pids(self.root)
             except psutil.Error:
                 return
             self._tree_at = now
+            tree = [self.root]
+            for pid in pids:
+                known = self._procs.get(pid)
+                if known is None:
+                    try:
+                        known = psutil.Process(pid)
+                    except psutil.Error:
+                        continue
+                tree.append(known)
         else:
             tree = list(self._procs.values())
         cpu = rss = seconds = 0.0
@@ -215,9 +237,10 @@ class _LiveRun:
         for proc in tree:
             known = self._procs.get(proc.pid, proc)
             try:
-                cpu += known.cpu_percent(interval=None)
-                rss += known.memory_info().rss / 2**20
-                times = known.cpu_times()
+                with known.oneshot():  # one read of /proc/PID/stat for the CPU % and seconds
+                    cpu += known.cpu_percent(interval=None)
+                    rss += known.memory_info().rss / 2**20
+                    times = known.cpu_times()
                 seconds += times.user + times.system + times.children_user + times.children_system
             except psutil.Error:
                 continue
@@ -244,6 +267,43 @@ class _LiveRun:
         return (gone, None)
 
 
+#: Linux lists each thread's child processes in ``/proc/PID/task/TID/children`` (where the
+#: kernel was built with it): a run's tree is found from its own processes' few files.
+_PROC_CHILDREN = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists()
+
+
+def descendant_pids(root: psutil.Process) -> list[int]:
+    """The pids of every process below ``root`` (children, their children, ...).
+
+    From the ``children`` files of the tree's own threads where Linux has them: psutil's walk
+    reads ``/proc/PID/stat`` of every process on the machine (hundreds on a desktop) to find
+    the parents. Elsewhere, psutil's walk."""
+    if not _PROC_CHILDREN:
+        return [child.pid for child in root.children(recursive=True)]
+    found: list[int] = []
+    todo = [root.pid]
+    while todo:
+        pid = todo.pop()
+        try:
+            with os.scandir(f"/proc/{pid}/task") as entries:
+                tasks = [entry.name for entry in entries]
+        except OSError:
+            if pid == root.pid:
+                raise psutil.NoSuchProcess(pid) from None
+            continue  # ended meanwhile
+        for tid in tasks:
+            try:
+                listing = Path(f"/proc/{pid}/task/{tid}/children").read_text(encoding="ascii")
+                children = [int(child) for child in listing.split()]
+            except (OSError, ValueError):
+                continue  # the thread ended meanwhile
+            for child in children:
+                if child not in found:
+                    found.append(child)
+                    todo.append(child)
+    return found
+
+
 class RunManager:
     """All training runs of one session, started here or adopted after a restart."""
 
@@ -266,6 +326,8 @@ class RunManager:
         self._listeners: list[RunListener] = []
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        #: Set when a run's process ends (or the monitor stops): the monitor looks at once.
+        self._wake = threading.Event()
         self._last_store = 0.0
         self._last_sample = 0.0
         self._last_measure = 0.0
@@ -296,8 +358,9 @@ class RunManager:
                 self.stop(run_id)
             give_up = time.monotonic() + STOP_GRACE_S + 2
             while self._live and time.monotonic() < give_up:
-                time.sleep(POLL_S)
+                time.sleep(END_POLL_S)
         self._stopping.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._flush(force=True)
@@ -342,7 +405,8 @@ class RunManager:
             created = started
         record = self.store.set_run_process(record.id, process.pid, created)
         with self._lock:
-            self._live[record.id] = _LiveRun(record, process)
+            self._live[record.id] = live = _LiveRun(record, process)
+        self._watch_exit(live)
         self._announce(record)
         return record
 
@@ -411,6 +475,7 @@ class RunManager:
             self._finish_ended_meanwhile(record)
             return
         live = _LiveRun(record, None)
+        self._watch_exit(live)
         try:
             size = record.log_path.stat().st_size
         except OSError:
@@ -420,11 +485,49 @@ class RunManager:
             self._live[record.id] = live
 
     def _monitor(self) -> None:
-        while not self._stopping.wait(POLL_S):
+        while True:
+            with self._lock:
+                watched = all(run.exit_watched for run in self._live.values())
+            self._wake.wait(POLL_S if watched else END_POLL_S)
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
             try:
                 self._poll()
             except Exception:
                 log.exception("run monitor failed")
+
+    def _watch_exit(self, run: _LiveRun) -> None:
+        """Wake the monitor the moment the run's process ends: a thread waits for it (our own
+        child), or for its pidfd to be readable (a run adopted after a restart, on Linux)."""
+        process = run.process
+        if process is not None:
+
+            def wait_for_child() -> None:
+                with contextlib.suppress(Exception):
+                    process.wait()
+                self._wake.set()
+
+            target = wait_for_child
+        elif run.record.pid is not None and hasattr(os, "pidfd_open"):
+            try:
+                pidfd = os.pidfd_open(run.record.pid)
+            except OSError:
+                return  # gone already, or no pidfd here: the monitor polls it
+
+            def wait_for_pidfd() -> None:
+                with contextlib.suppress(Exception):
+                    select.select([pidfd], [], [])
+                os.close(pidfd)
+                self._wake.set()
+
+            target = wait_for_pidfd
+        else:
+            return
+        run.exit_watched = True
+        threading.Thread(
+            target=target, name=f"tfexam-run-{run.record.id}-exit", daemon=True
+        ).start()
 
     def _poll(self) -> None:
         now = self.clock()

@@ -18,6 +18,7 @@ from rich.console import RenderableType
 from textual import on
 from textual.app import App
 from textual.binding import BindingType
+from textual.driver import Driver
 from textual.geometry import Size
 from textual.screen import Screen
 
@@ -90,6 +91,16 @@ class ExamApp(App[str]):
         #: Set by :meth:`exit`: what arrives from other threads from then on (an engine event, a
         #: drill made) is dropped, since the screens are about to go.
         self._leaving = False
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's choice, except that its Linux terminal driver gives way to one whose input
+        thread sleeps while nobody types (:mod:`simulator.tui.terminal_driver`)."""
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver" and driver.__name__ == "LinuxDriver":
+            from simulator.tui.terminal_driver import QuietLinuxDriver
+
+            return QuietLinuxDriver
+        return driver
 
     def get_default_screen(self) -> ExamScreen:
         """The exam screen is the app's first screen (the stack's bottom)."""

@@ -128,11 +128,14 @@ class ExamScreen(Screen[None]):
                     drop=self.facade.drop_unsaved,
                     id="editor-area",
                 )
-            yield ToolWindows(
+            # Kept at hand: the tick asks it which window is on show every second, and a
+            # query for it walks every prompt's widgets first.
+            self._tool_windows = ToolWindows(
                 metrics={q.id: q.scoring.metric for q in self.questions},
                 covers="#top",
                 id="tool-windows",
             )
+            yield self._tool_windows
         yield Static("", id="too-small")
         # A child of the screen, not of #main: it stays when a window is maximised.
         yield StatusBar(id="status-bar")
@@ -193,7 +196,7 @@ class ExamScreen(Screen[None]):
 
     @property
     def tool_windows(self) -> ToolWindows:
-        return self.query_one(ToolWindows)
+        return self._tool_windows
 
     def _offer_unsaved(self) -> None:
         """Tabs' texts kept from before a crash or a kill, that differ from their files: offer

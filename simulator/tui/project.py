@@ -6,6 +6,8 @@ folders are open and where the cursor is, so a save every few seconds never make
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +22,10 @@ from simulator.tui.messages import OpenFileRequested, QuestionChosen
 
 #: Entries listed per folder before "... N more" (image class folders hold hundreds).
 MAX_ENTRIES = 40
+#: A folder's listing is read again only when its modification time changed, or while that
+#: time is this recent: a second change within the file system's timestamp granularity leaves
+#: the time as it was, so a listing taken then may already be out of date.
+RECENT_CHANGE_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ class ProjectTree(Tree[Entry]):
         #: Questions whose data is still being written, in the order it is written.
         self._data_pending: tuple[str, ...] = ()
         self._signature: tuple[object, ...] = ()
+        #: Each folder's listing and its modification time when it was read.
+        self._listed: dict[str, tuple[int, tuple[tuple[str, bool], ...]]] = {}
         self._following: str | None = None
         self.show_root = True
         self.guide_depth = 2
@@ -102,17 +110,32 @@ class ProjectTree(Tree[Entry]):
                 return
 
     def _listing(self) -> tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]:
-        folders = []
+        """Each question folder's entries. The screen's tick asks every RESCAN_S: a folder is
+        listed again only when its modification time says an entry was added, removed or
+        renamed (one ``stat`` instead of a listing, which a slow disk makes costly)."""
+        folders: list[tuple[str, tuple[tuple[str, bool], ...]]] = []
+        now = time.time_ns()
         for name in sorted(self._folders):
             folder = self.workspace / name
             try:
-                entries = tuple(
-                    sorted(
-                        (p.name, p.is_dir()) for p in folder.iterdir() if not p.name.startswith(".")
+                changed = folder.stat().st_mtime_ns
+            except OSError:
+                self._listed.pop(name, None)
+                folders.append((name, ()))
+                continue
+            listed = self._listed.get(name)
+            if listed is not None and listed[0] == changed and now - changed > RECENT_CHANGE_NS:
+                folders.append((name, listed[1]))
+                continue
+            try:
+                # Whether an entry is a folder comes with the listing (no stat each).
+                with os.scandir(folder) as listing:
+                    entries = tuple(
+                        sorted((e.name, e.is_dir()) for e in listing if not e.name.startswith("."))
                     )
-                )
             except OSError:
                 entries = ()
+            self._listed[name] = (changed, entries)
             folders.append((name, entries))
         return tuple(folders)
 

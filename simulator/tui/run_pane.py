@@ -17,6 +17,8 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widgets import Log, Static
 
@@ -106,9 +108,34 @@ def empty_chart_text(view: RunView) -> Text:
     return Text("no epochs recorded (fit() never ran)", style="dim")
 
 
+#: Up to this many lines written at once, the log's width is measured at once (microseconds);
+#: a larger batch (a flood, a backlog) is measured in a thread, as Textual's ``Log`` does.
+MEASURE_INLINE_LINES = 100
+
+
 class LogLines(Log):
     """Textual's ``Log``, where a line wider than the window ends in "…" at its right edge
-    instead of being cut mid-number (it scrolls sideways to read the rest)."""
+    instead of being cut mid-number (it scrolls sideways to read the rest), and new lines cost
+    only their own drawing.
+
+    Textual's ``Log`` declares its virtual size (its lines and widest line) a layout reactive
+    and measures each write's width in a thread worker: every line a run printed laid the whole
+    screen out again (about 170 widgets; 3-4 % of a core with a run's tab on show and one line a
+    second, against issue 27's idle budget of 0.5 %). The log's place on screen never depends
+    on how much it holds, so here a new virtual size updates only the log's scrollbars and
+    scroll limits (:meth:`watch_virtual_size`); a scrollbar that appears still lays it out."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    def watch_virtual_size(self, size: Size) -> None:
+        self._scroll_update(size)
+
+    def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
+        if len(lines) > MEASURE_INLINE_LINES:
+            super()._update_size(updates, lines)  # a thread worker
+        elif lines:
+            width = max(cell_len(self._process_line(line)) for line in lines)
+            self._update_maximum_width(updates, width)
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
@@ -134,10 +161,13 @@ class RunLog(Vertical):
         self.follower = LogFollower(log_path)
         self.lines_dropped = 0
         self._reading = False
+        # Kept at hand: the tab on show catches up with the file every second.
+        self._lines = LogLines(max_lines=MAX_LOG_LINES, classes="run-log-lines")
+        self._live = Static("", classes="live-line")
 
     def compose(self) -> ComposeResult:
-        yield LogLines(max_lines=MAX_LOG_LINES, classes="run-log-lines")
-        yield Static("", classes="live-line")
+        yield self._lines
+        yield self._live
 
     def catch_up(self) -> None:
         """Show what the log file added since the last call: at most one read's worth (the rest
@@ -151,8 +181,8 @@ class RunLog(Vertical):
             backlog = 0
         if backlog > BACKGROUND_READ_BYTES:
             self._reading = True
-            self.query_one(".live-line", Static).display = True
-            set_text(self.query_one(".live-line", Static),
+            self._live.display = True
+            set_text(self._live,
                      Text(f"reading the log ({backlog / 2**20:.1f} MB)…", style="dim"))  # fmt: skip
             self.run_worker(self._read_in_background, thread=True, exit_on_error=False)
             return
@@ -166,12 +196,12 @@ class RunLog(Vertical):
         self._reading = False
         if not self.is_attached or not self.is_running:
             return  # the tab (or the app) closed while the log was read
-        log = self.query_one(Log)
+        log = self._lines
         if update.lines:
             before = log.line_count + len(update.lines)
             log.write_lines(update.lines)
             self.lines_dropped += max(0, before - log.line_count)
-        live = self.query_one(".live-line", Static)
+        live = self._live
         live.display = bool(update.current)
         set_text(live, Text(update.current, no_wrap=True, overflow="ellipsis"))
 
@@ -188,15 +218,23 @@ class RunPane(Vertical):
         # plotext is imported with the first run's tab, not before the exam screen's first frame.
         from simulator.tui.run_chart import EpochChart
 
-        yield Static("", classes="run-header")
+        # Kept at hand: the tab on show is brought up to date every second.
+        self._header = Static("", classes="run-header")
+        self._note = Static("", classes="chart-note")
+        self._legend = Static("", classes="legend")
+        self._chart_row = Horizontal(classes="chart-row")
+        self._loss_chart = EpochChart(classes="chart-box loss-chart")
+        self._metric_chart = EpochChart(classes="chart-box metric-chart")
+        self._log = RunLog(self.log_path)
+        yield self._header
         with Horizontal(classes="run-body"):
             with Vertical(classes="run-charts"):
-                yield Static("", classes="chart-note")
-                yield Static("", classes="legend")
-                with Horizontal(classes="chart-row"):
-                    yield EpochChart(classes="chart-box loss-chart")
-                    yield EpochChart(classes="chart-box metric-chart")
-            yield RunLog(self.log_path)
+                yield self._note
+                yield self._legend
+                with self._chart_row:
+                    yield self._loss_chart
+                    yield self._metric_chart
+            yield self._log
 
     def show(
         self,
@@ -208,26 +246,26 @@ class RunPane(Vertical):
         if not self.children:  # the tab was added and is not put together yet
             return
         header = header_text(view, numbers, other)
-        log = self.query_one(RunLog)
+        log = self._log
         log.catch_up()
         if log.lines_dropped:
             header.append(
                 f" · the first {log.lines_dropped} lines are in {self.log_path}", style="yellow"
             )
-        set_text(self.query_one(".run-header", Static), header)
-        from simulator.tui.run_chart import EpochChart, chart_series, legend
+        set_text(self._header, header)
+        from simulator.tui.run_chart import chart_series, legend
 
         loss, metric = chart_series(view, other, preferred_metric)
-        note = self.query_one(".chart-note", Static)
+        note = self._note
         note.display = loss.empty
-        self.query_one(".legend").display = not loss.empty
-        self.query_one(".chart-row").display = not loss.empty
+        self._legend.display = not loss.empty
+        self._chart_row.display = not loss.empty
         if loss.empty:
             set_text(note, empty_chart_text(view))
             return
-        set_text(self.query_one(".legend", Static), legend(loss))
-        self.query_one(".loss-chart", EpochChart).show(loss)
-        metric_chart = self.query_one(".metric-chart", EpochChart)
+        set_text(self._legend, legend(loss))
+        self._loss_chart.show(loss)
+        metric_chart = self._metric_chart
         metric_chart.set_class(metric is None or metric.empty, "-empty")
         if metric is not None and not metric.empty:
             metric_chart.show(metric)

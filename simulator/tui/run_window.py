@@ -144,26 +144,34 @@ class RunToolWindow(Vertical):
         self._numbers: dict[str, str] = {}
         #: The run whose tab `open_run` asked for before the tab was mounted.
         self._wanted: int | None = None
+        # Kept at hand: the screen's tick updates them every second while the window shows.
+        self._tabs = TabbedContent(id="run-tabs")
+        self._resources = Static("", id="resources")
+        self._table = RunsTable(id="runs")
+        #: Each run's tab content, by run id (tabs are added, never removed).
+        self._panes: dict[int, RunPane] = {}
+        #: The machine's cores and memory as of the last update.
+        self._machine: Resources | None = None
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(id="run-tabs"), TabPane("All runs", id=OVERVIEW_TAB):
-            yield Static("", id="resources")
-            yield RunsTable(id="runs")
+        with self._tabs, TabPane("All runs", id=OVERVIEW_TAB):
+            yield self._resources
+            yield self._table
 
     def show(self, views: list[RunView], numbers: dict[str, str], resources: Resources) -> None:
         """``numbers``: question id -> ``Q1``..``Q5``, as the Exam window numbers them."""
         self._views = views
         self._numbers = numbers
-        set_text(self.query_one("#resources", Static), resources_text(resources))
-        self.query_one(RunsTable).show(views, numbers)
-        tabs = self.query_one(TabbedContent)
+        self._machine = resources
+        if self._tabs.active in ("", OVERVIEW_TAB):
+            self._show_overview()
+        tabs = self._tabs
         for view in reversed(views):  # oldest first: tabs run left to right in order of start
             tab_id = run_tab_id(view.record.id)
             label = tab_label(view, numbers)
             if view.record.id not in self._labels:  # added once (it mounts in the background)
-                added = tabs.add_pane(
-                    TabPane(Content.from_rich_text(label), RunPane(view), id=tab_id)
-                )
+                pane = self._panes[view.record.id] = RunPane(view)
+                added = tabs.add_pane(TabPane(Content.from_rich_text(label), pane, id=tab_id))
                 self.run_worker(self._open_when_added(added, view.record.id))
                 self._labels[view.record.id] = label
             elif self._labels[view.record.id] != label:
@@ -172,29 +180,41 @@ class RunToolWindow(Vertical):
                     self._labels[view.record.id] = label
         self._show_active()
 
+    def _show_overview(self) -> None:
+        """The overview's table and the machine's line, as of the last update. Only while the
+        overview is on show: a hidden widget that changes (the Time column does every second)
+        makes Textual arrange the whole screen again to find where everything is."""
+        if self._machine is not None:
+            set_text(self._resources, resources_text(self._machine))
+        self._table.show(self._views, self._numbers)
+
     @on(TabbedContent.TabActivated)
     def _show_active(self) -> None:
-        """Bring the run tab on show up to date: at every update, and at once when chosen."""
+        """Bring the tab on show up to date: at every update, and at once when chosen."""
+        if self._tabs.active in ("", OVERVIEW_TAB):
+            self._show_overview()
+            return
         pane = self.active_pane()
-        chosen = self._active_view()
+        chosen = self._view_of(pane)
         if pane is not None and chosen is not None and pane.is_mounted:
             question = chosen.record.question_id
             pane.show(chosen, self.compared_with(chosen), self._numbers, self.metrics.get(question))
 
     def _active_view(self) -> RunView | None:
         """The run whose tab is on show (None on the overview)."""
-        pane = self.active_pane()
+        return self._view_of(self.active_pane())
+
+    def _view_of(self, pane: RunPane | None) -> RunView | None:
         return next((v for v in self._views if pane and v.record.id == pane.run_id), None)
 
     def active_pane(self) -> RunPane | None:
         """The run tab on show (None on the overview)."""
-        tabs = self.query_one(TabbedContent)
-        if tabs.active in ("", OVERVIEW_TAB):
+        active = self._tabs.active
+        if active in ("", OVERVIEW_TAB):
             return None
-        try:
-            return tabs.get_pane(tabs.active).query_one(RunPane)
-        except NoMatches:
-            return None
+        return next(
+            (pane for run_id, pane in self._panes.items() if run_tab_id(run_id) == active), None
+        )
 
     def compared_with(self, view: RunView) -> RunView | None:
         choice = self._compare.get(view.record.id, -1)
@@ -229,7 +249,7 @@ class RunToolWindow(Vertical):
     def _activate(self, tab_id: str) -> bool:
         """Show the tab, if both its pane and its tab are mounted (they are, one after the
         other, after ``add_pane``)."""
-        tabs = self.query_one(TabbedContent)
+        tabs = self._tabs
         try:
             tabs.get_tab(tab_id)
             tabs.get_pane(tab_id)
@@ -245,7 +265,7 @@ class RunToolWindow(Vertical):
 
     def step_tab(self, step: int) -> None:
         """The next (``step`` 1) or previous (-1) tab, round the ends."""
-        tabs = self.query_one(TabbedContent)
+        tabs = self._tabs
         order = [OVERVIEW_TAB] + [
             run_tab_id(v.record.id) for v in reversed(self._views)
         ]  # fmt: skip
@@ -253,11 +273,12 @@ class RunToolWindow(Vertical):
         self._activate(order[(here + step) % len(order)])
 
     def open_overview(self) -> None:
-        self.query_one(TabbedContent).active = OVERVIEW_TAB
+        self._tabs.active = OVERVIEW_TAB
+        self._show_overview()
 
     def selected_run(self) -> int | None:
         """The run on show in its tab, else the one under the overview's cursor."""
         pane = self.active_pane()
         if pane is not None:
             return pane.run_id
-        return self.query_one(RunsTable).selected_run()
+        return self._table.selected_run()

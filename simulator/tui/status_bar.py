@@ -28,15 +28,25 @@ def set_text(widget: Static, content: Text | str) -> None:
 class StatusBar(Horizontal):
     """One line at the bottom: ``⏱ 4:47:26 left │ 12/75 (16%) │ grader ready``."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # Kept at hand: the screen's tick updates them every second.
+        self._countdown = Static("", id="countdown")
+        self._total = Static("", id="total")
+        self._graders = Static("", id="graders")
+        self._runs = Static("", id="runs-status")
+        self._editor = Static("", id="editor-status")
+        self._level: str | None = None
+
     def compose(self) -> ComposeResult:
-        yield Static("", id="countdown")
-        yield Static("", id="total")
-        yield Static("", id="graders")
-        yield Static("", id="runs-status")
-        yield Static("", id="editor-status")
+        yield self._countdown
+        yield self._total
+        yield self._graders
+        yield self._runs
+        yield self._editor
 
     def show_countdown(self, remaining_s: float, ended: str | None) -> None:
-        countdown = self.query_one("#countdown", Static)
+        countdown = self._countdown
         if ended is not None:
             set_text(countdown, Text(f"⏱ {ended}", style="bold"))
             level = "ended"
@@ -45,15 +55,17 @@ class StatusBar(Horizontal):
                 countdown, Text(f"⏱ {format_duration(max(0.0, remaining_s))} left", style="bold")
             )
             level = countdown_level(remaining_s)
-        for name in ("calm", "warning", "danger", "ended"):
-            countdown.set_class(name == level, f"-{name}")
+        if level != self._level:
+            self._level = level
+            for name in ("calm", "warning", "danger", "ended"):
+                countdown.set_class(name == level, f"-{name}")
 
     def show_total(self, label: str) -> None:
-        set_text(self.query_one("#total", Static), f"Score {label}")
+        set_text(self._total, f"Score {label}")
 
     def show_runs(self, resources: Resources) -> None:
         """``2 runs`` in the status bar; a warning sign when cores or memory are short."""
-        label = self.query_one("#runs-status", Static)
+        label = self._runs
         warnings = resources.warnings()
         if not resources.runs and not warnings:
             set_text(label, "")
@@ -67,10 +79,10 @@ class StatusBar(Horizontal):
 
     def show_editor(self, text: Text) -> None:
         """The editor's line: the file and the cursor's line:column, a save, a syntax error."""
-        set_text(self.query_one("#editor-status", Static), text)
+        set_text(self._editor, text)
 
     def show_graders(self, workers: list[WorkerStatus], queued: int) -> None:
-        set_text(self.query_one("#graders", Static), graders_text(workers, queued))
+        set_text(self._graders, graders_text(workers, queued))
 
 
 def graders_text(workers: list[WorkerStatus], queued: int) -> Text:
