@@ -365,14 +365,18 @@ async def test_run_window_starts_two_runs_shows_their_progress_and_stops_one(rig
         def states() -> list[list[str]]:
             return table_rows(table)
 
+        # Epochs come from the run's output, CPU from the run monitor's samples (its first
+        # needs two readings of the process): each on its own clock, so both are waited for.
         await wait_until(
             pilot,
-            lambda: len(states()) == 2 and all("/" in row[5] for row in states()),
+            lambda: (
+                len(states()) == 2 and all("/" in row[5] and row[7] != "0%" for row in states())
+            ),
             timeout=90,
-            what="two runs with parsed epochs",
+            what="two runs with parsed epochs and a CPU sample",
         )
         assert [row[1] for row in states()] == ["Q2", "Q1"], "newest first"
-        assert all(row[2] == "running" and row[7] != "0%" for row in states())
+        assert all(row[2] == "running" for row in states())
         await pilot.press("down")  # run #1 (category1)
         await pilot.press("x")
         await wait_until(pilot, lambda: states()[1][2] == "stopped", what="stopped")
