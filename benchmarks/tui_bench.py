@@ -25,7 +25,9 @@ the first time the prompt header's row is written with "Q<n> <title>". Measures:
    every half second (the Exam window on show, then the run's tab), split into the main thread
    and the others; each minute starts once start-up work is over (the grading worker ready, the
    data writer done, the prompt panes prepared) and tfexam is quiet. ``idle_profile.py`` says
-   where that CPU goes.
+   where that CPU goes;
+7. in-process (no terminal): the main thread's CPU per question switch at 120x40 and 80x24
+   (``benchmarks/switch_cpu.py``, which says how).
 
 Beside the wall times it reports the CPU seconds of the tfexam process (by a moment, or per key
 press): roughly what the step would take on an otherwise idle machine. On a shared machine the
@@ -34,7 +36,7 @@ started by this script) kept busy meanwhile. Child interpreters use a private, w
 cache (PYTHONPYCACHEPREFIX), as an installed tfexam would have; the cost of compiling without
 one is reported beside the import breakdown. Prints a table and a JSON document (also written to
 --json-out). About 12 minutes on 2 cores (more when they are busy); --quick about 5; --only
-runs some phases (screen, keys, idle, run-tabs, editor).
+runs some phases (screen, keys, idle, run-tabs, editor, switch-cpu).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from typing import Any
 
 import numpy as np
 import psutil
+import switch_cpu  # benchmarks/switch_cpu.py, beside this script
 from machine import (  # benchmarks/machine.py, beside this script
     FLOOD_SCRIPT,
     describe_machine,
@@ -1169,6 +1172,13 @@ def report(results: dict[str, Any]) -> None:
                 f"{window['main_thread_percent']:.2f} / {window['other_threads_percent']:.2f}",
                 "< 0.5 %",
             )  # fmt: skip
+    if "switch_cpu" in results:
+        for size in results["switch_cpu"]["sizes"]:
+            table.add_row(
+                f"question switch, main-thread CPU in-process, {size['size']} "
+                f"({size['presses']}, net of a do-nothing key)",
+                "", "", "", f"{size['net_ms']:.1f} ms", "< 15 ms",
+            )  # fmt: skip
     console.print(table)
     if "imports" in results:
         heavy = ", ".join(
@@ -1282,12 +1292,11 @@ def main() -> None:
     parser.add_argument("--json-out", type=Path)
     parser.add_argument(
         "--only", help="Comma-separated phases to run: screen (start, resume, imports), keys, "
-        "idle, run-tabs, editor (default: all).",
+        "idle, run-tabs, editor, switch-cpu (in-process, benchmarks/switch_cpu.py; default: all).",
     )  # fmt: skip
     args = parser.parse_args()
-    only = (
-        set(args.only.split(",")) if args.only else {"screen", "keys", "idle", "run-tabs", "editor"}
-    )
+    phases = {"screen", "keys", "idle", "run-tabs", "editor", "switch-cpu"}
+    only = set(args.only.split(",")) if args.only else phases
     starts = args.starts or (2 if args.quick else 4)
     resumes = args.resumes or (3 if args.quick else 8)
     presses = args.presses or (30 if args.quick else 100)
@@ -1326,6 +1335,11 @@ def main() -> None:
         if "editor" in only:
             print("editor:", flush=True)
             results["editor"] = measure_editor(scratch, presses, titles, pycache)
+        if "switch-cpu" in only:
+            print("question switch, main-thread CPU in-process:", flush=True)
+            results["switch_cpu"] = switch_cpu.run(
+                max(presses, 100), list(switch_cpu.DEFAULT_SIZES)
+            )
 
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report(results)

@@ -16,7 +16,7 @@ from simulator.exam.catalog import list_exams
 from simulator.exam.format import Exam, Question
 from simulator.exam.metrics import MAX_SCORE
 from simulator.tui.app import ExamApp
-from tests.tui_helpers import TuiRig, prompts_prepared
+from tests.tui_helpers import TuiRig, prompts_prepared, visible_prompt_panes
 from tests.waiting import wait_on_pilot
 
 EXAMS: list[Exam] = [entry.exam for entry in list_exams(None) if entry.exam is not None]
@@ -125,5 +125,6 @@ async def test_the_width_used_above_is_the_exam_screens_prompt_width_at_80_colum
     app = rig.app(rig.session())
     async with app.run_test(size=(80, 24)) as pilot:
         await prompts_prepared(pilot)
-        panes = [pane for pane in app.screen.query(".prompt-pane") if pane.region.width]
+        shown = visible_prompt_panes(app)
+        panes = [pane for pane in app.screen.query(".prompt-pane") if pane.id in shown]
         assert [pane.region.width for pane in panes] == [PROMPT_PANE_WIDTH_AT_80]

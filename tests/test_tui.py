@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import threading
@@ -184,6 +185,73 @@ async def test_a_question_key_pressed_as_the_screen_opens_is_not_lost(rig: TuiRi
         assert prompt_title(app).startswith("Q3 ")
         assert visible_prompt_panes(app) == [f"prompt-{app.exam_screen.questions[2].id}"]
         assert app.query_one(QuestionsTable).cursor_row == 2
+
+
+#: A prompt's heading (``# Category 2: ...``) as drawn on the screen.
+PROMPT_HEADING = re.compile(r"Category (\d): ")
+
+
+def prompt_headings(app: ExamApp) -> list[str]:
+    """The question numbers of the prompt headings on the screen now: one per prompt in sight."""
+    return [m.group(1) for line in screen_lines(app) for m in PROMPT_HEADING.finditer(line)]
+
+
+def record_frames(app: ExamApp) -> list[tuple[str, list[str]]]:
+    """(prompt title, prompt headings) of every frame the exam screen draws from now on."""
+    screen = app.exam_screen
+    frames: list[tuple[str, list[str]]] = []
+    draw = screen._compositor_refresh
+
+    def drawn() -> None:
+        draw()
+        frames.append((prompt_title(app)[:3].strip(), prompt_headings(app)))
+
+    screen._compositor_refresh = drawn  # type: ignore[method-assign]
+    return frames
+
+
+def mixed_frames(frames: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """Frames whose prompt area shows another question's heading than the title above it."""
+    return [(title, headings) for title, headings in frames if headings not in ([], [title[1:]])]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_a_question_chosen_as_soon_as_the_screen_is_up_shows_its_own_prompt(
+    rig: TuiRig, size: tuple[int, int]
+) -> None:
+    """Chosen before its prompt was prepared in the background: the prompt under the header is
+    always the header's question (never the one before), then, once rendered, it alone is in
+    sight, through a resize of the terminal and the tool window."""
+    app = rig.app(rig.session())
+    async with app.run_test(size=size) as pilot:
+        frames = record_frames(app)
+        await pilot.press("2")
+        await wait_until_async(
+            lambda: prompt_headings(app) == ["2"] or mixed_frames(frames),
+            message="Q2's prompt in sight", seen=lambda: frames[-3:], pause=pilot.pause,
+        )  # fmt: skip
+        assert not mixed_frames(frames), mixed_frames(frames)[:3]
+        assert prompt_headings(app) == ["2"] and prompt_title(app).startswith("Q2 ")
+        assert visible_prompt_panes(app) == ["prompt-learning-dataset"]
+        await pilot.press("4", "3")  # quicker than the background: each rendered on demand
+        await until(pilot, lambda: prompt_headings(app) == ["3"], "Q3's prompt in sight")
+        for width, height in ((200, 50), (80, 24), (120, 40)):
+            await pilot.resize_terminal(width, height)
+            await settled(pilot)
+            assert prompt_headings(app) == ["3"], (width, height)
+            assert visible_prompt_panes(app) == ["prompt-image-classification"], (width, height)
+        stack = app.exam_screen.query_one("#prompts")
+        height = stack.size.height
+        await pilot.press("plus")  # a taller tool window: a shorter prompt area
+        await until(pilot, lambda: stack.size.height != height, "a shorter prompt area")
+        await settled(pilot)
+        assert prompt_headings(app) == ["3"]
+        assert visible_prompt_panes(app) == ["prompt-image-classification"]
+        await prompts_prepared(pilot)
+        await pilot.press("1")
+        await until(pilot, lambda: prompt_headings(app) == ["1"], "Q1's prompt in sight")
+        assert visible_prompt_panes(app) == ["prompt-basic-model"]
+        assert frames and not mixed_frames(frames), mixed_frames(frames)[:3]
 
 
 async def test_submit_and_test_grades_now_and_says_when_there_is_nothing(

@@ -28,6 +28,7 @@ from simulator.session.watcher import WatchTimings
 from simulator.storage.records import SessionRecord
 from simulator.storage.store import Store
 from simulator.tui.app import ExamApp
+from simulator.tui.prompt import PromptView
 from tests.shared_data import copy_workspace
 from tests.waiting import TIMEOUT_S, wait_on_pilot
 
@@ -136,7 +137,7 @@ async def prompts_prepared(pilot: Pilot[object], timeout: float = TIMEOUT_S) -> 
     assert isinstance(app, ExamApp)
     await wait_until(
         pilot,
-        lambda: len(app.screen_stack[0].query(".prompt-pane")) == len(app.exam_screen.questions),
+        lambda: any(view.prepared for view in app.screen_stack[0].query(PromptView)),
         timeout,
         "every prompt prepared",
     )
@@ -144,9 +145,11 @@ async def prompts_prepared(pilot: Pilot[object], timeout: float = TIMEOUT_S) -> 
 
 
 def visible_prompt_panes(app: ExamApp) -> list[str]:
-    """The prompt panes that take room on the screen (a hidden pane has an empty region)."""
-    panes = app.screen_stack[0].query(".prompt-pane")
-    return [str(pane.id) for pane in panes if pane.region.area > 0]
+    """The prompt panes the candidate sees: those inside the prompt area (the others are laid
+    out in its stack, out of sight)."""
+    stack = app.screen_stack[0].query_one("#prompts")
+    panes = stack.query(".prompt-pane")
+    return [str(pane.id) for pane in panes if pane.region.intersection(stack.region).area > 0]
 
 
 def screen_lines(app: ExamApp) -> list[str]:

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -22,6 +23,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from textual.widgets._tabbed_content import ContentTabs
@@ -43,6 +45,9 @@ from simulator.tui.editor_dialogs import (
     save_changes_dialog,
 )
 from simulator.tui.prompt import PromptView
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # Textual's own dependency: Self for Python 3.10
 
 PROMPT_TAB = "prompt-tab"
 #: A dirty tab's label ends with this, as in PyCharm.
@@ -68,6 +73,9 @@ class EditorArea(Vertical):
             super().__init__()
             self.text = text
             self.editing = editing
+
+    #: Set while the border title changes: :meth:`refresh` then redraws only the title's row.
+    _redraw_title_only = False
 
     def __init__(
         self,
@@ -136,13 +144,22 @@ class EditorArea(Vertical):
         """The question's prompt in the first tab, on show."""
         self.query_one(PromptView).show(question)
         tabs = self.query_one(TabbedContent)
-        tab = tabs.get_tab(PROMPT_TAB)
-        label = f"{question.workspace_folder}/prompt.md"
-        if tab.label.plain != label:  # a new label lays the tab row out again
-            tab.label = Content(label)
         if tabs.active != PROMPT_TAB:
             tabs.active = PROMPT_TAB
+        self._label_prompt_tab()
         self._title()
+
+    def _label_prompt_tab(self) -> None:
+        """The prompt tab's label names the question's folder. Only while the tab row shows (a
+        file is open): a new label lays the whole screen out again, even in a hidden row, and
+        without an open file every question switch would pay for it (issue 27)."""
+        tabs = self.query_one(TabbedContent)
+        if not tabs.get_child_by_type(ContentTabs).display:
+            return
+        tab = tabs.get_tab(PROMPT_TAB)
+        label = f"{self.query_one(PromptView).current.workspace_folder}/prompt.md"
+        if tab.label.plain != label:
+            tab.label = Content(label)
 
     def open_file(self, path: Path, text: str | None = None) -> CodeEditor | None:
         """Open ``path`` in a tab (or show its tab) and put the cursor in it. ``text``: the
@@ -209,7 +226,26 @@ class EditorArea(Vertical):
         else:
             title = f"{self.query_one(PromptView).current.workspace_folder}/prompt.md"
         if self.border_title != title:
-            self.border_title = title
+            self._redraw_title_only = True
+            try:
+                self.border_title = title
+            finally:
+                self._redraw_title_only = False
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Setting ``border_title`` refreshes the whole area, and Textual then draws its every
+        line again (25 at 120x40, the largest part of a question switch's drawing, issue 27);
+        only the top border row shows the title, so only that row is refreshed for it."""
+        if self._redraw_title_only and not regions:
+            offset = self.content_offset  # refresh's regions are relative to the content
+            regions = (Region(-offset.x, -offset.y, self.outer_size.width, 1),)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     @on(TabbedContent.TabActivated, "#editor-tabs")
     def _on_tab_activated(self) -> None:
@@ -227,6 +263,7 @@ class EditorArea(Vertical):
         ``display``, not a class on the area: a class restyles every widget below it."""
         row = self.query_one(TabbedContent).query_one(ContentTabs)
         row.display = bool(self.editors())
+        self._label_prompt_tab()
 
     @on(TextArea.Changed)
     def _on_text_changed(self, event: TextArea.Changed) -> None:

@@ -108,8 +108,13 @@ class ExamToolWindow(Vertical):
         # Full width: a not-gradable reason is a sentence, and it must be readable at 80x24.
         yield Static("", id="attempt-detail")
 
+    #: The view the Questions table shows: a question switch shows the same one again.
+    _view: ExamView | None = None
+
     def show(self, view: ExamView, question_id: str) -> None:
-        self.query_one(QuestionsTable).show(view)
+        if view is not self._view:
+            self._view = view
+            self.query_one(QuestionsTable).show(view)
         attempts = view.attempts.get(question_id, ())
         table = self.query_one(AttemptsTable)
         table.show(attempts)
