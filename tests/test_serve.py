@@ -220,6 +220,9 @@ def test_question_1_solved_in_the_browser(tfexam_home: Path, tmp_path: Path, bro
         tab = BrowserTab(browser.new_context(viewport={"width": 1280, "height": 800}))
         tab.open(served.url)
         tab.wait_for("grader ready", timeout=180)
+        # The key bar, before any click or key: the page gives its terminal the focus (Textual
+        # leaves the key bar empty while the app is told it has none).
+        tab.wait_for("v Run/Exam", timeout=20)
         tab.focus()
         tab.press("Alt+1")  # PyCharm's Project window, on the question's folder, open
         tab.wait_for("└ starter.py", timeout=20)
