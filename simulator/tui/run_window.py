@@ -163,8 +163,6 @@ class RunToolWindow(Vertical):
         self._views = views
         self._numbers = numbers
         self._machine = resources
-        if self._tabs.active in ("", OVERVIEW_TAB):
-            self._show_overview()
         tabs = self._tabs
         for view in reversed(views):  # oldest first: tabs run left to right in order of start
             tab_id = run_tab_id(view.record.id)
