@@ -234,17 +234,16 @@ class _LiveRun:
             tree = list(self._procs.values())
         cpu = rss = seconds = 0.0
         alive = {}
-        for proc in tree:
-            known = self._procs.get(proc.pid, proc)
+        for proc in tree:  # the known processes' own objects: cpu_percent needs the last one
             try:
-                with known.oneshot():  # one read of /proc/PID/stat for the CPU % and seconds
-                    cpu += known.cpu_percent(interval=None)
-                    rss += known.memory_info().rss / 2**20
-                    times = known.cpu_times()
+                with proc.oneshot():  # one read of /proc/PID/stat for the CPU % and seconds
+                    cpu += proc.cpu_percent(interval=None)
+                    rss += proc.memory_info().rss / 2**20
+                    times = proc.cpu_times()
                 seconds += times.user + times.system + times.children_user + times.children_system
             except psutil.Error:
                 continue
-            alive[proc.pid] = known
+            alive[proc.pid] = proc
         if len(alive) < len(tree):
             self._tree_at = -math.inf  # one ended: look the tree up again next time
         self._procs = alive
