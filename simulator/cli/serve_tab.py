@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from simulator.logfile import log_to
+
 if TYPE_CHECKING:
     from simulator.session.facade import SessionFacade
     from simulator.storage.store import Store
@@ -219,10 +221,7 @@ def run(session_key: str) -> int:
 
 def _run(paths: Any, store: Store, session_id: str) -> int:
     log_path = paths.engine_log(session_id)
-    handler = logging.FileHandler(log_path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger().handlers[:] = [handler]
-    logging.getLogger().setLevel(logging.INFO)
+    log_to(log_path)
     # The imports a tab waits for, done before it asks.
     import textual.drivers.web_driver  # noqa: F401
 
